@@ -1,0 +1,29 @@
+"""dlmagics: learn the deep-learning revolution hands-on in Jupyter.
+
+Load it in a notebook with ``%load_ext dlmagics``. Importing the package is cheap: it
+imports neither torch nor ipywidgets; the magics import what they need when they run.
+"""
+
+try:
+    from ._version import __version__
+except ImportError:  # a source checkout that was never built
+    __version__ = "0.0.0+dev"
+
+
+def _jupyter_labextension_paths():
+    """Where `jupyter labextension develop` finds the built sidebar."""
+    return [{"src": "labextension", "dest": "dlmagics"}]
+
+
+def load_ipython_extension(ipython):
+    """Called by ``%load_ext dlmagics``: register the magics and open the sidebar channel."""
+    from .magics import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython):
+    """Called by ``%unload_ext dlmagics``: stop the monitor, close the channel, drop the magics."""
+    from .magics import unload
+
+    unload(ipython)

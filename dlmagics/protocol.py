@@ -1,0 +1,51 @@
+"""The wire protocol between the kernel and the JupyterLab sidebar.
+
+Every message is a JSON object with a ``type``. The full shape of each type is written
+down once, in ``protocol.schema.json`` beside this file; the Python and TypeScript tests
+both validate real messages against it. The major version travels in the comm_open
+metadata; a peer with another major version is refused, never half-understood.
+"""
+
+from __future__ import annotations
+
+import logging
+
+COMM_TARGET = "dlmagics"
+PROTOCOL_VERSION = "1.0.0"
+
+#: Messages the frontend may send, each with the keys it may carry.
+FRONTEND_MESSAGES = {"request_snapshot": set()}
+
+log = logging.getLogger("dlmagics")
+
+
+def major(version: object) -> str | None:
+    """The major part of a semver string, or None when it is not one."""
+    if not isinstance(version, str) or not version:
+        return None
+    return version.split(".", 1)[0]
+
+
+def compatible(metadata: object) -> bool:
+    """Whether a comm_open's metadata names a protocol this kernel speaks."""
+    version = metadata.get("version") if isinstance(metadata, dict) else None
+    return major(version) == major(PROTOCOL_VERSION)
+
+
+def parse_frontend_message(data: object) -> dict | None:
+    """Check a message from the frontend; log and return None when it is malformed.
+
+    A bad message must never break the channel, so this never raises.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        log.warning("dlmagics: ignored a frontend message without a type: %.200r", data)
+        return None
+    allowed = FRONTEND_MESSAGES.get(data["type"])
+    if allowed is None:
+        log.warning("dlmagics: ignored an unknown frontend message type %.80r", data["type"])
+        return None
+    extra = set(data) - allowed - {"type"}
+    if extra:
+        log.warning("dlmagics: ignored %r message with unexpected keys %s", data["type"], sorted(extra))
+        return None
+    return data

@@ -1,0 +1,251 @@
+/** The sidebar's GPU section: renders one kernel's state; holds none of its own. */
+import * as React from 'react';
+import { gib, num, percent } from './format';
+import { IKernelState } from './model';
+import { IGpu, IHost, ISample } from './protocol';
+import { Sparkline } from './sparkline';
+
+const STATE_TITLES: Record<string, string> = {
+  no_driver: 'CPU only: no NVIDIA driver',
+  no_gpu: 'CPU only: no GPU visible',
+  error: 'GPU monitor error'
+};
+
+export interface IGpuSectionProps {
+  /** The active notebook's name, or null when no notebook is open. */
+  label: string | null;
+  state: IKernelState | null;
+}
+
+export function GpuSection(props: IGpuSectionProps): JSX.Element {
+  const { label, state } = props;
+  if (label === null || state === null) {
+    return (
+      <div className="dlm-gpu" data-status="no-notebook">
+        <p className="dlm-hint">Open a notebook to see its kernel here.</p>
+      </div>
+    );
+  }
+  return (
+    <div className="dlm-gpu" data-status={state.status}>
+      <div className="dlm-source">
+        <span className="dlm-notebook" title={label}>
+          {label}
+        </span>
+        {state.kernel && (
+          <span className="dlm-kernel-pid">kernel pid {state.kernel.pid}</span>
+        )}
+      </div>
+      <StatusBody state={state} />
+    </div>
+  );
+}
+
+function StatusBody({ state }: { state: IKernelState }): JSX.Element {
+  switch (state.status) {
+    case 'no-kernel':
+      return <p className="dlm-hint">This notebook has no running kernel.</p>;
+    case 'connecting':
+      return <p className="dlm-hint">Asking the kernel…</p>;
+    case 'restarting':
+      return (
+        <p className="dlm-hint">
+          The kernel is restarting. Run <code>%load_ext dlmagics</code> again
+          once it is back.
+        </p>
+      );
+    case 'no-channel':
+      return (
+        <p className="dlm-hint dlm-load-hint">
+          Run <code>%load_ext dlmagics</code> in this notebook to see its GPU
+          and memory here.
+        </p>
+      );
+    case 'incompatible':
+      return <p className="dlm-error">{state.message}</p>;
+    case 'connected':
+      return <Monitor state={state} />;
+  }
+}
+
+function Monitor({ state }: { state: IKernelState }): JSX.Element {
+  const history = state.history;
+  const latest: ISample | undefined = history[history.length - 1];
+  const monitor = state.monitor;
+  if (!latest) {
+    return (
+      <p className="dlm-hint">
+        {monitor?.running ? (
+          'Waiting for the first sample…'
+        ) : (
+          <>
+            The monitor is stopped. Run <code>%gpumon --start</code>.
+          </>
+        )}
+      </p>
+    );
+  }
+  return (
+    <>
+      {latest.state !== 'ok' && (
+        <div className="dlm-callout" data-state={latest.state}>
+          <strong>{STATE_TITLES[latest.state] ?? latest.state}.</strong>{' '}
+          {latest.message}
+        </div>
+      )}
+      {latest.gpus.map(gpu => (
+        <GpuCard
+          key={gpu.uuid}
+          gpu={gpu}
+          torchStatus={latest.torch.status}
+          history={history}
+        />
+      ))}
+      <HostCard host={latest.host} history={history} />
+      <p className="dlm-footer">
+        {monitor?.running
+          ? `Every ${monitor.interval_s} s, ${latest.cost_ms.toFixed(1)} ms per sample. `
+          : 'Monitor stopped (%gpumon --start resumes). '}
+        Last sample {new Date(latest.t * 1000).toLocaleTimeString()}.
+      </p>
+    </>
+  );
+}
+
+function Bar(props: {
+  used: number | null;
+  inner?: number | null;
+  label: string;
+}): JSX.Element {
+  const width = (v: number | null | undefined): string =>
+    `${Math.min(Math.max(v ?? 0, 0), 100).toFixed(1)}%`;
+  return (
+    <div className="dlm-bar" role="meter" aria-label={props.label}>
+      <div className="dlm-bar-used" style={{ width: width(props.used) }} />
+      {props.inner !== undefined && (
+        <div className="dlm-bar-inner" style={{ width: width(props.inner) }} />
+      )}
+    </div>
+  );
+}
+
+function GpuCard(props: {
+  gpu: IGpu;
+  torchStatus: ISample['torch']['status'];
+  history: ISample[];
+}): JSX.Element {
+  const { gpu, torchStatus, history } = props;
+  const title = `GPU ${gpu.index}: ${gpu.name ?? gpu.uuid}`;
+  if (gpu.status === 'lost') {
+    return (
+      <div className="dlm-card dlm-gpu-card" data-gpu={gpu.index} data-lost="">
+        <div className="dlm-card-title">{title}</div>
+        <p className="dlm-error">{gpu.error}</p>
+      </div>
+    );
+  }
+  const usedPct = percent(gpu.memory_used, gpu.memory_total);
+  const mine = gpu.torch;
+  const series = (pick: (g: IGpu) => number | null) =>
+    history.map(s => {
+      const g = s.gpus.find(x => x.uuid === gpu.uuid);
+      return g && g.status === 'ok' ? pick(g) : null;
+    });
+  return (
+    <div className="dlm-card dlm-gpu-card" data-gpu={gpu.index}>
+      <div className="dlm-card-title">{title}</div>
+      <div className="dlm-row">
+        <span>VRAM</span>
+        <span className="dlm-vram">
+          {gib(gpu.memory_used)} / {gib(gpu.memory_total)}
+          {usedPct !== null && ` (${usedPct.toFixed(0)}%)`}
+        </span>
+      </div>
+      <Bar
+        used={usedPct}
+        inner={mine ? percent(mine.reserved, gpu.memory_total) : undefined}
+        label="VRAM used"
+      />
+      <div className="dlm-row dlm-torch">
+        {mine ? (
+          <span>
+            This kernel's PyTorch: {gib(mine.allocated)} allocated,{' '}
+            {gib(mine.reserved)} reserved, {gib(mine.peak)} peak
+          </span>
+        ) : (
+          <span className="dlm-muted">
+            {torchStatus === 'not_imported'
+              ? 'PyTorch is not imported in this kernel.'
+              : "This kernel's PyTorch has not used CUDA yet."}
+          </span>
+        )}
+      </div>
+      <div className="dlm-row dlm-stats">
+        <span title="Share of time a kernel ran on the GPU">
+          Util {num(gpu.utilization, '%')}
+        </span>
+        <span>{num(gpu.temperature, ' °C')}</span>
+        <span>
+          {num(gpu.power, ' W')}
+          {gpu.power_limit !== null && ` / ${gpu.power_limit.toFixed(0)} W`}
+        </span>
+      </div>
+      <Sparkline
+        label={`${title}: VRAM used and utilisation over time`}
+        series={[
+          {
+            values: series(g => percent(g.memory_used, g.memory_total)),
+            className: 'dlm-line-memory'
+          },
+          { values: series(g => g.utilization), className: 'dlm-line-util' }
+        ]}
+      />
+      <div className="dlm-legend">
+        <span className="dlm-key-memory">VRAM %</span>
+        <span className="dlm-key-util">utilisation %</span>
+      </div>
+    </div>
+  );
+}
+
+function HostCard(props: { host: IHost; history: ISample[] }): JSX.Element {
+  const { host, history } = props;
+  const rssPct = percent(host.rss, host.memory_total);
+  const cpuScale = (s: ISample) =>
+    s.host.cpu_percent === null
+      ? null
+      : s.host.cpu_percent / Math.max(1, s.host.cpu_count ?? 1);
+  return (
+    <div className="dlm-card dlm-host-card">
+      <div className="dlm-card-title">Kernel process</div>
+      <div className="dlm-row">
+        <span>Memory (RSS)</span>
+        <span className="dlm-rss">
+          {gib(host.rss)} of {gib(host.memory_total)}
+        </span>
+      </div>
+      <Bar used={rssPct} label="Kernel memory" />
+      <div className="dlm-row">
+        <span>CPU</span>
+        <span className="dlm-cpu">
+          {num(host.cpu_percent, '%')} of one core
+          {host.cpu_count !== null && ` (${host.cpu_count} cores)`}
+        </span>
+      </div>
+      <Sparkline
+        label="Kernel process: memory and CPU over time"
+        series={[
+          {
+            values: history.map(s => percent(s.host.rss, s.host.memory_total)),
+            className: 'dlm-line-memory'
+          },
+          { values: history.map(cpuScale), className: 'dlm-line-util' }
+        ]}
+      />
+      <div className="dlm-legend">
+        <span className="dlm-key-memory">memory %</span>
+        <span className="dlm-key-util">CPU % of all cores</span>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+/**
+ * dlmagics' JupyterLab plugin: wiring only. The sidebar follows the active notebook;
+ * each notebook gets one channel to its kernel, through the notebook's own connection.
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { SidebarModel } from './model';
+import { DLMagicsPanel } from './panel';
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: 'dlmagics:sidebar',
+  description: 'The DL Magics sidebar: GPU monitor fed by the kernel.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    notebooks: INotebookTracker,
+    restorer: ILayoutRestorer | null
+  ) => {
+    const model = new SidebarModel();
+    const channelOf = (panel: NotebookPanel) =>
+      model.channelFor(panel.sessionContext, () => panel.title.label);
+
+    // Register on every notebook, shown or not, so a %load_ext is never missed.
+    notebooks.forEach(channelOf);
+    notebooks.widgetAdded.connect((_, panel) => channelOf(panel));
+    const follow = () => {
+      const panel = notebooks.currentWidget;
+      model.setCurrent(panel ? channelOf(panel) : null);
+    };
+    notebooks.currentChanged.connect(follow);
+    follow();
+
+    const sidebar = new DLMagicsPanel(model);
+    app.shell.add(sidebar, 'left', { rank: 600, type: 'DL Magics' });
+    restorer?.add(sidebar, sidebar.id);
+  }
+};
+
+export default plugin;

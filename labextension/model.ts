@@ -1,0 +1,334 @@
+/**
+ * The sidebar's state, per notebook kernel, with no DOM: what the kernel said, reduced.
+ *
+ * `KernelChannel` owns the comm to one notebook's kernel through that notebook's own
+ * kernel connection (never a second one), resets on restart and kernel change, and
+ * rebuilds itself from a kernel snapshot after a reload. `SidebarModel` follows the
+ * active notebook.
+ */
+import type { ISessionContext } from '@jupyterlab/apputils';
+import type { Kernel, KernelMessage as KM } from '@jupyterlab/services';
+import { ISignal, Signal } from '@lumino/signaling';
+import {
+  COMM_TARGET,
+  KernelMessage,
+  PROTOCOL_VERSION,
+  REQUEST_SNAPSHOT,
+  IKernelInfo,
+  IMonitor,
+  ISample,
+  isCompatible,
+  parseKernelMessage
+} from './protocol';
+
+/**
+ * Where the sidebar stands with a kernel.
+ * - `no-kernel`: the notebook has no kernel.
+ * - `connecting`: asking the kernel whether dlmagics is loaded.
+ * - `no-channel`: the kernel answered; dlmagics is not loaded there.
+ * - `restarting`: the kernel is restarting; everything it said is gone.
+ * - `connected`: the channel is open; `kernel`, `monitor` and `history` are live.
+ * - `incompatible`: the kernel speaks another protocol major version.
+ */
+export type ChannelStatus =
+  | 'no-kernel'
+  | 'connecting'
+  | 'no-channel'
+  | 'restarting'
+  | 'connected'
+  | 'incompatible';
+
+export interface IKernelState {
+  status: ChannelStatus;
+  kernel: IKernelInfo | null;
+  monitor: IMonitor | null;
+  history: ISample[];
+  message: string | null;
+}
+
+export const MAX_HISTORY = 36000;
+
+export function initialState(status: ChannelStatus): IKernelState {
+  return { status, kernel: null, monitor: null, history: [], message: null };
+}
+
+function capacity(monitor: IMonitor | null): number {
+  if (!monitor) {
+    return MAX_HISTORY;
+  }
+  const wanted = Math.ceil(monitor.history_s / monitor.interval_s);
+  return Math.max(1, Math.min(MAX_HISTORY, wanted));
+}
+
+/** The state after one kernel message (a pure function: easy to test). */
+export function reduce(state: IKernelState, msg: KernelMessage): IKernelState {
+  switch (msg.type) {
+    case 'snapshot':
+      return {
+        status: 'connected',
+        kernel: msg.kernel,
+        monitor: msg.monitor,
+        history: msg.history.slice(-capacity(msg.monitor)),
+        message: null
+      };
+    case 'sample': {
+      const last = state.history[state.history.length - 1];
+      if (last && msg.sample.t <= last.t) {
+        return state; // already have it (a snapshot raced this sample)
+      }
+      const history = state.history.concat([msg.sample]);
+      return {
+        ...state,
+        history: history.slice(-capacity(state.monitor))
+      };
+    }
+    case 'monitor':
+      return {
+        ...state,
+        monitor: msg.monitor,
+        history: state.history.slice(-capacity(msg.monitor))
+      };
+  }
+}
+
+/** The parts of a session context the channel uses (a notebook panel's). */
+export type ISessionLike = Pick<
+  ISessionContext,
+  | 'session'
+  | 'kernelChanged'
+  | 'statusChanged'
+  | 'connectionStatusChanged'
+  | 'isDisposed'
+  | 'disposed'
+>;
+
+const RESTARTING: ReadonlyArray<Kernel.Status> = [
+  'restarting',
+  'autorestarting'
+];
+
+/** The sidebar's end of the channel to one notebook's kernel. */
+export class KernelChannel {
+  constructor(
+    readonly sessionContext: ISessionLike,
+    readonly label: () => string
+  ) {
+    sessionContext.kernelChanged.connect(this._onKernelChanged, this);
+    sessionContext.statusChanged.connect(this._onStatusChanged, this);
+    sessionContext.connectionStatusChanged.connect(
+      this._onConnectionStatusChanged,
+      this
+    );
+    this._setKernel(sessionContext.session?.kernel ?? null);
+  }
+
+  get state(): IKernelState {
+    return this._state;
+  }
+
+  get stateChanged(): ISignal<this, IKernelState> {
+    return this._stateChanged;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Ask the kernel again for everything (reload, reconnect). */
+  async resync(): Promise<void> {
+    const kernel = this._kernel;
+    if (!kernel) {
+      return;
+    }
+    if (this._state.status !== 'connected') {
+      this._setState(initialState('connecting'));
+    }
+    let ids: string[] = [];
+    try {
+      const reply = await kernel.requestCommInfo({ target_name: COMM_TARGET });
+      const comms = reply.content.status === 'ok' ? reply.content.comms : {};
+      ids = Object.keys(comms).filter(
+        id => comms[id].target_name === COMM_TARGET
+      );
+    } catch (reason) {
+      console.warn('dlmagics: comm_info request failed', reason);
+    }
+    if (kernel !== this._kernel || this._isDisposed) {
+      return; // the kernel changed while we waited
+    }
+    if (this._comm && ids.includes(this._comm.commId)) {
+      this._comm.send({ ...REQUEST_SNAPSHOT }); // still attached: just refresh
+    } else if (ids.length > 0) {
+      // The kernel's comm outlived a page reload: re-attach to it by id.
+      const comm = kernel.createComm(COMM_TARGET, ids[0]);
+      this._adopt(comm);
+      comm.send({ ...REQUEST_SNAPSHOT });
+    } else {
+      // No comm open; if dlmagics is loaded its target adopts ours, else the kernel closes it.
+      const comm = kernel.createComm(COMM_TARGET);
+      this._adopt(comm);
+      comm.open({ ...REQUEST_SNAPSHOT }, { version: PROTOCOL_VERSION });
+    }
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._setKernel(null);
+    Signal.clearData(this);
+  }
+
+  private _onKernelChanged(
+    _: unknown,
+    change: { newValue: Kernel.IKernelConnection | null }
+  ): void {
+    this._setKernel(change.newValue);
+  }
+
+  private _setKernel(kernel: Kernel.IKernelConnection | null): void {
+    if (kernel === this._kernel) {
+      return;
+    }
+    this._kernel?.removeCommTarget(COMM_TARGET, this._onCommOpen);
+    this._dropComm();
+    this._kernel = kernel;
+    if (!kernel) {
+      this._setState(initialState('no-kernel'));
+      return;
+    }
+    kernel.registerCommTarget(COMM_TARGET, this._onCommOpen);
+    this._setState(initialState('connecting'));
+    void this.resync();
+  }
+
+  private _onStatusChanged(_: unknown, status: Kernel.Status): void {
+    // The kernel process is going away: whatever it told us is no longer true.
+    if (RESTARTING.includes(status)) {
+      this._dropComm();
+      this._setState(initialState('restarting'));
+    } else if (status === 'dead') {
+      this._dropComm();
+      this._setState(initialState('no-kernel'));
+    }
+  }
+
+  private _onConnectionStatusChanged(
+    _: unknown,
+    status: Kernel.ConnectionStatus
+  ): void {
+    if (status === 'connected') {
+      void this.resync();
+    }
+  }
+
+  /** The kernel opened the channel (`%load_ext dlmagics`). */
+  private _onCommOpen = (comm: Kernel.IComm, msg: KM.ICommOpenMsg): void => {
+    if (!isCompatible(msg.metadata)) {
+      const version = (msg.metadata as { version?: unknown }).version;
+      this._setState({
+        ...initialState('incompatible'),
+        message: `The kernel's dlmagics speaks protocol ${String(version)}; this sidebar speaks ${PROTOCOL_VERSION}. Install the same dlmagics version in the kernel and in JupyterLab.`
+      });
+      return;
+    }
+    this._adopt(comm);
+    this._receive(msg.content.data);
+  };
+
+  private _adopt(comm: Kernel.IComm): void {
+    this._dropComm();
+    this._comm = comm;
+    comm.onMsg = msg => this._receive(msg.content.data);
+    comm.onClose = () => {
+      if (this._comm === comm) {
+        this._comm = null;
+        this._setState(initialState('no-channel'));
+      }
+    };
+  }
+
+  private _dropComm(): void {
+    const comm = this._comm;
+    this._comm = null;
+    if (comm && !comm.isDisposed) {
+      comm.onClose = () => undefined;
+      comm.dispose(); // local only: never close the kernel's comm for other views
+    }
+  }
+
+  private _receive(data: unknown): void {
+    const msg = parseKernelMessage(data);
+    if (!msg) {
+      console.warn('dlmagics: ignored a malformed message from the kernel', data);
+      return;
+    }
+    if (msg.type !== 'snapshot' && this._state.status !== 'connected') {
+      return; // a sample before the snapshot that makes sense of it
+    }
+    this._setState(reduce(this._state, msg));
+  }
+
+  private _setState(state: IKernelState): void {
+    if (state !== this._state) {
+      this._state = state;
+      this._stateChanged.emit(state);
+    }
+  }
+
+  private _comm: Kernel.IComm | null = null;
+  private _isDisposed = false;
+  private _kernel: Kernel.IKernelConnection | null = null;
+  private _state: IKernelState = initialState('no-kernel');
+  private _stateChanged = new Signal<this, IKernelState>(this);
+}
+
+/** Follows the active notebook: one channel per notebook, `current` the one shown. */
+export class SidebarModel {
+  get current(): KernelChannel | null {
+    return this._current;
+  }
+
+  /** Emits whenever what the sidebar shows may have changed. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** The channel for a notebook's session, made on first use. */
+  channelFor(
+    sessionContext: ISessionLike,
+    label: () => string
+  ): KernelChannel {
+    let channel = this._channels.get(sessionContext);
+    if (!channel) {
+      const created = new KernelChannel(sessionContext, label);
+      this._channels.set(sessionContext, created);
+      created.stateChanged.connect(() => {
+        if (created === this._current) {
+          this._changed.emit();
+        }
+      });
+      sessionContext.disposed.connect(() => {
+        this._channels.delete(sessionContext);
+        if (this._current === created) {
+          this.setCurrent(null);
+        }
+        created.dispose();
+      });
+      channel = created;
+    }
+    return channel;
+  }
+
+  setCurrent(channel: KernelChannel | null): void {
+    if (channel !== this._current) {
+      this._current = channel;
+      this._changed.emit();
+    }
+  }
+
+  private _channels = new Map<ISessionLike, KernelChannel>();
+  private _current: KernelChannel | null = null;
+  private _changed = new Signal<this, void>(this);
+}

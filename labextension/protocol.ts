@@ -1,0 +1,151 @@
+/**
+ * The wire protocol with the kernel (comm target `dlmagics`).
+ *
+ * The shapes below mirror `dlmagics/protocol.schema.json`, the one written definition;
+ * the jest tests check that every message used here validates against it.
+ */
+
+export const COMM_TARGET = 'dlmagics';
+export const PROTOCOL_VERSION = '1.0.0';
+
+/** A GPU as the kernel sees it; null fields are "n/a" on that device. */
+export interface IGpu {
+  index: number;
+  uuid: string;
+  name: string | null;
+  status: 'ok' | 'lost';
+  error: string | null;
+  memory_used: number | null;
+  memory_total: number | null;
+  utilization: number | null;
+  temperature: number | null;
+  power: number | null;
+  power_limit: number | null;
+  torch: { allocated: number; reserved: number; peak: number } | null;
+}
+
+export interface IHost {
+  rss: number | null;
+  cpu_percent: number | null;
+  cpu_count: number | null;
+  memory_total: number | null;
+}
+
+export type MonitorState = 'ok' | 'no_driver' | 'no_gpu' | 'error';
+
+export interface ISample {
+  t: number;
+  state: MonitorState;
+  message: string | null;
+  gpus: IGpu[];
+  host: IHost;
+  torch: {
+    status: 'not_imported' | 'cuda_idle' | 'cuda_active';
+    version?: string;
+  };
+  cost_ms: number;
+}
+
+export interface IMonitor {
+  running: boolean;
+  interval_s: number;
+  history_s: number;
+}
+
+export interface IKernelInfo {
+  pid: number;
+  python: string;
+  dlmagics: string;
+}
+
+export interface ISnapshotMessage {
+  type: 'snapshot';
+  kernel: IKernelInfo;
+  monitor: IMonitor;
+  history: ISample[];
+}
+
+export interface ISampleMessage {
+  type: 'sample';
+  sample: ISample;
+}
+
+export interface IMonitorMessage {
+  type: 'monitor';
+  monitor: IMonitor;
+}
+
+export type KernelMessage = ISnapshotMessage | ISampleMessage | IMonitorMessage;
+
+export interface IRequestSnapshot {
+  type: 'request_snapshot';
+}
+
+export const REQUEST_SNAPSHOT: IRequestSnapshot = { type: 'request_snapshot' };
+
+/** Whether comm_open metadata names a protocol with our major version. */
+export function isCompatible(metadata: unknown): boolean {
+  const version =
+    metadata && typeof metadata === 'object'
+      ? (metadata as { version?: unknown }).version
+      : undefined;
+  return (
+    typeof version === 'string' &&
+    version.split('.')[0] === PROTOCOL_VERSION.split('.')[0]
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isSample(value: unknown): value is ISample {
+  return (
+    isObject(value) &&
+    typeof value.t === 'number' &&
+    typeof value.state === 'string' &&
+    Array.isArray(value.gpus) &&
+    value.gpus.every(isObject) &&
+    isObject(value.host) &&
+    isObject(value.torch)
+  );
+}
+
+function isMonitor(value: unknown): value is IMonitor {
+  return (
+    isObject(value) &&
+    typeof value.running === 'boolean' &&
+    typeof value.interval_s === 'number' &&
+    value.interval_s > 0
+  );
+}
+
+/**
+ * A kernel message if `data` has the shape the view relies on, else null.
+ *
+ * The check is structural and cheap: enough that a malformed message can never throw
+ * inside the view. The schema tests guard the details.
+ */
+export function parseKernelMessage(data: unknown): KernelMessage | null {
+  if (!isObject(data)) {
+    return null;
+  }
+  switch (data.type) {
+    case 'snapshot':
+      return isObject(data.kernel) &&
+        typeof data.kernel.pid === 'number' &&
+        isMonitor(data.monitor) &&
+        Array.isArray(data.history) &&
+        data.history.every(isSample)
+        ? (data as unknown as ISnapshotMessage)
+        : null;
+    case 'sample':
+      return isSample(data.sample) ? (data as unknown as ISampleMessage) : null;
+    case 'monitor':
+      return isMonitor(data.monitor)
+        ? (data as unknown as IMonitorMessage)
+        : null;
+    default:
+      return null;
+  }
+}
