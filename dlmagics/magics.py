@@ -117,7 +117,14 @@ def load(ipython) -> DLMagics:
     existing = ipython.magics_manager.registry.get(DLMagics.__name__)
     if existing is not None:
         return existing
-    magics = DLMagics(shell=ipython)
+    try:
+        magics = DLMagics(shell=ipython)
+    except TraitError as error:
+        # A bad %config value stays in the shell's config; don't let it block loading.
+        print(f"dlmagics: ignoring bad settings ({error}); using the defaults.")
+        ipython.config.DLMagics = type(ipython.config)()
+        _drop_configurables(ipython)  # Magics.__init__ listed the failed instance already
+        magics = DLMagics(shell=ipython)
     ipython.register_magics(magics)
     magics.session.open()
     return magics
@@ -131,5 +138,9 @@ def unload(ipython) -> None:
     for kind, names in magics.magics.items():
         for name in names:
             ipython.magics_manager.magics[kind].pop(name, None)
-    if magics in getattr(ipython, "configurables", []):
-        ipython.configurables.remove(magics)
+    _drop_configurables(ipython)
+
+
+def _drop_configurables(ipython) -> None:
+    if hasattr(ipython, "configurables"):
+        ipython.configurables[:] = [c for c in ipython.configurables if not isinstance(c, DLMagics)]

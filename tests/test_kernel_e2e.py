@@ -1,0 +1,168 @@
+"""A real ipykernel, driven the way JupyterLab drives it: comm_open on target dlmagics,
+schema-valid GPU messages within 3 s of the sidebar's hello, and a channel that survives
+malformed messages, restarts and reloads."""
+
+from __future__ import annotations
+
+import queue
+import time
+from pathlib import Path
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+from conftest import validate
+
+ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.timeout(180)
+
+
+class Kernel:
+    def __init__(self):
+        self.km, self.kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
+        self.comm_messages: list[dict] = []  # every comm_* message seen on iopub
+
+    def execute(self, code: str, timeout: float = 60) -> str:
+        """Run code; return its stdout and stderr; keep the comm traffic it caused."""
+        msg_id = self.kc.execute(code)
+        text = []
+        while True:
+            msg = self._next(timeout)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind = msg["msg_type"]
+            if kind == "stream":
+                text.append(msg["content"]["text"])
+            elif kind == "error":
+                text.append("ERROR " + msg["content"]["ename"] + ": " + msg["content"]["evalue"])
+            elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                return "".join(text)
+
+    def send_comm(self, kind: str, content: dict, metadata: dict | None = None) -> None:
+        self.kc.shell_channel.send(self.kc.session.msg(kind, content, metadata=metadata or {}))
+
+    def wait_comm(self, predicate, timeout: float) -> dict:
+        """The first comm message (seen before or within ``timeout``) that matches."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while True:
+            for msg in self.comm_messages[seen:]:
+                if predicate(msg):
+                    return msg
+            seen = len(self.comm_messages)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no matching comm message in {timeout} s; saw {[m['msg_type'] for m in self.comm_messages]}")
+            try:
+                self._next(left)
+            except queue.Empty:
+                pass
+
+    def _next(self, timeout: float) -> dict:
+        msg = self.kc.get_iopub_msg(timeout=timeout)
+        if msg["msg_type"].startswith("comm_"):
+            self.comm_messages.append(msg)
+        return msg
+
+    def close(self):
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def kernel():
+    k = Kernel()
+    yield k
+    k.close()
+
+
+def data_of(kind):
+    return lambda m: m["msg_type"] == "comm_msg" and m["content"]["data"].get("type") == kind
+
+
+def opened(kernel: Kernel) -> dict:
+    return kernel.wait_comm(lambda m: m["msg_type"] == "comm_open" and m["content"]["target_name"] == "dlmagics", 10)
+
+
+def test_load_ext_opens_the_channel_and_gpu_messages_follow_within_3s(kernel):
+    assert kernel.execute("%load_ext dlmagics") == ""
+    open_msg = opened(kernel)
+    assert open_msg["metadata"] == {"version": "1.0.0"}
+    validate(open_msg["content"]["data"])
+    comm_id = open_msg["content"]["comm_id"]
+
+    hello_at = time.monotonic()
+    kernel.send_comm("comm_msg", {"comm_id": comm_id, "data": {"type": "request_snapshot"}})
+    sample = kernel.wait_comm(data_of("sample"), timeout=3.0)
+    assert time.monotonic() - hello_at < 3.0
+    snapshot = kernel.wait_comm(data_of("snapshot"), timeout=3.0)
+    for msg in (sample, snapshot):
+        assert msg["content"]["comm_id"] == comm_id
+        validate(msg["content"]["data"])
+    reading = sample["content"]["data"]["sample"]
+    assert reading["state"] == "no_driver"  # CI and developer machines have no NVIDIA driver
+    assert reading["host"]["rss"] > 0
+
+    # A second sample a second later: the sampler runs at 1 Hz on its own.
+    kernel.wait_comm(lambda m: data_of("sample")(m) and m is not sample, timeout=3.0)
+
+
+def test_a_fake_gpu_in_a_real_kernel_reaches_the_wire(kernel):
+    kernel.execute("from dlmagics import fakes; fakes.install(fakes.FakeNVML())\n%load_ext dlmagics")
+    comm_id = opened(kernel)["content"]["comm_id"]
+    kernel.send_comm("comm_msg", {"comm_id": comm_id, "data": {"type": "request_snapshot"}})
+    sample = kernel.wait_comm(data_of("sample"), timeout=3.0)["content"]["data"]
+    validate(sample)
+    assert sample["sample"]["gpus"][0]["name"] == "NVIDIA H200"
+
+
+def test_malformed_messages_are_ignored_and_the_channel_keeps_working(kernel):
+    kernel.execute("%load_ext dlmagics")
+    comm_id = opened(kernel)["content"]["comm_id"]
+    for bad in ("garbage", {"type": "no_such_thing"}, {"no": "type"}, {"type": "request_snapshot", "x": 1}):
+        kernel.send_comm("comm_msg", {"comm_id": comm_id, "data": bad})
+    assert kernel.execute("print(1 + 1)") == "2\n"  # the kernel is fine
+    assert not [m for m in kernel.comm_messages if m["msg_type"] == "comm_close"]
+    kernel.send_comm("comm_msg", {"comm_id": comm_id, "data": {"type": "request_snapshot"}})
+    validate(kernel.wait_comm(data_of("snapshot"), timeout=3.0)["content"]["data"])
+
+
+def test_without_a_frontend_no_thread_is_started(kernel):
+    # nbclient and plain kernels never say hello: the monitor must not run for nobody.
+    out = kernel.execute(
+        "%load_ext dlmagics\nimport threading\nprint(sorted(t.name for t in threading.enumerate()))"
+    )
+    assert "dlmagics-gpumon" not in out
+
+
+def test_a_reloaded_page_reattaches_or_learns_dlmagics_is_not_loaded(kernel):
+    # Before %load_ext, a frontend-opened comm is refused with a comm_close.
+    kernel.send_comm("comm_open", {"comm_id": "early", "target_name": "dlmagics",
+                                   "data": {"type": "request_snapshot"}}, {"version": "1.0.0"})
+    kernel.wait_comm(lambda m: m["msg_type"] == "comm_close" and m["content"]["comm_id"] == "early", 10)
+
+    kernel.execute("%load_ext dlmagics")
+    kernel_comm = opened(kernel)["content"]["comm_id"]
+    # The reloaded page asks which dlmagics comms exist, and finds the kernel's one.
+    reply = kernel.kc.comm_info(target_name="dlmagics", reply=True, timeout=10)["content"]
+    assert list(reply["comms"]) == [kernel_comm]
+    # A page that opens its own comm instead is adopted too.
+    kernel.send_comm("comm_open", {"comm_id": "late", "target_name": "dlmagics",
+                                   "data": {"type": "request_snapshot"}}, {"version": "1.0.0"})
+    snap = kernel.wait_comm(lambda m: data_of("snapshot")(m) and m["content"]["comm_id"] == "late", 10)
+    validate(snap["content"]["data"])
+
+
+def test_unload_closes_and_restart_forgets(kernel):
+    kernel.execute("%load_ext dlmagics")
+    comm_id = opened(kernel)["content"]["comm_id"]
+    kernel.execute("%unload_ext dlmagics")
+    kernel.wait_comm(lambda m: m["msg_type"] == "comm_close" and m["content"]["comm_id"] == comm_id, 10)
+    assert kernel.kc.comm_info(target_name="dlmagics", reply=True, timeout=10)["content"]["comms"] == {}
+
+    kernel.execute("%load_ext dlmagics")
+    kernel.km.restart_kernel(now=True)
+    kernel.kc.wait_for_ready(timeout=60)
+    assert kernel.kc.comm_info(target_name="dlmagics", reply=True, timeout=10)["content"]["comms"] == {}
+    assert kernel.execute("%load_ext dlmagics") == ""
+    assert kernel.kc.comm_info(target_name="dlmagics", reply=True, timeout=10)["content"]["comms"] != {}

@@ -1,0 +1,117 @@
+"""The magics through a real IPython shell: load, %gpumon, bad input, settings, unload."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import pytest
+from IPython.core.error import UsageError
+
+import dlmagics
+
+
+def monitor_threads():
+    return [t for t in threading.enumerate() if t.name == "dlmagics-gpumon"]
+
+
+def test_import_is_light():
+    code = ("import sys, dlmagics; heavy = [m for m in ('torch', 'ipywidgets', 'pynvml', 'psutil')"
+            " if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_load_ext_registers_gpumon_and_loading_twice_is_harmless(shell):
+    shell.run_line_magic("load_ext", "dlmagics")
+    first = shell.magics_manager.registry["DLMagics"]
+    dlmagics.load_ipython_extension(shell)  # as if loaded again by hand
+    assert shell.magics_manager.registry["DLMagics"] is first
+    assert "gpumon" in shell.magics_manager.magics["line"]
+    assert sum(type(c).__name__ == "DLMagics" for c in shell.configurables) == 1
+    assert monitor_threads() == []  # nothing runs until asked
+
+
+def test_gpumon_shows_the_gpu_table(shell, fake_nvml):
+    shell.run_line_magic("load_ext", "dlmagics")
+    snap = shell.run_line_magic("gpumon", "")
+    html, text = snap._repr_html_(), repr(snap)
+    assert "<table>" in html and "NVIDIA H200" in html and "12.00 GiB / 141.00 GiB (9%)" in html
+    assert "312 W / 700 W" in text and "Util: 37%" in text
+    assert snap.to_dict()["sample"]["gpus"][0]["memory_used"] == 12 * 1024**3
+
+
+def test_gpumon_without_a_driver_shows_the_cpu_state(shell, no_driver):
+    shell.run_line_magic("load_ext", "dlmagics")
+    text = repr(shell.run_line_magic("gpumon", ""))
+    assert text.startswith("CPU only: no NVIDIA driver")
+    assert "Kernel process:" in text and "GiB RSS" in text
+
+
+@pytest.mark.parametrize(
+    "line, says",
+    [
+        ("--interval -1", "from 0.1 to 3600, got '-1'"),
+        ("--interval abc", "from 0.1 to 3600, got 'abc'"),
+        ("--interval 0", "from 0.1 to 3600"),
+        ("--interval", "expected one argument"),
+        ("--bogus", "unrecognized arguments: --bogus"),
+        ("now", "unrecognized arguments: now"),
+        ("--start --stop", "not both"),
+    ],
+)
+def test_bad_input_is_a_one_line_usage_error(shell, no_driver, line, says):
+    shell.run_line_magic("load_ext", "dlmagics")
+    with pytest.raises(UsageError) as error:
+        shell.run_line_magic("gpumon", line)
+    message = str(error.value)
+    assert says in message and "\n" not in message
+    assert "0.1 to 3600" in message or "Usage: %gpumon" in message  # says what is allowed
+
+
+def test_interval_from_the_magic_and_from_config_reach_the_sampler(shell, no_driver, caplog):
+    shell.run_line_magic("load_ext", "dlmagics")
+    magics = shell.magics_manager.registry["DLMagics"]
+    shell.run_line_magic("gpumon", "--interval 0.5")
+    assert magics.monitor_interval == 0.5 and magics.session.sampler.interval == 0.5
+    shell.run_line_magic("config", "DLMagics.monitor_interval = 2")
+    assert magics.session.sampler.interval == 2.0
+    shell.run_line_magic("config", "DLMagics.monitor_interval = -3")  # %config logs the error
+    assert "from 0.1 to 3600, got -3" in caplog.text
+    assert magics.session.sampler.interval == 2.0
+
+
+def test_a_bad_setting_left_in_the_config_does_not_block_loading(shell, no_driver, capsys):
+    shell.config.DLMagics.monitor_interval = -3.0  # what a failed %config leaves behind
+    shell.run_line_magic("load_ext", "dlmagics")
+    assert "ignoring bad settings" in capsys.readouterr().out
+    assert shell.magics_manager.registry["DLMagics"].session.sampler.interval == 1.0
+
+
+def test_start_and_stop(shell, no_driver):
+    shell.run_line_magic("load_ext", "dlmagics")
+    shell.run_line_magic("gpumon", "--start")
+    assert len(monitor_threads()) == 1
+    shell.run_line_magic("gpumon", "--start")  # again: still one thread
+    assert len(monitor_threads()) == 1
+    snap = shell.run_line_magic("gpumon", "--stop")
+    assert monitor_threads() == [] and snap.monitor["running"] is False
+    assert "monitor stopped" in repr(snap)
+
+
+def test_unload_stops_the_sampler_and_removes_the_magics(shell, no_driver):
+    shell.run_line_magic("load_ext", "dlmagics")
+    shell.run_line_magic("gpumon", "--start")
+    shell.run_line_magic("unload_ext", "dlmagics")
+    assert monitor_threads() == []
+    assert "gpumon" not in shell.magics_manager.magics["line"]
+    assert not any(type(c).__name__ == "DLMagics" for c in shell.configurables)
+    shell.run_line_magic("load_ext", "dlmagics")  # and it loads again cleanly
+    assert "gpumon" in shell.magics_manager.magics["line"]
+
+
+def test_help_is_the_docstring(shell):
+    shell.run_line_magic("load_ext", "dlmagics")
+    doc = shell.magics_manager.magics["line"]["gpumon"].__doc__
+    assert "%gpumon --start" in doc and "--interval SECONDS" in doc and "CUDA_VISIBLE_DEVICES" in doc
