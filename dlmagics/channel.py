@@ -1,8 +1,9 @@
 """The one comm channel between this kernel and the dlmagics sidebar.
 
-The kernel opens a comm on target ``dlmagics`` when the extension loads, and also
-registers that target so a frontend can open one itself (after a page reload, when no comm
-is open). Messages go to every open comm; comms the frontend closes are forgotten.
+The kernel opens one comm on target ``dlmagics`` when the extension loads. A reloaded
+page finds it again by asking the kernel for its comms (comm_info_request) and re-attaches
+by id, so no second comm is ever needed. Messages go to every open comm; comms the
+frontend closes are forgotten.
 
 Without a kernel (plain IPython, a script) the channel does nothing at all. Malformed or
 unknown messages from the frontend are logged and ignored; they never break the channel.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from .protocol import COMM_TARGET, PROTOCOL_VERSION, compatible, log, parse_frontend_message
+from .protocol import COMM_TARGET, PROTOCOL_VERSION, log, parse_frontend_message
 
 Handler = Callable[[dict, object], None]
 
@@ -26,7 +27,6 @@ class Channel:
         self._on_message = on_message
         self._comms: dict[str, object] = {}
         self._lock = threading.Lock()
-        self._target_registered = False
 
     @property
     def connected(self) -> bool:
@@ -34,13 +34,11 @@ class Channel:
             return bool(self._comms)
 
     def open(self, data: dict) -> None:
-        """Register the target and open the kernel's comm, ``data`` as its first message."""
+        """Open the kernel's comm, with ``data`` as its first message."""
         if not self.active:
             return
         import comm
 
-        comm.get_comm_manager().register_target(COMM_TARGET, self._on_frontend_open)
-        self._target_registered = True
         self._adopt(comm.create_comm(target_name=COMM_TARGET, data=data, metadata={"version": PROTOCOL_VERSION}))
 
     def send(self, message: dict) -> None:
@@ -64,20 +62,6 @@ class Channel:
                 c.close()
             except Exception:
                 log.exception("dlmagics: could not close a comm")
-        if self._target_registered:
-            import comm
-
-            comm.get_comm_manager().unregister_target(COMM_TARGET, self._on_frontend_open)
-            self._target_registered = False
-
-    def _on_frontend_open(self, c, open_msg: dict) -> None:
-        if not compatible(open_msg.get("metadata")):
-            log.warning("dlmagics: refused a sidebar speaking protocol %r; this kernel speaks %s",
-                        (open_msg.get("metadata") or {}).get("version"), PROTOCOL_VERSION)
-            c.close()
-            return
-        self._adopt(c)
-        self._dispatch(c, open_msg)
 
     def _adopt(self, c) -> None:
         c.on_msg(lambda msg: self._dispatch(c, msg))

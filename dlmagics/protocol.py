@@ -2,8 +2,8 @@
 
 Every message is a JSON object with a ``type``. The full shape of each type is written
 down once, in ``protocol.schema.json`` beside this file; the Python and TypeScript tests
-both validate real messages against it. The major version travels in the comm_open
-metadata; a peer with another major version is refused, never half-understood.
+both validate real messages against it. The version travels in the comm_open metadata;
+a sidebar of another major version refuses the comm rather than half-understand it.
 """
 
 from __future__ import annotations
@@ -17,19 +17,6 @@ PROTOCOL_VERSION = "1.0.0"
 FRONTEND_MESSAGES = {"request_snapshot": set()}
 
 log = logging.getLogger("dlmagics")
-
-
-def major(version: object) -> str | None:
-    """The major part of a semver string, or None when it is not one."""
-    if not isinstance(version, str) or not version:
-        return None
-    return version.split(".", 1)[0]
-
-
-def compatible(metadata: object) -> bool:
-    """Whether a comm_open's metadata names a protocol this kernel speaks."""
-    version = metadata.get("version") if isinstance(metadata, dict) else None
-    return major(version) == major(PROTOCOL_VERSION)
 
 
 def parse_frontend_message(data: object) -> dict | None:

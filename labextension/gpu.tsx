@@ -56,10 +56,15 @@ function StatusBody({ state }: { state: IKernelState }): JSX.Element {
       );
     case 'no-channel':
       return (
-        <p className="dlm-hint dlm-load-hint">
-          Run <code>%load_ext dlmagics</code> in this notebook to see its GPU
-          and memory here.
-        </p>
+        <>
+          <p className="dlm-hint dlm-load-hint">
+            Run <code>%load_ext dlmagics</code> in this notebook to see its GPU
+            and memory here.
+          </p>
+          <p className="dlm-muted dlm-small">
+            Loaded already? <code>%reload_ext dlmagics</code> reconnects.
+          </p>
+        </>
       );
     case 'incompatible':
       return <p className="dlm-error">{state.message}</p>;

@@ -106,6 +106,31 @@ const RESTARTING: ReadonlyArray<Kernel.Status> = [
   'restarting',
   'autorestarting'
 ];
+const LIVE: ReadonlyArray<Kernel.Status> = ['starting', 'idle', 'busy'];
+const ASK_TIMEOUT_MS = 15000;
+
+/** The ids of the kernel's open comms on the dlmagics target. */
+async function dlmagicsComms(kernel: Kernel.IKernelConnection): Promise<string[]> {
+  const reply = await kernel.requestCommInfo({ target_name: COMM_TARGET });
+  const comms = reply.content.status === 'ok' ? reply.content.comms : {};
+  return Object.keys(comms).filter(id => comms[id].target_name === COMM_TARGET);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    promise.then(
+      value => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      error => {
+        clearTimeout(timer);
+        reject(error);
+      }
+    );
+  });
+}
 
 /** The sidebar's end of the channel to one notebook's kernel. */
 export class KernelChannel {
@@ -140,34 +165,34 @@ export class KernelChannel {
     if (!kernel) {
       return;
     }
-    if (this._state.status !== 'connected') {
+    const generation = ++this._generation;
+    if (!['connected', 'no-channel'].includes(this._state.status)) {
       this._setState(initialState('connecting'));
     }
-    let ids: string[] = [];
+    let ids: string[] | null = null;
     try {
-      const reply = await kernel.requestCommInfo({ target_name: COMM_TARGET });
-      const comms = reply.content.status === 'ok' ? reply.content.comms : {};
-      ids = Object.keys(comms).filter(
-        id => comms[id].target_name === COMM_TARGET
+      // kernel.info settles once the kernel answered kernel_info: messages sent
+      // before that can be dropped when JupyterLab (re)establishes the session.
+      ids = await withTimeout(
+        kernel.info.then(() => dlmagicsComms(kernel)),
+        ASK_TIMEOUT_MS
       );
     } catch (reason) {
-      console.warn('dlmagics: comm_info request failed', reason);
+      console.warn('dlmagics: could not ask the kernel for its comms', reason);
     }
-    if (kernel !== this._kernel || this._isDisposed) {
-      return; // the kernel changed while we waited
+    if (generation !== this._generation || this._isDisposed) {
+      return; // a newer resync (or a kernel change) took over while we waited
     }
-    if (this._comm && ids.includes(this._comm.commId)) {
-      this._comm.send({ ...REQUEST_SNAPSHOT }); // still attached: just refresh
-    } else if (ids.length > 0) {
-      // The kernel's comm outlived a page reload: re-attach to it by id.
-      const comm = kernel.createComm(COMM_TARGET, ids[0]);
-      this._adopt(comm);
-      comm.send({ ...REQUEST_SNAPSHOT });
-    } else {
-      // No comm open; if dlmagics is loaded its target adopts ours, else the kernel closes it.
-      const comm = kernel.createComm(COMM_TARGET);
-      this._adopt(comm);
-      comm.open({ ...REQUEST_SNAPSHOT }, { version: PROTOCOL_VERSION });
+    if (ids !== null && ids.length > 0) {
+      if (!this._comm || !ids.includes(this._comm.commId)) {
+        // The kernel's comm outlived a page reload: re-attach to it by id.
+        this._adopt(kernel.createComm(COMM_TARGET, ids[0]));
+      }
+      this._comm!.send({ ...REQUEST_SNAPSHOT });
+    } else if (this._state.status === 'connecting') {
+      // dlmagics is not loaded (or the kernel did not answer): the registered
+      // target still catches the comm a later %load_ext opens.
+      this._setState(initialState('no-channel'));
     }
   }
 
@@ -191,6 +216,7 @@ export class KernelChannel {
     if (kernel === this._kernel) {
       return;
     }
+    this._generation++; // answers about the old kernel no longer count
     this._kernel?.removeCommTarget(COMM_TARGET, this._onCommOpen);
     this._dropComm();
     this._kernel = kernel;
@@ -204,13 +230,21 @@ export class KernelChannel {
   }
 
   private _onStatusChanged(_: unknown, status: Kernel.Status): void {
-    // The kernel process is going away: whatever it told us is no longer true.
     if (RESTARTING.includes(status)) {
+      // The kernel process is going away: whatever it told us is no longer true.
       this._dropComm();
       this._setState(initialState('restarting'));
+      this._askOnIdle = true;
     } else if (status === 'dead') {
       this._dropComm();
       this._setState(initialState('no-kernel'));
+    } else if (this._state.status === 'restarting' && LIVE.includes(status)) {
+      // A fresh kernel process has no dlmagics loaded. Asking now would race
+      // JupyterLab's reconnection, which drops messages queued during a restart.
+      this._setState(initialState('no-channel'));
+    } else if (status === 'idle' && this._askOnIdle) {
+      this._askOnIdle = false;
+      void this.resync(); // in case the kernel loads dlmagics from its config
     }
   }
 
@@ -235,6 +269,7 @@ export class KernelChannel {
     }
     this._adopt(comm);
     this._receive(msg.content.data);
+    comm.send({ ...REQUEST_SNAPSHOT }); // the hello that starts the kernel's monitor
   };
 
   private _adopt(comm: Kernel.IComm): void {
@@ -278,6 +313,8 @@ export class KernelChannel {
   }
 
   private _comm: Kernel.IComm | null = null;
+  private _generation = 0;
+  private _askOnIdle = false;
   private _isDisposed = false;
   private _kernel: Kernel.IKernelConnection | null = null;
   private _state: IKernelState = initialState('no-kernel');

@@ -82,30 +82,11 @@ class RecordingComm:
         return [m.get("type") for m in self.sent]
 
 
-class RecordingManager:
-    def __init__(self):
-        self.targets = {}
-
-    def register_target(self, name, callback):
-        self.targets[name] = callback
-
-    def unregister_target(self, name, callback):
-        assert self.targets.get(name) == callback
-        del self.targets[name]
-
-    def frontend_opens(self, data, version="1.0.0") -> RecordingComm:
-        """The frontend opens a comm on the dlmagics target."""
-        c = RecordingComm()
-        self.targets["dlmagics"](c, {"content": {"comm_id": c.comm_id, "data": data}, "metadata": {"version": version}})
-        return c
-
-
 @pytest.fixture
 def comms(monkeypatch, shell):
-    """Pretend the shell runs in a kernel; record every comm dlmagics makes."""
+    """Pretend the shell runs in a kernel; the list of every comm dlmagics opens."""
     import comm
 
-    manager = RecordingManager()
     made: list[RecordingComm] = []
 
     def create_comm(**kwargs):
@@ -113,7 +94,5 @@ def comms(monkeypatch, shell):
         return made[-1]
 
     monkeypatch.setattr(comm, "create_comm", create_comm)
-    monkeypatch.setattr(comm, "get_comm_manager", lambda: manager)
     shell.kernel = object()
-    manager.made = made
-    return manager
+    return made

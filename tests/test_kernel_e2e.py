@@ -135,22 +135,17 @@ def test_without_a_frontend_no_thread_is_started(kernel):
     assert "dlmagics-gpumon" not in out
 
 
-def test_a_reloaded_page_reattaches_or_learns_dlmagics_is_not_loaded(kernel):
-    # Before %load_ext, a frontend-opened comm is refused with a comm_close.
-    kernel.send_comm("comm_open", {"comm_id": "early", "target_name": "dlmagics",
-                                   "data": {"type": "request_snapshot"}}, {"version": "1.0.0"})
-    kernel.wait_comm(lambda m: m["msg_type"] == "comm_close" and m["content"]["comm_id"] == "early", 10)
-
+def test_a_reloaded_page_finds_the_kernel_comm_and_reattaches_by_id(kernel):
+    # Before %load_ext the kernel has no dlmagics comm: the sidebar shows the hint.
+    assert kernel.kc.comm_info(target_name="dlmagics", reply=True, timeout=10)["content"]["comms"] == {}
     kernel.execute("%load_ext dlmagics")
     kernel_comm = opened(kernel)["content"]["comm_id"]
-    # The reloaded page asks which dlmagics comms exist, and finds the kernel's one.
+    # A reloaded page asks which dlmagics comms exist, and finds the kernel's one...
     reply = kernel.kc.comm_info(target_name="dlmagics", reply=True, timeout=10)["content"]
     assert list(reply["comms"]) == [kernel_comm]
-    # A page that opens its own comm instead is adopted too.
-    kernel.send_comm("comm_open", {"comm_id": "late", "target_name": "dlmagics",
-                                   "data": {"type": "request_snapshot"}}, {"version": "1.0.0"})
-    snap = kernel.wait_comm(lambda m: data_of("snapshot")(m) and m["content"]["comm_id"] == "late", 10)
-    validate(snap["content"]["data"])
+    # ...and a message on that id gets the whole state back.
+    kernel.send_comm("comm_msg", {"comm_id": kernel_comm, "data": {"type": "request_snapshot"}})
+    validate(kernel.wait_comm(data_of("snapshot"), timeout=3.0)["content"]["data"])
 
 
 def test_unload_closes_and_restart_forgets(kernel):

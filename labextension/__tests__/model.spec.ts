@@ -1,0 +1,217 @@
+/** The sidebar model: kernel messages -> state; restart -> reset; malformed -> ignored. */
+import {
+  IKernelState,
+  KernelChannel,
+  SidebarModel,
+  initialState,
+  reduce
+} from '../model';
+import { cpuSample, gpuSample, snapshot } from './fixtures';
+import { MockKernel, MockSessionContext, flush } from './mocks';
+
+function channelOn(kernel: MockKernel | null) {
+  const session = new MockSessionContext(kernel);
+  const channel = new KernelChannel(session as any, () => 'Untitled.ipynb');
+  const states: IKernelState[] = [];
+  channel.stateChanged.connect((_, s) => states.push(s));
+  return { session, channel, states };
+}
+
+describe('reduce', () => {
+  const connected = reduce(
+    initialState('connecting'),
+    snapshot([cpuSample(1), cpuSample(2)])
+  );
+
+  it('a snapshot replaces everything', () => {
+    expect(connected.status).toBe('connected');
+    expect(connected.kernel?.pid).toBe(4242);
+    expect(connected.history.map(s => s.t)).toEqual([1, 2]);
+  });
+
+  it('a sample is appended; an old or repeated one is ignored', () => {
+    const next = reduce(connected, { type: 'sample', sample: cpuSample(3) });
+    expect(next.history.map(s => s.t)).toEqual([1, 2, 3]);
+    expect(reduce(next, { type: 'sample', sample: cpuSample(3) })).toBe(next);
+    expect(reduce(next, { type: 'sample', sample: cpuSample(2.5) })).toBe(next);
+  });
+
+  it('history is capped at what the kernel keeps', () => {
+    let state = reduce(
+      initialState('connecting'),
+      snapshot([]) // 900 s at 1 s
+    );
+    for (let t = 1; t <= 1000; t++) {
+      state = reduce(state, { type: 'sample', sample: cpuSample(t) });
+    }
+    expect(state.history).toHaveLength(900);
+    expect(state.history[899].t).toBe(1000);
+    state = reduce(state, {
+      type: 'monitor',
+      monitor: { running: true, interval_s: 2, history_s: 900 }
+    });
+    expect(state.history).toHaveLength(450);
+    expect(state.monitor?.interval_s).toBe(2);
+  });
+});
+
+describe('KernelChannel', () => {
+  beforeEach(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('without a kernel says so', () => {
+    const { channel } = channelOn(null);
+    expect(channel.state.status).toBe('no-kernel');
+  });
+
+  it('asks a kernel without dlmagics, and learns it is not loaded', async () => {
+    const kernel = new MockKernel();
+    const { channel } = channelOn(kernel);
+    expect(kernel.targets.has('dlmagics')).toBe(true);
+    expect(channel.state.status).toBe('connecting');
+    await flush();
+    expect(channel.state.status).toBe('no-channel');
+    expect(kernel.comms).toHaveLength(0); // the sidebar never opens comms itself
+  });
+
+  it('of two resyncs in flight, only the newer acts', async () => {
+    const kernel = new MockKernel();
+    kernel.existing = { 'kernel-comm': { target_name: 'dlmagics' } };
+    const { channel } = channelOn(kernel);
+    void channel.resync();
+    await flush();
+    expect(kernel.comms).toHaveLength(1);
+    expect(kernel.comms[0].sent).toHaveLength(1);
+  });
+
+  it('%load_ext opens the channel; samples follow; malformed ones are ignored', async () => {
+    const kernel = new MockKernel();
+    const { channel, states } = channelOn(kernel);
+    await flush();
+    const comm = kernel.opens(snapshot([gpuSample(1)]));
+    expect(comm.sent).toEqual([{ type: 'request_snapshot' }]); // starts the monitor
+    expect(channel.state.status).toBe('connected');
+    expect(channel.state.history[0].gpus[0].name).toBe('NVIDIA H200');
+    comm.receive({ type: 'sample', sample: gpuSample(2) });
+    const before = channel.state;
+    const emitted = states.length;
+    for (const bad of ['junk', null, { type: 'sample' }, { type: 'wat' }]) {
+      comm.receive(bad);
+    }
+    expect(channel.state).toBe(before);
+    expect(states).toHaveLength(emitted);
+    expect(console.warn).toHaveBeenCalledTimes(4);
+    comm.receive({ type: 'sample', sample: gpuSample(3) });
+    expect(channel.state.history.map(s => s.t)).toEqual([1, 2, 3]);
+  });
+
+  it('a kernel restart resets the state and keeps the kernel comm open', async () => {
+    const kernel = new MockKernel();
+    const { session, channel } = channelOn(kernel);
+    await flush();
+    const comm = kernel.opens(snapshot([cpuSample(1)]));
+    session.statusChanged.emit('restarting');
+    expect(channel.state).toEqual(initialState('restarting'));
+    expect(comm.isDisposed).toBe(true); // disposed locally...
+    expect(comm.closedByUs).toBe(false); // ...never closed for other views
+    comm.receive({ type: 'sample', sample: cpuSample(2) }); // a late straggler
+    expect(channel.state.status).toBe('restarting');
+    // The new kernel process has no dlmagics: no-channel, without asking mid-restart.
+    const asked = kernel.comms.length;
+    session.statusChanged.emit('starting');
+    expect(channel.state.status).toBe('no-channel');
+    expect(kernel.comms).toHaveLength(asked);
+    // At the first idle it asks once (a kernel may load dlmagics from its config).
+    kernel.existing = { 'auto-loaded': { target_name: 'dlmagics' } };
+    session.statusChanged.emit('idle');
+    await flush();
+    expect(kernel.comms).toHaveLength(asked + 1);
+    expect(kernel.comms[asked].sent).toEqual([{ type: 'request_snapshot' }]);
+    session.statusChanged.emit('idle'); // only once
+    await flush();
+    expect(kernel.comms).toHaveLength(asked + 1);
+    kernel.opens(snapshot([cpuSample(5)]), '1.0.0', 'second');
+    expect(channel.state.status).toBe('connected');
+    expect(channel.state.history.map(s => s.t)).toEqual([5]);
+  });
+
+  it('after a page reload it re-attaches to the kernel comm by id', async () => {
+    const kernel = new MockKernel();
+    kernel.existing = { 'kernel-comm': { target_name: 'dlmagics' } };
+    const { channel } = channelOn(kernel);
+    await flush();
+    const [comm] = kernel.comms;
+    expect(comm.commId).toBe('kernel-comm');
+    expect(comm.sent).toEqual([{ type: 'request_snapshot' }]);
+    comm.receive(snapshot([cpuSample(7)]));
+    expect(channel.state.status).toBe('connected');
+    // A reconnect while attached just asks again on the same comm.
+    channel.resync();
+    await flush();
+    expect(kernel.comms).toHaveLength(1);
+    expect(comm.sent).toHaveLength(2);
+  });
+
+  it('waits for the kernel to be ready, and never asks forever', async () => {
+    jest.useFakeTimers();
+    const kernel = new MockKernel();
+    kernel.info = new Promise(() => undefined); // a kernel that never answers
+    const { channel } = channelOn(kernel);
+    expect(channel.state.status).toBe('connecting');
+    await jest.advanceTimersByTimeAsync(14000);
+    expect(kernel.comms).toHaveLength(0); // nothing sent to a kernel not ready
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(channel.state.status).toBe('no-channel');
+    kernel.opens(snapshot([cpuSample(1)])); // a later %load_ext still connects
+    expect(channel.state.status).toBe('connected');
+    jest.useRealTimers();
+  });
+
+  it('a kernel change moves the target and resets', async () => {
+    const first = new MockKernel();
+    const { session, channel } = channelOn(first);
+    await flush();
+    first.opens(snapshot([cpuSample(1)]));
+    const second = new MockKernel();
+    session.changeKernel(second);
+    expect(first.targets.has('dlmagics')).toBe(false);
+    expect(second.targets.has('dlmagics')).toBe(true);
+    expect(channel.state.status).toBe('connecting');
+    expect(channel.state.history).toEqual([]);
+  });
+
+  it('a kernel speaking another major version is reported, not parsed', async () => {
+    const kernel = new MockKernel();
+    const { channel } = channelOn(kernel);
+    await flush();
+    kernel.opens(snapshot([cpuSample(1)]), '2.0.0');
+    expect(channel.state.status).toBe('incompatible');
+    expect(channel.state.message).toContain('2.0.0');
+  });
+});
+
+describe('SidebarModel', () => {
+  it('follows the current notebook and reports only its changes', async () => {
+    const model = new SidebarModel();
+    const a = new MockSessionContext(new MockKernel());
+    const b = new MockSessionContext(new MockKernel());
+    let changes = 0;
+    model.changed.connect(() => changes++);
+    const channelA = model.channelFor(a as any, () => 'a.ipynb');
+    expect(model.channelFor(a as any, () => 'a.ipynb')).toBe(channelA);
+    const channelB = model.channelFor(b as any, () => 'b.ipynb');
+    model.setCurrent(channelA);
+    expect(changes).toBe(1);
+    await flush(); // a learns it has no dlmagics: shown, so a change
+    expect(changes).toBe(2);
+    b.session.kernel!.opens(snapshot([cpuSample(1)])); // b is not shown
+    expect(changes).toBe(2);
+    a.session.kernel!.opens(snapshot([cpuSample(1)]));
+    expect(changes).toBe(3);
+    model.setCurrent(channelB);
+    expect(model.current?.label()).toBe('b.ipynb');
+    b.disposed.emit();
+    expect(model.current).toBeNull();
+    expect(channelB.isDisposed).toBe(true);
+  });
+});

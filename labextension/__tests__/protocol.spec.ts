@@ -1,0 +1,96 @@
+/** The messages this side uses are the ones the schema (shared with Python) defines. */
+import Ajv2020 from 'ajv/dist/2020';
+import schema from '../../dlmagics/protocol.schema.json';
+import {
+  COMM_TARGET,
+  PROTOCOL_VERSION,
+  REQUEST_SNAPSHOT,
+  isCompatible,
+  parseKernelMessage
+} from '../protocol';
+import { cpuSample, gpuSample, snapshot } from './fixtures';
+
+const ajv = new Ajv2020({ allErrors: true });
+ajv.addKeyword('version');
+ajv.addSchema(schema);
+const validator = (def: string) => {
+  const validate = ajv.getSchema(`${schema.$id}#/$defs/${def}`);
+  if (!validate) {
+    throw new Error(`no $def ${def}`);
+  }
+  return (data: unknown) => {
+    const ok = validate(data);
+    return ok ? 'valid' : ajv.errorsText(validate.errors);
+  };
+};
+const kernelMessage = validator('kernel_message');
+const frontendMessage = validator('frontend_message');
+
+const FIXTURES = {
+  'snapshot, CPU only': snapshot([cpuSample(1), cpuSample(2)]),
+  'snapshot, empty history': snapshot([], false),
+  'sample with a GPU': { type: 'sample', sample: gpuSample(3) },
+  'sample, lost GPU': {
+    type: 'sample',
+    sample: {
+      ...gpuSample(4),
+      gpus: [
+        {
+          ...gpuSample(4).gpus[0],
+          status: 'lost',
+          error: 'GPU 0 stopped answering (GPU is lost)',
+          memory_used: null,
+          utilization: null,
+          torch: null
+        }
+      ]
+    }
+  },
+  monitor: {
+    type: 'monitor',
+    monitor: { running: false, interval_s: 0.5, history_s: 900 }
+  }
+};
+
+describe('protocol', () => {
+  it('names the same target and version as the Python side', () => {
+    expect(COMM_TARGET).toBe('dlmagics');
+    expect(PROTOCOL_VERSION).toBe(schema.version);
+  });
+
+  it.each(Object.entries(FIXTURES))(
+    'fixture "%s" is a valid kernel message and parses',
+    (_, message) => {
+      expect(kernelMessage(message)).toBe('valid');
+      expect(parseKernelMessage(message)).toEqual(message);
+    }
+  );
+
+  it('sends only valid frontend messages', () => {
+    expect(frontendMessage(REQUEST_SNAPSHOT)).toBe('valid');
+    expect(frontendMessage({ type: 'request_snapshot', x: 1 })).not.toBe(
+      'valid'
+    );
+  });
+
+  it.each([
+    ['not an object', 'snapshot'],
+    ['null', null],
+    ['an array', [1, 2]],
+    ['unknown type', { type: 'explode' }],
+    ['sample without fields', { type: 'sample', sample: {} }],
+    ['sample with gpus not a list', { type: 'sample', sample: { ...cpuSample(1), gpus: 3 } }],
+    ['snapshot without kernel', { ...snapshot([]), kernel: undefined }],
+    ['monitor with zero interval', { type: 'monitor', monitor: { running: true, interval_s: 0, history_s: 1 } }]
+  ])('rejects a malformed message: %s', (_, data) => {
+    expect(parseKernelMessage(data)).toBeNull();
+    expect(kernelMessage(data)).not.toBe('valid');
+  });
+
+  it('accepts the same major version only', () => {
+    expect(isCompatible({ version: '1.4.2' })).toBe(true);
+    expect(isCompatible({ version: '2.0.0' })).toBe(false);
+    expect(isCompatible({})).toBe(false);
+    expect(isCompatible(null)).toBe(false);
+  });
+});

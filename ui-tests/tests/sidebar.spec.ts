@@ -1,0 +1,144 @@
+/**
+ * The DL Magics sidebar in a real JupyterLab, a real kernel and Debian's Chromium.
+ * This machine has no GPU, so the sidebar must show the CPU-only state, truthfully.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { Locator } from '@playwright/test';
+
+const SIDEBAR = 'dlmagics-sidebar';
+const SHOTS = 'screenshots';
+
+function gpuSection(page: IJupyterLabPageFixture): Locator {
+  return page.locator(`#${SIDEBAR} .dlm-gpu`);
+}
+
+async function runInNewCell(page: IJupyterLabPageFixture, source: string) {
+  const count = await page.notebook.getCellCount();
+  const last = (await page.notebook.getCellTextInput(count - 1)).trim();
+  const index = last === '' ? count - 1 : count;
+  if (index === count) {
+    await page.notebook.addCell('code', source);
+  } else {
+    await page.notebook.setCell(index, 'code', source);
+  }
+  await page.notebook.runCell(index, true);
+}
+
+/**
+ * The kernel process dies (as an out-of-memory kill does) and the server restarts it.
+ * (JupyterLab 4.6.6's own "Restart Kernel" never reconnects in this headless setup,
+ * with or without dlmagics, so the test takes the auto-restart path.)
+ */
+async function crashKernel(page: IJupyterLabPageFixture) {
+  await page.notebook.addCell('code', 'import os; os._exit(1)');
+  // Run without waiting: the cell never finishes, its kernel is gone.
+  await page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('notebook:run-cell');
+  });
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText('appears to have died');
+  await dialog.locator('.jp-mod-accept').click();
+}
+
+test.describe('DL Magics sidebar', () => {
+  test('shows the CPU-only state, survives a restart, follows the notebook', async ({
+    page
+  }) => {
+    await page.notebook.createNew('first.ipynb');
+    await page.sidebar.openTab(SIDEBAR);
+    const gpu = gpuSection(page);
+
+    // Before %load_ext: a hint, for this notebook.
+    await expect(gpu).toHaveAttribute('data-status', 'no-channel');
+    await expect(gpu.locator('.dlm-load-hint')).toContainText('%load_ext dlmagics');
+    await expect(gpu.locator('.dlm-notebook')).toHaveText('first.ipynb');
+
+    await runInNewCell(page, '%load_ext dlmagics');
+    await expect(gpu).toHaveAttribute('data-status', 'connected');
+    await expect(gpu.locator('.dlm-callout')).toContainText('CPU only: no NVIDIA driver');
+    await expect(gpu.locator('.dlm-rss')).toContainText(/\d+\.\d\d GiB of \d+\.\d\d GiB/);
+    await expect(gpu.locator('.dlm-cpu')).toContainText('of one core');
+    const firstPid = await gpu.locator('.dlm-kernel-pid').textContent();
+    expect(firstPid).toMatch(/kernel pid \d+/);
+    // It is live: a few seconds of history draw a sparkline.
+    await expect(gpu.locator('.dlm-host-card .dlm-sparkline')).toBeVisible({ timeout: 10000 });
+    await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-cpu-only.png` });
+
+    // The kernel dies and restarts: the old state goes, the hint returns,
+    // and %load_ext brings it back.
+    await crashKernel(page);
+    await expect(gpu).toHaveAttribute('data-status', 'no-channel', { timeout: 30000 });
+    await expect(gpu.locator('.dlm-kernel-pid')).toHaveCount(0);
+    await runInNewCell(page, '%load_ext dlmagics');
+    await expect(gpu).toHaveAttribute('data-status', 'connected');
+    await expect(gpu.locator('.dlm-callout')).toContainText('CPU only');
+    await expect(gpu.locator('.dlm-rss')).toContainText('GiB of');
+    const restartedPid = await gpu.locator('.dlm-kernel-pid').textContent();
+    expect(restartedPid).not.toEqual(firstPid);
+
+    // A second notebook: the sidebar switches to that kernel.
+    // (A unique path: a new Untitled.ipynb would join first.ipynb's old session.)
+    const second = 'second.ipynb';
+    await page.evaluate(async path => {
+      const app = (window as any).jupyterapp;
+      await app.serviceManager.contents.save(path, {
+        type: 'notebook',
+        format: 'json',
+        content: { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }
+      });
+      const panel = await app.commands.execute('docmanager:open', {
+        path,
+        factory: 'Notebook',
+        kernel: { name: 'python3' }
+      });
+      await panel.sessionContext.ready;
+    }, second);
+    await expect(gpu.locator('.dlm-notebook')).toHaveText(second);
+    await expect(gpu).toHaveAttribute('data-status', 'no-channel');
+    await runInNewCell(page, '%load_ext dlmagics');
+    await expect(gpu).toHaveAttribute('data-status', 'connected');
+    const secondPid = await gpu.locator('.dlm-kernel-pid').textContent();
+    expect(secondPid).not.toEqual(restartedPid);
+
+    // And back to the first one.
+    await page.getByRole('tab', { name: 'first.ipynb' }).click();
+    await expect(gpu.locator('.dlm-notebook')).toHaveText('first.ipynb');
+    await expect(gpu.locator('.dlm-kernel-pid')).toHaveText(restartedPid!);
+
+    await page.screenshot({ path: `${SHOTS}/lab-cpu-only.png` });
+  });
+
+  test('a GPU (the fake NVML of the tests) renders with bars, figures and history', async ({
+    page
+  }) => {
+    await page.notebook.createNew('fake-gpu.ipynb');
+    await page.sidebar.openTab(SIDEBAR);
+    await runInNewCell(
+      page,
+      [
+        'from dlmagics import fakes',
+        'fakes.install(fakes.FakeNVML([fakes.FakeGpu(), fakes.FakeGpu(name="NVIDIA H200", uuid="GPU-2", unsupported={"power", "power_limit"})]))',
+        '%load_ext dlmagics',
+        '%config DLMagics.monitor_interval = 0.2'
+      ].join('\n')
+    );
+    const gpu = gpuSection(page);
+    await expect(gpu).toHaveAttribute('data-status', 'connected');
+    const cards = gpu.locator('.dlm-gpu-card');
+    await expect(cards).toHaveCount(2);
+    await expect(cards.first().locator('.dlm-card-title')).toHaveText('GPU 0: NVIDIA H200');
+    await expect(cards.first().locator('.dlm-vram')).toHaveText('12.00 GiB / 141.00 GiB (9%)');
+    await expect(cards.first()).toContainText('Util 37%');
+    await expect(cards.first()).toContainText('312 W / 700 W');
+    await expect(cards.nth(1)).toContainText('n/a'); // power not supported there
+    await expect(gpu.locator('.dlm-callout')).toHaveCount(0);
+    await expect(cards.first().locator('.dlm-sparkline')).toBeVisible({ timeout: 10000 });
+
+    // %gpumon --stop is reflected in the sidebar.
+    await runInNewCell(page, '%gpumon --stop');
+    await expect(gpu.locator('.dlm-footer')).toContainText('Monitor stopped');
+    await runInNewCell(page, '%gpumon --start');
+    await expect(gpu.locator('.dlm-footer')).toContainText('Every 0.2 s');
+    await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-fake-gpu.png` });
+  });
+});
