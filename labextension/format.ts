@@ -1,11 +1,16 @@
 /** Number formatting shared by the sidebar's views. */
 
+const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
 
-export function gib(bytes: number | null | undefined): string {
-  return bytes === null || bytes === undefined
-    ? 'n/a'
-    : `${(bytes / GIB).toFixed(2)} GiB`;
+/** Bytes as a person reads them: GiB from 1 GiB up, MiB below. */
+export function size(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) {
+    return 'n/a';
+  }
+  return bytes >= GIB
+    ? `${(bytes / GIB).toFixed(2)} GiB`
+    : `${(bytes / MIB).toFixed(0)} MiB`;
 }
 
 export function num(

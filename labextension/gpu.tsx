@@ -1,6 +1,6 @@
 /** The sidebar's GPU section: renders one kernel's state; holds none of its own. */
 import * as React from 'react';
-import { gib, num, percent } from './format';
+import { num, percent, size } from './format';
 import { IKernelState } from './model';
 import { IGpu, IHost, ISample } from './protocol';
 import { Sparkline } from './sparkline';
@@ -162,7 +162,7 @@ function GpuCard(props: {
       <div className="dlm-row">
         <span>VRAM</span>
         <span className="dlm-vram">
-          {gib(gpu.memory_used)} / {gib(gpu.memory_total)}
+          {size(gpu.memory_used)} / {size(gpu.memory_total)}
           {usedPct !== null && ` (${usedPct.toFixed(0)}%)`}
         </span>
       </div>
@@ -174,8 +174,8 @@ function GpuCard(props: {
       <div className="dlm-row dlm-torch">
         {mine ? (
           <span>
-            This kernel's PyTorch: {gib(mine.allocated)} allocated,{' '}
-            {gib(mine.reserved)} reserved, {gib(mine.peak)} peak
+            This kernel's PyTorch: {size(mine.allocated)} allocated,{' '}
+            {size(mine.reserved)} reserved, {size(mine.peak)} peak
           </span>
         ) : (
           <span className="dlm-muted">
@@ -213,6 +213,12 @@ function GpuCard(props: {
   );
 }
 
+/** Values as percent of their own maximum, so a small process's growth shows. */
+function relative(values: (number | null)[]): (number | null)[] {
+  const peak = Math.max(0, ...values.map(v => v ?? 0));
+  return values.map(v => (v === null || peak === 0 ? null : (100 * v) / peak));
+}
+
 function HostCard(props: { host: IHost; history: ISample[] }): JSX.Element {
   const { host, history } = props;
   const rssPct = percent(host.rss, host.memory_total);
@@ -226,7 +232,7 @@ function HostCard(props: { host: IHost; history: ISample[] }): JSX.Element {
       <div className="dlm-row">
         <span>Memory (RSS)</span>
         <span className="dlm-rss">
-          {gib(host.rss)} of {gib(host.memory_total)}
+          {size(host.rss)} of {size(host.memory_total)}
         </span>
       </div>
       <Bar used={rssPct} label="Kernel memory" />
@@ -240,15 +246,12 @@ function HostCard(props: { host: IHost; history: ISample[] }): JSX.Element {
       <Sparkline
         label="Kernel process: memory and CPU over time"
         series={[
-          {
-            values: history.map(s => percent(s.host.rss, s.host.memory_total)),
-            className: 'dlm-line-memory'
-          },
+          { values: relative(history.map(s => s.host.rss)), className: 'dlm-line-memory' },
           { values: history.map(cpuScale), className: 'dlm-line-util' }
         ]}
       />
       <div className="dlm-legend">
-        <span className="dlm-key-memory">memory %</span>
+        <span className="dlm-key-memory">memory (of its peak here)</span>
         <span className="dlm-key-util">CPU % of all cores</span>
       </div>
     </div>

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import time
 
-GIB = 1024**3
+MIB, GIB = 1024**2, 1024**3
 
 STATE_TITLES = {
     "no_driver": "CPU only: no NVIDIA driver",
@@ -17,8 +17,11 @@ STATE_TITLES = {
 }
 
 
-def gib(n) -> str:
-    return "n/a" if n is None else f"{n / GIB:.2f} GiB"
+def size(n) -> str:
+    """Bytes as a person reads them: GiB from 1 GiB up, MiB below."""
+    if n is None:
+        return "n/a"
+    return f"{n / GIB:.2f} GiB" if n >= GIB else f"{n / MIB:.0f} MiB"
 
 
 def _num(value, unit: str, digits: int = 0) -> str:
@@ -32,7 +35,7 @@ def gpu_rows(sample: dict) -> list[dict[str, str]]:
         if g["status"] == "lost":
             rows.append({"GPU": f"{g['index']}: {g['name'] or g['uuid']}", "Status": g["error"] or "lost"})
             continue
-        memory = f"{gib(g['memory_used'])} / {gib(g['memory_total'])}"
+        memory = f"{size(g['memory_used'])} / {size(g['memory_total'])}"
         if g["memory_used"] is not None and g["memory_total"]:
             memory += f" ({100 * g['memory_used'] / g['memory_total']:.0f}%)"
         power = _num(g["power"], " W")
@@ -46,7 +49,7 @@ def gpu_rows(sample: dict) -> list[dict[str, str]]:
             "Temp": _num(g["temperature"], " °C"),
             "Power": power,
             "PyTorch (this kernel)": "n/a" if t is None else
-                f"{gib(t['allocated'])} allocated, {gib(t['reserved'])} reserved, {gib(t['peak'])} peak",
+                f"{size(t['allocated'])} allocated, {size(t['reserved'])} reserved, {size(t['peak'])} peak",
         })
     return rows
 
@@ -54,7 +57,7 @@ def gpu_rows(sample: dict) -> list[dict[str, str]]:
 def host_line(sample: dict) -> str:
     h = sample["host"]
     cores = f" of {h['cpu_count']} cores" if h["cpu_count"] else ""
-    return (f"Kernel process: {gib(h['rss'])} RSS of {gib(h['memory_total'])}, "
+    return (f"Kernel process: {size(h['rss'])} RSS of {size(h['memory_total'])}, "
             f"CPU {_num(h['cpu_percent'], '%')} of one core{cores}")
 
 

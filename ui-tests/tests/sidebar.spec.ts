@@ -56,7 +56,7 @@ test.describe('DL Magics sidebar', () => {
     await runInNewCell(page, '%load_ext dlmagics');
     await expect(gpu).toHaveAttribute('data-status', 'connected');
     await expect(gpu.locator('.dlm-callout')).toContainText('CPU only: no NVIDIA driver');
-    await expect(gpu.locator('.dlm-rss')).toContainText(/\d+\.\d\d GiB of \d+\.\d\d GiB/);
+    await expect(gpu.locator('.dlm-rss')).toContainText(/\d+ MiB of \d+\.\d\d GiB/);
     await expect(gpu.locator('.dlm-cpu')).toContainText('of one core');
     const firstPid = await gpu.locator('.dlm-kernel-pid').textContent();
     expect(firstPid).toMatch(/kernel pid \d+/);

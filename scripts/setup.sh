@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Set up everything dlmagics needs, idempotently: a virtual environment (.venv) with
+# PyTorch, dlmagics (its JupyterLab extension built and shipped inside the wheel) and
+# the test tools, and the Node packages of the extension.
+# Usage: source scripts/setup.sh   (or run it; scripts/lab.sh and scripts/test.sh call it)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${DLMAGICS_VENV:-$ROOT/.venv}"
+# These machines carry a CPU build of torch 2.13.0 for pip; a bare "torch" would pull
+# several GB of CUDA packages. Elsewhere set DLMAGICS_TORCH to the build you want.
+TORCH="${DLMAGICS_TORCH:-torch==2.13.0}"
+
+step() { printf '\n== %s\n' "$*"; }
+
+command -v node >/dev/null || { echo "setup: Node.js (>= 18) is needed to build the extension" >&2; exit 1; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+  step "virtual environment $VENV"
+  python3 -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+export PATH="$VENV/bin:$PATH"
+
+if ! "$PY" -c "import torch" 2>/dev/null; then
+  step "PyTorch ($TORCH)"
+  "$PY" -m pip install -q "$TORCH"
+fi
+
+# The built extension is reused by pip (skip-if-exists); drop it when its sources changed.
+BUILT="$ROOT/dlmagics/labextension/package.json"
+if [ -f "$BUILT" ] && [ -n "$(find "$ROOT/labextension" "$ROOT/package.json" "$ROOT/yarn.lock" -newer "$BUILT" -print -quit)" ]; then
+  rm -rf "$ROOT/dlmagics/labextension"
+fi
+
+step "dlmagics and its test tools (builds the JupyterLab extension when needed)"
+"$PY" -m pip install -q "$ROOT[test]"
+
+step "Node packages of the extension"
+(cd "$ROOT" && YARN_ENABLE_IMMUTABLE_INSTALLS=1 jlpm install >/dev/null)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set everything up (Debian's Chromium included) and run every test: pytest (magics,
+# monitor, channel, real-kernel end-to-end, notebooks), jest (sidebar model), the
+# prebuilt-extension check, and Galata in Chromium.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/setup.sh"
+
+CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+  step "Debian's Chromium (for the browser tests)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+
+step "Node packages of the browser tests"
+(cd "$ROOT/ui-tests" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 YARN_ENABLE_IMMUTABLE_INSTALLS=1 jlpm install >/dev/null)
+
+passed=0; failed=0
+run() {  # run NAME COMMAND...: a suite; keep going, count the result
+  step "$1"
+  if (cd "$ROOT" && "${@:2}"); then passed=$((passed + 1)); else failed=$((failed + 1)); echo "** $1 FAILED"; fi
+}
+
+run "the extension is prebuilt and enabled" bash -c 'jupyter labextension list 2>&1 | tee /dev/stderr | grep -qE "dlmagics .*enabled.*OK"'
+run "jest: sidebar model and protocol" jlpm jest
+run "pytest: magics, monitor, channel, kernel end-to-end, notebooks" python -m pytest -q tests
+run "Galata: the sidebar in Chromium" bash -c 'cd ui-tests && mkdir -p screenshots && CI=${CI:-} jlpm playwright test'
+
+printf '\nsuites: %d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" = 0 ]
