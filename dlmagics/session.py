@@ -16,6 +16,8 @@ from .monitor import Sampler, SampleReader
 from .monitor.view import MonitorSnapshot, to_html
 from .protocol import log
 
+MAX_LIVE_VIEWS = 4
+
 
 class KernelSession:
     def __init__(self, shell, interval: float = 1.0, history_seconds: float = 900.0, reader: SampleReader | None = None):
@@ -83,7 +85,8 @@ class KernelSession:
 
         view = ipywidgets.HTML(value=self.current()._repr_html_())
         with self._lock:
-            self._live_views.append(view)
+            # Refresh only the newest few; older ones keep their last table.
+            self._live_views = self._live_views[-(MAX_LIVE_VIEWS - 1):] + [view]
         return view
 
     # -- callbacks -----------------------------------------------------------------

@@ -19,6 +19,12 @@ def wait_for(predicate, timeout=5.0):
         time.sleep(0.01)
 
 
+def test_the_schema_and_the_code_name_the_same_version():
+    from conftest import SCHEMA
+
+    assert SCHEMA["version"] == PROTOCOL_VERSION
+
+
 def test_without_a_kernel_the_channel_is_silent(shell, monkeypatch, no_driver):
     import comm
 

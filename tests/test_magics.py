@@ -101,6 +101,23 @@ def test_start_and_stop(shell, no_driver):
     assert "monitor stopped" in repr(snap)
 
 
+def test_live_views_are_refreshed_by_the_sampler_and_capped(shell, fake_nvml, monkeypatch):
+    shell.run_line_magic("load_ext", "dlmagics")
+    session = shell.magics_manager.registry["DLMagics"].session
+    monkeypatch.setattr(session.channel, "active", True)  # as in a kernel: a widget is shown
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    for _ in range(6):
+        shell.run_line_magic("gpumon", "--start")
+    assert len(shown) == 6 and len(session._live_views) == 4
+    fake_nvml.gpus[0].utilization = 88
+    session.sampler.sample_now()
+    session._on_sample(session.sampler.latest())
+    assert "88%" in shown[-1].value and "88%" not in shown[0].value
+    shell.run_line_magic("gpumon", "--stop")
+    assert session._live_views == [] and "monitor stopped" in shown[-1].value
+
+
 def test_unload_stops_the_sampler_and_removes_the_magics(shell, no_driver):
     shell.run_line_magic("load_ext", "dlmagics")
     shell.run_line_magic("gpumon", "--start")

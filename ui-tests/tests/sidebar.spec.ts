@@ -72,7 +72,7 @@ test.describe('DL Magics sidebar', () => {
     await runInNewCell(page, '%load_ext dlmagics');
     await expect(gpu).toHaveAttribute('data-status', 'connected');
     await expect(gpu.locator('.dlm-callout')).toContainText('CPU only');
-    await expect(gpu.locator('.dlm-rss')).toContainText('GiB of');
+    await expect(gpu.locator('.dlm-rss')).toContainText(/\d+ MiB of \d+\.\d\d GiB/);
     const restartedPid = await gpu.locator('.dlm-kernel-pid').textContent();
     expect(restartedPid).not.toEqual(firstPid);
 
