@@ -162,8 +162,8 @@ export class KernelChannel {
   /** Ask the kernel again for everything (reload, reconnect). */
   async resync(): Promise<void> {
     const kernel = this._kernel;
-    if (!kernel) {
-      return;
+    if (!kernel || this._state.status === 'incompatible') {
+      return; // nothing to ask, or nothing the answer could change
     }
     const generation = ++this._generation;
     if (!['connected', 'no-channel'].includes(this._state.status)) {
@@ -185,6 +185,9 @@ export class KernelChannel {
     }
     if (ids !== null && ids.length > 0) {
       if (!this._comm || !ids.includes(this._comm.commId)) {
+        if (kernel.hasComm(ids[0])) {
+          return; // this connection already handles it (its comm_open is on the way)
+        }
         // The kernel's comm outlived a page reload: re-attach to it by id.
         this._adopt(kernel.createComm(COMM_TARGET, ids[0]));
       }

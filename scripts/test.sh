@@ -23,7 +23,7 @@ run() {  # run NAME COMMAND...: a suite; keep going, count the result
   if (cd "$ROOT" && "${@:2}"); then passed=$((passed + 1)); else failed=$((failed + 1)); echo "** $1 FAILED"; fi
 }
 
-run "the extension is prebuilt and enabled" bash -c 'jupyter labextension list 2>&1 | tee /dev/stderr | grep -qE "dlmagics .*enabled.*OK"'
+run "the extension is prebuilt and enabled" bash -c 'jupyter labextension list 2>&1 | grep -E "dlmagics .*enabled.*OK"'
 run "jest: sidebar model and protocol" jlpm jest
 run "pytest: magics, monitor, channel, kernel end-to-end, notebooks" python -m pytest -q tests
 run "Galata: the sidebar in Chromium" bash -c 'cd ui-tests && mkdir -p screenshots && CI=${CI:-} jlpm playwright test'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 
@@ -18,6 +19,14 @@ def validate(message: dict, kind: str = "kernel_message") -> None:
     """Raise unless ``message`` is a valid message of ``kind`` (a $defs name)."""
     jsonschema.validate(message, {"$ref": f"#/$defs/{kind}", "$defs": SCHEMA["$defs"]},
                         cls=jsonschema.Draft202012Validator)
+
+
+def wait_for(predicate, timeout: float = 5.0) -> None:
+    """Poll until ``predicate()`` holds, failing after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 @pytest.fixture

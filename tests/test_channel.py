@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 import pytest
 
-from conftest import validate
+from conftest import validate, wait_for
 from dlmagics.protocol import PROTOCOL_VERSION
 
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def test_the_schema_and_the_code_name_the_same_version():

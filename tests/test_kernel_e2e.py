@@ -161,3 +161,22 @@ def test_unload_closes_and_restart_forgets(kernel):
     assert kernel.kc.comm_info(target_name="dlmagics", reply=True, timeout=10)["content"]["comms"] == {}
     assert kernel.execute("%load_ext dlmagics") == ""
     assert kernel.kc.comm_info(target_name="dlmagics", reply=True, timeout=10)["content"]["comms"] != {}
+
+
+def test_ctrl_c_interrupts_the_cell_not_the_monitor(kernel):
+    kernel.execute("%load_ext dlmagics\n%config DLMagics.monitor_interval = 0.2")
+    comm_id = opened(kernel)["content"]["comm_id"]
+    kernel.send_comm("comm_msg", {"comm_id": comm_id, "data": {"type": "request_snapshot"}})
+    kernel.wait_comm(data_of("sample"), timeout=3.0)
+    msg_id = kernel.kc.execute("import time; time.sleep(60)")
+    time.sleep(1.0)
+    kernel.km.interrupt_kernel()
+    error = None
+    while error is None:
+        msg = kernel._next(30)
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "error":
+            error = msg["content"]["ename"]
+    assert error == "KeyboardInterrupt"
+    seen = len(kernel.comm_messages)
+    kernel.wait_comm(lambda m: data_of("sample")(m) and kernel.comm_messages.index(m) >= seen, timeout=3.0)
+    assert kernel.execute("print('still here')") == "still here\n"

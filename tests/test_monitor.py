@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import validate
+from conftest import validate, wait_for
 from dlmagics.fakes import FakeGpu, FakeNVML
 from dlmagics.monitor import Sampler, SampleReader
 from dlmagics.monitor.nvml import MISMATCH_MESSAGE, GpuReader
@@ -146,12 +146,6 @@ def test_a_gpu_lost_mid_run_is_marked_and_the_others_keep_reporting():
 
 # -- the sampler thread ----------------------------------------------------------------
 
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def test_sampler_runs_on_a_daemon_thread_and_stops_promptly():

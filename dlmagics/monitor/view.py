@@ -97,7 +97,9 @@ def to_html(sample: dict, monitor: dict) -> str:
     rows = gpu_rows(sample)
     if rows:
         header = list(dict.fromkeys(key for row in rows for key in row))  # ordered union
-        parts.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr></thead><tbody>")
+        # One line per cell: "41 °C" split over two lines reads badly; the output scrolls instead.
+        parts.append('<table style="white-space: nowrap"><thead><tr>'
+                     + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr></thead><tbody>")
         for row in rows:
             parts.append("<tr>" + "".join(f"<td>{e(row.get(h, ''))}</td>" for h in header) + "</tr>")
         parts.append("</tbody></table>")

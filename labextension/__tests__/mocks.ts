@@ -56,6 +56,9 @@ export class MockKernel {
   async requestCommInfo(content: { target_name: string }): Promise<any> {
     return { content: { status: 'ok', comms: { ...this.existing } } };
   }
+  hasComm(id: string): boolean {
+    return this.comms.some(c => c.commId === id && !c.isDisposed);
+  }
   createComm(target: string, id?: string): MockComm {
     const comm = new MockComm(target, id ?? `frontend-${this._next++}`);
     this.comms.push(comm);

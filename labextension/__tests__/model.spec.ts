@@ -187,6 +187,10 @@ describe('KernelChannel', () => {
     kernel.opens(snapshot([cpuSample(1)]), '2.0.0');
     expect(channel.state.status).toBe('incompatible');
     expect(channel.state.message).toContain('2.0.0');
+    kernel.existing = { 'kernel-comm': { target_name: 'dlmagics' } };
+    await channel.resync(); // a reconnect does not undo the verdict
+    expect(channel.state.status).toBe('incompatible');
+    expect(kernel.comms).toHaveLength(0);
   });
 });
 

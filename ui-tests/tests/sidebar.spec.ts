@@ -134,6 +134,14 @@ test.describe('DL Magics sidebar', () => {
     await expect(gpu.locator('.dlm-callout')).toHaveCount(0);
     await expect(cards.first().locator('.dlm-sparkline')).toBeVisible({ timeout: 10000 });
 
+    // The same figures in the notebook: a static table that stays in the saved file.
+    await runInNewCell(page, '%gpumon');
+    const count = await page.notebook.getCellCount();
+    const output = (await page.notebook.getCellOutputLocator(count - 1))!;
+    await expect(output.locator('table')).toContainText('NVIDIA H200');
+    await expect(output.locator('table')).toContainText('12.00 GiB / 141.00 GiB (9%)');
+    await output.screenshot({ path: `${SHOTS}/gpumon-fake-gpu.png` });
+
     // %gpumon --stop is reflected in the sidebar.
     await runInNewCell(page, '%gpumon --stop');
     await expect(gpu.locator('.dlm-footer')).toContainText('Monitor stopped');
