@@ -218,6 +218,7 @@ class StrictCuda:
         return len(self._uuids)
 
     def get_device_properties(self, i):
+        self._properties_asked = getattr(self, "_properties_asked", 0) + 1
         return SimpleNamespace(uuid=self._uuids[i])
 
     def memory_allocated(self, i):
@@ -245,8 +246,13 @@ def test_torch_with_cuda_uninitialised_is_left_alone(monkeypatch):
 def test_torch_allocator_is_read_per_gpu_in_cuda_order(monkeypatch):
     # CUDA shows only GPU B (as cuda:0); the UUID from torch fixes the mapping exactly.
     with_torch(monkeypatch, StrictCuda(initialised=True, uuids=["bbbb-1111"]))
-    sample = reader_for(two_gpus(), cuda_visible="0").read()  # "0" would mean A in PCI order
+    cuda = sys.modules["torch.cuda"]
+    reader = reader_for(two_gpus(), cuda_visible="0")  # "0" would mean A in PCI order
+    sample = reader.read()
     validate({"type": "sample", "sample": sample})
+    for _ in range(3):
+        reader.read()
+    assert cuda._properties_asked == 1  # the exact order is learnt once
     assert sample["torch"]["status"] == "cuda_active"
     (gpu,) = sample["gpus"]
     assert gpu["uuid"] == B

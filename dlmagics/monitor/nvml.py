@@ -92,9 +92,14 @@ class GpuReader:
         else:
             self.state, self.message = "ok", None
 
+    @property
+    def needs_cuda_order(self) -> bool:
+        """Whether the CUDA order is still a guess from CUDA_VISIBLE_DEVICES."""
+        return self.state == "ok" and not self._exact_order
+
     def use_cuda_order(self, cuda_uuids: list[str]) -> None:
         """Adopt the exact device order CUDA reported (once this kernel initialised CUDA)."""
-        if self._exact_order or self.state != "ok":
+        if not self.needs_cuda_order:
             return
         order = devices_from_cuda_uuids([d.uuid for d in self._all], cuda_uuids)
         if order is not None:

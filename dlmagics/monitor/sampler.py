@@ -38,7 +38,7 @@ class SampleReader:
         self.start()
         began = time.perf_counter()
         cuda = torch_cuda()
-        if cuda is not None:
+        if cuda is not None and self.gpu.needs_cuda_order:
             uuids = cuda_uuids(cuda)
             if uuids:
                 self.gpu.use_cuda_order(uuids)
