@@ -20,9 +20,9 @@ MAX_LIVE_VIEWS = 4
 
 
 class KernelSession:
-    def __init__(self, shell, interval: float = 1.0, history_seconds: float = 900.0, reader: SampleReader | None = None):
+    def __init__(self, shell, interval: float = 1.0, history_seconds: float = 900.0):
         self.channel = Channel(active=getattr(shell, "kernel", None) is not None, on_message=self._on_message)
-        self.sampler = Sampler(reader or SampleReader(), self._on_sample, interval, history_seconds)
+        self.sampler = Sampler(SampleReader(), self._on_sample, interval, history_seconds)
         self.user_stopped = False  # %gpumon --stop wins over a sidebar's request to run
         self._live_views: list = []
         self._lock = threading.Lock()
