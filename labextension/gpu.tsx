@@ -5,6 +5,8 @@ import { IKernelState } from './model';
 import { IGpu, IHost, ISample } from './protocol';
 import { Sparkline } from './sparkline';
 
+const NEARLY_FULL = 90; // percent
+
 const STATE_TITLES: Record<string, string> = {
   no_driver: 'CPU only: no NVIDIA driver',
   no_gpu: 'CPU only: no GPU visible',
@@ -124,8 +126,15 @@ function Bar(props: {
 }): JSX.Element {
   const width = (v: number | null | undefined): string =>
     `${Math.min(Math.max(v ?? 0, 0), 100).toFixed(1)}%`;
+  // Close to full: the next allocation may fail with out-of-memory.
+  const nearlyFull = props.used !== null && props.used >= NEARLY_FULL;
   return (
-    <div className="dlm-bar" role="meter" aria-label={props.label}>
+    <div
+      className={`dlm-bar${nearlyFull ? ' dlm-bar-full' : ''}`}
+      role="meter"
+      aria-label={props.label}
+      title={nearlyFull ? 'Nearly full: new allocations may run out of memory' : undefined}
+    >
       <div className="dlm-bar-used" style={{ width: width(props.used) }} />
       {props.inner !== undefined && (
         <div className="dlm-bar-inner" style={{ width: width(props.inner) }} />

@@ -117,7 +117,7 @@ test.describe('DL Magics sidebar', () => {
       page,
       [
         'from dlmagics import fakes',
-        'fakes.install(fakes.FakeNVML([fakes.FakeGpu(), fakes.FakeGpu(name="NVIDIA H200", uuid="GPU-2", unsupported={"power", "power_limit"})]))',
+        'fakes.install(fakes.FakeNVML([fakes.FakeGpu(), fakes.FakeGpu(name="NVIDIA H200", uuid="GPU-2", memory_used=135 * 2**30, unsupported={"power", "power_limit"})]))',
         '%load_ext dlmagics',
         '%config DLMagics.monitor_interval = 0.2'
       ].join('\n')
@@ -131,6 +131,8 @@ test.describe('DL Magics sidebar', () => {
     await expect(cards.first()).toContainText('Util 37%');
     await expect(cards.first()).toContainText('312 W / 700 W');
     await expect(cards.nth(1)).toContainText('n/a'); // power not supported there
+    await expect(cards.nth(1).locator('.dlm-bar-full')).toHaveCount(1); // 96% used: warned
+    await expect(cards.first().locator('.dlm-bar-full')).toHaveCount(0);
     await expect(gpu.locator('.dlm-callout')).toHaveCount(0);
     await expect(cards.first().locator('.dlm-sparkline')).toBeVisible({ timeout: 10000 });
 
