@@ -1,0 +1,52 @@
+"""Split a %%gpubench cell into setup (run once per device, not timed) and the timed part.
+
+The marker is a line that is just the comment ``# timed``. Code above it is setup; code
+below it is timed. Without a marker the whole cell is timed (and the report must say that
+setup is included). Line numbers are kept, so an error points at the cell's own line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import CodeType
+
+MARKER = "# timed"
+
+
+class CellError(ValueError):
+    """The cell cannot be benchmarked as written; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class SplitCell:
+    setup: CodeType | None  # None when the cell has no setup part
+    timed: CodeType
+    has_marker: bool
+    timed_source: str
+
+
+def split_cell(source: str, filename: str = "<gpubench cell>") -> SplitCell:
+    lines = source.splitlines()
+    marks = [i for i, line in enumerate(lines) if line.strip() == MARKER]
+    if len(marks) > 1:
+        raise CellError(f"the cell has {len(marks)} '{MARKER}' lines (at lines "
+                        f"{', '.join(str(i + 1) for i in marks)}); use one, above the code to time")
+    if marks:
+        cut = marks[0]
+        setup_src, timed_src = "\n".join(lines[:cut]), "\n".join(lines[cut + 1:])
+        offset = cut + 1
+    else:
+        setup_src, timed_src, offset = "", source, 0
+    if not timed_src.strip():
+        raise CellError(f"nothing to time: put the code to time below the '{MARKER}' line")
+    setup = _compile(setup_src, filename) if setup_src.strip() else None
+    # Blank lines in front keep the timed part's line numbers those of the cell.
+    timed = _compile("\n" * offset + timed_src, filename)
+    return SplitCell(setup=setup, timed=timed, has_marker=bool(marks), timed_source=timed_src)
+
+
+def _compile(source: str, filename: str) -> CodeType:
+    try:
+        return compile(source, filename, "exec")
+    except SyntaxError as error:
+        raise CellError(f"syntax error on line {error.lineno} of the cell: {error.msg}") from None

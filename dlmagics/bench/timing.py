@@ -1,0 +1,114 @@
+"""The timing loop: warm up, then time runs until the budget is spent or the median is
+pinned down, with the garbage collector off. Devices plug in through a ``Clock``.
+
+A CPU clock is wall time around each run (the work is synchronous). A GPU clock must time
+the device's work, not the launch: CUDA events recorded around the run, then a sync; it
+implements the same two methods, so this loop serves every device.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Protocol
+
+from .stats import Summary, summarize
+
+
+class Clock(Protocol):
+    def sync(self) -> None:
+        """Wait until the device has finished all work queued so far."""
+
+    def time(self, run: Callable[[], object]) -> float:
+        """Seconds the device spent on one call of ``run``."""
+
+
+class CpuClock:
+    def sync(self) -> None:
+        pass
+
+    def time(self, run: Callable[[], object]) -> float:
+        start = time.perf_counter()
+        run()
+        return time.perf_counter() - start
+
+
+@dataclass
+class Measurement:
+    times: list[float] = field(default_factory=list)  # seconds per run, after warm-up
+    first_call: float | None = None  # the first run alone: lazy init, caches, autotuning
+    stopped: str = "budget"  # budget | tight | max_runs | interrupted
+
+    def summary(self) -> Summary:
+        return summarize(self.times)
+
+
+def measure(run: Callable[[], object], clock: Clock, budget: float = 1.5, min_runs: int = 5,
+            max_runs: int = 10_000, warmup: int = 1, tight: float = 0.01) -> Measurement:
+    """Time ``run`` on ``clock``.
+
+    ``warmup`` runs go first and are not counted (the first one is reported as the
+    first-call cost). Then runs are timed until ``budget`` seconds of wall time have
+    passed, or ``max_runs``, or, after ``min_runs``, until the median's 95% interval is
+    within ``tight`` (relative) of the median. Ctrl-C stops the loop and keeps what it has.
+    """
+    result = Measurement()
+    deadline = time.perf_counter() + budget
+    try:
+        with gc_disabled():
+            for i in range(warmup):
+                took = clock.time(run)
+                if i == 0:
+                    result.first_call = took
+            clock.sync()
+            next_check = min_runs  # checks grow apart, so they cost O(n log n) in all
+            while len(result.times) < max_runs:
+                result.times.append(clock.time(run))
+                if len(result.times) >= min_runs:
+                    if time.perf_counter() >= deadline:
+                        result.stopped = "budget"
+                        break
+                    if len(result.times) >= next_check:
+                        if _is_tight(result.times, tight):
+                            result.stopped = "tight"
+                            break
+                        next_check = len(result.times) + max(8, len(result.times) // 4)
+            else:
+                result.stopped = "max_runs"
+    except KeyboardInterrupt:
+        result.stopped = "interrupted"
+    return result
+
+
+def _is_tight(times: list[float], tight: float) -> bool:
+    s = summarize(times)
+    return s.median > 0 and (s.ci95[1] - s.ci95[0]) / 2 <= tight * s.median
+
+
+@contextmanager
+def gc_disabled() -> Iterator[None]:
+    """The collector off while timing (a collection mid-run is noise, not the code)."""
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
+def cpu_threads(count: int | None) -> Iterator[int]:
+    """Run PyTorch's CPU ops on ``count`` threads (None: as set), restoring the setting."""
+    import torch
+
+    before = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
