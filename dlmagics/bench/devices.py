@@ -1,0 +1,89 @@
+"""Which devices a %%gpubench run uses: ``-d cpu,cpu:1,cuda:0,mps``, or every one there is.
+
+``cpu`` means all of the CPU's threads (torch's setting); ``cpu:N`` means N threads, so
+``cpu:1`` shows what parallel cores buy. ``cuda`` means every visible CUDA GPU.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALLOWED = "cpu, cpu:N (N threads), cuda, cuda:N or mps"
+
+
+class DeviceError(ValueError):
+    """A device list that cannot run here; the message says what is allowed, in one line."""
+
+
+@dataclass(frozen=True)
+class Available:
+    """What this kernel can run on (from torch, without touching the devices)."""
+
+    cpu_threads: int
+    cuda_count: int = 0
+    mps: bool = False
+
+    @classmethod
+    def detect(cls) -> "Available":
+        import torch
+
+        mps = getattr(torch.backends, "mps", None)
+        return cls(cpu_threads=torch.get_num_threads(), cuda_count=torch.cuda.device_count(),
+                   mps=bool(mps and mps.is_available()))
+
+
+@dataclass(frozen=True)
+class Device:
+    kind: str  # cpu | cuda | mps
+    index: int | None = None  # the CUDA ordinal
+    threads: int | None = None  # CPU threads; None: torch's current setting
+
+    @property
+    def torch_device(self) -> str:
+        return f"cuda:{self.index}" if self.kind == "cuda" else self.kind
+
+    @property
+    def label(self) -> str:
+        if self.kind == "cpu":
+            return "cpu" if self.threads is None else f"cpu:{self.threads}"
+        return self.torch_device
+
+
+def parse_devices(text: str | None, available: Available) -> list[Device]:
+    """The devices to run on, in the order given; every available one when ``text`` is None."""
+    if text is None:
+        return ([Device("cpu")] + [Device("cuda", i) for i in range(available.cuda_count)]
+                + ([Device("mps")] if available.mps else []))
+    devices: list[Device] = []
+    for token in (t.strip().lower() for t in text.split(",")):
+        for device in _parse_one(token, available):
+            if device in devices:
+                raise DeviceError(f"{device.label} is listed twice")
+            devices.append(device)
+    if not devices:
+        raise DeviceError(f"no device given: use {ALLOWED}")
+    return devices
+
+
+def _parse_one(token: str, available: Available) -> list[Device]:
+    kind, _, arg = token.partition(":")
+    if kind == "cpu":
+        if not arg:
+            return [Device("cpu")]
+        if not arg.isdigit() or int(arg) < 1:
+            raise DeviceError(f"'{token}': the number after cpu: is a thread count, 1 or more")
+        return [Device("cpu", threads=int(arg))]
+    if kind == "cuda":
+        if available.cuda_count == 0:
+            raise DeviceError(f"'{token}' is not available: this kernel sees no CUDA GPU (use cpu or mps)")
+        if not arg:
+            return [Device("cuda", i) for i in range(available.cuda_count)]
+        if not arg.isdigit() or int(arg) >= available.cuda_count:
+            last = available.cuda_count - 1
+            raise DeviceError(f"'{token}' is not available: this kernel sees cuda:0" + (f" to cuda:{last}" if last else ""))
+        return [Device("cuda", int(arg))]
+    if kind == "mps" and not arg:
+        if not available.mps:
+            raise DeviceError("'mps' is not available: there is no Apple GPU here (use cpu or cuda)")
+        return [Device("mps")]
+    raise DeviceError(f"unknown device '{token}': use {ALLOWED}")
