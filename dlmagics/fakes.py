@@ -15,10 +15,6 @@ import pynvml
 
 NVMLError = pynvml.NVMLError
 
-# The fake answers these fields; a GPU's `unsupported` set names the ones it cannot.
-FIELDS = ("memory", "memory_v2", "utilization", "temperature", "power", "power_limit", "name")
-
-
 @dataclass
 class FakeGpu:
     name: str = "NVIDIA H200"
@@ -29,6 +25,8 @@ class FakeGpu:
     temperature: int = 41
     power_mw: int = 312_000
     power_limit_mw: int = 700_000
+    # Fields this GPU cannot report (NotSupported): memory, memory_v2, utilization,
+    # temperature, power, power_limit, name.
     unsupported: set = field(default_factory=set)
     error: int | None = None  # an NVML error code every query of this GPU raises (15: lost)
 

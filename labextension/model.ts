@@ -98,7 +98,6 @@ export type ISessionLike = Pick<
   | 'kernelChanged'
   | 'statusChanged'
   | 'connectionStatusChanged'
-  | 'isDisposed'
   | 'disposed'
 >;
 

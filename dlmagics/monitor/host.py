@@ -43,12 +43,13 @@ def torch_cuda():
     return None
 
 
-def torch_status() -> dict:
+def torch_status(cuda) -> dict:
+    """What the sidebar says about PyTorch; ``cuda`` is ``torch_cuda()``, already asked."""
     torch = sys.modules.get("torch")
     version = getattr(torch, "__version__", None)
     if not isinstance(version, str):
         return {"status": "not_imported"}
-    return {"status": "cuda_active" if torch_cuda() else "cuda_idle", "version": str(version)}
+    return {"status": "cuda_active" if cuda is not None else "cuda_idle", "version": str(version)}
 
 
 def torch_memory(cuda, index: int) -> dict | None:

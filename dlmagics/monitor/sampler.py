@@ -52,7 +52,7 @@ class SampleReader:
             "message": self.gpu.message,
             "gpus": gpus,
             "host": self._host.read(),
-            "torch": torch_status(),
+            "torch": torch_status(cuda),
             "cost_ms": (time.perf_counter() - began) * 1000.0,
         }
 
