@@ -1,13 +1,21 @@
-"""A fake of the pynvml module (nvidia-ml-py), for tests and demos without a GPU.
+"""Fakes of the GPU interfaces dlmagics uses, for tests and demos without a GPU.
 
-It has the same functions as pynvml and raises pynvml's own NVMLError classes, so the
-monitor runs unchanged against it. Put it in place of the real module with
-``install(FakeNVML(...))`` before the monitor starts.
+``FakeNVML`` has the same functions as the pynvml module (nvidia-ml-py) and raises
+pynvml's own NVMLError classes, so the monitor runs unchanged against it. Put it in place
+of the real module with ``install(FakeNVML(...))`` before the monitor starts.
+
+``FakeCuda`` has the parts of torch.cuda that %%gpubench uses (events, synchronize,
+device, memory counters, empty_cache) and raises torch's own OutOfMemoryError. Its work
+runs on the CPU; its clock reads the CPU's time divided by ``speedup``. Put it in place
+with ``install_cuda(FakeCuda(...))``.
 """
 
 from __future__ import annotations
 
 import sys
+import time
+import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -119,3 +127,109 @@ def install(fake: FakeNVML) -> FakeNVML:
 
 def uninstall() -> None:
     sys.modules["pynvml"] = pynvml
+
+
+# -- CUDA ---------------------------------------------------------------------------------
+class FakeEvent:
+    def __init__(self, cuda: "FakeCuda", enable_timing: bool = False):
+        self.cuda, self.enable_timing, self.at = cuda, enable_timing, None
+
+    def record(self, stream=None):
+        self.at = time.perf_counter()
+
+    def synchronize(self):
+        self.cuda.syncs += 1
+
+    def elapsed_time(self, end: "FakeEvent") -> float:
+        if not (self.enable_timing and end.enable_timing) or self.at is None or end.at is None:
+            raise RuntimeError("Both events must be recorded with enable_timing=True")
+        return (end.at - self.at) / self.cuda.speedup * 1000.0
+
+
+class FakeBlock:
+    """Fake device memory: counted while this object lives."""
+
+    def __init__(self, cuda: "FakeCuda", nbytes: int):
+        cuda._add(nbytes)
+        self._free = weakref.finalize(self, cuda._add, -nbytes)
+
+
+class FakeCuda:
+    """Stands in for torch.cuda: ``count`` GPUs named ``name``, ``capacity`` bytes each."""
+
+    work_device = "cpu"  # where the fake's work really runs
+
+    def __init__(self, count: int = 1, name: str = "NVIDIA H200", speedup: float = 20.0,
+                 capacity: int = 141 * 1024**3):
+        import torch
+
+        self.OutOfMemoryError = torch.OutOfMemoryError
+        self.count, self.name, self.speedup, self.capacity = count, name, speedup, capacity
+        self.current: int | None = None  # the device of the run in progress
+        self.allocated = self.peak = 0
+        self.syncs = self.empty_cache_calls = 0
+
+    def is_available(self) -> bool:
+        return self.count > 0
+
+    def device_count(self) -> int:
+        return self.count
+
+    def get_device_name(self, index: int = 0) -> str:
+        return self.name
+
+    @contextmanager
+    def device(self, index: int):
+        before, self.current = self.current, index
+        try:
+            yield
+        finally:
+            self.current = before
+
+    def Event(self, enable_timing: bool = False) -> FakeEvent:  # noqa: N802 (torch's name)
+        return FakeEvent(self, enable_timing)
+
+    def synchronize(self, device=None) -> None:
+        self.syncs += 1
+
+    def empty_cache(self) -> None:
+        self.empty_cache_calls += 1
+
+    def memory_allocated(self, device=None) -> int:
+        return self.allocated
+
+    def max_memory_allocated(self, device=None) -> int:
+        return self.peak
+
+    def reset_peak_memory_stats(self, device=None) -> None:
+        self.peak = self.allocated
+
+    def allocate(self, nbytes: int) -> FakeBlock | None:
+        """Take ``nbytes`` of the fake GPU during a run on it (None elsewhere, so a cell
+        can call it on every device); over capacity, raise as torch's allocator does."""
+        if self.current is None:
+            return None
+        if self.allocated + nbytes > self.capacity:
+            gib = 1024**3
+            raise self.OutOfMemoryError(
+                f"CUDA out of memory. Tried to allocate {nbytes / gib:.2f} GiB. GPU {self.current} has a "
+                f"total capacity of {self.capacity / gib:.2f} GiB of which {(self.capacity - self.allocated) / gib:.2f} GiB is free.")
+        return FakeBlock(self, nbytes)
+
+    def _add(self, nbytes: int) -> None:
+        self.allocated += nbytes
+        self.peak = max(self.peak, self.allocated)
+
+
+def install_cuda(fake: FakeCuda) -> FakeCuda:
+    """Make %%gpubench see the fake's GPUs in place of torch.cuda (until uninstall_cuda)."""
+    from .bench import devices
+
+    devices._cuda_override = fake
+    return fake
+
+
+def uninstall_cuda() -> None:
+    from .bench import devices
+
+    devices._cuda_override = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Float, TraitError, observe, validate
 
@@ -11,6 +11,8 @@ from .monitor.sampler import MAX_INTERVAL, MIN_INTERVAL, check_interval
 from .session import KernelSession
 
 GPUMON_USAGE = "%gpumon [--start | --stop] [--interval SECONDS]"
+GPUBENCH_USAGE = ("%%gpubench [-d DEVICES] [--dtype DTYPE] [--budget S] [--warmup N] [--min-runs N] "
+                  "[--sweep VAR=v1,v2,...] [--no-check] [--save PATH] [--compare PATH] [-q]")
 MIN_HISTORY, MAX_HISTORY = 600.0, 86400.0
 
 
@@ -103,13 +105,84 @@ class DLMagics(Magics):
         return self.session.current()
 
 
+    @magic_arguments()
+    @argument("-d", "--devices", metavar="DEVICES",
+              help="Comma-separated: cpu (all threads), cpu:N (N threads), cuda, cuda:N, mps. "
+                   "Default: cpu and every GPU there is.")
+    @argument("--dtype", metavar="DTYPE",
+              help="float32 (strict, TF32 off), tf32, bfloat16, float16 or float64: the cell's `dtype` and "
+                   "the default for new tensors. Default: float32 under the kernel's TF32 setting.")
+    @argument("--budget", metavar="S", help="Seconds of timed runs per device, more than 0 (default 1.5); "
+                                             "the runs stop earlier once the median is pinned within 1%%.")
+    @argument("--warmup", metavar="N", help="Untimed runs first (default 1); the first is shown as the first-call cost.")
+    @argument("--min-runs", metavar="N", help="Timed runs at least, whatever the budget (default 5).")
+    @argument("--sweep", metavar="VAR=v1,v2,...",
+              help="Run the cell for each value of VAR and plot time and speedup against it.")
+    @argument("--no-check", action="store_true", help="Do not compare the devices' outputs.")
+    @argument("--save", metavar="PATH", help="Write the result as JSON.")
+    @argument("--compare", metavar="PATH", help="Set the result against one saved with --save.")
+    @argument("-q", "--quiet", action="store_true", help="Show nothing; the result is in _gpubench.")
+    @cell_magic
+    def gpubench(self, line="", cell=""):
+        """Time the cell's PyTorch code on every device, with figures you can trust.
+
+        Code above a line that is just ``# timed`` is setup: it runs once per device and
+        is not timed. The rest is timed. The cell gets ``torch``, ``nn``, ``device`` and
+        ``dtype`` for each run, so write ``.to(device)`` and ``device=device``::
+
+          %%gpubench
+          x = torch.randn(4096, 4096, device=device)
+          # timed
+          y = x @ x
+
+        For each device it shows the median time with its 95% interval and IQR, the runs,
+        the first-call cost, the speedup over the CPU with its interval, FLOP/s and GB/s
+        against the device's peak, what bounds the run (compute, memory or launch
+        overhead), peak memory, whether the outputs agree (the last tensor the timed code
+        assigns), and where the achieved FLOP/s stands among the GPUs of deep learning's
+        history.
+
+        How it measures: CPU runs are timed with perf_counter at a set thread count; CUDA
+        runs with CUDA events around each run; GC is off while timing; random numbers in
+        the setup are drawn the same on every device. It resets PyTorch's peak-memory
+        counter of each GPU it runs on. A device that runs out of memory is marked and the
+        others still run; Ctrl-C keeps what was measured.
+
+        The result is returned (so ``_`` holds it) and kept in ``_gpubench``: ``.to_dict()``,
+        ``.save(path)``, ``.compare(path)``. Examples::
+
+          %%gpubench -d cpu,cpu:1 --sweep n=256,512,1024 --budget 0.5
+          %%gpubench --dtype bfloat16 --save h200.json
+          %%gpubench --compare h200.json
+        """
+        from .bench import command
+
+        args = _parse(self.gpubench, line, GPUBENCH_USAGE)
+        try:
+            prepared = command.prepare(args, cell)
+        except command.BenchUsageError as error:
+            raise UsageError(f"%%gpubench: {error}. Usage: {GPUBENCH_USAGE}") from None
+        result = command.run(prepared, self.shell.user_ns)
+        self.shell.user_ns["_gpubench"] = result
+        self.session.publish_benchmarks(result)
+        failed = command.all_failed(result)
+        if failed:
+            raise UsageError(f"%%gpubench: {failed}")
+        if args.save:
+            try:
+                result.save(args.save)
+            except OSError as error:
+                print(f"%%gpubench: could not save to {args.save} ({error}); the result is in _gpubench.")
+        return None if args.quiet else result
+
+
 def _parse(magic, line: str, usage: str):
     """parse_argstring, with errors that end in the usage line."""
     try:
         return parse_argstring(magic, line)
     except UsageError as error:
-        name = magic.__name__
-        raise UsageError(f"%{name}: {error}. Usage: {usage}") from None
+        name = usage.split()[0]
+        raise UsageError(f"{name}: {error}. Usage: {usage}") from None
 
 
 def load(ipython) -> DLMagics:

@@ -79,6 +79,11 @@ class KernelSession:
         self.sampler.set_history_seconds(seconds)
         self._announce()
 
+    def publish_benchmarks(self, result) -> None:
+        """Send a %%gpubench result (each point of a sweep) to the sidebar."""
+        runs = getattr(result, "runs", None) or [result]
+        self.channel.send({"type": "benchmarks", "results": [run.to_dict(times=False) for run in runs]})
+
     def live_view(self):
         """An ipywidgets HTML view the sampler refreshes on every sample."""
         import ipywidgets

@@ -14,6 +14,7 @@ import {
   KernelMessage,
   PROTOCOL_VERSION,
   REQUEST_SNAPSHOT,
+  IBenchResult,
   IKernelInfo,
   IMonitor,
   ISample,
@@ -43,13 +44,23 @@ export interface IKernelState {
   kernel: IKernelInfo | null;
   monitor: IMonitor | null;
   history: ISample[];
+  /** The latest %%gpubench results of this kernel, oldest first. */
+  benchmarks: IBenchResult[];
   message: string | null;
 }
 
 export const MAX_HISTORY = 36000;
+export const MAX_BENCHMARKS = 50;
 
 export function initialState(status: ChannelStatus): IKernelState {
-  return { status, kernel: null, monitor: null, history: [], message: null };
+  return {
+    status,
+    kernel: null,
+    monitor: null,
+    history: [],
+    benchmarks: [],
+    message: null
+  };
 }
 
 function capacity(monitor: IMonitor | null): number {
@@ -69,6 +80,7 @@ export function reduce(state: IKernelState, msg: KernelMessage): IKernelState {
         kernel: msg.kernel,
         monitor: msg.monitor,
         history: msg.history.slice(-capacity(msg.monitor)),
+        benchmarks: state.benchmarks,
         message: null
       };
     case 'sample': {
@@ -87,6 +99,11 @@ export function reduce(state: IKernelState, msg: KernelMessage): IKernelState {
         ...state,
         monitor: msg.monitor,
         history: state.history.slice(-capacity(msg.monitor))
+      };
+    case 'benchmarks':
+      return {
+        ...state,
+        benchmarks: state.benchmarks.concat(msg.results).slice(-MAX_BENCHMARKS)
       };
   }
 }

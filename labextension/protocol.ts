@@ -6,7 +6,7 @@
  */
 
 export const COMM_TARGET = 'dlmagics';
-export const PROTOCOL_VERSION = '1.0.0';
+export const PROTOCOL_VERSION = '1.1.0';
 
 /** A GPU as the kernel sees it; null fields are "n/a" on that device. */
 export interface IGpu {
@@ -75,7 +75,39 @@ export interface IMonitorMessage {
   monitor: IMonitor;
 }
 
-export type KernelMessage = ISnapshotMessage | ISampleMessage | IMonitorMessage;
+/** One device's figures in a %%gpubench result (the fields the sidebar may show). */
+export interface IBenchDevice {
+  device: string;
+  name: string;
+  status: 'ok' | 'out of memory' | 'error' | 'interrupted' | 'not run';
+  runs: number;
+  median_s: number | null;
+  ci95_s: [number, number] | null;
+  flop_rate: number | null;
+  byte_rate: number | null;
+  peak_mem: number | null;
+}
+
+/** A %%gpubench result (schema `bench_result`); kept whole, shown by later sidebar work. */
+export interface IBenchResult {
+  format: 'dlmagics.gpubench';
+  created: string;
+  devices: IBenchDevice[];
+  baseline: string | null;
+  speedups: { device: string; over: string; speedup: number; ci95: [number, number] }[];
+  [key: string]: unknown;
+}
+
+export interface IBenchmarksMessage {
+  type: 'benchmarks';
+  results: IBenchResult[];
+}
+
+export type KernelMessage =
+  | ISnapshotMessage
+  | ISampleMessage
+  | IMonitorMessage
+  | IBenchmarksMessage;
 
 export interface IRequestSnapshot {
   type: 'request_snapshot';
@@ -144,6 +176,12 @@ export function parseKernelMessage(data: unknown): KernelMessage | null {
     case 'monitor':
       return isMonitor(data.monitor)
         ? (data as unknown as IMonitorMessage)
+        : null;
+    case 'benchmarks':
+      return Array.isArray(data.results) &&
+        data.results.length > 0 &&
+        data.results.every(r => isObject(r) && Array.isArray(r.devices))
+        ? (data as unknown as IBenchmarksMessage)
         : null;
     default:
       return null;

@@ -1,9 +1,8 @@
-"""Device lists for %%gpubench, and FLOP counts from PyTorch's FlopCounterMode."""
+"""Device lists for %%gpubench: every available device by default, one-line errors."""
 
 import pytest
 
 from dlmagics.bench.devices import Available, Device, DeviceError, parse_devices
-from dlmagics.bench.flops import count_flops
 
 CPU_ONLY = Available(cpu_threads=2)
 TWO_GPUS = Available(cpu_threads=16, cuda_count=2)
@@ -50,16 +49,3 @@ def test_bad_lists_say_what_is_allowed_in_one_line(text, available, says):
 def test_this_machine_is_detected_without_a_gpu():
     available = Available.detect()
     assert available.cpu_threads >= 1 and available.cuda_count == 0
-
-
-def test_a_matmul_counts_2n_cubed_flops():
-    torch = pytest.importorskip("torch")
-    for n in (64, 256):
-        a, b = torch.randn(n, n), torch.randn(n, n)
-        assert count_flops(lambda: a @ b) == 2 * n**3
-
-
-def test_ops_outside_the_registry_count_zero():
-    torch = pytest.importorskip("torch")
-    x = torch.randn(1000)
-    assert count_flops(lambda: (x * 2).relu().sum()) == 0

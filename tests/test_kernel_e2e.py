@@ -12,6 +12,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 from conftest import validate
+from dlmagics.protocol import PROTOCOL_VERSION
 
 ROOT = Path(__file__).parent.parent
 pytestmark = pytest.mark.timeout(180)
@@ -21,6 +22,7 @@ class Kernel:
     def __init__(self):
         self.km, self.kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
         self.comm_messages: list[dict] = []  # every comm_* message seen on iopub
+        self.outputs: list[dict] = []  # the data of every execute_result and display_data
 
     def execute(self, code: str, timeout: float = 60) -> str:
         """Run code; return its stdout and stderr; keep the comm traffic it caused."""
@@ -35,6 +37,8 @@ class Kernel:
                 text.append(msg["content"]["text"])
             elif kind == "error":
                 text.append("ERROR " + msg["content"]["ename"] + ": " + msg["content"]["evalue"])
+            elif kind in ("execute_result", "display_data"):
+                self.outputs.append(msg["content"]["data"])
             elif kind == "status" and msg["content"]["execution_state"] == "idle":
                 return "".join(text)
 
@@ -87,7 +91,7 @@ def opened(kernel: Kernel) -> dict:
 def test_load_ext_opens_the_channel_and_gpu_messages_follow_within_3s(kernel):
     assert kernel.execute("%load_ext dlmagics") == ""
     open_msg = opened(kernel)
-    assert open_msg["metadata"] == {"version": "1.0.0"}
+    assert open_msg["metadata"] == {"version": PROTOCOL_VERSION}
     validate(open_msg["content"]["data"])
     comm_id = open_msg["content"]["comm_id"]
 
@@ -180,3 +184,32 @@ def test_ctrl_c_interrupts_the_cell_not_the_monitor(kernel):
     seen = len(kernel.comm_messages)
     kernel.wait_comm(lambda m: data_of("sample")(m) and kernel.comm_messages.index(m) >= seen, timeout=3.0)
     assert kernel.execute("print('still here')") == "still here\n"
+
+
+def test_gpubench_in_a_real_kernel_shows_html_text_and_png_and_tells_the_sidebar(kernel):
+    kernel.execute("%load_ext dlmagics")
+    opened(kernel)
+    out = kernel.execute("%%gpubench -d cpu,cpu:1 --budget 0.2\nx = torch.randn(256, 256)\n# timed\ny = x @ x\n")
+    assert out == ""
+    data = kernel.outputs[-1]
+    assert {"text/plain", "text/html", "image/png"} <= set(data)
+    assert "cpu:1" in data["text/plain"] and "agrees with cpu" in data["text/plain"]
+    message = kernel.wait_comm(data_of("benchmarks"), timeout=5)["content"]["data"]
+    validate(message)
+    assert [d["device"] for d in message["results"][0]["devices"]] == ["cpu", "cpu:1"]
+
+
+def test_ctrl_c_stops_gpubench_and_shows_what_was_measured(kernel):
+    kernel.execute("%load_ext dlmagics")
+    msg_id = kernel.kc.execute("%%gpubench -d cpu,cpu:1 --budget 60 --min-runs 10000\n# timed\nimport time; time.sleep(0.01)\n")
+    time.sleep(3.0)
+    kernel.km.interrupt_kernel()
+    result = None
+    while result is None:
+        msg = kernel._next(30)
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] in ("execute_result", "error"):
+            result = msg
+    assert result["msg_type"] == "execute_result"
+    text = result["content"]["data"]["text/plain"]
+    assert "Stopped by Ctrl-C" in text and "cpu:1 (not run)" in text
+    assert kernel.execute("print(_gpubench.devices[0].summary.runs > 50)") == "True\n"

@@ -1,7 +1,13 @@
-"""The %%gpubench wing: time one cell's PyTorch code on every device (work in progress).
+"""The %%gpubench wing: time one cell's PyTorch code on every device.
 
-Pure Python and torch: no IPython, no widgets, no channel. So far it holds the pieces that
-need no GPU: the cell's setup/timed split (cell.py), the statistics (stats.py), the timing
-loop behind a Clock per device (timing.py), device lists (devices.py) and FLOP counts
-(flops.py). The magic is registered once the CUDA clock, the report and the checks exist.
+Pure Python and torch, no IPython: the magic (in ../magics.py) calls command.py, which
+checks the options and calls runner.py. The pieces, each with one job:
+
+- cell.py: the setup/timed split at a '# timed' line, and code that would pin a device;
+- devices.py, backends.py: which devices, and per device how work runs, is timed
+  (timing.py's loop behind a Clock), and what memory and peaks it has;
+- precision.py, seeding.py: the dtype and TF32 setting; the same random inputs everywhere;
+- counting.py, agree.py: FLOPs, bytes and ops of a run; whether the outputs agree;
+- stats.py: medians, intervals, speedups; hardware.py (+ gpus.json): peaks and history;
+- result.py, sweep.py: what a run found, as an object and JSON; render*.py: how it looks.
 """

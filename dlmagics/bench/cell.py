@@ -7,10 +7,13 @@ setup is included). Line numbers are kept, so an error points at the cell's own 
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from types import CodeType
 
 MARKER = "# timed"
+FILENAME = "<gpubench cell>"
+INJECTED = ("device", "dtype")  # names %%gpubench sets for each run
 
 
 class CellError(ValueError):
@@ -23,9 +26,10 @@ class SplitCell:
     timed: CodeType
     has_marker: bool
     timed_source: str
+    setup_source: str | None = None
 
 
-def split_cell(source: str, filename: str = "<gpubench cell>") -> SplitCell:
+def split_cell(source: str, filename: str = FILENAME) -> SplitCell:
     lines = source.splitlines()
     marks = [i for i, line in enumerate(lines) if line.strip() == MARKER]
     if len(marks) > 1:
@@ -42,7 +46,23 @@ def split_cell(source: str, filename: str = "<gpubench cell>") -> SplitCell:
     setup = _compile(setup_src, filename) if setup_src.strip() else None
     # Blank lines in front keep the timed part's line numbers those of the cell.
     timed = _compile("\n" * offset + timed_src, filename)
-    return SplitCell(setup=setup, timed=timed, has_marker=bool(marks), timed_source=timed_src)
+    _check_portable(source)
+    return SplitCell(setup=setup, timed=timed, has_marker=bool(marks), timed_source=timed_src,
+                     setup_source=setup_src if setup_src.strip() else None)
+
+
+def _check_portable(source: str) -> None:
+    """Refuse code that would pin every run to one device (the seeds' snippets do both)."""
+    for node in ast.walk(ast.parse(source)):
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in INJECTED:
+                raise CellError(f"line {node.lineno} sets '{target.id}' itself; %%gpubench sets device and "
+                                "dtype for each run, so remove that line")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "cuda":
+            raise CellError(f"line {node.lineno} calls .cuda(), which puts every run on the GPU; "
+                            "use .to(device) so each device gets its own run")
 
 
 def _compile(source: str, filename: str) -> CodeType:

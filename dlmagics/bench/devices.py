@@ -11,6 +11,18 @@ from dataclasses import dataclass
 ALLOWED = "cpu, cpu:N (N threads), cuda, cuda:N or mps"
 
 
+_cuda_override = None  # set by dlmagics.fakes.install_cuda
+
+
+def cuda_api():
+    """torch.cuda, or the fake that tests put in its place."""
+    if _cuda_override is not None:
+        return _cuda_override
+    import torch
+
+    return torch.cuda
+
+
 class DeviceError(ValueError):
     """A device list that cannot run here; the message says what is allowed, in one line."""
 
@@ -28,7 +40,7 @@ class Available:
         import torch
 
         mps = getattr(torch.backends, "mps", None)
-        return cls(cpu_threads=torch.get_num_threads(), cuda_count=torch.cuda.device_count(),
+        return cls(cpu_threads=torch.get_num_threads(), cuda_count=cuda_api().device_count(),
                    mps=bool(mps and mps.is_available()))
 
 

@@ -2,10 +2,13 @@
 import {
   IKernelState,
   KernelChannel,
+  MAX_BENCHMARKS,
   SidebarModel,
   initialState,
   reduce
 } from '../model';
+import { IBenchmarksMessage } from '../protocol';
+import benchmarks from './benchmarks.json';
 import { cpuSample, gpuSample, snapshot } from './fixtures';
 import { MockKernel, MockSessionContext, flush } from './mocks';
 
@@ -52,6 +55,22 @@ describe('reduce', () => {
     });
     expect(state.history).toHaveLength(450);
     expect(state.monitor?.interval_s).toBe(2);
+  });
+
+  it('benchmark results are kept, newest last, capped, and survive a snapshot', () => {
+    const message = benchmarks as unknown as IBenchmarksMessage;
+    let state = reduce(connected, message);
+    expect(state.benchmarks).toHaveLength(1);
+    expect(state.benchmarks[0].devices.map(d => d.device)).toEqual([
+      'cpu',
+      'cuda:0'
+    ]);
+    for (let i = 0; i < MAX_BENCHMARKS + 5; i++) {
+      state = reduce(state, message);
+    }
+    expect(state.benchmarks).toHaveLength(MAX_BENCHMARKS);
+    state = reduce(state, snapshot([cpuSample(9)]));
+    expect(state.benchmarks).toHaveLength(MAX_BENCHMARKS);
   });
 });
 

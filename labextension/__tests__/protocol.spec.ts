@@ -9,8 +9,10 @@ import {
   parseKernelMessage
 } from '../protocol';
 import { cpuSample, gpuSample, snapshot } from './fixtures';
+// A real message from the kernel (a CPU and a fake GPU), written by Python.
+import benchmarks from './benchmarks.json';
 
-const ajv = new Ajv2020({ allErrors: true });
+const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
 ajv.addKeyword('version');
 ajv.addSchema(schema);
 const validator = (def: string) => {
@@ -49,7 +51,8 @@ const FIXTURES = {
   monitor: {
     type: 'monitor',
     monitor: { running: false, interval_s: 0.5, history_s: 900 }
-  }
+  },
+  'benchmarks from %%gpubench': benchmarks
 };
 
 describe('protocol', () => {

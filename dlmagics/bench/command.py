@@ -1,0 +1,97 @@
+"""%%gpubench from parsed options to a result: check the options, run, save, compare.
+
+Every bad option becomes a ``BenchUsageError`` with one line that says what is allowed;
+the magic turns it into IPython's UsageError. Faults inside the cell do not raise: the
+result records them per device, unless every device failed.
+"""
+
+from __future__ import annotations
+
+from .cell import CellError, split_cell
+from .devices import Available, DeviceError, parse_devices
+from .precision import PrecisionError, parse_precision
+from .result import ResultFileError, load_json
+from .runner import Options, run_cell
+from .sweep import BenchSweep, SweepError, parse_sweep
+
+MAX_BUDGET = 600.0
+MAX_WARMUP = 100
+MAX_MIN_RUNS = 10_000
+
+
+class BenchUsageError(ValueError):
+    pass
+
+
+def _count(text: str, low: int, high: int, option: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise BenchUsageError(f"{option} must be a whole number from {low} to {high}, got '{text}'")
+    return value
+
+
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value <= MAX_BUDGET:  # also refuses nan
+        raise BenchUsageError(f"--budget must be seconds, more than 0 and at most {MAX_BUDGET:g}, got '{text}'")
+    return value
+
+
+def prepare(args, source: str):
+    """Check everything before anything runs; returns what run() needs."""
+    try:
+        cell = split_cell(source)
+        devices = parse_devices(args.devices, Available.detect())
+        precision = parse_precision(args.dtype)
+        sweep = parse_sweep(args.sweep) if args.sweep else None
+    except (CellError, DeviceError, PrecisionError, SweepError) as error:
+        raise BenchUsageError(str(error)) from None
+    options = Options(
+        precision=precision,
+        budget=Options.budget if args.budget is None else _budget(args.budget),
+        warmup=Options.warmup if args.warmup is None else _count(args.warmup, 0, MAX_WARMUP, "--warmup"),
+        min_runs=Options.min_runs if args.min_runs is None else _count(args.min_runs, 1, MAX_MIN_RUNS, "--min-runs"),
+        check=not args.no_check,
+    )
+    saved = None
+    if args.compare:
+        try:
+            saved = load_json(args.compare)
+        except ResultFileError as error:
+            raise BenchUsageError(f"--compare: {error}") from None
+    return cell, devices, options, sweep, saved
+
+
+def run(prepared, namespace: dict):
+    cell, devices, options, sweep, saved = prepared
+    if sweep is None:
+        result = run_cell(cell, devices, options, namespace)
+    else:
+        name, values = sweep
+        runs = []
+        for value in values:
+            runs.append(run_cell(cell, devices, options, namespace, extra={name: value},
+                                 sweep={"name": name, "value": value}))
+            if runs[-1].interrupted:
+                break
+        result = BenchSweep(name, values[:len(runs)], runs)
+    if saved is not None:
+        result.compare(saved)
+    return result
+
+
+def all_failed(result) -> str | None:
+    """The error to raise when no device ran the cell at all (a bug in the cell, not a fault)."""
+    runs = result.runs if isinstance(result, BenchSweep) else [result]
+    devices = [d for r in runs for d in r.devices]
+    if devices and all(d.status == "error" for d in devices):
+        first = devices[0]
+        same = all(d.error == first.error for d in devices)
+        return f"the cell failed on {first.label}" + (" (and on every device)" if same and len(devices) > 1 else "") + f", {first.error}"
+    return None

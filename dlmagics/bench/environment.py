@@ -1,0 +1,77 @@
+"""The settings a benchmark's figures depend on, recorded with them.
+
+Each is something the research found to change results silently: the TF32 setting, CPU
+threads against the cores and the container's CPU quota, cuDNN autotuning, the versions.
+GPU clocks come from NVML (without initialising CUDA) when it is there.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+from .hardware import cpu_info
+
+
+def environment(devices) -> dict:
+    import torch
+
+    from .. import __version__
+
+    info = cpu_info()
+    env = {
+        "dlmagics": __version__,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "cuda": torch.version.cuda,
+        "cudnn": torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None,
+        "tf32_matmul": torch.get_float32_matmul_precision() != "highest",
+        "matmul_precision": torch.get_float32_matmul_precision(),
+        "tf32_conv": bool(torch.backends.cudnn.allow_tf32),
+        "cudnn_benchmark": bool(torch.backends.cudnn.benchmark),
+        "deterministic": torch.are_deterministic_algorithms_enabled(),
+        "cpu": info.model,
+        "cpu_cores": info.cores,
+        "cpu_ghz": info.ghz,
+        "cpu_threads": torch.get_num_threads(),
+        "interop_threads": torch.get_num_interop_threads(),
+        "cpu_affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "cpu_quota": cpu_quota(),
+    }
+    env["gpus"] = {d.label: {"name": d.name, **d.clocks} for d in devices if d.kind == "cuda"}
+    return env
+
+
+def cpu_quota() -> float | None:
+    """CPUs the container may use (cgroup v2 cpu.max), None when unlimited or unknown."""
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+    except (OSError, ValueError):
+        return None
+    return None if quota == "max" else int(quota) / int(period)
+
+
+def gpu_clocks(cuda, index: int) -> dict:
+    """SM and memory clocks now (just after the runs) and the maximum, in MHz, from NVML;
+    {} where NVML or the device's UUID is unavailable (then the report has no clocks)."""
+    try:
+        import pynvml
+
+        uuid = str(cuda.get_device_properties(index).uuid)
+        pynvml.nvmlInit()
+    except Exception:
+        return {}
+    try:
+        handle = pynvml.nvmlDeviceGetHandleByUUID(uuid if uuid.startswith("GPU-") else "GPU-" + uuid)
+        return {
+            "sm_clock_mhz": pynvml.nvmlDeviceGetClockInfo(handle, pynvml.NVML_CLOCK_SM),
+            "max_sm_clock_mhz": pynvml.nvmlDeviceGetMaxClockInfo(handle, pynvml.NVML_CLOCK_SM),
+            "memory_clock_mhz": pynvml.nvmlDeviceGetClockInfo(handle, pynvml.NVML_CLOCK_MEM),
+            "driver": pynvml.nvmlSystemGetDriverVersion(),
+        }
+    except Exception:
+        return {}
+    finally:
+        pynvml.nvmlShutdown()

@@ -1,0 +1,196 @@
+"""How a %%gpubench result looks: an HTML table with bars, the same as plain text, and a
+PNG chart (kept in saved notebooks, shown where HTML is not).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+
+from .hardware import format_rate, time_machine
+from .result import BenchResult, DeviceResult
+
+COLUMNS = ("device", "median", "95% CI", "IQR", "runs", "first call", "speedup", "FLOP/s", "GB/s",
+           "bound", "peak memory")
+
+
+def format_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    for scale, unit in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds * 1e9:.3g} ns"
+
+
+def format_bytes(count: int | None) -> str:
+    if count is None:
+        return "n/a"
+    for scale, unit in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count} B"
+
+
+def format_speedup(value: float, ci: tuple[float, float] | list[float]) -> str:
+    text = f"{value:.3g}x [{ci[0]:.3g}, {ci[1]:.3g}]"
+    if ci[1] < 1:
+        text += f" ({1 / value:.2g}x slower)"
+    return text
+
+
+def _rate(rate: float | None, peak: float | None, unit: str) -> str:
+    if rate is None:
+        return "n/a"
+    text = format_rate(rate, unit)
+    return f"{text} ({rate / peak:.0%} of peak)" if peak else text
+
+
+def device_cells(result: BenchResult, d: DeviceResult) -> list[str]:
+    """One row of the table, as text cells in COLUMNS order."""
+    label = d.label if d.status == "ok" else f"{d.label} ({d.status})"
+    s = d.summary
+    if s is None:
+        return [label, d.error or d.status] + [""] * (len(COLUMNS) - 2)
+    speedups = {sp.device: sp for sp in result.speedups}
+    base = result.baseline
+    speedup = ("1x (baseline)" if base is d else
+               format_speedup(speedups[d.label].speedup, speedups[d.label].ci95) if d.label in speedups else "")
+    return [
+        label, format_time(s.median), f"{format_time(s.ci95[0])} to {format_time(s.ci95[1])}",
+        f"{format_time(s.iqr)} ({s.relative_iqr:.0%})", str(s.runs), format_time(d.first_call), speedup,
+        _rate(d.flop_rate, d.peak_flops, "FLOP/s"), _rate(d.byte_rate, d.peak_bandwidth, "B/s"),
+        d.bound or "n/a", format_bytes(d.peak_memory),
+    ]
+
+
+def notes(result: BenchResult) -> list[str]:
+    """The lines under the table: agreement, comparison, time machine, warnings, setting."""
+    lines = [agreement_line(result)]
+    for change in result.changes or []:
+        lines.append(f"Against the saved run of {change['old_created']}: {change['device']} takes "
+                     f"{change['ratio']:.3g}x the time [{change['ci95'][0]:.3g}, {change['ci95'][1]:.3g}], "
+                     f"{change['verdict']} (saved median {format_time(change['old_median_s'])}).")
+    for d in result.devices:
+        if d.flop_rate:
+            lines.append("Time machine: " + time_machine(d.label, d.flop_rate))
+    for d in result.devices:
+        if d.status == "out of memory":
+            freed = "" if d.memory_after is None else f" {format_bytes(d.memory_after)} still allocated afterwards."
+            lines.append(f"{d.label} ran out of memory: {d.error}. Its tensors were released; the other devices "
+                         f"ran.{freed}")
+        elif d.status == "error":
+            lines.append(f"{d.label} failed at {d.error}")
+    if result.interrupted:
+        lines.append("Stopped by Ctrl-C: the figures are from the runs measured so far.")
+    lines += result.warnings
+    lines.append(setting_line(result))
+    return [line for line in lines if line]
+
+
+def agreement_line(result: BenchResult) -> str:
+    if not result.agreement:
+        return f"Outputs: {result.agreement_note}." if result.agreement_note else ""
+    parts = []
+    for a in result.agreement:
+        if a.error is None:
+            parts.append(f"{a.device} DISAGREES with {a.reference}: {a.note}")
+        else:
+            verdict = "agrees with" if a.agrees else "DISAGREES with"
+            parts.append(f"{a.device} {verdict} {a.reference} (largest difference {a.error:.2g} of the largest "
+                         f"value; tolerance {a.tolerance:.0e})")
+    return f"Outputs ('{result.checked_variable}'): " + "; ".join(parts) + "."
+
+
+def setting_line(result: BenchResult) -> str:
+    env = result.environment
+    precision = result.precision + ("" if result.precision_forced else " (the kernel's setting)")
+    tf32 = "on" if env.get("tf32_matmul") else "off"
+    setup = "setup included in the timing" if result.setup_timed else "setup not timed"
+    threads = env.get("cpu_threads")
+    quota = f", container quota {env['cpu_quota']:g} CPUs" if env.get("cpu_quota") else ""
+    methods = "; ".join(sorted({f"{d.kind}: {d.method}" for d in result.devices if d.method}))
+    return (f"Setting: {precision}, TF32 matmul {tf32}, {setup}; torch {env.get('torch')}, "
+            f"{threads} CPU threads of {env.get('cpu_cores')} cores{quota}. Timing: {methods}. "
+            "Median of the runs; 95% interval of the median from order statistics; speedup interval by bootstrap. "
+            "Peak memory: the process's peak resident memory on CPU, PyTorch's allocator peak on GPU.")
+
+
+# -- text ----------------------------------------------------------------------------------
+def to_text(result: BenchResult) -> str:
+    rows = [list(COLUMNS)] + [device_cells(result, d) for d in result.devices]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    table = "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+    head = "%%gpubench" + (f" ({result.sweep['name']} = {result.sweep['value']!r})" if result.sweep else "")
+    return "\n".join([head, table, ""] + notes(result))
+
+
+# -- HTML ----------------------------------------------------------------------------------
+STYLE = ("<style>.dlm-bench{font-size:12px;border-collapse:collapse}.dlm-bench td,.dlm-bench th{padding:2px 8px;"
+         "text-align:left;border-bottom:1px solid #ddd;white-space:nowrap}.dlm-bench .bar{background:#4c8bf5;"
+         "height:10px;display:inline-block}.dlm-bench-bad{color:#b00020;font-weight:bold}"
+         ".dlm-bench-notes{font-size:12px;margin:4px 0}</style>")
+
+
+def to_html(result: BenchResult) -> str:
+    widths = bar_widths(result.devices)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in (COLUMNS[:2] + ("",) + COLUMNS[2:]))
+    rows = []
+    for d in result.devices:
+        cells = [html.escape(c) for c in device_cells(result, d)]
+        bar = f'<span class="bar" style="width:{widths[d.label]:.0f}px"></span>' if d.label in widths else ""
+        cls = ' class="dlm-bench-bad"' if d.status != "ok" else ""
+        rows.append(f"<tr{cls}><td>{cells[0]}</td><td>{cells[1]}</td><td>{bar}</td>"
+                    + "".join(f"<td>{c}</td>" for c in cells[2:]) + "</tr>")
+    items = []
+    for line in notes(result):
+        bad = "DISAGREE" in line or "ran out of memory" in line or "failed at" in line
+        items.append(f'<li{" class=dlm-bench-bad" if bad else ""}>{html.escape(line)}</li>')
+    title = "%%gpubench" + (f" ({html.escape(result.sweep['name'])} = {html.escape(repr(result.sweep['value']))})"
+                            if result.sweep else "")
+    return (f"{STYLE}<div><b>{title}</b><table class=dlm-bench><tr>{head}</tr>{''.join(rows)}</table>"
+            f"<ul class=dlm-bench-notes>{''.join(items)}</ul></div>")
+
+
+def bar_widths(devices: list[DeviceResult], longest: int = 160) -> dict[str, float]:
+    """Bar lengths for the medians on a log scale: ten times slower is a fixed step longer."""
+    medians = {d.label: d.summary.median for d in devices if d.summary and d.summary.median > 0}
+    if not medians:
+        return {}
+    low, high = math.log10(min(medians.values())), math.log10(max(medians.values()))
+    span = max(high - low, 1.0)
+    return {label: longest * (0.15 + 0.85 * (math.log10(m) - low) / span) for label, m in medians.items()}
+
+
+# -- PNG -----------------------------------------------------------------------------------
+def to_png(result: BenchResult) -> bytes:
+    """Median time per device with its 95% interval, on a log axis."""
+    timed = [d for d in result.devices if d.summary]
+    fig = new_figure(6, 0.5 + 0.45 * max(len(timed), 1))
+    ax = fig.subplots()
+    for i, d in enumerate(timed):
+        s = d.summary
+        ax.barh(i, s.median, color="#4c8bf5" if d.status == "ok" else "#b00020")
+        ax.errorbar(s.median, i, xerr=[[s.median - s.ci95[0]], [s.ci95[1] - s.median]], color="black", capsize=3)
+        ax.text(s.ci95[1], i, "  " + format_time(s.median), va="center", fontsize=8)
+    ax.set_yticks(range(len(timed)), [d.label for d in timed])
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    if timed:  # room on the left for the shortest bar, on the right for the labels
+        ax.set_xlim(min(d.summary.ci95[0] for d in timed) / 3, max(d.summary.ci95[1] for d in timed) * 5)
+    ax.set_xlabel("median time per run (log scale; whiskers: 95% interval)")
+    return png_bytes(fig)
+
+
+def new_figure(width: float, height: float):
+    """A figure outside pyplot: no global state, no change to the user's backend."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=100, layout="tight")
+
+
+def png_bytes(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()

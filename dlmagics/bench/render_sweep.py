@@ -1,0 +1,102 @@
+"""How a sweep looks: time and speedup against the swept value, and the crossover."""
+
+from __future__ import annotations
+
+import html
+
+from .render import STYLE, agreement_line, format_time, new_figure, png_bytes, setting_line
+from .sweep import BenchSweep
+
+
+def table(sweep: BenchSweep) -> list[list[str]]:
+    labels = sweep.labels
+    base = sweep.runs[0].baseline.label if sweep.runs and sweep.runs[0].baseline else None
+    others = [label for label in labels if label != base]
+    rows = [[sweep.name] + [f"{label} median" for label in labels] + [f"{label} speedup" for label in others]]
+    for value, run in zip(sweep.values, sweep.runs):
+        medians = []
+        for label in labels:
+            d = run.device(label)
+            medians.append(format_time(d.summary.median) if d and d.summary else (d.status if d else ""))
+        speedups = {s.device: s for s in run.speedups}
+        cells = [f"{speedups[label].speedup:.3g}x [{speedups[label].ci95[0]:.3g}, {speedups[label].ci95[1]:.3g}]"
+                 if label in speedups else "" for label in others]
+        rows.append([repr(value)] + medians + cells)
+    return rows
+
+
+def notes(sweep: BenchSweep) -> list[str]:
+    lines = []
+    base = sweep.runs[0].baseline.label if sweep.runs and sweep.runs[0].baseline else "the baseline"
+    crossovers = sweep.crossovers()
+    for label in sweep.labels:
+        if label == base:
+            continue
+        if label in crossovers:
+            lines.append(f"{label} is faster than {base} (95% interval above 1x) from {sweep.name} = "
+                         f"{crossovers[label]!r} on.")
+        else:
+            lines.append(f"{label} is not reliably faster than {base} at the largest {sweep.name} measured.")
+    seen = set()
+    for value, run in zip(sweep.values, sweep.runs):
+        for line in [agreement_line(run)] + run.warnings:
+            if line and ("DISAGREE" in line or "noisy" in line) and line not in seen:
+                seen.add(line)
+                lines.append(f"{sweep.name} = {value!r}: {line}")
+        if run.interrupted:
+            lines.append(f"Stopped by Ctrl-C at {sweep.name} = {value!r}.")
+    if sweep.runs:
+        lines.append(setting_line(sweep.runs[0]))
+    return lines
+
+
+def to_text(sweep: BenchSweep) -> str:
+    rows = table(sweep)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    body = "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+    return "\n".join([f"%%gpubench --sweep {sweep.name}", body, ""] + notes(sweep))
+
+
+def to_html(sweep: BenchSweep) -> str:
+    rows = table(sweep)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows[1:])
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in notes(sweep))
+    return (f"{STYLE}<div><b>%%gpubench --sweep {html.escape(sweep.name)}</b><table class=dlm-bench><tr>{head}</tr>"
+            f"{body}</table><ul class=dlm-bench-notes>{items}</ul></div>")
+
+
+def to_png(sweep: BenchSweep) -> bytes:
+    """Left: median time against the value (log-log, band: 95% interval). Right: speedup."""
+    fig = new_figure(9, 3.2)
+    left, right = fig.subplots(1, 2)
+    numeric = all(isinstance(v, (int, float)) for v in sweep.values)
+    xs = list(sweep.values) if numeric else list(range(len(sweep.values)))
+    base = sweep.runs[0].baseline.label if sweep.runs and sweep.runs[0].baseline else None
+    for i, label in enumerate(sweep.labels):
+        color = f"C{i}"  # one colour per device in both panels
+        points = [(x, run.device(label).summary) for x, run in zip(xs, sweep.runs)
+                  if run.device(label) and run.device(label).summary]
+        if points:
+            px, ss = zip(*points)
+            left.plot(px, [s.median for s in ss], marker="o", label=label, color=color)
+            left.fill_between(px, [s.ci95[0] for s in ss], [s.ci95[1] for s in ss], alpha=0.2, color=color)
+        if label != base:
+            sp = [(x, next((s for s in run.speedups if s.device == label), None)) for x, run in zip(xs, sweep.runs)]
+            sp = [(x, s) for x, s in sp if s]
+            if sp:
+                px, ss = zip(*sp)
+                right.plot(px, [s.speedup for s in ss], marker="o", label=label, color=color)
+                right.fill_between(px, [s.ci95[0] for s in ss], [s.ci95[1] for s in ss], alpha=0.2, color=color)
+    right.axhline(1.0, color="gray", linestyle="--", linewidth=1)
+    for ax, title in ((left, "median time per run"), (right, f"speedup over {base}")):
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(sweep.name)
+        ax.set_yscale("log")
+        if numeric:
+            ax.set_xscale("log")
+        else:
+            ax.set_xticks(xs, [str(v) for v in sweep.values])
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
+    return png_bytes(fig)

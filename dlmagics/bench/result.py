@@ -1,0 +1,259 @@
+"""What a %%gpubench run found, as an object (``_`` after the cell) and as JSON.
+
+``to_dict()`` follows ``bench_result`` in dlmagics/protocol.schema.json (the same dict
+goes to the sidebar as a "benchmarks" message). ``save(path)`` writes it; ``compare``
+sets it against a saved run. Display (HTML, text, PNG) lives in render.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .agree import Agreement
+from .counting import Work
+from .stats import Summary, speedup_interval, summarize
+
+FORMAT = "dlmagics.gpubench"
+FORMAT_VERSION = 1
+OVERHEAD_PER_OP = 10e-6  # seconds per op below which launch and dispatch costs dominate
+
+
+class ResultFileError(ValueError):
+    """A saved result that cannot be read; the message says which file and why."""
+
+
+@dataclass
+class DeviceResult:
+    label: str  # cpu, cpu:1, cuda:0, mps
+    kind: str
+    name: str
+    status: str = "ok"  # ok | out of memory | error | interrupted | not run
+    error: str | None = None
+    method: str = ""
+    threads: int | None = None
+    precision: str = "float32"
+    times: list[float] = field(default_factory=list)
+    first_call: float | None = None
+    stopped: str | None = None  # budget | tight | max_runs | interrupted
+    work: Work | None = None
+    peak_flops: float | None = None
+    peak_bandwidth: float | None = None
+    peak_source: str = ""
+    peak_memory: int | None = None
+    memory_kind: str = ""
+    memory_after: int | None = None  # allocator bytes after the run was released (GPU)
+    clocks: dict = field(default_factory=dict)
+
+    @property
+    def summary(self) -> Summary | None:
+        return summarize(self.times) if self.times else None
+
+    @property
+    def flop_rate(self) -> float | None:
+        s = self.summary
+        return self.work.flops / s.median if s and self.work and self.work.flops and s.median > 0 else None
+
+    @property
+    def byte_rate(self) -> float | None:
+        s = self.summary
+        return self.work.bytes / s.median if s and self.work and self.work.bytes and s.median > 0 else None
+
+    @property
+    def bound(self) -> str | None:
+        """What limits the run: launch overhead, memory bandwidth or arithmetic."""
+        s = self.summary
+        if not s or not self.work or not self.work.ops:
+            return None
+        if s.median / self.work.ops < OVERHEAD_PER_OP:
+            return "launch overhead"
+        if not self.work.flops:
+            return "memory" if self.work.bytes else None
+        if self.peak_flops and self.peak_bandwidth and self.work.bytes:
+            intensity = self.work.flops / self.work.bytes  # FLOP per byte
+            return "compute" if intensity >= self.peak_flops / self.peak_bandwidth else "memory"
+        return None
+
+    def to_dict(self, times: bool = True) -> dict:
+        s = self.summary
+        d = {
+            "device": self.label, "kind": self.kind, "name": self.name, "status": self.status,
+            "error": self.error, "method": self.method, "threads": self.threads, "precision": self.precision,
+            "runs": s.runs if s else 0, "median_s": s.median if s else None, "iqr_s": s.iqr if s else None,
+            "ci95_s": list(s.ci95) if s else None, "noisy": s.noisy if s else None,
+            "first_call_s": self.first_call, "stopped": self.stopped,
+            "flops": self.work.flops if self.work else None, "bytes": self.work.bytes if self.work else None,
+            "ops": self.work.ops if self.work else None,
+            "flop_rate": self.flop_rate, "byte_rate": self.byte_rate,
+            "peak_flop_rate": self.peak_flops, "peak_byte_rate": self.peak_bandwidth,
+            "peak_source": self.peak_source, "bound": self.bound,
+            "peak_mem": self.peak_memory, "memory_kind": self.memory_kind, "memory_after": self.memory_after,
+            "clocks": self.clocks,
+        }
+        if times:
+            d["times_s"] = list(self.times)
+        return d
+
+
+@dataclass(frozen=True)
+class Speedup:
+    device: str
+    over: str
+    speedup: float
+    ci95: tuple[float, float]
+
+    def to_dict(self) -> dict:
+        return {"device": self.device, "over": self.over, "speedup": self.speedup, "ci95": list(self.ci95)}
+
+
+@dataclass
+class BenchResult:
+    devices: list[DeviceResult]
+    timed_source: str
+    setup_source: str | None
+    setup_timed: bool  # the cell had no '# timed' line: setup is in the timed part
+    precision: str
+    precision_forced: bool
+    agreement: list[Agreement] = field(default_factory=list)
+    agreement_note: str = ""
+    checked_variable: str | None = None
+    environment: dict = field(default_factory=dict)
+    sweep: dict | None = None  # {"name": ..., "value": ...} for one point of a sweep
+    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    interrupted: bool = False
+    changes: list[dict] | None = None  # against a saved run (--compare), see compare()
+
+    # -- derived -------------------------------------------------------------------
+    def device(self, label: str) -> DeviceResult | None:
+        return next((d for d in self.devices if d.label == label), None)
+
+    @property
+    def baseline(self) -> DeviceResult | None:
+        """The device speedups are measured against: the CPU with all threads, else the
+        first CPU entry, else the first device with runs."""
+        timed = [d for d in self.devices if d.times]
+        cpus = [d for d in timed if d.kind == "cpu"]
+        return next((d for d in cpus if d.label == "cpu"), None) or (cpus or timed or [None])[0]
+
+    @property
+    def speedups(self) -> list[Speedup]:
+        base = self.baseline
+        if base is None:
+            return []
+        out = []
+        for d in self.devices:
+            if d is not base and d.times:
+                point, lo, hi = speedup_interval(base.times, d.times)
+                out.append(Speedup(d.label, base.label, point, (lo, hi)))
+        return out
+
+    @property
+    def warnings(self) -> list[str]:
+        words = []
+        if self.setup_timed:
+            words.append("No '# timed' line: the whole cell is timed, setup included. Put setup above a '# timed' line.")
+        for d in self.devices:
+            s = d.summary
+            if s and s.noisy:
+                words.append(f"{d.label}: the runs are noisy (IQR is {s.relative_iqr:.0%} of the median); "
+                             "other programs or clock changes may be interfering, so treat the figures as rough.")
+            if s and s.runs < 6:
+                words.append(f"{d.label}: only {s.runs} runs, so the 95% interval is the full range; "
+                             "raise --budget for a tighter one.")
+            if d.work and d.work.ops and not d.work.flops and d.status == "ok":
+                words.append(f"{d.label}: no FLOPs counted (FlopCounterMode counts matmuls, convolutions and "
+                             "attention, not element-wise ops); GB/s is the measure here.")
+        if any(not a.agrees for a in self.agreement):
+            words.insert(0, "The devices' outputs DISAGREE: see the agreement line; the timings compare different results.")
+        return words
+
+    # -- JSON ----------------------------------------------------------------------
+    def to_dict(self, times: bool = True) -> dict:
+        base = self.baseline
+        return {
+            "format": FORMAT, "version": FORMAT_VERSION, "created": self.created,
+            "cell": {"timed": self.timed_source, "setup": self.setup_source, "setup_timed": self.setup_timed},
+            "precision": {"name": self.precision, "forced": self.precision_forced},
+            "sweep": self.sweep,
+            "interrupted": self.interrupted,
+            "devices": [d.to_dict(times) for d in self.devices],
+            "baseline": base.label if base else None,
+            "speedups": [s.to_dict() for s in self.speedups],
+            "agreement": {"checked": bool(self.agreement), "variable": self.checked_variable,
+                          "note": self.agreement_note, "results": [a.to_dict() for a in self.agreement]},
+            "environment": self.environment,
+            "warnings": self.warnings,
+            "comparison": self.changes,
+        }
+
+    def save(self, path: str | os.PathLike) -> Path:
+        return save_json(self.to_dict(), path)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        from . import render
+
+        return {"text/plain": render.to_text(self), "text/html": render.to_html(self),
+                "image/png": render.to_png(self)}
+
+    def __str__(self) -> str:
+        from . import render
+
+        return render.to_text(self)
+
+    def compare(self, saved: dict | str | os.PathLike) -> list[dict]:
+        """Each device's change against a saved run: new median / old median, with a
+        bootstrap interval; 'faster' or 'slower' only when the interval excludes 1.
+        The changes are kept on the result (and shown with it)."""
+        old = load_json(saved) if not isinstance(saved, dict) else saved
+        runs = _single_runs(old)
+        match = next((r for r in runs if self.sweep and r.get("sweep") == self.sweep), runs[-1])
+        old_devices = {d["device"]: d for d in match["devices"]}
+        changes = []
+        for d in self.devices:
+            before = old_devices.get(d.label)
+            if not d.times or not before or not before.get("times_s"):
+                continue
+            ratio, *ci = speedup_interval(d.times, before["times_s"])  # new median / old median
+            verdict = "slower" if ci[0] > 1 else "faster" if ci[1] < 1 else "no clear change"
+            changes.append({"device": d.label, "ratio": ratio, "ci95": ci, "verdict": verdict,
+                            "old_median_s": statistics.median(before["times_s"]), "old_created": old.get("created")})
+        self.changes = changes
+        return changes
+
+
+def _single_runs(data: dict) -> list[dict]:
+    return data["runs"] if data.get("sweep_of") else [data]
+
+
+def save_json(data: dict, path: str | os.PathLike) -> Path:
+    """Write atomically: a crash mid-write leaves the old file, never half a new one."""
+    target = Path(path).expanduser()
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as f:
+            json.dump(data, f, indent=1)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def load_json(path: str | os.PathLike) -> dict:
+    try:
+        data = json.loads(Path(path).expanduser().read_text())
+    except FileNotFoundError:
+        raise ResultFileError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ResultFileError(f"cannot read {path}: {error}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ResultFileError(f"{path} is not a saved %%gpubench result")
+    runs = _single_runs(data)
+    if not runs or not all(isinstance(r, dict) and isinstance(r.get("devices"), list) for r in runs):
+        raise ResultFileError(f"{path} is a damaged %%gpubench result (no device list)")
+    return data

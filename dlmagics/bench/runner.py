@@ -1,0 +1,145 @@
+"""Run one cell on each device: setup once, time the rest, count its work, keep its output.
+
+A device that fails (out of memory, an exception in the cell) is marked and its memory
+released; the other devices still run. Ctrl-C stops the run and keeps what was measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .agree import TOLERANCE, compare, keep_output, last_assigned_name
+from .backends import backend_for, is_out_of_memory
+from .cell import FILENAME, SplitCell
+from .counting import count_work
+from .devices import Device
+from .environment import environment
+from .precision import Precision, applied
+from .result import BenchResult, DeviceResult
+from .seeding import same_random_numbers
+from .timing import measure
+
+
+@dataclass(frozen=True)
+class Options:
+    precision: Precision
+    budget: float = 1.5  # seconds of timing per device
+    warmup: int = 1
+    min_runs: int = 5
+    check: bool = True
+
+
+def run_cell(cell: SplitCell, devices: list[Device], options: Options, namespace: dict,
+             extra: dict | None = None, sweep: dict | None = None) -> BenchResult:
+    """``namespace``: the user's variables (copied per device, never changed); ``extra``:
+    names to set for this run (a sweep's variable)."""
+    check_name = last_assigned_name(cell.timed_source) if options.check else None
+    result = BenchResult(devices=[], timed_source=cell.timed_source, setup_source=cell.setup_source,
+                         setup_timed=not cell.has_marker, precision=options.precision.name,
+                         precision_forced=options.precision.forced, checked_variable=check_name, sweep=sweep)
+    outputs = {}
+    for device in devices:
+        if result.interrupted:
+            result.devices.append(DeviceResult(device.label, device.kind, "", status="not run",
+                                               error="stopped by Ctrl-C before this device"))
+            continue
+        outcome, output = _run_device(cell, device, options, {**namespace, **(extra or {})}, check_name)
+        result.devices.append(outcome)
+        result.interrupted = outcome.status == "interrupted" or outcome.stopped == "interrupted"
+        if output is not None:
+            outputs[device.label] = output
+    _check_agreement(result, outputs, check_name, options)
+    result.environment = environment(result.devices)
+    return result
+
+
+def _run_device(cell: SplitCell, device: Device, options: Options, namespace: dict,
+                check_name: str | None) -> tuple[DeviceResult, object]:
+    import torch
+
+    try:
+        backend = backend_for(device)
+    except Exception as error:  # a device that vanished or a driver that broke since detection
+        return DeviceResult(device.label, device.kind, "", status="error", error=f"cannot use {device.label}: {error}"), None
+    outcome = DeviceResult(device.label, backend.kind, backend.name, method=backend.method,
+                           threads=getattr(backend, "threads", None), precision=options.precision.on(backend.kind),
+                           memory_kind=backend.memory_kind, peak_source=backend.peak_source)
+    allocated_before = backend.allocated() if hasattr(backend, "allocated") else None
+    ns = dict(namespace, torch=torch, nn=torch.nn, device=torch.device(backend.torch_device),
+              dtype=options.precision.torch_dtype)
+    output = None
+
+    def run():
+        exec(cell.timed, ns)
+
+    try:
+        with backend.active(), applied(options.precision):
+            if cell.setup is not None:
+                with same_random_numbers():
+                    exec(cell.setup, ns)
+            backend.reset_peak()
+            measured = measure(run, backend.clock, budget=options.budget, min_runs=options.min_runs,
+                               warmup=options.warmup)
+            outcome.times, outcome.first_call, outcome.stopped = measured.times, measured.first_call, measured.stopped
+            outcome.peak_memory = backend.peak_memory()
+            if measured.stopped == "interrupted":
+                outcome.status = "interrupted"
+            else:
+                with same_random_numbers():  # one more run, counted, with the same inputs everywhere
+                    outcome.work = count_work(run)
+                output = keep_output(ns.get(check_name)) if check_name else None
+                outcome.peak_flops = backend.peak_flops(outcome.precision)
+                if outcome.work.bytes:
+                    outcome.peak_bandwidth = backend.peak_bandwidth()
+                outcome.clocks = backend.clocks() if hasattr(backend, "clocks") else {}
+    except KeyboardInterrupt:
+        outcome.status, outcome.error = "interrupted", "stopped by Ctrl-C"
+    except Exception as error:
+        if is_out_of_memory(error):
+            outcome.status = "out of memory"
+            outcome.error = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
+        else:
+            outcome.status, outcome.error = "error", describe_error(error)
+    finally:
+        if outcome.peak_memory is None and outcome.status != "ok":
+            try:
+                outcome.peak_memory = backend.peak_memory()
+            except Exception:
+                pass
+        ns.clear()  # the cell's tensors go now, before the next device runs
+        backend.release()
+        if allocated_before is not None:
+            outcome.memory_after = backend.allocated()
+    return outcome, output
+
+
+def describe_error(error: BaseException) -> str:
+    """'line 3: NameError: name 'q' is not defined', the line being the cell's own."""
+    line, tb = None, error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == FILENAME:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    text = f"{type(error).__name__}: {error}".strip().splitlines()[0][:300]
+    return f"line {line}: {text}" if line else text
+
+
+def _check_agreement(result: BenchResult, outputs: dict, check_name: str | None, options: Options) -> None:
+    if not options.check:
+        result.agreement_note = "not checked (--no-check)"
+        return
+    if check_name is None:
+        result.agreement_note = "not checked: the timed code assigns no variable to compare"
+        return
+    if len(outputs) < 2:
+        ran = [d for d in result.devices if d.status == "ok"]
+        result.agreement_note = (f"not checked: '{check_name}' is not a tensor" if len(ran) >= 2
+                                 else "not checked: fewer than two devices produced an output")
+        return
+    base = result.baseline
+    reference = base.label if base and base.label in outputs else next(iter(outputs))
+    precisions = {d.label: d.precision for d in result.devices}
+    for label, out in outputs.items():
+        if label != reference:
+            loosest = max(precisions[label], precisions[reference], key=lambda p: TOLERANCE.get(p, 0))
+            result.agreement.append(compare(label, reference, out, outputs[reference], loosest))

@@ -1,0 +1,137 @@
+"""%%gpubench through a real IPython shell: options, bad input, results, the channel."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from IPython.core.error import UsageError
+
+torch = pytest.importorskip("torch")
+
+from conftest import validate  # noqa: E402
+from dlmagics import fakes  # noqa: E402
+from dlmagics.bench.result import BenchResult  # noqa: E402
+from dlmagics.bench.sweep import BenchSweep  # noqa: E402
+
+MATMUL = "x = torch.randn(64, 64, device=device)\n# timed\ny = x @ x\n"
+
+
+@pytest.fixture
+def bench(shell):
+    shell.run_line_magic("load_ext", "dlmagics")
+
+    def run(line, cell=MATMUL):
+        return shell.run_cell_magic("gpubench", line, cell)
+
+    return run
+
+
+@pytest.fixture
+def fake_cuda():
+    fake = fakes.install_cuda(fakes.FakeCuda())
+    yield fake
+    fakes.uninstall_cuda()
+
+
+def test_a_default_run_returns_a_result_and_keeps_it(bench, shell):
+    result = bench("--budget 0.1")
+    assert isinstance(result, BenchResult) and shell.user_ns["_gpubench"] is result
+    assert [d.label for d in result.devices] == ["cpu"]
+    bundle = result._repr_mimebundle_()
+    assert bundle["image/png"].startswith(b"\x89PNG")
+    assert "<table" in bundle["text/html"] and "median" in bundle["text/plain"]
+    assert "y" not in shell.user_ns and "x" not in shell.user_ns  # the cell's names stay in the cell
+
+
+def test_cpu_and_gpu_are_compared_and_the_report_says_so(bench, fake_cuda):
+    result = bench("-d cpu,cuda:0 --budget 0.1")
+    text = str(result)
+    assert "speedup" in text and "cuda:0 agrees with cpu" in text
+    assert "Time machine: cuda:0 ran this at" in text
+    assert "TF32 matmul off" in text and "CUDA events" in text
+
+
+def test_a_gpu_out_of_memory_is_reported_and_the_cpu_still_runs(bench, shell, fake_cuda):
+    shell.user_ns["gpu"] = fake_cuda
+    result = bench("-d cpu,cuda:0 --budget 0.1", "block = gpu.allocate(10**15)\n# timed\ny = torch.ones(8) * 2\n")
+    assert [d.status for d in result.devices] == ["ok", "out of memory"]
+    assert "cuda:0 ran out of memory" in str(result) and fake_cuda.allocated == 0
+
+
+def test_a_sweep_finds_where_more_threads_pay(bench):
+    sweep = bench("-d cpu,cpu:1 --budget 0.1 --sweep n=16,128", "x = torch.randn(n, n)\n# timed\ny = x @ x\n")
+    assert isinstance(sweep, BenchSweep) and sweep.values == [16, 128]
+    assert [r.sweep for r in sweep.runs] == [{"name": "n", "value": 16}, {"name": "n", "value": 128}]
+    assert sweep.runs[1].devices[0].work.flops == 2 * 128**3
+    assert "n" in str(sweep) and sweep._repr_mimebundle_()["image/png"].startswith(b"\x89PNG")
+    validate(sweep.to_dict(), "bench_sweep")
+
+
+def test_save_then_compare(bench, tmp_path):
+    path = tmp_path / "base.json"
+    bench(f"--budget 0.1 --save {path}")
+    validate(json.loads(path.read_text()), "bench_result")
+    again = bench(f"--budget 0.1 --compare {path}")
+    assert again.changes and again.changes[0]["device"] == "cpu"
+    assert "Against the saved run" in str(again)
+
+
+def test_quiet_shows_nothing_but_keeps_the_result(bench, shell):
+    assert bench("-q --budget 0.05") is None
+    assert isinstance(shell.user_ns["_gpubench"], BenchResult)
+
+
+def test_a_save_that_fails_keeps_the_result(bench, shell, tmp_path, capsys):
+    result = bench(f"--budget 0.05 --save {tmp_path / 'no' / 'such' / 'dir.json'}")
+    assert isinstance(result, BenchResult)
+    assert "could not save" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("line, cell, says", [
+    ("-d tpu", MATMUL, "unknown device 'tpu'"),
+    ("-d cuda:0", MATMUL, "'cuda:0' is not available"),
+    ("-d mps", MATMUL, "'mps' is not available"),
+    ("-d cpu:0", MATMUL, "thread count"),
+    ("--dtype float8", MATMUL, "unknown dtype 'float8'"),
+    ("--sweep n", MATMUL, "is not VAR=v1,v2"),
+    ("--sweep n=1,two", MATMUL, "'two' in --sweep is not a number"),
+    ("--sweep n=4", MATMUL, "at least two values"),
+    ("--sweep device=1,2", MATMUL, "set by %%gpubench"),
+    ("--budget 0", MATMUL, "--budget must be seconds, more than 0"),
+    ("--budget x", MATMUL, "--budget must be seconds"),
+    ("--budget nan", MATMUL, "--budget must be seconds"),
+    ("--warmup -1", MATMUL, "--warmup must be a whole number"),
+    ("--min-runs 0", MATMUL, "--min-runs must be a whole number"),
+    ("--frobnicate", MATMUL, "unrecognized arguments"),
+    ("", "x = 1\n# timed\n", "nothing to time"),
+    ("", "x = (\n# timed\ny = 1", "syntax error on line 1"),
+    ("", "device = 'cuda'\n# timed\ny = 1", "line 1 sets 'device' itself"),
+    ("", "m = nn.Linear(2, 2).cuda()\n# timed\ny = m", "calls .cuda()"),
+    ("--compare /no/such.json", MATMUL, "--compare: no such file"),
+])
+def test_bad_input_is_a_one_line_usage_error(bench, line, cell, says):
+    with pytest.raises(UsageError) as caught:
+        bench(line, cell)
+    message = str(caught.value)
+    assert says in message and "\n" not in message
+    assert message.startswith("%%gpubench: ")
+
+
+def test_a_cell_that_fails_everywhere_says_where(bench):
+    with pytest.raises(UsageError, match=r"failed on cpu \(and on every device\), line 3: NameError"):
+        bench("-d cpu,cpu:1", "x = 1\n# timed\ny = undefined_name + x\n")
+
+
+def test_results_reach_the_sidebar_channel(comms, bench):
+    bench("-d cpu --budget 0.05 --sweep n=8,16", "x = torch.ones(n)\n# timed\ny = x * 2\n")
+    sent = [m for m in comms[0].sent if m["type"] == "benchmarks"]
+    assert len(sent) == 1 and len(sent[0]["results"]) == 2
+    validate(sent[0])
+    assert "times_s" not in sent[0]["results"][0]["devices"][0]  # the raw runs stay in the kernel
+
+
+def test_help_is_the_docstring(shell):
+    shell.run_line_magic("load_ext", "dlmagics")
+    magic = shell.find_cell_magic("gpubench")
+    assert "# timed" in magic.__doc__ and "--sweep" in magic.__doc__ and "--budget" in magic.__doc__

@@ -1,0 +1,170 @@
+"""Running a cell on devices: the CPU for real, CUDA through the fake backend.
+
+The fake has torch.cuda's interface (events, synchronize, memory counters, empty_cache)
+and raises torch's own OutOfMemoryError; its work runs on the CPU.
+"""
+
+import json
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from conftest import validate  # noqa: E402
+from dlmagics import fakes  # noqa: E402
+from dlmagics.bench.cell import split_cell  # noqa: E402
+from dlmagics.bench.devices import Available, parse_devices  # noqa: E402
+from dlmagics.bench.precision import parse_precision  # noqa: E402
+from dlmagics.bench.result import ResultFileError, load_json  # noqa: E402
+from dlmagics.bench.runner import Options, run_cell  # noqa: E402
+
+MATMUL = "x = torch.randn(128, 128, device=device)\n# timed\ny = x @ x\n"
+
+
+def run(source, devices="cpu", namespace=None, dtype=None, **options):
+    options.setdefault("budget", 0.1)
+    return run_cell(split_cell(source), parse_devices(devices, Available.detect()),
+                    Options(parse_precision(dtype), **options), namespace or {})
+
+
+@pytest.fixture
+def fake_cuda():
+    fake = fakes.install_cuda(fakes.FakeCuda(speedup=10.0))
+    yield fake
+    fakes.uninstall_cuda()
+
+
+def test_cpu_and_one_cpu_thread_really_run(monkeypatch):
+    threads_seen = []
+    result = run("x = torch.randn(96, 96)\n# timed\nthreads.append(torch.get_num_threads())\ny = x @ x\n",
+                 "cpu,cpu:1", namespace={"threads": threads_seen})
+    cpu, one = result.devices
+    assert (cpu.status, one.status) == ("ok", "ok")
+    assert one.threads == 1 and cpu.threads == torch.get_num_threads()
+    assert set(threads_seen) == {1, torch.get_num_threads()}
+    assert cpu.summary.runs >= 5 and cpu.first_call > 0
+    assert cpu.work.flops == 2 * 96**3
+    assert [s.device for s in result.speedups] == ["cpu:1"] and result.baseline is cpu
+    assert result.agreement and all(a.agrees for a in result.agreement)
+    validate(result.to_dict(), "bench_result")
+
+
+def test_the_users_variables_and_settings_are_left_as_they_were():
+    namespace = {"keep": 1}
+    state = torch.random.get_rng_state()
+    dtype, threads = torch.get_default_dtype(), torch.get_num_threads()
+    run("keep = 2\nx = torch.randn(8)\n# timed\ny = x * 2", "cpu,cpu:1", namespace, dtype="float64")
+    assert namespace == {"keep": 1}
+    assert torch.equal(state, torch.random.get_rng_state())
+    assert (torch.get_default_dtype(), torch.get_num_threads()) == (dtype, threads)
+
+
+def test_dtype_sets_the_cell_dtype_and_tf32_is_restored():
+    seen = []
+    before = torch.get_float32_matmul_precision()
+    run("seen.append((dtype, torch.randn(2).dtype, torch.get_float32_matmul_precision()))", namespace={"seen": seen},
+        dtype="bfloat16")
+    run("seen.append((dtype, torch.randn(2).dtype, torch.get_float32_matmul_precision()))", namespace={"seen": seen},
+        dtype="tf32")
+    assert seen[0][:2] == (torch.bfloat16, torch.bfloat16) and seen[0][2] == "highest"
+    assert seen[-1] == (torch.float32, torch.float32, "high")
+    assert torch.get_float32_matmul_precision() == before
+
+
+def test_outputs_that_differ_are_flagged():
+    result = run("y = torch.ones(4) * torch.get_num_threads()", "cpu,cpu:1")
+    if torch.get_num_threads() == 1:
+        pytest.skip("one CPU thread: both runs compute the same")
+    assert not result.agreement[0].agrees
+    assert "DISAGREE" in result.warnings[0]
+
+
+def test_no_marker_means_setup_is_timed_and_said():
+    result = run("x = torch.randn(16)\ny = x + 1")
+    assert result.setup_timed and "setup included" in result.warnings[0]
+
+
+def test_the_fake_gpu_is_timed_with_events_and_synchronised(fake_cuda):
+    result = run(MATMUL, "cpu,cuda:0")
+    cpu, gpu = result.devices
+    assert gpu.status == "ok" and gpu.kind == "cuda" and gpu.name == "NVIDIA H200"
+    assert "CUDA events" in gpu.method
+    assert fake_cuda.syncs >= gpu.summary.runs  # one wait per run
+    assert gpu.peak_flops == 67e12 and gpu.peak_bandwidth == 4.8e12  # from the spec table
+    speedup = result.speedups[0]
+    assert speedup.device == "cuda:0" and 3 < speedup.speedup < 30  # the fake is 10x the CPU
+    assert result.agreement[0].agrees
+
+
+def test_gpu_out_of_memory_marks_that_device_releases_it_and_the_others_run(fake_cuda):
+    source = "x = torch.randn(64, 64, device=device)\nblock = gpu.allocate(200 * 2**30)\n# timed\ny = x @ x\n"
+    result = run(source, "cuda:0,cpu", namespace={"gpu": fake_cuda})
+    gpu, cpu = result.devices
+    assert gpu.status == "out of memory" and "CUDA out of memory" in gpu.error
+    assert cpu.status == "ok" and cpu.summary.runs >= 5
+    assert fake_cuda.allocated == 0 and gpu.memory_after == 0 and fake_cuda.empty_cache_calls >= 1
+
+
+def test_memory_held_by_the_cell_is_released_after_each_device(fake_cuda):
+    result = run("block = gpu.allocate(2**30)\n# timed\ny = torch.ones(2)", "cuda:0", namespace={"gpu": fake_cuda})
+    assert result.devices[0].peak_memory == 2**30
+    assert fake_cuda.allocated == 0 and result.devices[0].memory_after == 0
+
+
+def test_an_error_in_the_cell_names_the_line_and_the_other_devices_run(fake_cuda):
+    source = "x = torch.ones(3, device=device)\n# timed\ny = x * 2\nif device.type == 'cpu' and False:\n    pass\nz = y @ torch.ones(4)\n"
+    result = run(source, "cpu,cuda:0")
+    assert all(d.status == "error" for d in result.devices)
+    assert result.devices[0].error.startswith("line 6: RuntimeError")
+
+
+def test_ctrl_c_while_timing_keeps_the_runs_and_skips_the_rest():
+    calls = [0]
+    source = "# timed\ncalls[0] += 1\nif calls[0] == 12:\n    raise KeyboardInterrupt\n"
+    result = run(source, "cpu,cpu:1", namespace={"calls": calls}, budget=5)
+    cpu, one = result.devices
+    assert result.interrupted and cpu.stopped == "interrupted" and cpu.summary.runs == 10  # 1 warm-up + 10
+    assert one.status == "not run"
+    validate(result.to_dict(), "bench_result")
+
+
+def test_ctrl_c_in_setup():
+    result = run("raise KeyboardInterrupt\n# timed\ny = 1", "cpu,cpu:1")
+    assert [d.status for d in result.devices] == ["interrupted", "not run"]
+
+
+def test_save_load_and_compare(tmp_path):
+    result = run(MATMUL, "cpu")
+    path = result.save(tmp_path / "run.json")
+    saved = load_json(path)
+    validate(saved, "bench_result")
+    assert saved["devices"][0]["times_s"] == result.devices[0].times
+    same = result.compare(path)
+    assert same[0]["verdict"] == "no clear change" and same[0]["ratio"] == pytest.approx(1)
+    saved["devices"][0]["times_s"] = [t * 3 for t in saved["devices"][0]["times_s"]]  # the old run was slower
+    faster = result.compare(saved)[0]
+    assert faster["verdict"] == "faster" and faster["ratio"] == pytest.approx(1 / 3, rel=0.05)
+    assert result.to_dict()["comparison"] == [faster]
+
+
+@pytest.mark.parametrize("content, says", [
+    ("{not json", "cannot read"),
+    ('{"some": "json"}', "not a saved %%gpubench result"),
+    ('{"format": "dlmagics.gpubench", "version": 1}', "damaged"),
+])
+def test_a_bad_saved_file_says_which_and_why(tmp_path, content, says):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(ResultFileError, match=says):
+        load_json(path)
+    with pytest.raises(ResultFileError, match="no such file"):
+        load_json(tmp_path / "missing.json")
+
+
+def test_save_is_atomic(tmp_path):
+    result = run("y = torch.ones(2)")
+    path = tmp_path / "r.json"
+    path.write_text("old")
+    result.save(path)
+    assert json.loads(path.read_text())["format"] == "dlmagics.gpubench"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary file left
