@@ -14,7 +14,9 @@ from dlmagics.bench.agree import compare, last_assigned_name  # noqa: E402
     ("y = x\ny += 1", "y"),
     ("h, c = lstm(x)", "c"),
     ("x.add_(1)", None),
-    ("def f():\n    z = 1\n", None),  # only the top level counts
+    ("def f():\n    z = 1\n", None),  # not inside definitions
+    ("with torch.no_grad():\n    y = model(x)\n", "y"),
+    ("for i in range(3):\n    out = f(i)\nelse:\n    last = out\n", "last"),
 ])
 def test_the_last_assigned_name(source, name):
     assert last_assigned_name(source) == name

@@ -22,6 +22,11 @@ def test_example_runs_clean(path):
     )
     if path.name == "00_start_here.ipynb":
         assert "Kernel process:" in texts and "64 MiB on cpu" in texts
+    if path.name == "01_gpu_revolution.ipynb":  # each claim stands next to a measured figure
+        assert "cpu: the course says ~10 s; measured here" in texts
+        assert "the claim for an RTX 4000-class GPU: ~50x" in texts
+        assert "Time machine: cpu ran this at" in texts and "Against the saved run" in texts
+        assert not (path.parent / "matmul-1024.json").exists()
 
 
 def test_there_is_an_example():

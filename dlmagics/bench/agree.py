@@ -15,9 +15,10 @@ TOLERANCE = {"float64": 1e-10, "float32": 1e-4, "tf32": 1e-2, "float16": 1e-2, "
 
 
 def last_assigned_name(source: str) -> str | None:
-    """The name the code assigns last at its top level (``y`` in ``y = x @ x``)."""
+    """The name the code assigns last outside functions and classes (``y`` in
+    ``y = x @ x``, also inside ``with torch.no_grad():`` or a loop)."""
     name = None
-    for node in ast.parse(source).body:
+    for node in _statements(ast.parse(source).body):
         targets = []
         if isinstance(node, ast.Assign):
             targets = node.targets
@@ -29,6 +30,18 @@ def last_assigned_name(source: str) -> str | None:
             elif isinstance(target, ast.Tuple) and target.elts and isinstance(target.elts[-1], ast.Name):
                 name = target.elts[-1].id
     return name
+
+
+def _statements(body: list):
+    """Statements in order, entering with/for/while/if/try blocks but not definitions."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for block in ("body", "orelse", "finalbody"):
+            yield from _statements(getattr(node, block, []))
+        for handler in getattr(node, "handlers", []):
+            yield from _statements(handler.body)
 
 
 def keep_output(value):

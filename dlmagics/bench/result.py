@@ -165,6 +165,10 @@ class BenchResult:
             if s and s.runs < 6:
                 words.append(f"{d.label}: only {s.runs} runs, so the 95% interval is the full range; "
                              "raise --budget for a tighter one.")
+            if d.kind == "cpu" and d.flop_rate and d.peak_flops and d.flop_rate > d.peak_flops:
+                words.append(f"{d.label}: {d.flop_rate / d.peak_flops:.0%} of the estimated peak, so the CPU runs "
+                             "faster than the clock it reports (turbo, or a virtual machine's nominal clock); "
+                             "take the estimate as a floor.")
             if d.work and d.work.ops and not d.work.flops and d.status == "ok":
                 words.append(f"{d.label}: no FLOPs counted (FlopCounterMode counts matmuls, convolutions and "
                              "attention, not element-wise ops); GB/s is the measure here.")
