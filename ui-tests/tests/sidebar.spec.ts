@@ -151,4 +151,29 @@ test.describe('DL Magics sidebar', () => {
     await expect(gpu.locator('.dlm-footer')).toContainText('Every 0.2 s');
     await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-fake-gpu.png` });
   });
+
+  test('%%gpubench shows its report as a table with bars, the same in a saved notebook', async ({
+    page
+  }) => {
+    await page.notebook.createNew('gpubench.ipynb');
+    await runInNewCell(page, '%load_ext dlmagics');
+    await runInNewCell(
+      page,
+      [
+        '%%gpubench -d cpu,cpu:1 --budget 0.3',
+        'x = torch.randn(512, 512, device=device)',
+        '# timed',
+        'y = x @ x'
+      ].join('\n')
+    );
+    const count = await page.notebook.getCellCount();
+    const output = (await page.notebook.getCellOutputLocator(count - 1))!;
+    const table = output.locator('table.dlm-bench');
+    await expect(table.locator('tr')).toHaveCount(3); // a header, cpu, cpu:1
+    await expect(table).toContainText('1x (baseline)');
+    await expect(table.locator('.bar')).toHaveCount(2);
+    await expect(output).toContainText("cpu:1 agrees with cpu");
+    await expect(output).toContainText('Time machine: cpu ran this at');
+    await output.screenshot({ path: `${SHOTS}/gpubench-cpu.png` });
+  });
 });
