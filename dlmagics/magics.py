@@ -104,7 +104,6 @@ class DLMagics(Magics):
                 return None
         return self.session.current()
 
-
     @magic_arguments()
     @argument("-d", "--devices", metavar="DEVICES",
               help="Comma-separated: cpu (all threads), cpu:N (N threads), cuda, cuda:N, mps. "
@@ -154,6 +153,7 @@ class DLMagics(Magics):
           %%gpubench -d cpu,cpu:1 --sweep n=256,512,1024 --budget 0.5
           %%gpubench --dtype bfloat16 --save h200.json
           %%gpubench --compare h200.json
+          %%gpubench -d {devices}         # IPython puts in the value of a Python variable
         """
         from .bench import command
 

@@ -68,6 +68,12 @@ class CpuBackend:
     def release(self) -> None:
         gc.collect()
 
+    def allocated(self) -> None:
+        return None  # no allocator counter on the CPU
+
+    def clocks(self) -> dict:
+        return {}
+
     def peak_flops(self, precision: str) -> float | None:
         peak = cpu_info().peak_fp32(self.threads)
         if peak is None:
@@ -193,6 +199,12 @@ class MpsBackend:
     def release(self) -> None:
         gc.collect()
         self.mps.empty_cache()
+
+    def allocated(self) -> int:
+        return self.mps.current_allocated_memory()
+
+    def clocks(self) -> dict:
+        return {}
 
     def peak_flops(self, precision: str) -> None:
         return None

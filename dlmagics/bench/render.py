@@ -11,8 +11,9 @@ import math
 from .hardware import format_rate, time_machine
 from .result import BenchResult, DeviceResult
 
-COLUMNS = ("device", "median", "95% CI", "IQR", "runs", "first call", "speedup", "FLOP/s", "GB/s",
-           "bound", "peak memory")
+# The table has a row per figure and a column per device: narrow enough for a notebook.
+ROWS = ("device", "median", "95% interval", "IQR", "runs", "first call", "speedup", "FLOP/s", "GB/s",
+        "bound", "peak memory")
 
 
 def format_time(seconds: float | None) -> str:
@@ -47,22 +48,27 @@ def _rate(rate: float | None, peak: float | None, unit: str) -> str:
     return f"{text} ({rate / peak:.0%} of peak)" if peak else text
 
 
-def device_cells(result: BenchResult, d: DeviceResult) -> list[str]:
-    """One row of the table, as text cells in COLUMNS order."""
-    label = d.label if d.status == "ok" else f"{d.label} ({d.status})"
+def device_column(result: BenchResult, d: DeviceResult) -> list[str]:
+    """One device's cells, in ROWS order."""
     s = d.summary
     if s is None:
-        return [label, d.error or d.status] + [""] * (len(COLUMNS) - 2)
+        return [d.name or d.kind, d.status] + [""] * (len(ROWS) - 2)  # the notes say why
     speedups = {sp.device: sp for sp in result.speedups}
-    base = result.baseline
-    speedup = ("1x (baseline)" if base is d else
+    speedup = ("1x (baseline)" if result.baseline is d else
                format_speedup(speedups[d.label].speedup, speedups[d.label].ci95) if d.label in speedups else "")
     return [
-        label, format_time(s.median), f"{format_time(s.ci95[0])} to {format_time(s.ci95[1])}",
+        d.name, format_time(s.median), f"{format_time(s.ci95[0])} to {format_time(s.ci95[1])}",
         f"{format_time(s.iqr)} ({s.relative_iqr:.0%})", str(s.runs), format_time(d.first_call), speedup,
         _rate(d.flop_rate, d.peak_flops, "FLOP/s"), _rate(d.byte_rate, d.peak_bandwidth, "B/s"),
         d.bound or "n/a", format_bytes(d.peak_memory),
     ]
+
+
+def grid(result: BenchResult) -> list[list[str]]:
+    """The table as text: a header of device labels, then a row per figure."""
+    labels = [d.label if d.status == "ok" else f"{d.label} ({d.status})" for d in result.devices]
+    columns = [device_column(result, d) for d in result.devices]
+    return [["", *labels]] + [[name, *(c[i] for c in columns)] for i, name in enumerate(ROWS)]
 
 
 def notes(result: BenchResult) -> list[str]:
@@ -78,7 +84,7 @@ def notes(result: BenchResult) -> list[str]:
     for d in result.devices:
         if d.status == "out of memory":
             freed = "" if d.memory_after is None else f" {format_bytes(d.memory_after)} still allocated afterwards."
-            lines.append(f"{d.label} ran out of memory: {d.error}. Its tensors were released; the other devices "
+            lines.append(f"{d.label} ran out of memory: {d.error.rstrip('.')}. Its tensors were released; the other devices "
                          f"ran.{freed}")
         elif d.status == "error":
             lines.append(f"{d.label} failed at {d.error}")
@@ -119,8 +125,8 @@ def setting_line(result: BenchResult) -> str:
 
 # -- text ----------------------------------------------------------------------------------
 def to_text(result: BenchResult) -> str:
-    rows = [list(COLUMNS)] + [device_cells(result, d) for d in result.devices]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    rows = grid(result)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     table = "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
     head = "%%gpubench" + (f" ({result.sweep['name']} = {result.sweep['value']!r})" if result.sweep else "")
     return "\n".join([head, table, ""] + notes(result))
@@ -130,26 +136,29 @@ def to_text(result: BenchResult) -> str:
 STYLE = ("<style>.dlm-bench{font-size:12px;border-collapse:collapse}.dlm-bench td,.dlm-bench th{padding:2px 8px;"
          "text-align:left;border-bottom:1px solid #ddd;white-space:nowrap}.dlm-bench .bar{background:#4c8bf5;"
          "height:10px;display:inline-block}.dlm-bench-bad{color:#b00020;font-weight:bold}"
-         ".dlm-bench-notes{font-size:12px;margin:4px 0}</style>")
+         ".dlm-bench-notes{font-size:12px;margin:4px 0;max-width:60em}</style>")
 
 
 def to_html(result: BenchResult) -> str:
+    rows = grid(result)
     widths = bar_widths(result.devices)
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in (COLUMNS[:2] + ("",) + COLUMNS[2:]))
-    rows = []
-    for d in result.devices:
-        cells = [html.escape(c) for c in device_cells(result, d)]
-        bar = f'<span class="bar" style="width:{widths[d.label]:.0f}px"></span>' if d.label in widths else ""
-        cls = ' class="dlm-bench-bad"' if d.status != "ok" else ""
-        rows.append(f"<tr{cls}><td>{cells[0]}</td><td>{cells[1]}</td><td>{bar}</td>"
-                    + "".join(f"<td>{c}</td>" for c in cells[2:]) + "</tr>")
+    bars = ["time"] + [f'<span class="bar" style="width:{widths[d.label]:.0f}px"></span>' if d.label in widths else ""
+                       for d in result.devices]
+    bad = [False] + [d.status != "ok" for d in result.devices]
+
+    def row(cells, tag="td", raw=False):
+        return "<tr>" + "".join(
+            f"<{tag}{' class=dlm-bench-bad' if flag else ''}>{cell if raw and i else html.escape(cell)}</{tag}>"
+            for i, (cell, flag) in enumerate(zip(cells, bad))) + "</tr>"
+
+    body = [row(rows[0], "th"), row(rows[1]), row(rows[2]), row(bars, raw=True)] + [row(r) for r in rows[3:]]
     items = []
     for line in notes(result):
-        bad = "DISAGREE" in line or "ran out of memory" in line or "failed at" in line
-        items.append(f'<li{" class=dlm-bench-bad" if bad else ""}>{html.escape(line)}</li>')
+        alarm = "DISAGREE" in line or "ran out of memory" in line or "failed at" in line
+        items.append(f'<li{" class=dlm-bench-bad" if alarm else ""}>{html.escape(line)}</li>')
     title = "%%gpubench" + (f" ({html.escape(result.sweep['name'])} = {html.escape(repr(result.sweep['value']))})"
                             if result.sweep else "")
-    return (f"{STYLE}<div><b>{title}</b><table class=dlm-bench><tr>{head}</tr>{''.join(rows)}</table>"
+    return (f"{STYLE}<div><b>{title}</b><table class=dlm-bench>{''.join(body)}</table>"
             f"<ul class=dlm-bench-notes>{''.join(items)}</ul></div>")
 
 

@@ -64,7 +64,7 @@ def _run_device(cell: SplitCell, device: Device, options: Options, namespace: di
     outcome = DeviceResult(device.label, backend.kind, backend.name, method=backend.method,
                            threads=getattr(backend, "threads", None), precision=options.precision.on(backend.kind),
                            memory_kind=backend.memory_kind, peak_source=backend.peak_source)
-    allocated_before = backend.allocated() if hasattr(backend, "allocated") else None
+    allocated_before = backend.allocated()
     ns = dict(namespace, torch=torch, nn=torch.nn, device=torch.device(backend.torch_device),
               dtype=options.precision.torch_dtype)
     output = None
@@ -91,7 +91,7 @@ def _run_device(cell: SplitCell, device: Device, options: Options, namespace: di
                 outcome.peak_flops = backend.peak_flops(outcome.precision)
                 if outcome.work.bytes:
                     outcome.peak_bandwidth = backend.peak_bandwidth()
-                outcome.clocks = backend.clocks() if hasattr(backend, "clocks") else {}
+                outcome.clocks = backend.clocks()
     except KeyboardInterrupt:
         outcome.status, outcome.error = "interrupted", "stopped by Ctrl-C"
     except Exception as error:
