@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from dlmagics.bench.hardware import by_id, cpu_copy_bandwidth, cpu_info, find_gpu, history, time_machine
+from dlmagics.bench.hardware import (by_id, cpu_copy_bandwidth, cpu_info, find_gpu, history, short_cpu_name,
+                                    time_machine)
 
 
 @pytest.mark.parametrize("name, gpu_id", [
@@ -61,3 +62,13 @@ def test_the_cpu_estimate_and_copy_bandwidth():
         assert info.peak_fp32(10_000) == info.peak_fp32(info.cores)  # threads past the cores add nothing
     pytest.importorskip("torch")
     assert 1e8 < cpu_copy_bandwidth(1, megabytes=16) < 1e13
+
+
+@pytest.mark.parametrize("model, short", [
+    ("Intel(R) Xeon(R) Gold 6330 CPU @ 2.00GHz", "Intel Xeon Gold 6330"),
+    ("AMD Ryzen 9 7950X 16-Core Processor", "AMD Ryzen 9 7950X"),
+    ("Intel(R) Xeon(R) Processor", "Intel Xeon"),
+    ("Apple M2", "Apple M2"),
+])
+def test_cpu_names_are_shortened_for_the_table(model, short):
+    assert short_cpu_name(model) == short

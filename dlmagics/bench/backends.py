@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 from .devices import Device, cuda_api
 from .environment import gpu_clocks
-from .hardware import cpu_copy_bandwidth, cpu_info, find_gpu
+from .hardware import cpu_copy_bandwidth, cpu_info, find_gpu, short_cpu_name
 from .timing import CpuClock, cpu_threads
 
 
@@ -45,7 +45,7 @@ class CpuBackend:
 
     @property
     def name(self) -> str:
-        return f"{cpu_info().model} ({self.threads} thread{'s' if self.threads > 1 else ''})"
+        return f"{short_cpu_name(cpu_info().model)}, {self.threads} thread{'s' if self.threads > 1 else ''}"
 
     @contextmanager
     def active(self) -> Iterator[None]:

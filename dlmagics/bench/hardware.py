@@ -106,6 +106,12 @@ def cpu_info() -> CpuInfo:
     return CpuInfo(model=model.strip(), cores=cores, ghz=mhz / 1000 or None, flops_per_cycle=per_cycle)
 
 
+def short_cpu_name(model: str) -> str:
+    """'Intel(R) Xeon(R) Gold 6330 CPU @ 2.00GHz' -> 'Intel Xeon Gold 6330': fits a table column."""
+    words = re.sub(r"\((R|TM|tm)\)|\bCPU\b|\bProcessor\b|@.*$|\d+-Core", " ", model)
+    return " ".join(words.split()) or model
+
+
 def _read(path: str) -> str:
     try:
         return Path(path).read_text()

@@ -134,7 +134,7 @@ def to_text(result: BenchResult) -> str:
 
 # -- HTML ----------------------------------------------------------------------------------
 STYLE = ("<style>.dlm-bench{font-size:12px;border-collapse:collapse}.dlm-bench td,.dlm-bench th{padding:2px 8px;"
-         "text-align:left;border-bottom:1px solid #ddd;white-space:nowrap}.dlm-bench .bar{background:#4c8bf5;"
+         "text-align:left;border-bottom:1px solid #ddd;max-width:18em}.dlm-bench .bar{background:#4c8bf5;"
          "height:10px;display:inline-block}.dlm-bench-bad{color:#b00020;font-weight:bold}"
          ".dlm-bench-notes{font-size:12px;margin:4px 0;max-width:60em}</style>")
 
