@@ -62,3 +62,16 @@ def test_speedup_is_reproducible_and_directional():
     assert lo > 5 and speedup_interval(fast, base)[0] < 1
     with pytest.raises(ValueError):
         speedup_interval([], fast)
+
+
+@pytest.mark.parametrize("n", [51, 52])
+def test_the_quick_resampled_median_matches_resampling_for_real(n):
+    from dlmagics.bench.stats import resampled_median
+
+    data = sorted(random.Random(5).lognormvariate(0, 0.5) for _ in range(n))
+    rng_a, rng_b = random.Random(6), random.Random(7)
+    quick = sorted(resampled_median(data, rng_a) for _ in range(4000))
+    naive = sorted(statistics.median(rng_b.choices(data, k=n)) for _ in range(4000))
+    for q in (0.025, 0.25, 0.5, 0.75, 0.975):
+        i = int(q * 3999)
+        assert quick[i] == pytest.approx(naive[i], rel=0.03)

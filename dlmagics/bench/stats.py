@@ -79,11 +79,27 @@ def speedup_interval(base: Sequence[float], other: Sequence[float], confidence: 
         raise ValueError("a speedup needs runs on both devices")
     point = statistics.median(base) / statistics.median(other)
     rng = random.Random(seed)
-    ratios = sorted(
-        statistics.median(rng.choices(base, k=len(base))) / statistics.median(rng.choices(other, k=len(other)))
-        for _ in range(resamples)
-    )
+    base_sorted, other_sorted = sorted(base), sorted(other)
+    ratios = sorted(resampled_median(base_sorted, rng) / resampled_median(other_sorted, rng)
+                    for _ in range(resamples))
     tail = (1.0 - confidence) / 2
     lo = ratios[int(math.floor(tail * (resamples - 1)))]
     hi = ratios[int(math.ceil((1.0 - tail) * (resamples - 1)))]
     return point, lo, hi
+
+
+def resampled_median(sorted_times: Sequence[float], rng: random.Random) -> float:
+    """The median of one bootstrap resample, drawn in O(1) rather than O(n log n).
+
+    The k-th smallest of n draws from the runs is the run at index floor(n * U), where U is
+    the k-th smallest of n uniform numbers, which is Beta(k, n - k + 1) distributed. With
+    10,000 runs this makes a 2,000-resample bootstrap take milliseconds, not seconds.
+    """
+    n = len(sorted_times)
+    k = (n + 1) // 2
+    u = rng.betavariate(k, n - k + 1)
+    low = sorted_times[min(n - 1, int(u * n))]
+    if n % 2:
+        return low
+    u_next = u + (1 - u) * rng.betavariate(1, n - k)  # the next order statistic
+    return (low + sorted_times[min(n - 1, int(u_next * n))]) / 2
