@@ -20,7 +20,7 @@ def format_time(seconds: float | None) -> str:
     if seconds is None:
         return "n/a"
     for scale, unit in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
-        if seconds >= scale:
+        if seconds >= scale * 0.9995:  # what rounds to 1000 of a unit shows as 1 of the next
             return f"{seconds / scale:.3g} {unit}"
     return f"{seconds * 1e9:.3g} ns"
 
