@@ -62,6 +62,16 @@ class Kernel:
             except queue.Empty:
                 pass
 
+    def interrupt(self, code: str, after: float, kinds: tuple[str, ...]) -> dict:
+        """Run ``code``, press Ctrl-C after ``after`` seconds; the cell's first message of ``kinds``."""
+        msg_id = self.kc.execute(code)
+        time.sleep(after)
+        self.km.interrupt_kernel()
+        while True:
+            msg = self._next(30)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] in kinds:
+                return msg
+
     def _next(self, timeout: float) -> dict:
         msg = self.kc.get_iopub_msg(timeout=timeout)
         if msg["msg_type"].startswith("comm_"):
@@ -172,15 +182,8 @@ def test_ctrl_c_interrupts_the_cell_not_the_monitor(kernel):
     comm_id = opened(kernel)["content"]["comm_id"]
     kernel.send_comm("comm_msg", {"comm_id": comm_id, "data": {"type": "request_snapshot"}})
     kernel.wait_comm(data_of("sample"), timeout=3.0)
-    msg_id = kernel.kc.execute("import time; time.sleep(60)")
-    time.sleep(1.0)
-    kernel.km.interrupt_kernel()
-    error = None
-    while error is None:
-        msg = kernel._next(30)
-        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "error":
-            error = msg["content"]["ename"]
-    assert error == "KeyboardInterrupt"
+    error = kernel.interrupt("import time; time.sleep(60)", after=1.0, kinds=("error",))
+    assert error["content"]["ename"] == "KeyboardInterrupt"
     seen = len(kernel.comm_messages)
     kernel.wait_comm(lambda m: data_of("sample")(m) and kernel.comm_messages.index(m) >= seen, timeout=3.0)
     assert kernel.execute("print('still here')") == "still here\n"
@@ -201,14 +204,8 @@ def test_gpubench_in_a_real_kernel_shows_html_text_and_png_and_tells_the_sidebar
 
 def test_ctrl_c_stops_gpubench_and_shows_what_was_measured(kernel):
     kernel.execute("%load_ext dlmagics")
-    msg_id = kernel.kc.execute("%%gpubench -d cpu,cpu:1 --budget 60 --min-runs 10000\n# timed\nimport time; time.sleep(0.01)\n")
-    time.sleep(3.0)
-    kernel.km.interrupt_kernel()
-    result = None
-    while result is None:
-        msg = kernel._next(30)
-        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] in ("execute_result", "error"):
-            result = msg
+    result = kernel.interrupt("%%gpubench -d cpu,cpu:1 --budget 60 --min-runs 10000\n# timed\nimport time; time.sleep(0.01)\n",
+                              after=3.0, kinds=("execute_result", "error"))
     assert result["msg_type"] == "execute_result"
     text = result["content"]["data"]["text/plain"]
     assert "Stopped by Ctrl-C" in text and "cpu:1 (not run)" in text

@@ -30,10 +30,6 @@ def count_work(run: Callable[[], object]) -> Work:
     return Work(flops=int(flops.get_total_flops()), bytes=traffic.bytes, ops=traffic.ops)
 
 
-def count_flops(run: Callable[[], object]) -> int:
-    return count_work(run).flops
-
-
 def _traffic_mode():
     import torch
     from torch.utils._python_dispatch import TorchDispatchMode

@@ -48,12 +48,11 @@ def _rate(rate: float | None, peak: float | None, unit: str) -> str:
     return f"{text} ({rate / peak:.0%} of peak)" if peak else text
 
 
-def device_column(result: BenchResult, d: DeviceResult) -> list[str]:
-    """One device's cells, in ROWS order."""
+def device_column(result: BenchResult, d: DeviceResult, speedups: dict) -> list[str]:
+    """One device's cells, in ROWS order; ``speedups`` by device label."""
     s = d.summary
     if s is None:
         return [d.name or d.kind, d.status] + [""] * (len(ROWS) - 2)  # the notes say why
-    speedups = {sp.device: sp for sp in result.speedups}
     speedup = ("1x (baseline)" if result.baseline is d else
                format_speedup(speedups[d.label].speedup, speedups[d.label].ci95) if d.label in speedups else "")
     return [
@@ -67,7 +66,8 @@ def device_column(result: BenchResult, d: DeviceResult) -> list[str]:
 def grid(result: BenchResult) -> list[list[str]]:
     """The table as text: a header of device labels, then a row per figure."""
     labels = [d.label if d.status == "ok" else f"{d.label} ({d.status})" for d in result.devices]
-    columns = [device_column(result, d) for d in result.devices]
+    speedups = {sp.device: sp for sp in result.speedups}
+    columns = [device_column(result, d, speedups) for d in result.devices]
     return [["", *labels]] + [[name, *(c[i] for c in columns)] for i, name in enumerate(ROWS)]
 
 

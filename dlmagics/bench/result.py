@@ -12,6 +12,7 @@ import os
 import statistics
 import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -140,8 +141,10 @@ class BenchResult:
         cpus = [d for d in timed if d.kind == "cpu"]
         return next((d for d in cpus if d.label == "cpu"), None) or (cpus or timed or [None])[0]
 
-    @property
+    @cached_property
     def speedups(self) -> list[Speedup]:
+        """Each device against the baseline (a bootstrap each, so computed once: a result
+        is complete when the runner returns it)."""
         base = self.baseline
         if base is None:
             return []

@@ -64,7 +64,6 @@ def _run_device(cell: SplitCell, device: Device, options: Options, namespace: di
     outcome = DeviceResult(device.label, backend.kind, backend.name, method=backend.method,
                            threads=getattr(backend, "threads", None), precision=options.precision.on(backend.kind),
                            memory_kind=backend.memory_kind, peak_source=backend.peak_source)
-    allocated_before = backend.allocated()
     ns = dict(namespace, torch=torch, nn=torch.nn, device=torch.device(backend.torch_device),
               dtype=options.precision.torch_dtype)
     output = None
@@ -108,8 +107,7 @@ def _run_device(cell: SplitCell, device: Device, options: Options, namespace: di
                 pass
         ns.clear()  # the cell's tensors go now, before the next device runs
         backend.release()
-        if allocated_before is not None:
-            outcome.memory_after = backend.allocated()
+        outcome.memory_after = backend.allocated()  # None on the CPU
     return outcome, output
 
 

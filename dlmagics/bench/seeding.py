@@ -19,7 +19,7 @@ SEED = 0
 def same_random_numbers() -> Iterator[None]:
     import torch
 
-    with torch.random.fork_rng(devices=[]), _CpuRandom():
+    with torch.random.fork_rng(devices=[]), _cpu_random_mode():
         torch.manual_seed(SEED)
         yield
 
@@ -28,7 +28,7 @@ def _names(owner, names: str) -> set:
     return {getattr(owner, name) for name in names.split() if hasattr(owner, name)}
 
 
-def _CpuRandom():
+def _cpu_random_mode():
     import torch
     from torch.overrides import TorchFunctionMode
 
