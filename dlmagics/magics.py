@@ -13,6 +13,8 @@ from .session import KernelSession
 GPUMON_USAGE = "%gpumon [--start | --stop] [--interval SECONDS]"
 GPUBENCH_USAGE = ("%%gpubench [-d DEVICES] [--dtype DTYPE] [--budget S] [--warmup N] [--min-runs N] "
                   "[--sweep VAR=v1,v2,...] [--no-check] [--save PATH] [--compare PATH] [-q]")
+TRAIN_USAGE = ("%train_demo NAME [--epochs N] [--lr LR] [--batch-size N] [--device DEVICE] [--seed N] "
+               "[--data PATH] [--quick] [--no-live] | --list")
 MIN_HISTORY, MAX_HISTORY = 600.0, 86400.0
 
 
@@ -176,6 +178,82 @@ class DLMagics(Magics):
         return None if args.quiet else result
 
 
+    @magic_arguments()
+    @argument("name", nargs="?", help="The demo: xor, vanishing, dropout, batchnorm, optimizers, resnet, rbm, "
+                                      "dbn, mnist, cnn, datascale, hardware or transfer.")
+    @argument("--list", action="store_true", help="List the demos with their dates and lessons.")
+    @argument("--epochs", metavar="N", help="Passes over the training data (each demo has its own default).")
+    @argument("--lr", metavar="LR", help="Learning rate, above 0 and at most 10; the slider changes it live.")
+    @argument("--batch-size", metavar="N", help="Examples per step.")
+    @argument("--device", metavar="DEVICE", help="cpu (default), cuda, cuda:N or mps; for the hardware demo, a "
+                                                 "list like cpu:1,cpu,cuda.")
+    @argument("--seed", metavar="N", help="Data order and initial weights (default 0): the same seed gives the "
+                                          "same numbers on the CPU.")
+    @argument("--data", metavar="PATH", help="A folder with MNIST's IDX files, used in place of the shipped digits.")
+    @argument("--quick", action="store_true", help="A shorter run (the size the test suite checks).")
+    @argument("--no-live", action="store_true", help="Train here and now with no controls, and leave the final picture.")
+    @line_magic
+    def train_demo(self, line=""):
+        """Run one of the experiments that made deep learning work, live, as a race.
+
+        Each demo trains two or more networks side by side on the same data, from the same
+        seed, and states its lesson: the numbers it measures to show it. On a laptop CPU each
+        takes seconds. Nothing is downloaded: the digits are the UCI 8x8 handwritten digits
+        (CC BY 4.0), shipped with dlmagics; XOR is generated.
+
+        In JupyterLab, Notebook 7, VS Code or Colab the dashboard is live: the curves, the
+        demo's own picture (decision boundary, gradient heatmap, filters...), progress with
+        the time left, a learning-rate slider that acts at the next step (marked on the
+        curves), Pause and Stop (the history so far is kept). Training runs in the background
+        so the controls respond; the next cell waits for it, and Ctrl-C there stops it. When
+        the run ends, the dashboard becomes a picture and a summary that stay in the saved
+        notebook. Run headless (nbconvert, papermill) or with --no-live, it trains at once and
+        leaves the same picture and summary.
+
+        The result is returned: ``.history`` (every step of every contender), ``.final``,
+        ``.lesson``, ``.to_dict()``, ``.plot()``. Examples::
+
+          %train_demo --list
+          %train_demo xor
+          %train_demo vanishing --epochs 3
+          %train_demo optimizers --lr 0.003 --seed 1
+          %train_demo hardware --device cpu:1,cpu,cuda
+          run = %train_demo mnist --data ~/mnist
+        """
+        from .train import command
+
+        args = _parse(self.train_demo, line, TRAIN_USAGE)
+        if args.list:
+            print(command.listing())
+            return None
+        try:
+            demo = command.find_demo(args.name)
+            chosen = command.settings(demo, args)
+        except command.DemoUsageError as error:
+            raise UsageError(f"%train_demo: {error}. Usage: {TRAIN_USAGE}") from None
+        from .train.frames import command_line
+
+        live = not args.no_live and _interactive(self.shell)
+        return self.session.train(demo, chosen, command_line(demo.name, chosen), live)
+
+
+def _interactive(shell) -> bool:
+    """True in a frontend a person is using; False headless (nbclient/nbconvert/papermill
+    start the kernel with an in-memory history and send allow_stdin=False) or in a terminal."""
+    import os
+
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None or os.environ.get("DLMAGICS_HEADLESS"):
+        return False
+    if getattr(shell.history_manager, "hist_file", None) == ":memory:" or not getattr(kernel, "_allow_stdin", True):
+        return False
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _parse(magic, line: str, usage: str):
     """parse_argstring, with errors that end in the usage line."""
     try:
@@ -199,6 +277,7 @@ def load(ipython) -> DLMagics:
         _drop_configurables(ipython)  # Magics.__init__ listed the failed instance already
         magics = DLMagics(shell=ipython)
     ipython.register_magics(magics)
+    ipython.events.register("pre_run_cell", magics.session.wait_for_training)
     magics.session.open()
     return magics
 
@@ -207,6 +286,10 @@ def unload(ipython) -> None:
     magics = ipython.magics_manager.registry.pop(DLMagics.__name__, None)
     if magics is None:
         return
+    try:
+        ipython.events.unregister("pre_run_cell", magics.session.wait_for_training)
+    except ValueError:
+        pass
     magics.session.close()
     for kind, names in magics.magics.items():
         for name in names:

@@ -1,7 +1,7 @@
 """What dlmagics keeps per kernel: the sidebar channel, the GPU monitor, the live views.
 
-It wires the monitor wing to the channel and to views; the magics call it. It never
-imports torch, and ipywidgets only when a live view is asked for.
+It wires the monitor and training wings to the channel and to views; the magics call it.
+It imports torch and ipywidgets only when a demo or a live view is asked for.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import platform
 import threading
+import time
 
 from . import __version__
 from .channel import Channel
@@ -26,12 +27,17 @@ class KernelSession:
         self.user_stopped = False  # %gpumon --stop wins over a sidebar's request to run
         self._live_views: list = []
         self._lock = threading.Lock()
+        self.live_run = None  # the %train_demo training in the background, if any
+        self._last_progress = 0.0
 
     # -- lifecycle -----------------------------------------------------------------
     def open(self) -> None:
         self.channel.open(self.snapshot())
 
     def close(self) -> None:
+        if self.live_run is not None:
+            self.live_run.controls.stop()
+            self.live_run.wait()
         self.sampler.stop()
         self._finish_live_views()
         self.channel.close()
@@ -83,6 +89,73 @@ class KernelSession:
         """Send a %%gpubench result (each point of a sweep) to the sidebar."""
         runs = getattr(result, "runs", None) or [result]
         self.channel.send({"type": "benchmarks", "results": [run.to_dict(times=False) for run in runs]})
+
+    # -- %train_demo -----------------------------------------------------------------
+    def train(self, demo, settings, command: str, live: bool):
+        """Run a demo: live (a dashboard, training in a thread) or here and now (headless)."""
+        from IPython.display import display
+
+        from .train import runner
+        from .train.frames import final_bundle, status_line
+
+        self.wait_for_training()
+        result = runner.start(demo, settings, command)
+        if live:
+            from .train.live import LiveRun
+
+            run = LiveRun(result, on_progress=self._training_progress, on_finish=self._training_finished)
+            handle = display(run.dashboard.widget, display_id=True)
+            run.on_done_display = handle
+            self.live_run = run
+            self._publish_training(result)
+            run.start()
+            return result
+        # In a kernel, a line of progress that the final picture replaces; in a terminal, nothing.
+        handle = display({"text/plain": "training...", "text/html": "<i>training...</i>"}, raw=True,
+                         display_id=True) if self.channel.active else None
+
+        def progress(r):
+            self._training_progress(r)
+            if handle is not None and time.monotonic() - self._last_shown >= 0.5:
+                self._last_shown = time.monotonic()
+                handle.update({"text/plain": status_line(r), "text/html": f"<i>{status_line(r)}</i>"}, raw=True)
+
+        self._last_shown = 0.0
+        runner.run(result, on_step=progress)
+        if handle is not None:
+            handle.update(final_bundle(result), raw=True)
+        else:
+            display(final_bundle(result), raw=True)
+        self._publish_training(result)
+        return result
+
+    def wait_for_training(self, *_) -> None:
+        """The pre_run_cell barrier: a cell waits for the demo training before it."""
+        run = self.live_run
+        if run is not None and run.running:
+            if run.wait():
+                print(f"%train_demo {run.result.name}: stopped by Ctrl-C; the history so far is kept.")
+
+    def _training_progress(self, result) -> None:
+        if time.monotonic() - self._last_progress >= 1.0:
+            self._publish_training(result)
+
+    def _training_finished(self, result) -> None:
+        from .train.frames import final_bundle
+
+        run = self.live_run
+        if run is not None and run.result is result:
+            try:
+                run.on_done_display.update(final_bundle(result), raw=True)
+            except Exception:
+                log.exception("dlmagics: could not draw the final picture of a demo")
+        self._publish_training(result)
+
+    def _publish_training(self, result) -> None:
+        from .train.frames import training_message
+
+        self._last_progress = time.monotonic()
+        self.channel.send(training_message(result))
 
     def live_view(self):
         """An ipywidgets HTML view the sampler refreshes on every sample."""

@@ -15,6 +15,7 @@ import {
   PROTOCOL_VERSION,
   REQUEST_SNAPSHOT,
   IBenchResult,
+  ITrainingRun,
   IKernelInfo,
   IMonitor,
   ISample,
@@ -46,6 +47,8 @@ export interface IKernelState {
   history: ISample[];
   /** The latest %%gpubench results of this kernel, oldest first. */
   benchmarks: IBenchResult[];
+  /** The latest %train_demo run of this kernel (running or done). */
+  training: ITrainingRun | null;
   message: string | null;
 }
 
@@ -59,6 +62,7 @@ export function initialState(status: ChannelStatus): IKernelState {
     monitor: null,
     history: [],
     benchmarks: [],
+    training: null,
     message: null
   };
 }
@@ -81,6 +85,7 @@ export function reduce(state: IKernelState, msg: KernelMessage): IKernelState {
         monitor: msg.monitor,
         history: msg.history.slice(-capacity(msg.monitor)),
         benchmarks: state.benchmarks,
+        training: state.training,
         message: null
       };
     case 'sample': {
@@ -105,6 +110,8 @@ export function reduce(state: IKernelState, msg: KernelMessage): IKernelState {
         ...state,
         benchmarks: state.benchmarks.concat(msg.results).slice(-MAX_BENCHMARKS)
       };
+    case 'training':
+      return { ...state, training: msg.run };
   }
 }
 

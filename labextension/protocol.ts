@@ -6,7 +6,7 @@
  */
 
 export const COMM_TARGET = 'dlmagics';
-export const PROTOCOL_VERSION = '1.1.0';
+export const PROTOCOL_VERSION = '1.2.0';
 
 /** A GPU as the kernel sees it; null fields are "n/a" on that device. */
 export interface IGpu {
@@ -103,11 +103,36 @@ export interface IBenchmarksMessage {
   results: IBenchResult[];
 }
 
+/** Where a %train_demo run stands. */
+export interface ITrainingRun {
+  demo: string;
+  title: string;
+  year: string;
+  status: 'running' | 'finished' | 'stopped' | 'interrupted' | 'failed';
+  step: number;
+  steps: number;
+  lr: number;
+  elapsed_s: number;
+  contenders: {
+    name: string;
+    loss: number | null;
+    test_accuracy?: number | null;
+  }[];
+  command: string;
+  lesson: { holds: boolean; measured: string } | null;
+}
+
+export interface ITrainingMessage {
+  type: 'training';
+  run: ITrainingRun;
+}
+
 export type KernelMessage =
   | ISnapshotMessage
   | ISampleMessage
   | IMonitorMessage
-  | IBenchmarksMessage;
+  | IBenchmarksMessage
+  | ITrainingMessage;
 
 export interface IRequestSnapshot {
   type: 'request_snapshot';
@@ -182,6 +207,14 @@ export function parseKernelMessage(data: unknown): KernelMessage | null {
         data.results.length > 0 &&
         data.results.every(r => isObject(r) && Array.isArray(r.devices))
         ? (data as unknown as IBenchmarksMessage)
+        : null;
+    case 'training':
+      return isObject(data.run) &&
+        typeof data.run.demo === 'string' &&
+        typeof data.run.step === 'number' &&
+        typeof data.run.steps === 'number' &&
+        Array.isArray(data.run.contenders)
+        ? (data as unknown as ITrainingMessage)
         : null;
     default:
       return null;

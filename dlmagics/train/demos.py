@@ -55,12 +55,12 @@ class Demo:
 
     @property
     def story(self) -> str:
-        return (self.build.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        return " ".join((self.build.__doc__ or "").strip().split("\n\n")[0].split())
 
     @property
     def claim(self) -> str:
         doc = (self.build.__doc__ or "").strip()
-        return doc.split("Lesson: ", 1)[1].strip().replace("\n", " ") if "Lesson: " in doc else ""
+        return " ".join(doc.split("Lesson: ", 1)[1].split()) if "Lesson: " in doc else ""
 
     def settings(self, quick: bool = False, **given) -> Settings:
         chosen = {k: v for k, v in given.items() if v is not None}

@@ -25,6 +25,7 @@ class DemoResult:
     status: str = "running"
     error: str | None = None
     elapsed_s: float = 0.0
+    plan: object = field(default=None, repr=False)  # the trained contenders, for the panels
 
     @property
     def name(self) -> str:
@@ -60,6 +61,23 @@ class DemoResult:
             return self.demo.check(self)
         except (KeyError, IndexError, ValueError, ZeroDivisionError) as error:
             return Lesson(False, f"could not be checked ({type(error).__name__}: {error})")
+
+    def plot(self):
+        """The curves and the demo's panel as a matplotlib Figure."""
+        from .plot import plot
+
+        return plot(self)
+
+    def __repr__(self) -> str:
+        if not self.done:
+            return (f"<%train_demo {self.name}: training in the background under the dashboard; this object "
+                    "fills in as it trains (.history, .final, .to_dict(), .plot())>")
+        lesson = self.lesson
+        verdict = "" if lesson is None else f"; lesson {'shown' if lesson.holds else 'not shown'}: {lesson.measured}"
+        return f"<%train_demo {self.name}: {self.status}, {self.history.steps_done:,} steps{verdict}>"
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(repr(self))
 
     def to_dict(self) -> dict:
         lesson = self.lesson

@@ -25,6 +25,7 @@ def run(result: DemoResult, controls: Controls | None = None,
     try:
         with torch.random.fork_rng(devices=[]):
             plan = result.demo.build(result.settings)
+            result.plan = plan
             result.notes.update(plan.notes)
             result.history = History([c.name for c in plan.contenders], plan.steps)
             callback = (lambda history: on_step(result)) if on_step else None

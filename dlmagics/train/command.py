@@ -1,0 +1,99 @@
+"""%train_demo's options: checked here, each bad one a one-line message saying what is allowed."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from pathlib import Path
+
+from .demos import DEMOS, Demo, Settings
+
+MAX_EPOCHS = 100_000
+
+
+class DemoUsageError(ValueError):
+    pass
+
+
+def find_demo(name: str | None) -> Demo:
+    if not name:
+        raise DemoUsageError(f"name a demo: {', '.join(DEMOS)} (or --list)")
+    demo = DEMOS.get(name.lower())
+    if demo is None:
+        near = difflib.get_close_matches(name.lower(), DEMOS, n=3, cutoff=0.5)
+        hint = f"did you mean {' or '.join(near)}? " if near else ""
+        raise DemoUsageError(f"no demo named {name!r}; {hint}the demos are {', '.join(DEMOS)}")
+    return demo
+
+
+def _number(text: str | None, option: str, kind, allowed: str, ok) -> float | int | None:
+    if text is None:
+        return None
+    try:
+        value = kind(text)
+    except ValueError:
+        raise DemoUsageError(f"{option} {text}: {allowed}") from None
+    if (isinstance(value, float) and not math.isfinite(value)) or not ok(value):
+        raise DemoUsageError(f"{option} {text}: {allowed}")
+    return value
+
+
+def settings(demo: Demo, args) -> Settings:
+    """The run's settings from the parsed options, or DemoUsageError."""
+    epochs = _number(args.epochs, "--epochs", int, f"a whole number of epochs, 1 to {MAX_EPOCHS:,}",
+                     lambda v: 1 <= v <= MAX_EPOCHS)
+    lr = _number(args.lr, "--lr", float, "a learning rate above 0, at most 10", lambda v: 0 < v <= 10)
+    batch = _number(args.batch_size, "--batch-size", int, "a whole number of examples, 1 to 100,000",
+                    lambda v: 1 <= v <= 100_000)
+    seed = _number(args.seed, "--seed", int, "a whole number from 0", lambda v: v >= 0)
+    device, devices = _devices(demo, args.device)
+    data = None
+    if args.data is not None:
+        if not demo.uses_digits:
+            with_data = ", ".join(d.name for d in DEMOS.values() if d.uses_digits)
+            raise DemoUsageError(f"{demo.name} makes its own data; --data works with {with_data}")
+        data = _check_data(args.data)
+    return demo.settings(quick=args.quick, epochs=epochs, lr=lr, batch_size=batch, seed=seed if seed is not None else 0,
+                         device=device, devices=devices, data=data)
+
+
+def _devices(demo: Demo, text: str | None) -> tuple[str, tuple[str, ...]]:
+    from ..bench.devices import ALLOWED, Available, DeviceError, parse_devices
+
+    if text is None:
+        return "cpu", ()
+    try:
+        chosen = parse_devices(text, Available.detect())
+    except DeviceError as error:
+        raise DemoUsageError(f"--device {text}: {error}") from None
+    if demo.name == "hardware":
+        return "cpu", tuple(d.label for d in chosen)
+    if len(chosen) != 1 or chosen[0].threads is not None:
+        raise DemoUsageError(f"--device {text}: give one device (cpu, cuda, cuda:N or mps); "
+                             f"only the hardware demo races several ({ALLOWED})")
+    return chosen[0].torch_device, ()
+
+
+def _check_data(path: str) -> str:
+    from .data import MNIST_FILES, DataError, _find, mnist
+
+    folder = Path(path).expanduser()
+    if not folder.is_dir():
+        raise DemoUsageError(f"--data {path}: no such folder; give the folder that holds MNIST's "
+                             f"{MNIST_FILES['images']} and {MNIST_FILES['labels']} (.gz or not)")
+    try:
+        for stem in MNIST_FILES.values():
+            _find(folder, stem)
+        mnist(folder, limit=1)  # reads both files whole: a damaged one fails here, not mid-run
+    except DataError as error:
+        raise DemoUsageError(str(error)) from None
+    return str(folder)
+
+
+def listing() -> str:
+    """What --list prints: each demo, its date in history and the story it tells."""
+    lines = []
+    for demo in DEMOS.values():
+        lines.append(f"{demo.name:<11} {demo.year:<19} {demo.title}")
+        lines.append(f"{'':<31} Lesson: {demo.claim}")
+    return "\n".join(lines)

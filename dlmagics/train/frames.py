@@ -1,0 +1,154 @@
+"""The words and pictures of a run: the live frame, the status line, the command that
+reproduces it, and the final picture with its summary (what a saved notebook keeps)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from html import escape
+
+from . import svg
+from .pictures import curves, panel
+
+DEFAULTS_SKIPPED = ("device", "devices", "quick", "data")
+
+
+def command_line(name: str, settings, lr: float | None = None) -> str:
+    """The %train_demo line that runs these settings again."""
+    parts = [f"%train_demo {name}", f"--epochs {settings.epochs}", f"--lr {lr if lr is not None else settings.lr:g}",
+             f"--batch-size {settings.batch_size}", f"--seed {settings.seed}"]
+    if settings.devices:
+        parts.append(f"--device {','.join(settings.devices)}")
+    elif settings.device != "cpu":
+        parts.append(f"--device {settings.device}")
+    if settings.data:
+        parts.append(f"--data {settings.data}")
+    if settings.quick:
+        parts.append("--quick")
+    return " ".join(parts)
+
+
+def _seconds(s: float) -> str:
+    return f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min"
+
+
+def status_line(result, controls=None) -> str:
+    h = result.history
+    if not h.steps_planned:
+        return "building the nets..."
+    elapsed = result.elapsed_s or sum(sum(t for t in v if not math.isnan(t)) for v in h.seconds.values())
+    state = result.status if result.done else ("paused" if controls is not None and controls.paused else "training")
+    text = f"{state}: step {h.steps_done:,} of {h.steps_planned:,}"
+    if h.steps_done and not result.done:
+        rate = h.steps_done / max(elapsed, 1e-9)
+        text += f", about {_seconds((h.steps_planned - h.steps_done) / rate)} left"
+    elif result.done:
+        text += f" in {_seconds(result.elapsed_s)}"
+    if h.lr:
+        text += f", learning rate {h.lr[-1]:.3g}"
+    if result.error:
+        text += f". Failed: {result.error}"
+    return text
+
+
+def live_html(result) -> str:
+    if not result.history.names:
+        return '<div style="font:12px sans-serif;color:#666">building the nets...</div>'
+    return svg.frame(curves(result), panel(result), list(result.history.names))
+
+
+def summary_rows(result) -> list[tuple[str, str]]:
+    rows = []
+    for name, record in result.final.items():
+        bits = []
+        if "test_accuracy" in record:
+            bits.append(f"test accuracy {record['test_accuracy']:.1%} (train {record['train_accuracy']:.1%})")
+        if "test_loss" in record:
+            bits.append(f"test loss {record['test_loss']:.3g}")
+        if record.get("samples_per_s"):
+            bits.append(f"{record['samples_per_s']:,.0f} samples/s")
+        rows.append((name, ", ".join(bits) or "not evaluated"))
+    return rows
+
+
+def _lesson_words(result) -> tuple[str, str]:
+    lesson = result.lesson
+    if lesson is None:
+        return "", ""
+    verdict = "shown" if lesson.holds else ("not shown in this run" if result.status == "finished"
+                                            else f"not shown: the run was {result.status} early")
+    return verdict, lesson.measured
+
+
+def summary_text(result) -> str:
+    h = result.history
+    lines = [f"%train_demo {result.name} ({result.demo.title}): {result.status} after {h.steps_done:,} of "
+             f"{h.steps_planned:,} steps in {_seconds(result.elapsed_s)}"]
+    if result.error:
+        lines.append(f"  error: {result.error}")
+    lines += [f"  {name}: {text}" for name, text in summary_rows(result)]
+    verdict, measured = _lesson_words(result)
+    if verdict:
+        lines.append(f"  lesson ({verdict}): {result.demo.claim}")
+        lines.append(f"  measured: {measured}")
+    for change in h.lr_changes:
+        lines.append(f"  learning rate changed at step {change['step']:,}: {change['from']:.3g} -> {change['to']:.3g}")
+    lines.append(f"  rerun: {command_line(result.name, result.settings)}")
+    return "\n".join(lines)
+
+
+def summary_html(result) -> str:
+    rows = "".join(f"<tr><td style='text-align:left;padding-right:12px'><b>{escape(n)}</b></td>"
+                   f"<td style='text-align:left'>{escape(t)}</td></tr>" for n, t in summary_rows(result))
+    verdict, measured = _lesson_words(result)
+    color = "#2a7d2a" if verdict == "shown" else "#b35900"
+    lesson = (f"<p style='margin:4px 0'><b style='color:{color}'>Lesson {escape(verdict)}:</b> "
+              f"{escape(result.demo.claim)}<br><i>Measured:</i> {escape(measured)}</p>") if verdict else ""
+    error = f"<p style='color:#b00'>Error: {escape(result.error)}</p>" if result.error else ""
+    changes = "".join(f"<li>learning rate changed at step {c['step']:,}: {c['from']:.3g} &rarr; {c['to']:.3g}</li>"
+                      for c in result.history.lr_changes)
+    return (f"<div style='font:13px sans-serif'><p style='margin:4px 0'><b>%train_demo {escape(result.name)}</b>: "
+            f"{escape(result.demo.title)}. {escape(result.status.capitalize())} after "
+            f"{result.history.steps_done:,} of {result.history.steps_planned:,} steps in "
+            f"{_seconds(result.elapsed_s)}.</p>{error}<table>{rows}</table>{lesson}"
+            f"{'<ul>' + changes + '</ul>' if changes else ''}"
+            f"<code>{escape(command_line(result.name, result.settings))}</code></div>")
+
+
+def final_bundle(result) -> dict:
+    """The static picture of a finished run: a PNG (renders everywhere, GitHub included),
+    the same inside HTML with the summary, and the summary as text."""
+    from .plot import plot
+
+    figure = plot(result)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    png = base64.b64encode(buffer.getvalue()).decode("ascii")
+    html = (f'<img alt="%train_demo {escape(result.name)}" style="max-width:100%" src="data:image/png;base64,{png}"/>'
+            + summary_html(result))
+    return {"text/plain": summary_text(result), "text/html": html, "image/png": png}
+
+
+def training_message(result) -> dict:
+    """The sidebar's ``training`` message: where a run stands, small enough to send each second."""
+    h = result.history
+    contenders = []
+    for name in h.names:
+        entry = {"name": name, "loss": _finite(h.loss[name][-1] if h.loss[name] else None)}
+        if h.evals[name]:
+            last = h.evals[name][-1]
+            entry["test_accuracy"] = _finite(last.get("test_accuracy"))
+        contenders.append(entry)
+    lesson = result.lesson if result.done else None
+    return {"type": "training", "run": {
+        "demo": result.name, "title": result.demo.title, "year": result.demo.year, "status": result.status,
+        "step": h.steps_done, "steps": h.steps_planned, "lr": h.lr[-1] if h.lr else result.settings.lr,
+        "elapsed_s": round(result.elapsed_s, 3), "contenders": contenders,
+        "command": command_line(result.name, result.settings),
+        "lesson": None if lesson is None else {"holds": lesson.holds, "measured": lesson.measured},
+    }}
+
+
+def _finite(value):
+    return value if isinstance(value, (int, float)) and math.isfinite(value) else None

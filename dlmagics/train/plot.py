@@ -1,0 +1,65 @@
+"""``DemoResult.plot()``: the run's curves and panel as a matplotlib Figure (outside pyplot,
+so it never opens a window or leaks into the user's figures)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .pictures import Chart, Image, color, curves, panel
+
+
+def plot(result):
+    from matplotlib.figure import Figure
+
+    charts = curves(result)
+    extra = panel(result)
+    count = len(charts) + (extra is not None)
+    figure = Figure(figsize=(4.2 * count, 3.4), layout="constrained")
+    axes = figure.subplots(1, count, squeeze=False)[0]
+    for ax, chart in zip(axes, charts + ([extra] if extra is not None else [])):
+        if isinstance(chart, Image):
+            _image(ax, chart)
+        else:
+            _chart(ax, chart)
+    names = list(result.history.names)
+    handles = [axes[0].plot([], [], color=color(i), label=n)[0] for i, n in enumerate(names)]
+    figure.suptitle(f"%train_demo {result.name}: {result.demo.title} ({result.status})", fontsize=11)
+    figure.legend(handles=handles, loc="outside lower center", ncols=min(len(names), 4), frameon=False)
+    return figure
+
+
+def _chart(ax, chart: Chart) -> None:
+    ax.set_title(chart.title, fontsize=10)
+    if chart.bars:
+        labels = list(chart.series)
+        values = [float(y[0]) for _, y in chart.series.values()]
+        ax.bar(range(len(values)), values, color=[color(i) for i in range(len(values))])
+        ax.set_xticks(range(len(values)), labels, fontsize=8)
+        for i, v in enumerate(values):
+            ax.annotate(f"{v:,.0f}", (i, v), ha="center", va="bottom", fontsize=8)
+    else:
+        for i, (x, y) in enumerate(chart.series.values()):
+            ax.plot(x, y, color=color(i), marker="o" if len(x) < 12 else None, lw=1.4)
+        for mark in chart.marks:
+            ax.axvline(mark, color="#444", ls="--", lw=0.8)
+        if chart.log_y:
+            from matplotlib.ticker import LogFormatter
+
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=False))
+            ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+        if chart.log_x:
+            ax.set_xscale("log")
+        if chart.ylabel == "accuracy":
+            ax.set_ylim(0, 1.02)
+        ax.grid(alpha=0.3)
+    ax.set_xlabel(chart.xlabel, fontsize=9)
+    ax.set_ylabel(chart.ylabel, fontsize=9)
+
+
+def _image(ax, picture: Image) -> None:
+    ax.imshow(np.asarray(picture.pixels), interpolation="nearest")
+    ax.set_title(picture.title, fontsize=10)
+    ax.set_xlabel(picture.caption, fontsize=7, wrap=True)
+    ax.set_xticks([])
+    ax.set_yticks([])

@@ -1,0 +1,134 @@
+"""Draw a demo's charts as SVG: a frame costs about a millisecond, so the live view can
+refresh ten times a second without slowing the training it shows."""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from html import escape
+
+import numpy as np
+
+from .pictures import Chart, Image, color
+
+W, H = 330, 210
+LEFT, RIGHT, TOP, BOTTOM = 48, 10, 24, 34
+
+
+def _ticks(low: float, high: float, count: int = 4) -> list[float]:
+    if not math.isfinite(low) or not math.isfinite(high) or high <= low:
+        return [low] if math.isfinite(low) else []
+    raw = (high - low) / count
+    step = 10 ** math.floor(math.log10(raw))
+    step *= next(m for m in (1, 2, 2.5, 5, 10) if m * step >= raw)
+    first = math.ceil(low / step) * step
+    return [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
+
+
+def _label(value: float, log: bool) -> str:
+    value = 10 ** value if log else value
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e4 or abs(value) < 1e-3:
+        return f"{value:.0e}"
+    return f"{value:.3g}"
+
+
+def chart(c: Chart, width: int = W, height: int = H) -> str:
+    """One chart as an <svg> element: axes, ticks, a line per series, LR marks dashed."""
+    tx = np.log10 if c.log_x else (lambda a: a)
+    ty = np.log10 if c.log_y else (lambda a: a)
+    xs, ys = [], []
+    for x, y in c.series.values():
+        keep = np.isfinite(y) & (y > 0 if c.log_y else True) & (x > 0 if c.log_x else True)
+        xs.append(tx(x[keep]))
+        ys.append(ty(y[keep]))
+    all_x = np.concatenate(xs) if xs else np.array([])
+    all_y = np.concatenate(ys) if ys else np.array([])
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
+             f'<text x="{width / 2}" y="14" text-anchor="middle" font-size="12">{escape(c.title)}</text>']
+    if c.bars:
+        return _bars(c, parts, width, height)
+    if all_x.size == 0:
+        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#888">waiting for data</text>')
+        return "".join(parts) + "</svg>"
+    x0, x1 = float(all_x.min()), float(all_x.max())
+    y0, y1 = float(all_y.min()), float(all_y.max())
+    if not c.log_y and c.ylabel == "accuracy":
+        y0, y1 = 0.0, 1.0
+    x1, y1 = (x1 + 1 if x1 <= x0 else x1), (y1 + abs(y1) * 0.1 + 1e-9 if y1 <= y0 else y1)
+    px = lambda v: LEFT + (v - x0) / (x1 - x0) * (width - LEFT - RIGHT)  # noqa: E731
+    py = lambda v: height - BOTTOM - (v - y0) / (y1 - y0) * (height - TOP - BOTTOM)  # noqa: E731
+    parts.append(f'<rect x="{LEFT}" y="{TOP}" width="{width - LEFT - RIGHT}" height="{height - TOP - BOTTOM}" '
+                 'fill="none" stroke="#bbb"/>')
+    for t in _ticks(y0, y1):
+        parts.append(f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{py(t):.1f}" y2="{py(t):.1f}" stroke="#eee"/>'
+                     f'<text x="{LEFT - 3}" y="{py(t) + 3:.1f}" text-anchor="end">{_label(t, c.log_y)}</text>')
+    for t in _ticks(x0, x1):
+        parts.append(f'<text x="{px(t):.1f}" y="{height - BOTTOM + 12}" text-anchor="middle">{_label(t, c.log_x)}</text>')
+    parts.append(f'<text x="{(LEFT + width - RIGHT) / 2}" y="{height - 6}" text-anchor="middle" fill="#555">'
+                 f'{escape(c.xlabel)}</text>')
+    for mark in c.marks:
+        if x0 <= mark <= x1:
+            parts.append(f'<line x1="{px(mark):.1f}" x2="{px(mark):.1f}" y1="{TOP}" y2="{height - BOTTOM}" '
+                         'stroke="#444" stroke-dasharray="3,3"><title>learning rate changed</title></line>')
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        if x.size:
+            points = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in zip(x, y))
+            parts.append(f'<polyline points="{points}" fill="none" stroke="{color(i)}" stroke-width="1.6"/>')
+            if x.size == 1:
+                parts.append(f'<circle cx="{px(x[0]):.1f}" cy="{py(y[0]):.1f}" r="3" fill="{color(i)}"/>')
+    return "".join(parts) + "</svg>"
+
+
+def _bars(c: Chart, parts: list[str], width: int, height: int) -> str:
+    values = [float(y[0]) for _, y in c.series.values()]
+    top = max(values + [1e-9])
+    slot = (width - LEFT - RIGHT) / max(1, len(values))
+    for i, (name, value) in enumerate(zip(c.series, values)):
+        h = (height - TOP - BOTTOM) * value / top
+        x = LEFT + i * slot + slot * 0.15
+        parts.append(f'<rect x="{x:.1f}" y="{height - BOTTOM - h:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
+                     f'fill="{color(i)}"/><text x="{x + slot * 0.35:.1f}" y="{height - BOTTOM - h - 3:.1f}" '
+                     f'text-anchor="middle">{value:,.0f}</text><text x="{x + slot * 0.35:.1f}" y="{height - BOTTOM + 12}" '
+                     f'text-anchor="middle">{escape(name)}</text>')
+    parts.append(f'<text x="12" y="{height / 2}" transform="rotate(-90 12 {height / 2})" text-anchor="middle" '
+                 f'fill="#555">{escape(c.ylabel)}</text>')
+    return "".join(parts) + "</svg>"
+
+
+def png_base64(pixels: np.ndarray) -> str:
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.fromarray(pixels).save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def image(picture: Image, max_width: int = 420) -> str:
+    h, w = picture.pixels.shape[:2]
+    scale = min(1.0, max_width / w)
+    return (f'<figure style="margin:0"><figcaption style="font:12px sans-serif;text-align:center">'
+            f'{escape(picture.title)}</figcaption><img alt="{escape(picture.title)}" width="{w * scale:.0f}" '
+            f'height="{h * scale:.0f}" style="image-rendering:pixelated" src="data:image/png;base64,'
+            f'{png_base64(picture.pixels)}"/><div style="font:10px sans-serif;color:#555;max-width:{max_width}px">'
+            f'{escape(picture.caption)}</div></figure>')
+
+
+def legend(names: list[str]) -> str:
+    items = "".join(f'<span style="margin-right:14px"><span style="display:inline-block;width:14px;height:3px;'
+                    f'vertical-align:middle;background:{color(i)}"></span> {escape(n)}</span>' for i, n in enumerate(names))
+    return f'<div style="font:12px sans-serif;margin:2px 0 4px {LEFT}px">{items}</div>'
+
+
+def frame(charts: list[Chart], extra, names: list[str]) -> str:
+    """The whole picture as HTML: the legend, the charts side by side, the demo's panel."""
+    pieces = [chart(c) for c in charts]
+    if isinstance(extra, Chart):
+        pieces.append(chart(extra))
+    elif isinstance(extra, Image):
+        pieces.append(image(extra))
+    cells = "".join(f'<div style="flex:0 0 auto">{p}</div>' for p in pieces)
+    return legend(names) + f'<div style="display:flex;flex-wrap:wrap;gap:6px;align-items:flex-start">{cells}</div>'

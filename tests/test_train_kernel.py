@@ -1,0 +1,100 @@
+"""%train_demo in a real kernel, driven the way a browser drives it: jupyter_client sends the
+widget messages (the slider's new value, a click on Stop) while the demo trains."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from conftest import validate
+from test_kernel_e2e import Kernel, data_of
+
+pytestmark = pytest.mark.timeout(240)
+
+
+@pytest.fixture
+def kernel():
+    k = Kernel()
+    yield k
+    k.close()
+
+
+def widget(kernel: Kernel, model: str, **state) -> str:
+    """The comm id of the widget of ``model`` whose state has the given values."""
+    for msg in kernel.comm_messages:
+        data = msg["content"].get("data", {})
+        if msg["msg_type"] == "comm_open" and msg["content"]["target_name"] == "jupyter.widget":
+            have = data.get("state", {})
+            if have.get("_model_name") == model and all(have.get(k) == v for k, v in state.items()):
+                return msg["content"]["comm_id"]
+    raise AssertionError(f"no {model} widget with {state}")
+
+
+def send_widget(kernel: Kernel, comm_id: str, data: dict) -> None:
+    kernel.send_comm("comm_msg", {"comm_id": comm_id, "data": data})
+
+
+def test_slider_and_stop_act_while_training_and_the_history_is_kept(kernel):
+    kernel.execute("%load_ext dlmagics")
+    started = time.monotonic()
+    out = kernel.execute("run = %train_demo optimizers --epochs 300")
+    assert out == "" and time.monotonic() - started < 20  # the cell returns; training goes on
+    slider = widget(kernel, "FloatLogSliderModel", description="learning rate")
+    stop = widget(kernel, "ButtonModel", description="Stop")
+    kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["step"] > 0, 30)
+
+    send_widget(kernel, slider, {"method": "update", "state": {"value": 0.002}, "buffer_paths": []})
+    time.sleep(1.0)
+    send_widget(kernel, stop, {"method": "custom", "content": {"event": "click"}})
+    # The next cell waits for the run to end (the pre_run_cell barrier), then reads it.
+    out = kernel.execute("h = run.history; print(run.status, h.steps_done, h.steps_planned, h.lr_changes, "
+                         "h.lr[h.lr_changes[0]['step'] - 1], h.lr[-1], {len(v) for v in h.loss.values()})")
+    status, done, planned, *rest = out.split(" ", 3)
+    assert status == "stopped" and 0 < int(done) < int(planned), out
+    change_step = int(rest[0].split("'step': ")[1].split(",")[0])
+    assert "'from': 0.01, 'to': 0.002" in out and 0 < change_step < int(done)
+    assert out.rstrip().endswith(f"0.01 0.002 {{{done}}}"), out  # the LR before and after; every step kept
+
+    final = kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["status"] != "running", 10)
+    validate(final["content"]["data"])
+    assert final["content"]["data"]["run"]["status"] == "stopped"
+
+
+def test_the_dashboard_becomes_the_final_picture(kernel):
+    kernel.execute("%load_ext dlmagics")
+    msg_id = kernel.kc.execute("%train_demo xor --quick")
+    updates = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not updates:
+        msg = kernel._next(deadline - time.monotonic())
+        if msg["msg_type"] == "update_display_data" and "image/png" in msg["content"]["data"]:
+            updates.append(msg)
+    assert updates, "the dashboard was never replaced by the final picture"
+    data = updates[0]["content"]["data"]
+    assert "lesson (shown)" in data["text/plain"] and data["image/png"].startswith("iVBOR")
+    assert msg_id
+
+
+def test_ctrl_c_in_the_next_cell_stops_the_run_and_keeps_it(kernel):
+    kernel.execute("%load_ext dlmagics")
+    kernel.execute("run = %train_demo optimizers --epochs 300")
+    kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["step"] > 0, 30)
+    msg = kernel.interrupt("print('after', run.status)", after=1.5, kinds=("stream", "error"))
+    assert msg["msg_type"] == "stream" and "stopped by Ctrl-C; the history so far is kept" in msg["content"]["text"]
+    out = kernel.execute("print(run.status, run.history.steps_done > 0, run.history.steps_done < run.history.steps_planned)")
+    assert out.strip().endswith("stopped True True"), out
+
+
+def test_ctrl_c_in_a_no_live_run_keeps_the_history(kernel):
+    kernel.execute("%load_ext dlmagics")
+    msg = kernel.interrupt("run = %train_demo optimizers --epochs 300 --no-live", after=3.0,
+                           kinds=("display_data", "update_display_data", "error"))
+    # Ctrl-C ends the race, not the cell: the final picture and summary are shown.
+    deadline = time.monotonic() + 30
+    while not (msg["msg_type"] == "update_display_data" and "image/png" in msg["content"]["data"]):
+        assert msg["msg_type"] != "error", msg["content"]
+        msg = kernel._next(deadline - time.monotonic())
+    assert "interrupted after" in msg["content"]["data"]["text/plain"]
+    out = kernel.execute("print(run.status, 0 < run.history.steps_done < run.history.steps_planned)")
+    assert out.strip() == "interrupted True", out

@@ -1,0 +1,221 @@
+"""%train_demo through IPython: bad input, the result object, MNIST files, faults, controls."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import struct
+import threading
+
+import numpy as np
+import pytest
+from IPython.core.error import UsageError
+
+from conftest import validate
+from dlmagics.train import data, runner
+from dlmagics.train.demos import DEMOS
+from dlmagics.train.engine import Controls
+from dlmagics.train.frames import final_bundle, live_html, training_message
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def ip(shell):
+    shell.run_line_magic("load_ext", "dlmagics")
+    return shell
+
+
+def usage_error(ip, line: str) -> str:
+    with pytest.raises(UsageError) as caught:
+        ip.run_line_magic("train_demo", line)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith("%train_demo") and "Usage: %train_demo NAME" in message
+    return message
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("", "name a demo: xor, vanishing"),
+    ("xorr", "no demo named 'xorr'; did you mean xor?"),
+    ("resnett", "did you mean resnet?"),
+    ("zzz", "the demos are xor, vanishing"),
+    ("xor --epochs 0", "--epochs 0: a whole number of epochs, 1 to 100,000"),
+    ("xor --epochs two", "--epochs two: a whole number"),
+    ("xor --lr -1", "--lr -1: a learning rate above 0, at most 10"),
+    ("xor --lr nan", "--lr nan: a learning rate above 0"),
+    ("xor --batch-size 0", "--batch-size 0: a whole number of examples"),
+    ("xor --seed -3", "--seed -3: a whole number from 0"),
+    ("xor --device cuda", "--device cuda:"),
+    ("xor --device tpu", "--device tpu:"),
+    ("xor --device cpu,cpu:1", "give one device"),
+    ("mnist --data /no/such/folder", "--data /no/such/folder: no such folder"),
+    ("xor --data /tmp", "xor makes its own data; --data works with vanishing"),
+    ("xor --frobnicate", "unrecognized arguments: --frobnicate"),
+])
+def test_bad_input_is_one_line_saying_what_is_allowed(ip, line, expected):
+    assert expected in usage_error(ip, line)
+
+
+def test_list_prints_each_demo_with_its_date_and_lesson(ip, capsys):
+    assert ip.run_line_magic("train_demo", "--list") is None
+    out = capsys.readouterr().out
+    for demo in DEMOS.values():
+        assert demo.name in out and demo.year in out and demo.claim[:40] in out
+
+
+def test_a_headless_run_returns_the_result_and_shows_the_final_picture(ip, capsys):
+    result = ip.run_line_magic("train_demo", "xor --quick")
+    assert result.status == "finished" and result.lesson.holds
+    assert result.history.steps_done == result.history.steps_planned == 150
+    assert len(result.history.loss["perceptron"]) == 150
+    final = result.final
+    assert final["MLP 2-8-2"]["test_accuracy"] == 1.0 and final["perceptron"]["samples_per_s"] > 0
+    out = capsys.readouterr().out
+    assert "%train_demo xor (XOR: the perceptron vs a hidden layer): finished after 150 of 150 steps" in out
+    assert "lesson (shown)" in out and "rerun: %train_demo xor --epochs 150 --lr 0.5" in out
+    as_dict = json.loads(json.dumps(result.to_dict()))
+    assert as_dict["lesson"]["holds"] and as_dict["history"]["steps_done"] == 150
+    assert "finished, 150 steps; lesson shown" in repr(result)
+    figure = result.plot()
+    assert len(figure.axes) == 3  # loss, accuracy, the decision boundary
+
+
+def test_the_final_picture_is_a_png_with_the_summary_and_the_live_frame_is_svg():
+    result = runner.run(runner.start(DEMOS["vanishing"], DEMOS["vanishing"].settings(quick=True), ""))
+    bundle = final_bundle(result)
+    assert bundle["image/png"].startswith("iVBOR")  # base64 of the PNG signature
+    assert "Lesson shown" in bundle["text/html"] and "sigmoid" in bundle["text/plain"]
+    frame = live_html(result)
+    assert frame.count("<svg") == 2 and "gradient norm per layer" in frame and "data:image/png;base64," in frame
+
+
+def test_the_sidebar_message_validates_while_running_and_at_the_end():
+    demo = DEMOS["optimizers"]
+    result = runner.start(demo, demo.settings(quick=True, epochs=1), "")
+    seen = []
+    runner.run(result, on_step=lambda r: seen.append(training_message(r)) if len(seen) < 2 else None)
+    validate(seen[0])
+    assert seen[0]["run"]["status"] == "running" and seen[0]["run"]["lesson"] is None
+    done = training_message(result)
+    validate(done)
+    assert done["run"]["status"] == "finished" and done["run"]["step"] == done["run"]["steps"]
+    assert done["run"]["lesson"]["holds"] in (True, False)
+
+
+def test_the_slider_acts_at_the_next_step_and_stop_keeps_the_history():
+    demo = DEMOS["optimizers"]
+    result = runner.start(demo, demo.settings(epochs=50), "")
+    controls = Controls(result.settings.lr)
+
+    def on_step(r):
+        if r.history.steps_done == 10:
+            controls.set_lr(0.001)
+        if r.history.steps_done == 25:
+            controls.stop()
+
+    runner.run(result, controls, on_step)
+    h = result.history
+    assert result.status == "stopped" and h.steps_done == 25 < h.steps_planned
+    assert h.lr_changes == [{"step": 10, "from": 0.01, "to": 0.001}]
+    assert h.lr[9] == 0.01 and h.lr[10] == 0.001
+    assert all(len(v) == 25 for v in h.loss.values())
+    assert h.evals["Adam"][-1]["step"] == 25  # evaluated where it stopped
+    assert "not shown: the run was stopped early" in final_bundle(result)["text/plain"]
+
+
+def test_pause_holds_the_race_until_resume():
+    demo = DEMOS["xor"]
+    result = runner.start(demo, demo.settings(epochs=100000), "")
+    controls = Controls(result.settings.lr)
+    paused_at = threading.Event()
+
+    def on_step(r):
+        if r.history.steps_done == 5:
+            controls.pause()
+            paused_at.set()
+
+    thread = threading.Thread(target=runner.run, args=(result, controls, on_step))
+    thread.start()
+    assert paused_at.wait(30)
+    thread.join(0.5)
+    assert result.history.steps_done == 5 and thread.is_alive()
+    controls.stop()
+    thread.join(10)
+    assert result.status == "stopped" and result.history.steps_done == 5
+
+
+def test_ctrl_c_mid_run_keeps_the_history():
+    demo = DEMOS["optimizers"]
+    result = runner.start(demo, demo.settings(epochs=50), "")
+
+    def on_step(r):
+        if r.history.steps_done == 12:
+            raise KeyboardInterrupt
+
+    runner.run(result, on_step=on_step)
+    assert result.status == "interrupted" and result.history.steps_done == 12
+    assert result.history.evals["SGD"][-1]["step"] == 12
+
+
+def test_a_failing_demo_keeps_its_error_and_history(monkeypatch):
+    demo = DEMOS["optimizers"]
+    result = runner.start(demo, demo.settings(quick=True), "")
+
+    def on_step(r):
+        if r.history.steps_done == 3:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    runner.run(result, on_step=on_step)
+    assert result.status == "failed" and "out of memory" in result.error
+    assert result.history.steps_done == 3
+    assert "error: RuntimeError: CUDA out of memory" in final_bundle(result)["text/plain"]
+
+
+def write_idx(path, array: np.ndarray, gz: bool) -> None:
+    header = bytes([0, 0, 8, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    raw = header + array.astype(np.uint8).tobytes()
+    (gzip.open if gz else open)(path, "wb").write(raw)
+
+
+def mnist_folder(tmp_path, n=400):
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, n)
+    images = np.zeros((n, 28, 28), np.uint8)
+    for i, k in enumerate(labels):  # a bright bar whose place is the label: learnable
+        images[i, 2 * k + 2:2 * k + 5, 4:24] = 255
+    write_idx(tmp_path / "train-images-idx3-ubyte.gz", images, gz=True)
+    write_idx(tmp_path / "train-labels-idx1-ubyte", labels, gz=False)
+    return tmp_path
+
+
+def test_data_reads_mnist_idx_files(ip, tmp_path):
+    folder = mnist_folder(tmp_path)
+    result = ip.run_line_magic("train_demo", f"mnist --quick --epochs 2 --data {folder}")
+    assert result.status == "finished", result.error
+    assert result.plan.data.x_train.shape[1:] == (1, 28, 28)
+    assert result.final["dense 512-512"]["test_accuracy"] > 0.5
+    assert f"--data {folder}" in result.command
+
+
+def test_damaged_mnist_files_are_a_one_line_error(ip, tmp_path):
+    folder = mnist_folder(tmp_path)
+    raw = gzip.open(folder / "train-images-idx3-ubyte.gz").read()
+    gzip.open(folder / "train-images-idx3-ubyte.gz", "wb").write(raw[:5000])
+    assert "truncated or damaged" in usage_error(ip, f"mnist --data {folder}")
+    (folder / "train-labels-idx1-ubyte").write_bytes(b"not an idx file")
+    (folder / "train-images-idx3-ubyte.gz").unlink()
+    assert "has no train-images-idx3-ubyte" in usage_error(ip, f"mnist --data {folder}")
+
+
+def test_idx_reader_refuses_a_bad_magic_number(tmp_path):
+    path = tmp_path / "x-idx1-ubyte"
+    path.write_bytes(b"\x01\x02\x03\x04")
+    with pytest.raises(data.DataError, match="bad magic number"):
+        data.read_idx(path)
+
+
+def test_the_digits_ship_with_the_package_and_load():
+    images, labels = data.digits_arrays()
+    assert images.shape == (1797, 8, 8) and 0 <= images.min() and images.max() == 1.0
+    assert sorted(set(labels.tolist())) == list(range(10))
+    assert (data.DIGITS_FILE.parent / "README.md").read_text().count("CC BY 4.0") >= 1
