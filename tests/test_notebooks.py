@@ -27,6 +27,12 @@ def test_example_runs_clean(path):
         assert "the claim for an RTX 4000-class GPU: ~50x" in texts
         assert "Time machine: cpu ran this at" in texts and "Against the saved run" in texts
         assert not (path.parent / "matmul-1024.json").exists()
+    if path.name == "02_training_demos.ipynb":  # headless: each demo leaves its picture and shows its lesson
+        pictures = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                    if "image/png" in o.get("data", {}) and "%train_demo" in o["data"].get("text/plain", "")]
+        assert len(pictures) == 5
+        assert texts.count("lesson (shown)") == 5 and "not shown" not in texts
+        assert "True | the fastest" not in texts and "True | at the same learning rate" in texts
 
 
 def test_there_is_an_example():

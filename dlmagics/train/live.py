@@ -104,6 +104,9 @@ class LiveRun:
         self._on_progress = on_progress
         self._on_finish = on_finish
         self.on_done_display = None  # the display handle the final picture replaces the dashboard in
+        # Set when the thread is done. Not Thread.join/is_alive: a Ctrl-C inside join() can
+        # leave is_alive() False while the thread still runs (CPython, before 3.13).
+        self.finished = threading.Event()
         self.thread = threading.Thread(target=self._train, name=f"dlmagics-train-{result.name}", daemon=True)
 
     def start(self) -> None:
@@ -117,21 +120,24 @@ class LiveRun:
         try:
             runner.run(self.result, self.controls, on_step)
         finally:
-            self.dashboard.finish()
-            if self._on_finish is not None:
-                self._on_finish(self.result)
+            try:
+                self.dashboard.finish()
+                if self._on_finish is not None:
+                    self._on_finish(self.result)
+            finally:
+                self.finished.set()
 
     @property
     def running(self) -> bool:
-        return self.thread.is_alive()
+        return not self.finished.is_set()
 
     def wait(self) -> bool:
         """Block until the run ends. Ctrl-C while waiting stops it (the history is kept);
         returns True when that happened."""
         interrupted = False
-        while self.thread.is_alive():
+        while not self.finished.is_set():
             try:
-                self.thread.join(0.1)
+                self.finished.wait(0.1)
             except KeyboardInterrupt:
                 self.controls.stop()
                 interrupted = True

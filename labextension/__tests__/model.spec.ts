@@ -7,8 +7,9 @@ import {
   initialState,
   reduce
 } from '../model';
-import { IBenchmarksMessage } from '../protocol';
+import { IBenchmarksMessage, ITrainingMessage } from '../protocol';
 import benchmarks from './benchmarks.json';
+import training from './training.json';
 import { cpuSample, gpuSample, snapshot } from './fixtures';
 import { MockKernel, MockSessionContext, flush } from './mocks';
 
@@ -71,6 +72,20 @@ describe('reduce', () => {
     expect(state.benchmarks).toHaveLength(MAX_BENCHMARKS);
     state = reduce(state, snapshot([cpuSample(9)]));
     expect(state.benchmarks).toHaveLength(MAX_BENCHMARKS);
+  });
+
+  it('keeps the latest %train_demo run, through a snapshot', () => {
+    const message = training as unknown as ITrainingMessage;
+    let state = reduce(connected, {
+      ...message,
+      run: { ...message.run, status: 'running', step: 10, lesson: null }
+    });
+    expect(state.training?.status).toBe('running');
+    state = reduce(state, message);
+    expect(state.training?.status).toBe('finished');
+    expect(state.training?.lesson?.holds).toBe(true);
+    state = reduce(state, snapshot([cpuSample(9)]));
+    expect(state.training?.demo).toBe('xor');
   });
 });
 

@@ -11,6 +11,7 @@ import {
 import { cpuSample, gpuSample, snapshot } from './fixtures';
 // A real message from the kernel (a CPU and a fake GPU), written by Python.
 import benchmarks from './benchmarks.json';
+import training from './training.json';
 
 const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
 ajv.addKeyword('version');
@@ -52,7 +53,8 @@ const FIXTURES = {
     type: 'monitor',
     monitor: { running: false, interval_s: 0.5, history_s: 900 }
   },
-  'benchmarks from %%gpubench': benchmarks
+  'benchmarks from %%gpubench': benchmarks,
+  'a finished %train_demo run': training
 };
 
 describe('protocol', () => {

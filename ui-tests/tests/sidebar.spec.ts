@@ -176,4 +176,37 @@ test.describe('DL Magics sidebar', () => {
     await expect(output).toContainText('Time machine: cpu ran this at');
     await output.screenshot({ path: `${SHOTS}/gpubench-cpu.png` });
   });
+
+  test('%train_demo: move the LR slider and press Stop while it trains', async ({
+    page
+  }) => {
+    await page.notebook.createNew('train-demo.ipynb');
+    await runInNewCell(page, '%load_ext dlmagics');
+    await runInNewCell(page, 'run = %train_demo optimizers --epochs 300');
+    const output = (await page.notebook.getCellOutputLocator(1))!;
+    const stop = output.getByRole('button', { name: 'Stop' });
+    await expect(stop).toBeVisible({ timeout: 30000 });
+    await expect(output).toContainText('training: step', { timeout: 30000 });
+    await expect(output.locator('svg polyline').first()).toBeVisible({ timeout: 30000 });
+    await output.screenshot({ path: `${SHOTS}/train-demo-live.png` });
+
+    // The slider's readout is editable: type a learning rate, as a learner would.
+    const readout = output.locator('.widget-readout').first();
+    await readout.click();
+    await readout.fill('1.00e-3');
+    await readout.press('Enter');
+    await expect(output).toContainText('learning rate 0.001', { timeout: 15000 });
+    await stop.click();
+
+    // The dashboard becomes the final picture and summary; the next cell sees the run.
+    await expect(output.locator('img[alt="%train_demo optimizers"]')).toBeVisible({ timeout: 30000 });
+    await expect(output).toContainText('Stopped after');
+    await output.screenshot({ path: `${SHOTS}/train-demo-final.png` });
+    await runInNewCell(
+      page,
+      "print(run.status, run.history.lr_changes[-1]['to'], run.history.steps_done < run.history.steps_planned)"
+    );
+    const last = (await page.notebook.getCellOutputLocator(2))!;
+    await expect(last).toContainText('stopped 0.001 True');
+  });
 });
