@@ -43,7 +43,7 @@ def default_times(names):
 def steps_per_second(demo, with_view: bool) -> float:
     from dlmagics.train.live import Dashboard
 
-    result = runner.start(demo, demo.settings(quick=True), "")
+    result = runner.start(demo, demo.settings(), "")
     controls = Controls(result.settings.lr)
     on_step = None
     if with_view:

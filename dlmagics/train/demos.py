@@ -103,6 +103,13 @@ def final(result, name: str, key: str = "test_accuracy") -> float:
     return result.history.evals[name][-1][key]
 
 
+def at_quarter(result, name: str, key: str = "test_accuracy") -> float:
+    """The metric at the first evaluation a quarter of the way into the planned steps."""
+    evals = result.history.evals[name]
+    wanted = result.history.steps_planned / 4
+    return next((e for e in evals if e["step"] >= wanted), evals[-1])[key]
+
+
 def _ratio_first_last(norms: list[list[float]]) -> float:
     """Median over the steps of |grad| of the first layer / |grad| of the last."""
     return statistics.median(n[0] / n[-1] if n[-1] > 0 else math.inf for n in norms)
@@ -234,7 +241,7 @@ def build_batchnorm(s: Settings) -> Plan:
 # -- 5. optimizers ---------------------------------------------------------------------
 
 def _check_optimizers(r) -> Lesson:
-    first = {n: r.history.evals[n][min(len(r.history.evals[n]), 10) - 1]["test_accuracy"] for n in r.history.names}
+    first = {n: at_quarter(r, n) for n in r.history.names}
     sgd = first["SGD"]
     best = min(first["Adam"], first["AdamW"], first["SGD + momentum"])
     return Lesson(best >= sgd + 0.2, "test accuracy a quarter of the way: " +
@@ -339,7 +346,7 @@ def _pretrain_stack(data: datasets.Dataset, sizes: list[int], epochs: int, lr: f
 
 
 def _check_dbn(r) -> Lesson:
-    quarter = {n: r.history.evals[n][min(len(r.history.evals[n]), 10) - 1]["test_accuracy"] for n in r.history.names}
+    quarter = {n: at_quarter(r, n) for n in r.history.names}
     pre, rand = quarter["pre-trained"], quarter["random init"]
     return Lesson(pre >= rand + 0.2, f"test accuracy a quarter of the way: pre-trained {pre:.0%}, random {rand:.0%}")
 

@@ -166,13 +166,13 @@ class Plan:
     data: Dataset
     steps: int
     batch_size: int
-    eval_every: int = 0  # 0: about 40 evaluations over the run
+    eval_every: int = 0  # 0: about 40 evaluations over the run, and at least every 50 steps
     eval_limit: int = 2000  # evaluate on at most this many examples of each set
     notes: dict = field(default_factory=dict)  # what a demo's panel needs (e.g. data sizes)
 
     def __post_init__(self):
         if self.eval_every <= 0:
-            self.eval_every = max(1, self.steps // 40)
+            self.eval_every = max(1, min(self.steps // 40, 50))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from .engine import Controls
 from .frames import final_bundle, live_html, status_line, summary_text
 
 MIN_FRAME_S = 0.1  # at most 10 frames a second
-FRAME_SHARE = 0.03  # and drawing takes at most ~3% of the run's time
+FRAME_SHARE = 0.02  # and drawing takes at most ~2% of the run's time
 
 
 class Throttle:
