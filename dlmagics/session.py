@@ -114,13 +114,15 @@ class KernelSession:
         handle = display({"text/plain": "training...", "text/html": "<i>training...</i>"}, raw=True,
                          display_id=True) if self.channel.active else None
 
+        last_shown = 0.0
+
         def progress(r):
+            nonlocal last_shown
             self._training_progress(r)
-            if handle is not None and time.monotonic() - self._last_shown >= 0.5:
-                self._last_shown = time.monotonic()
+            if handle is not None and time.monotonic() - last_shown >= 0.5:
+                last_shown = time.monotonic()
                 handle.update({"text/plain": status_line(r), "text/html": f"<i>{status_line(r)}</i>"}, raw=True)
 
-        self._last_shown = 0.0
         runner.run(result, on_step=progress)
         if handle is not None:
             handle.update(final_bundle(result), raw=True)

@@ -8,15 +8,16 @@ change that hides a lesson fails CI. The settings were tuned until each lesson i
 
 from __future__ import annotations
 
+import copy
 import math
 import statistics
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import torch
 
 from . import data as datasets
-from .engine import Contender, Plan
+from .engine import BatchStream, Contender, Controls, History, Plan, run_race
 from .nets import RBM, deep_net, mlp, parameter_count, small_cnn
 
 
@@ -330,8 +331,6 @@ def _pretrain_stack(data: datasets.Dataset, sizes: list[int], epochs: int, lr: f
                     seed: int) -> tuple[list[RBM], list[float]]:
     """Greedy layer-wise pre-training (Hinton, Osindero and Teh 2006): each RBM learns from the
     hidden units of the one below. Returns the RBMs and each one's final reconstruction error."""
-    from .engine import BatchStream
-
     rbms, errors = [], []
     x = data.x_train.flatten(1)
     for fan_in, fan_out in zip(sizes, sizes[1:]):
@@ -549,12 +548,10 @@ def build_transfer(s: Settings) -> Plan:
     sizes = [full.features, 256, 256, 5]
     base = _seeded(s.seed, lambda: mlp(sizes))
     pretrain = Contender("source", base, "adam")
-    from .engine import Controls, History, run_race
     run_race(Plan([pretrain], source, 4 * math.ceil(len(source.x_train) / 32), 32), Controls(1e-3), s.seed,
              History(["source"], 0))
 
     def reuse():
-        import copy
         model = copy.deepcopy(base)
         model[-1] = torch.nn.Linear(256, 5)
         return model

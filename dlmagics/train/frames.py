@@ -11,9 +11,6 @@ from html import escape
 from . import svg
 from .pictures import curves, panel
 
-DEFAULTS_SKIPPED = ("device", "devices", "quick", "data")
-
-
 def command_line(name: str, settings, lr: float | None = None) -> str:
     """The %train_demo line that runs these settings again."""
     parts = [f"%train_demo {name}", f"--epochs {settings.epochs}", f"--lr {lr if lr is not None else settings.lr:g}",

@@ -14,7 +14,7 @@ import time
 
 from . import runner
 from .engine import Controls
-from .frames import final_bundle, live_html, status_line, summary_text
+from .frames import live_html, status_line
 
 MIN_FRAME_S = 0.1  # at most 10 frames a second
 FRAME_SHARE = 0.02  # and drawing takes at most ~2% of the run's time
@@ -160,5 +160,3 @@ def _command_html(result, controls) -> str:
 
     return f'<code style="font-size:12px">{escape(command_line(result.demo.name, result.settings, controls.lr))}</code>'
 
-
-__all__ = ["Dashboard", "LiveRun", "final_bundle", "summary_text"]

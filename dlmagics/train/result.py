@@ -50,7 +50,7 @@ class DemoResult:
         times = [t for t in self.history.seconds[name] if not math.isnan(t)]
         if not times:
             return None
-        return self.notes.get("batch_sizes", {}).get(name, self.settings.batch_size) / statistics.median(times)
+        return self.settings.batch_size / statistics.median(times)
 
     @property
     def lesson(self) -> Lesson | None:
