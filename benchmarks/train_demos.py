@@ -59,7 +59,8 @@ def steps_per_second(demo, with_view: bool) -> tuple[float, float]:
 def view_cost(names, rounds: int):
     print(f"{'demo':<11} {'no view':>10} {'live view':>10} {'cost':>7} {'drawing':>8}   "
           f"(steps/s, median of {rounds} alternating runs; drawing: share of the live run's time)")
-    steps_per_second(DEMOS[names[0]], False)  # warm up torch and the caches once, untimed
+    for with_view in (False, True):  # warm up torch, the caches and the drawing once, untimed
+        steps_per_second(DEMOS[names[0]], with_view)
     costs, shares = [], []
     for name in names:
         demo = DEMOS[name]

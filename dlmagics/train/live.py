@@ -25,7 +25,8 @@ class Throttle:
     has been paid back 1/FRAME_SHARE times over (so a slow frame slows the frame rate, not training)."""
 
     def __init__(self):
-        self.next_at = 0.0
+        # The dashboard opens with a picture already, so the first frame waits like any other.
+        self.next_at = time.perf_counter() + MIN_FRAME_S
         self.spent = 0.0
 
     def due(self) -> bool:
