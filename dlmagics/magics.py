@@ -15,6 +15,8 @@ GPUBENCH_USAGE = ("%%gpubench [-d DEVICES] [--dtype DTYPE] [--budget S] [--warmu
                   "[--sweep VAR=v1,v2,...] [--no-check] [--save PATH] [--compare PATH] [-q]")
 TRAIN_USAGE = ("%train_demo NAME [--epochs N] [--lr LR] [--batch-size N] [--device DEVICE] [--seed N] "
                "[--data PATH] [--quick] [--no-live] | --list")
+QUIZ_USAGE = ("%dlquiz [ID | PATH] [--mode practice|mastery|exam] | --reset ID | --score | "
+              "--export csv|json PATH")
 MIN_HISTORY, MAX_HISTORY = 600.0, 86400.0
 
 
@@ -235,6 +237,103 @@ class DLMagics(Magics):
 
         live = not args.no_live and _interactive(self.shell)
         return self.session.train(demo, chosen, command_line(demo.name, chosen), live)
+
+    @magic_arguments()
+    @argument("name", nargs="?", help="A quiz id (see the list) or the path of a quiz file (.yaml, .json, "
+                                      "or a jupyterquiz .json list).")
+    @argument("--mode", metavar="MODE", help="practice (default: feedback at once, retry, hints, the solution after "
+                                             "a few tries), mastery (what you got right is locked; retry the rest) "
+                                             "or exam (no feedback until you submit; limited submissions).")
+    @argument("--reset", metavar="ID", help="Start the quiz afresh (earlier answers stay in the file, uncounted).")
+    @argument("--score", action="store_true", help="A table of every quiz: answered, correct, score.")
+    @argument("--export", nargs=2, metavar=("FORMAT", "PATH"), help="Write one row per question as csv or json.")
+    @line_magic
+    def dlquiz(self, line=""):
+        """Quizzes on the deep-learning revolution, graded in this kernel, progress kept.
+
+        With no arguments it lists the quizzes with your progress. ``%dlquiz ID`` shows one:
+        answer, press Check, and the feedback comes at once, with the explanation when you
+        are right. Hints come one level at a time; the solution is offered after a few
+        tries. Question types: single choice, multiple select (partial credit), numbers
+        (within a tolerance; 36.4, 36.4%, 1/3 and 2.5e6 all read), text, and code (define a
+        function in a cell and the quiz tests it).
+
+        Every answer is saved before its feedback shows, in a JSON Lines file in Jupyter's
+        data directory (or $DLMAGICS_QUIZ_STORE), so your progress survives restarts.
+        Editing a quiz starts its progress afresh. The JupyterLab sidebar shows each quiz of
+        the notebook with its score; click one to scroll to it.
+
+        Grading happens in the kernel and the answer key never goes to the page, but the
+        kernel is yours: this is for learning, not an exam server.
+
+        Examples::
+
+          %dlquiz                          # the quizzes and your progress
+          %dlquiz why-now
+          %dlquiz gpus --mode exam
+          %dlquiz my_quiz.yaml             # your own quiz (docs/quiz-format.md)
+          %dlquiz questions.json           # a jupyterquiz file
+          %dlquiz --score
+          %dlquiz --export csv progress.csv
+          %dlquiz --reset why-now
+        """
+        from .quiz import catalog, report
+        from .quiz.model import MODES, QuizFormatError
+
+        args = _parse(self.dlquiz, line, QUIZ_USAGE)
+        session = self.session
+
+        def fail(problem: str):
+            raise UsageError(f"%dlquiz: {problem}. Usage: {QUIZ_USAGE}")
+
+        def find(name: str):
+            try:
+                return catalog.find(name, session.quizzes)
+            except (catalog.QuizNotFound, QuizFormatError) as error:
+                fail(str(error).rstrip("."))
+
+        if sum(map(bool, (args.name, args.reset, args.score, args.export))) > 1:
+            fail("give one of ID, --reset, --score or --export")
+        if args.mode is not None and args.mode not in MODES:
+            fail(f"--mode {args.mode}: use {', '.join(MODES)}")
+        try:
+            if args.reset:
+                quiz = find(args.reset)
+                session.reset_quiz(quiz)
+                print(f"%dlquiz: {quiz.id} starts afresh (the earlier answers stay in {session.quiz_store.path}).")
+                return None
+            everything = {**catalog.bank(), **session.quizzes}
+            if args.export:
+                fmt, path = args.export
+                if fmt not in report.EXPORT_FORMATS:
+                    fail(f"--export {fmt}: use csv or json")
+                try:
+                    written = report.export(report.progress_of(everything, session.quiz_store), fmt, path)
+                except OSError as error:
+                    fail(f"cannot write {path} ({error.strerror or error})")
+                print(f"%dlquiz: wrote {written}")
+                return None
+            if args.score or not args.name:
+                table = report.ScoreTable(report.progress_of(everything, session.quiz_store))
+                return table
+            quiz = find(args.name)
+            session.show_quiz(quiz, args.mode or "practice", self.shell.user_ns, _cell_id(self.shell))
+        except OSError as error:  # the progress file cannot be read or written
+            fail(str(error))
+        return None
+
+
+def _cell_id(shell) -> str | None:
+    """The id of the cell being run: JupyterLab and Notebook 7 send it in the request's metadata."""
+    kernel = getattr(shell, "kernel", None)
+    try:
+        parent = kernel.get_parent("shell") if kernel is not None else {}
+    except TypeError:  # ipykernel 6
+        parent = kernel.get_parent()
+    except Exception:
+        return None
+    cell_id = (parent or {}).get("metadata", {}).get("cellId")
+    return cell_id if isinstance(cell_id, str) else None
 
 
 def _interactive(shell) -> bool:

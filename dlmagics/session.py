@@ -29,6 +29,9 @@ class KernelSession:
         self._lock = threading.Lock()
         self.live_run = None  # the %train_demo training in the background, if any
         self._last_progress = 0.0
+        self._quiz_store = None
+        self.quizzes: dict = {}  # quiz id -> the Quiz, for every quiz shown in this kernel
+        self.quiz_status: dict[str, dict] = {}  # quiz id -> its latest summary, for the sidebar
 
     # -- lifecycle -----------------------------------------------------------------
     def open(self) -> None:
@@ -54,6 +57,7 @@ class KernelSession:
             "kernel": {"pid": os.getpid(), "python": platform.python_version(), "dlmagics": __version__},
             "monitor": self.monitor_state(),
             "history": self.sampler.history(),
+            "quizzes": list(self.quiz_status.values()),
         }
 
     def current(self) -> MonitorSnapshot:
@@ -158,6 +162,41 @@ class KernelSession:
 
         self._last_progress = time.monotonic()
         self.channel.send(training_message(result))
+
+    # -- %dlquiz -------------------------------------------------------------------------
+    @property
+    def quiz_store(self):
+        if self._quiz_store is None:
+            from .quiz.store import ProgressStore
+
+            self._quiz_store = ProgressStore()
+        return self._quiz_store
+
+    def show_quiz(self, quiz, mode: str, namespace: dict, cell_id: str | None):
+        """Display a quiz whose answers are graded here and kept in the progress store."""
+        from IPython.display import display
+
+        from .quiz.tutor import Tutor
+        from .quiz.view import QuizView
+
+        tutor = Tutor(quiz, self.quiz_store, mode, cell_id, namespace, on_change=self._quiz_changed)
+        self.quizzes[quiz.id] = quiz
+        view = QuizView(tutor)
+        display(view.mimebundle(), raw=True)
+        self._quiz_changed(tutor.summary())
+        return view
+
+    def reset_quiz(self, quiz) -> None:
+        from .quiz.tutor import Tutor
+
+        tutor = Tutor(quiz, self.quiz_store)
+        tutor.reset()
+        if quiz.id in self.quiz_status:
+            self._quiz_changed({**self.quiz_status[quiz.id], **tutor.progress.summary()})
+
+    def _quiz_changed(self, summary: dict) -> None:
+        self.quiz_status[summary["id"]] = summary
+        self.channel.send({"type": "quiz", "quiz": summary})
 
     def live_view(self):
         """An ipywidgets HTML view the sampler refreshes on every sample."""

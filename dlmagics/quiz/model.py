@@ -1,0 +1,374 @@
+"""The quiz format: read a YAML or JSON file into checked objects.
+
+A bad file gets one error naming the file, the question and the field, so an author
+knows where to look. The same rules are published as a JSON Schema (quiz.schema.json);
+a test holds the two together. The format is documented in docs/quiz-format.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+QUESTION_TYPES = ("single", "multiple", "numeric", "text", "code")
+PARTIAL_CREDIT = ("right_minus_wrong", "all_or_nothing")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+MODES = ("practice", "mastery", "exam")
+
+
+class QuizFormatError(ValueError):
+    """A quiz file that cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    correct: bool = False
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    abs: float = 0.0
+    rel: float = 0.0
+    sig_figs: int | None = None
+
+    def allows(self, key: float) -> float:
+        """The largest distance from the key that still counts as right."""
+        width = max(self.abs, self.rel * abs(key))
+        if self.sig_figs is not None:
+            # Agrees to n significant figures: within half a unit of the key's n-th figure.
+            if key == 0:
+                return max(width, 0.5 * 10.0 ** (1 - self.sig_figs))
+            place = math.floor(math.log10(abs(key))) - self.sig_figs + 1
+            width = max(width, 0.5 * 10.0 ** place)
+        return width
+
+
+@dataclass(frozen=True)
+class Case:
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    expected: object = None
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    prompt: str
+    options: tuple[Option, ...] = ()
+    partial_credit: str = "right_minus_wrong"
+    answer: object = None  # numeric: the number; text: the accepted answers (a tuple)
+    tolerance: Tolerance = Tolerance(rel=1e-6)
+    unit: str = ""
+    patterns: tuple[str, ...] = ()
+    case_sensitive: bool = False
+    name: str = ""  # code: the function or variable the learner defines
+    kind: str = "function"
+    cases: tuple[Case, ...] = ()
+    time_limit: float = 2.0
+    starter: str = ""
+    solution: str = ""
+    explanation: str = ""
+    hints: tuple[str, ...] = ()
+    source: str = ""
+    points: float = 1.0
+
+    def solution_text(self) -> str:
+        """What "show the solution" reveals."""
+        if self.solution:
+            return self.solution
+        if self.type in ("single", "multiple"):
+            return "; ".join(o.text for o in self.options if o.correct)
+        if self.type == "numeric":
+            return f"{self.answer:g}{' ' + self.unit if self.unit else ''}"
+        if self.type == "text":
+            return str(self.answer[0]) if self.answer else f"an answer matching {self.patterns[0]}"
+        return ""
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: str
+    title: str
+    topic: str
+    questions: tuple[Question, ...]
+    events: tuple[str, ...] = ()
+    intro: str = ""
+    attempts: int = 1  # exam mode: submissions allowed
+    solution_after: int = 3  # practice/mastery: wrong tries before the solution is offered
+    path: str = ""
+    digest: str = ""  # a hash of the content: an edited quiz does not inherit stale answers
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+    @property
+    def total_points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+
+# -- reading ---------------------------------------------------------------------------
+
+def load(path: str | Path) -> Quiz:
+    """Read a quiz from a .yaml/.yml/.json file (jupyterquiz's JSON lists too)."""
+    path = Path(path).expanduser()
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise QuizFormatError(f"{where}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise QuizFormatError(f"{where}: cannot read it ({error})") from None
+    data = parse_text(text, where, yaml=path.suffix.lower() in (".yaml", ".yml"))
+    if isinstance(data, list):
+        from .jupyterquiz import convert
+
+        data = convert(data, default_id=_id_from_name(path.stem), where=where)
+    return from_dict(data, where)
+
+
+def parse_text(text: str, where: str, yaml: bool):
+    if yaml:
+        import yaml as pyyaml
+
+        try:
+            return pyyaml.safe_load(text)
+        except pyyaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            at = f" at line {mark.line + 1}" if mark is not None else ""
+            raise QuizFormatError(f"{where}: not valid YAML{at} ({getattr(error, 'problem', error)})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise QuizFormatError(f"{where}: not valid JSON at line {error.lineno} ({error.msg})") from None
+
+
+def _id_from_name(stem: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9_-]+", "-", stem.lower()).strip("-_")
+    return cleaned[:64] or "quiz"
+
+
+def from_dict(data, where: str = "<quiz>") -> Quiz:
+    """Check a quiz document and build the Quiz; QuizFormatError names what is wrong."""
+    r = _Reader(where)
+    doc = r.mapping(data, "", required=("id", "title", "questions"),
+                    allowed=("id", "title", "topic", "events", "intro", "attempts", "solution_after", "questions"))
+    qid = r.ident(doc["id"], "id")
+    raw_questions = doc["questions"]
+    if not isinstance(raw_questions, list) or not raw_questions:
+        r.fail("questions", "must be a non-empty list of questions")
+    questions, seen = [], set()
+    for index, raw in enumerate(raw_questions):
+        question = _question(r, raw, index)
+        if question.id in seen:
+            r.fail("id", f"question id {question.id!r} is used twice", question=question.id)
+        seen.add(question.id)
+        questions.append(question)
+    return Quiz(
+        id=qid,
+        title=r.string(doc["title"], "title"),
+        topic=r.string(doc.get("topic", ""), "topic", empty_ok=True),
+        events=tuple(r.ident(e, "events") for e in r.strings(doc.get("events", []), "events")),
+        intro=r.string(doc.get("intro", ""), "intro", empty_ok=True),
+        attempts=r.whole(doc.get("attempts", 1), "attempts", 1, 100),
+        solution_after=r.whole(doc.get("solution_after", 3), "solution_after", 1, 100),
+        questions=tuple(questions),
+        path=where,
+        digest=content_digest(data),
+    )
+
+
+def content_digest(data) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+COMMON = ("id", "type", "prompt", "explanation", "hints", "source", "points")
+FIELDS = {
+    "single": COMMON + ("options",),
+    "multiple": COMMON + ("options", "partial_credit"),
+    "numeric": COMMON + ("answer", "tolerance", "unit"),
+    "text": COMMON + ("answer", "patterns", "case_sensitive"),
+    "code": COMMON + ("name", "kind", "cases", "time_limit", "starter", "solution", "tolerance"),
+}
+
+
+def _question(r: "_Reader", raw, index: int) -> Question:
+    label = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{index + 1}"
+    r.question = label
+    if not isinstance(raw, dict):
+        r.fail("", "must be a mapping with id, type and prompt")
+    kind = raw.get("type")
+    if kind not in QUESTION_TYPES:
+        r.fail("type", f"must be one of {', '.join(QUESTION_TYPES)}, got {kind!r}")
+    q = r.mapping(raw, "", required=("id", "type", "prompt"), allowed=FIELDS[kind])
+    common = dict(
+        id=r.ident(q["id"], "id"),
+        type=kind,
+        prompt=r.string(q["prompt"], "prompt"),
+        explanation=r.string(q.get("explanation", ""), "explanation", empty_ok=True),
+        hints=tuple(r.strings(q.get("hints", []), "hints")),
+        source=r.string(q.get("source", ""), "source", empty_ok=True),
+        points=r.number(q.get("points", 1), "points", lambda v: v > 0, "a number above 0"),
+    )
+    if kind in ("single", "multiple"):
+        options = _options(r, q.get("options"))
+        right = sum(o.correct for o in options)
+        if kind == "single" and right != 1:
+            r.fail("options", f"a single-choice question needs exactly one correct option, has {right}")
+        if kind == "multiple" and right < 1:
+            r.fail("options", "a multiple-select question needs at least one correct option")
+        extra = {}
+        if kind == "multiple":
+            extra["partial_credit"] = r.choice(q.get("partial_credit", "right_minus_wrong"), "partial_credit",
+                                               PARTIAL_CREDIT)
+        return Question(options=options, **extra, **common)
+    if kind == "numeric":
+        if "answer" not in q:
+            r.fail("answer", "a numeric question needs an answer (a number)")
+        return Question(answer=r.number(q["answer"], "answer"), tolerance=_tolerance(r, q.get("tolerance")),
+                        unit=r.string(q.get("unit", ""), "unit", empty_ok=True), **common)
+    if kind == "text":
+        accepted = q.get("answer", [])
+        accepted = [accepted] if isinstance(accepted, str) else accepted
+        answers = tuple(r.strings(accepted, "answer"))
+        patterns = tuple(r.strings(q.get("patterns", []), "patterns"))
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                r.fail("patterns", f"{pattern!r} is not a regular expression ({error})")
+        if not answers and not patterns:
+            r.fail("answer", "a text question needs answer (accepted answers) or patterns")
+        return Question(answer=answers, patterns=patterns,
+                        case_sensitive=r.boolean(q.get("case_sensitive", False), "case_sensitive"), **common)
+    # code
+    name = q.get("name")
+    if not isinstance(name, str) or not name.isidentifier():
+        r.fail("name", "must be the Python name the learner defines, e.g. relu")
+    kind_of = r.choice(q.get("kind", "function"), "kind", ("function", "value"))
+    cases = _cases(r, q.get("cases"), kind_of)
+    return Question(name=name, kind=kind_of, cases=cases, tolerance=_tolerance(r, q.get("tolerance")),
+                    time_limit=r.number(q.get("time_limit", 2.0), "time_limit", lambda v: 0 < v <= 60,
+                                        "seconds, above 0 and at most 60"),
+                    starter=r.string(q.get("starter", ""), "starter", empty_ok=True),
+                    solution=r.string(q.get("solution", ""), "solution", empty_ok=True), **common)
+
+
+def _options(r: "_Reader", raw) -> tuple[Option, ...]:
+    if not isinstance(raw, list) or len(raw) < 2:
+        r.fail("options", "must be a list of at least two options")
+    options = []
+    for i, item in enumerate(raw):
+        if isinstance(item, str):
+            item = {"text": item}
+        o = r.mapping(item, f"options[{i}]", required=("text",), allowed=("text", "correct", "feedback"))
+        options.append(Option(text=r.string(o["text"], f"options[{i}].text"),
+                              correct=r.boolean(o.get("correct", False), f"options[{i}].correct"),
+                              feedback=r.string(o.get("feedback", ""), f"options[{i}].feedback", empty_ok=True)))
+    texts = [o.text for o in options]
+    if len(set(texts)) != len(texts):
+        r.fail("options", "two options have the same text")
+    return tuple(options)
+
+
+def _tolerance(r: "_Reader", raw) -> Tolerance:
+    if raw is None:
+        return Tolerance(rel=1e-6)
+    t = r.mapping(raw, "tolerance", required=(), allowed=("abs", "rel", "sig_figs"))
+    if not t:
+        r.fail("tolerance", "give abs, rel or sig_figs")
+    nonneg = (lambda v: v >= 0, "a number from 0")
+    sig = t.get("sig_figs")
+    return Tolerance(abs=r.number(t.get("abs", 0.0), "tolerance.abs", *nonneg),
+                     rel=r.number(t.get("rel", 0.0), "tolerance.rel", *nonneg),
+                     sig_figs=None if sig is None else r.whole(sig, "tolerance.sig_figs", 1, 15))
+
+
+def _cases(r: "_Reader", raw, kind: str) -> tuple[Case, ...]:
+    if not isinstance(raw, list) or not raw:
+        r.fail("cases", "must be a non-empty list of test cases")
+    cases = []
+    for i, item in enumerate(raw):
+        allowed = ("args", "kwargs", "expected") if kind == "function" else ("expected",)
+        c = r.mapping(item, f"cases[{i}]", required=("expected",), allowed=allowed)
+        args = c.get("args", [])
+        if not isinstance(args, list):
+            r.fail(f"cases[{i}].args", "must be a list of arguments")
+        kwargs = c.get("kwargs", {})
+        if not isinstance(kwargs, dict):
+            r.fail(f"cases[{i}].kwargs", "must be a mapping of keyword arguments")
+        cases.append(Case(args=tuple(args), kwargs=dict(kwargs), expected=c["expected"]))
+    return tuple(cases)
+
+
+class _Reader:
+    """Type checks that fail with the file, the question and the field in the message."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.question: str | None = None
+
+    def fail(self, field_name: str, problem: str, question: str | None = None):
+        question = question or self.question
+        parts = [self.where]
+        if question:
+            parts.append(f"question {question!r}")
+        if field_name:
+            parts.append(f"field {field_name!r}")
+        raise QuizFormatError(": ".join(parts) + f": {problem}")
+
+    def mapping(self, value, name: str, required, allowed) -> dict:
+        if not isinstance(value, dict):
+            self.fail(name, "must be a mapping")
+        for key in required:
+            if key not in value:
+                self.fail(f"{name}.{key}" if name else key, "is required")
+        unknown = sorted(set(value) - set(allowed))
+        if unknown:
+            self.fail(f"{name}.{unknown[0]}" if name else unknown[0], f"is not a field here; allowed: {', '.join(allowed)}")
+        return value
+
+    def string(self, value, name: str, empty_ok: bool = False) -> str:
+        if not isinstance(value, str) or (not empty_ok and not value.strip()):
+            self.fail(name, "must be text" + ("" if empty_ok else " (not empty)"))
+        return value
+
+    def strings(self, value, name: str) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(name, "must be a list of texts")
+        return value
+
+    def ident(self, value, name: str) -> str:
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            self.fail(name, f"must be an id of lowercase letters, digits, - and _ (got {value!r})")
+        return value
+
+    def boolean(self, value, name: str) -> bool:
+        if not isinstance(value, bool):
+            self.fail(name, "must be true or false")
+        return value
+
+    def number(self, value, name: str, ok=lambda v: True, allowed: str = "a number") -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not ok(value):
+            self.fail(name, f"must be {allowed}, got {value!r}")
+        return float(value)
+
+    def whole(self, value, name: str, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(name, f"must be a whole number from {low} to {high}, got {value!r}")
+        return value
+
+    def choice(self, value, name: str, allowed) -> str:
+        if value not in allowed:
+            self.fail(name, f"must be one of {', '.join(allowed)}, got {value!r}")
+        return value

@@ -1,0 +1,82 @@
+"""Progress over many quizzes: the listing, the score table, and exports (CSV, JSON)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from pathlib import Path
+
+from .tutor import Progress
+
+EXPORT_FORMATS = ("csv", "json")
+COLUMNS = ("quiz", "title", "question", "type", "points", "attempts", "score", "correct", "hints",
+           "solution_shown", "answer")
+
+
+def progress_of(quizzes: dict, store) -> dict[str, Progress]:
+    records = store.records()
+    return {qid: Progress.from_records(quiz, records) for qid, quiz in quizzes.items()}
+
+
+class ScoreTable:
+    """One row per quiz: answered, correct, score. Shown as a table; ``rows`` for code."""
+
+    def __init__(self, progress: dict[str, Progress]):
+        self.rows = [p.summary() for p in progress.values()]
+
+    @property
+    def overall(self) -> float:
+        points = sum(r["points"] for r in self.rows)
+        total = sum(r["max_points"] for r in self.rows)
+        return points / total if total else 0.0
+
+    def __repr__(self) -> str:
+        width = max([len(r["id"]) for r in self.rows] + [4])
+        lines = [f"{'quiz':<{width}}  answered  correct  score  title"]
+        for r in self.rows:
+            lines.append(f"{r['id']:<{width}}  {r['answered']:>3}/{r['total']:<4}  {r['correct']:>7}  "
+                         f"{r['score']:>5.0%}  {r['title']}")
+        lines.append(f"overall score: {self.overall:.0%} of all questions")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{h}</th>" for h in ("quiz", "title", "answered", "correct", "score"))
+        body = "".join(
+            f"<tr><td><code>{html.escape(r['id'])}</code></td><td>{html.escape(r['title'])}</td>"
+            f"<td>{r['answered']} / {r['total']}</td><td>{r['correct']}</td><td>{r['score']:.0%}</td></tr>"
+            for r in self.rows)
+        return (f"<table class='dlm-quiz-scores'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+                f"<p>Overall score: <b>{self.overall:.0%}</b> of all questions.</p>")
+
+    def to_dict(self) -> dict:
+        return {"quizzes": self.rows, "overall": round(self.overall, 4)}
+
+
+def question_rows(progress: dict[str, Progress]) -> list[dict]:
+    rows = []
+    for p in progress.values():
+        for q in p.quiz.questions:
+            s = p.questions[q.id]
+            rows.append({"quiz": p.quiz.id, "title": p.quiz.title, "question": q.id, "type": q.type,
+                         "points": q.points, "attempts": s.attempts, "score": s.score, "correct": s.correct,
+                         "hints": s.hints, "solution_shown": s.solution_shown, "answer": s.answer})
+    return rows
+
+
+def export(progress: dict[str, Progress], fmt: str, path: str | Path) -> Path:
+    """Write one row per question; OSError when the path cannot be written."""
+    path = Path(path).expanduser()
+    rows = question_rows(progress)
+    if fmt == "json":
+        text = json.dumps({"questions": rows, "quizzes": ScoreTable(progress).to_dict()}, indent=1, default=str)
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "answer": json.dumps(row["answer"], default=str)})
+        text = buffer.getvalue()
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,237 @@
+"""The quiz as ipywidgets: one box per question, feedback from the kernel.
+
+The widgets hold only what a learner may see: prompts, option texts, their own answers and
+the feedback they earned. Which option is right, the accepted answers, the explanations of
+unanswered questions stay in the Tutor, in the kernel. Inputs are native (radio buttons,
+checkboxes, text boxes, buttons), so the quiz works from the keyboard; feedback carries a
+symbol and words as well as a colour, inside an ARIA live region.
+"""
+
+from __future__ import annotations
+
+import html
+
+from .text import to_html, to_text
+from .tutor import Tutor
+
+OK, PART, WRONG, NOTE = "dlm-quiz-ok", "dlm-quiz-part", "dlm-quiz-wrong", "dlm-quiz-note"
+COLOURS = {OK: "#1b7a2f", PART: "#8a6100", WRONG: "#b3261e", NOTE: "#555"}
+STYLE = ("<style>.dlm-quiz-q{border-left:3px solid #ccc;padding-left:8px;margin:6px 0}"
+         ".dlm-quiz-q p{margin:2px 0}</style>")
+
+
+def feedback_html(kind: str, headline: str, body: str = "") -> str:
+    colour = COLOURS[kind]
+    return (f'<div role="status" aria-live="polite" class="{kind}" style="color:{colour}">'
+            f"<b>{html.escape(headline)}</b>{to_html(body) if body else ''}</div>")
+
+
+def grade_html(grade, attempts: int) -> str:
+    if not grade.valid:
+        return feedback_html(NOTE, "\u26a0 " + grade.feedback)
+    if grade.correct:
+        return feedback_html(OK, "\u2713 Correct.", grade.feedback)
+    if grade.score > 0:
+        return feedback_html(PART, f"\u25d0 Partly right ({grade.score:.0%}).", grade.feedback)
+    return feedback_html(WRONG, f"\u2717 Not yet (attempt {attempts}).", grade.feedback)
+
+
+class QuestionView:
+    def __init__(self, view: "QuizView", number: int, question):
+        import ipywidgets as w
+
+        self.view, self.q, self.tutor = view, question, view.tutor
+        self.prompt = w.HTMLMath(STYLE + f'<div class="dlm-quiz-prompt">{to_html(f"**{number}.** " + question.prompt)}</div>')
+        self.input = self._make_input(w)
+        self.check = w.Button(description="Check", button_style="primary", tooltip="Grade this answer")
+        self.hint = w.Button(description="Hint", icon="lightbulb-o", tooltip="Show the next hint")
+        self.reveal = w.Button(description="Solution", icon="eye", tooltip="Show the solution")
+        self.hints = w.HTMLMath("")
+        self.feedback = w.HTMLMath("")
+        self.check.on_click(lambda _: self.on_check())
+        self.hint.on_click(lambda _: self.on_hint())
+        self.reveal.on_click(lambda _: self.on_reveal())
+        buttons = [self.check, self.hint, self.reveal] if view.tutor.mode != "exam" else []
+        body = [self.prompt] + ([self.input] if self.input is not None else []) + [w.HBox(buttons), self.hints, self.feedback]
+        self.widget = w.VBox(body, layout=w.Layout(margin="4px 0 10px 0"))
+        self.widget.add_class("dlm-quiz-question")
+        self.restore()
+
+    def _make_input(self, w):
+        q = self.q
+        if q.type == "single":
+            return w.RadioButtons(options=[(o.text, i) for i, o in enumerate(q.options)], value=None,
+                                  layout=w.Layout(width="auto"))
+        if q.type == "multiple":
+            self.boxes = [w.Checkbox(value=False, description=o.text, indent=False, layout=w.Layout(width="auto"))
+                          for o in q.options]
+            return w.VBox(self.boxes)
+        if q.type in ("numeric", "text"):
+            hint = "a number" + (f" (in {q.unit})" if q.unit else "") if q.type == "numeric" else "your answer"
+            return w.Text(placeholder=hint, layout=w.Layout(width="280px"))
+        starter = f"```python\n{q.starter}\n```\n\n" if q.starter else ""
+        what = "function" if q.kind == "function" else "variable"
+        return w.HTMLMath(to_html(f"{starter}Define the {what} `{q.name}` in a code cell, run it, then press Check."))
+
+    # -- values ------------------------------------------------------------------------
+    def value(self):
+        if self.q.type == "single":
+            return self.input.value
+        if self.q.type == "multiple":
+            return [i for i, box in enumerate(self.boxes) if box.value]
+        if self.q.type in ("numeric", "text"):
+            return self.input.value
+        return None
+
+    def set_value(self, stored) -> None:
+        try:
+            if self.q.type == "single" and isinstance(stored, int):
+                self.input.value = stored
+            elif self.q.type == "multiple" and isinstance(stored, list):
+                for i, box in enumerate(self.boxes):
+                    box.value = i in stored
+            elif self.q.type in ("numeric", "text") and stored is not None:
+                self.input.value = str(stored)
+        except Exception:  # a stored answer the current widget cannot hold
+            pass
+
+    def set_enabled(self, enabled: bool) -> None:
+        widgets = self.boxes if self.q.type == "multiple" else [self.input]
+        for widget in widgets + [self.check]:
+            if widget is not None and hasattr(widget, "disabled"):
+                widget.disabled = not enabled
+
+    # -- what the progress says ----------------------------------------------------------
+    def restore(self) -> None:
+        """Show the stored answer and its state (after a restart, or in a second view)."""
+        state = self.tutor.state(self.q.id)
+        self.set_value(state.answer)
+        shown = self.tutor.hints_shown(self.q.id)
+        self.hints.value = "".join(feedback_html(NOTE, f"Hint {i + 1}: ", h) for i, h in enumerate(shown))
+        if self.tutor.mode == "exam":
+            self.feedback.value = self._exam_result() if self.tutor.exam_over else ""
+        elif state.correct:
+            self.feedback.value = feedback_html(OK, "\u2713 Correct.", self.q.explanation)
+        elif state.solution_shown:
+            self.feedback.value = feedback_html(NOTE, "Solution", self.tutor.solution(self.q.id) or "")
+        elif state.attempts:
+            self.feedback.value = feedback_html(WRONG, f"\u2717 Not yet ({state.attempts} attempt"
+                                                       f"{'s' if state.attempts > 1 else ''} so far).")
+        self.refresh_buttons()
+
+    def _exam_result(self) -> str:
+        state = self.tutor.state(self.q.id)
+        solution = self.tutor.solution(self.q.id) or ""
+        if state.correct:
+            return feedback_html(OK, "\u2713 Correct.", self.q.explanation)
+        headline = f"\u25d0 Partly right ({state.score:.0%})." if state.score > 0 else "\u2717 Wrong."
+        return feedback_html(PART if state.score > 0 else WRONG, headline, solution)
+
+    def refresh_buttons(self) -> None:
+        qid = self.q.id
+        self.hint.disabled = self.tutor.hints_left(qid) <= 0
+        self.hint.layout.display = None if self.q.hints else "none"
+        self.reveal.disabled = not self.tutor.may_show_solution(qid) or self.tutor.state(qid).correct
+        self.set_enabled(not self.tutor.locked(qid))
+
+    # -- clicks ------------------------------------------------------------------------
+    def on_check(self) -> None:
+        try:
+            grade = self.tutor.answer(self.q.id, self.value())
+        except OSError as error:  # the store could not be written: say so, grade nothing
+            self.feedback.value = feedback_html(NOTE, f"\u26a0 Not graded: {error}")
+            return
+        self.feedback.value = grade_html(grade, self.tutor.state(self.q.id).attempts)
+        if not grade.correct and grade.valid and self.tutor.may_show_solution(self.q.id):
+            self.feedback.value += feedback_html(NOTE, "The solution is available with the Solution button.")
+        self.refresh_buttons()
+        self.view.refresh_score()
+
+    def on_hint(self) -> None:
+        text = self.tutor.hint(self.q.id)
+        if text is not None:
+            level = self.tutor.state(self.q.id).hints
+            self.hints.value += feedback_html(NOTE, f"Hint {level}: ", text)
+        self.refresh_buttons()
+
+    def on_reveal(self) -> None:
+        text = self.tutor.solution(self.q.id)
+        if text is not None:
+            self.feedback.value = feedback_html(NOTE, "Solution", text)
+        self.refresh_buttons()
+
+
+class QuizView:
+    def __init__(self, tutor: Tutor):
+        import ipywidgets as w
+
+        self.tutor = tutor
+        quiz = tutor.quiz
+        intro = f"<div>{to_html(quiz.intro)}</div>" if quiz.intro else ""
+        self.header = w.HTMLMath(
+            f'<div class="dlm-quiz-head"><b>{html.escape(quiz.title)}</b> '
+            f'<span style="color:#666">({html.escape(quiz.id)}, {html.escape(tutor.mode)} mode)</span>{intro}</div>')
+        self.score = w.HTML("")
+        self.questions = [QuestionView(self, i + 1, q) for i, q in enumerate(quiz.questions)]
+        footer = []
+        if tutor.mode == "exam":
+            self.submit = w.Button(description="Submit answers", button_style="primary",
+                                   tooltip="Grade every answer; feedback comes after")
+            self.submit.on_click(lambda _: self.on_submit())
+            self.submit.disabled = tutor.exam_over
+            footer.append(self.submit)
+        self.widget = w.VBox([self.header, self.score] + [qv.widget for qv in self.questions] + footer)
+        self.widget.add_class("dlm-quiz")
+        self.refresh_score()
+
+    def refresh_score(self) -> None:
+        s = self.tutor.summary()
+        extra = ""
+        if self.tutor.mode == "exam":
+            left = self.tutor.quiz.attempts - s["submissions"]
+            extra = f" \u00b7 {left} submission{'s' if left != 1 else ''} left"
+            if not self.tutor.exam_over:
+                self.score.value = f'<div class="dlm-quiz-score">{s["total"]} questions{extra}</div>'
+                return
+        self.score.value = (f'<div class="dlm-quiz-score" role="status">{s["answered"]} of {s["total"]} answered \u00b7 '
+                            f'{s["correct"]} correct \u00b7 score {s["score"]:.0%}{extra}</div>')
+
+    def on_submit(self) -> None:
+        if self.tutor.exam_over:
+            return
+        try:
+            self.tutor.submit({qv.q.id: qv.value() for qv in self.questions})
+        except OSError as error:
+            self.score.value = feedback_html(NOTE, f"\u26a0 Not submitted: {error}")
+            return
+        for qv in self.questions:
+            qv.restore()
+        self.submit.disabled = self.tutor.exam_over
+        self.refresh_score()
+
+    def mimebundle(self) -> dict:
+        """The widget, with a static copy (no answers) for places that cannot run widgets."""
+        bundle = dict(self.widget._repr_mimebundle_())
+        bundle["text/html"] = static_html(self.tutor)
+        bundle["text/plain"] = static_text(self.tutor)
+        return bundle
+
+
+def static_html(tutor: Tutor) -> str:
+    quiz, s = tutor.quiz, tutor.summary()
+    parts = [f"<div class='dlm-quiz-static'><b>{html.escape(quiz.title)}</b> "
+             f"<i>({html.escape(quiz.id)}: {s['answered']} of {s['total']} answered, score {s['score']:.0%}; "
+             f"run the cell to answer)</i><ol>"]
+    for q in quiz.questions:
+        options = "".join(f"<li>{html.escape(o.text)}</li>" for o in q.options)
+        parts.append(f"<li>{to_html(q.prompt)}{f'<ul>{options}</ul>' if options else ''}</li>")
+    return "".join(parts) + "</ol></div>"
+
+
+def static_text(tutor: Tutor) -> str:
+    quiz, s = tutor.quiz, tutor.summary()
+    lines = [f"{quiz.title} ({quiz.id}): {s['answered']} of {s['total']} answered, score {s['score']:.0%}"]
+    for i, q in enumerate(quiz.questions, 1):
+        lines.append(f"{i}. {to_text(q.prompt)}")
+        lines += [f"   - {o.text}" for o in q.options]
+    return "\n".join(lines)

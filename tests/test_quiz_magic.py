@@ -1,0 +1,210 @@
+"""%dlquiz through an IPython shell: the widget, what it keeps secret, the magic's options."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import pytest
+from IPython.core.error import UsageError
+
+from dlmagics.quiz import catalog
+
+SAMPLE = Path(__file__).parent / "quizzes" / "sample.yaml"
+
+
+@pytest.fixture
+def quiz_shell(shell, tmp_path, monkeypatch):
+    monkeypatch.setenv("DLMAGICS_QUIZ_STORE", str(tmp_path / "progress.jsonl"))
+    shell.run_line_magic("load_ext", "dlmagics")
+    return shell
+
+
+def magics(shell):
+    return shell.magics_manager.registry["DLMagics"]
+
+
+def show(shell, name: str, mode: str = "practice"):
+    session = magics(shell).session
+    from dlmagics.quiz.model import load
+
+    quiz = load(name) if name.endswith(".yaml") else catalog.find(name)
+    return session.show_quiz(quiz, mode, shell.user_ns, "cell-1")
+
+
+def all_widget_state() -> str:
+    import ipywidgets
+
+    return json.dumps([w.get_state() for w in list(ipywidgets.widgets.widget._instances.values())], default=str)
+
+
+def test_the_answer_key_is_in_no_widget_state_nor_output(quiz_shell):
+    import ipywidgets
+
+    ipywidgets.Widget.close_all()
+    view = show(quiz_shell, str(SAMPLE))
+    state = all_widget_state() + json.dumps(view.mimebundle())
+    quiz = view.tutor.quiz
+    secrets = ["36.43", "Geoffrey Hinton", "geoff(rey)?", "max(0.0, x)", '"correct"', "correct\": true"]
+    secrets += [q.explanation for q in quiz.questions] + [h for q in quiz.questions for h in q.hints]
+    secrets += [o.feedback for q in quiz.questions for o in q.options if o.feedback]
+    for secret in secrets:
+        assert secret not in state, secret
+    assert "Which activation keeps gradients alive" in state  # the prompts are there
+
+
+def test_answering_in_the_widget_gives_feedback_records_and_tells_the_sidebar(quiz_shell):
+    view = show(quiz_shell, str(SAMPLE))
+    sent = []
+    magics(quiz_shell).session.channel.send = sent.append
+    first = view.questions[0]
+    first.input.value = 0
+    first.check.click()
+    assert "Not yet" in first.feedback.value and "at most 1/4" in first.feedback.value
+    assert "slope is 1 for positive" not in first.feedback.value
+    first.input.value = 1
+    first.check.click()
+    assert "\u2713 Correct" in first.feedback.value and "slope is 1 for positive" in first.feedback.value
+    assert 'role="status"' in first.feedback.value and 'aria-live="polite"' in first.feedback.value
+    assert "1 of 5 answered" in view.score.value and "score 20%" in view.score.value
+    assert sent[-1]["type"] == "quiz" and sent[-1]["quiz"]["correct"] == 1 and sent[-1]["quiz"]["cell_id"] == "cell-1"
+    numeric = view.questions[2]
+    numeric.input.value = "thirty"
+    numeric.check.click()
+    assert "Could not read" in numeric.feedback.value and view.tutor.state("reduction").attempts == 0
+    numeric.input.value = "1"
+    numeric.check.click()
+    numeric.input.value = "2"
+    numeric.check.click()
+    assert not numeric.reveal.disabled  # solution_after: 2
+    numeric.reveal.click()
+    assert "36.4" in numeric.feedback.value
+    hint = view.questions[0]
+    hint.hint.click()
+    assert "Hint 1" in hint.hints.value
+
+
+def test_code_question_checks_the_learners_function(quiz_shell):
+    view = show(quiz_shell, str(SAMPLE))
+    code = view.questions[4]
+    code.check.click()
+    assert "Define the function `relu`" in code.feedback.value
+    quiz_shell.run_cell("def relu(x):\n    while True: pass")
+    code.check.click()
+    assert "longer than 0.5 s" in code.feedback.value
+    quiz_shell.run_cell("def relu(x): return max(0.0, x)")
+    code.check.click()
+    assert "3 of 3 checks passed" in code.feedback.value
+
+
+def test_a_second_view_shows_the_earlier_answers(quiz_shell):
+    view = show(quiz_shell, str(SAMPLE))
+    view.questions[1].boxes[0].value = True
+    view.questions[1].check.click()
+    again = show(quiz_shell, str(SAMPLE))
+    assert again.questions[1].boxes[0].value and not again.questions[1].boxes[1].value
+    assert "Partly right" not in again.questions[1].feedback.value  # restored as a state, not a replay
+    assert "Not yet (1 attempt so far)" in again.questions[1].feedback.value
+
+
+def test_exam_mode_hides_feedback_until_submit(quiz_shell):
+    view = show(quiz_shell, str(SAMPLE), "exam")
+    buttons = [child for qv in view.questions for box in qv.widget.children if hasattr(box, "children")
+               for child in box.children]
+    assert not any(qv.check in buttons or qv.hint in buttons for qv in view.questions)
+    view.questions[0].input.value = 1
+    assert all(qv.feedback.value == "" for qv in view.questions)
+    view.submit.click()
+    assert "\u2713 Correct" in view.questions[0].feedback.value
+    assert "Wrong" in view.questions[2].feedback.value and "36.4" in view.questions[2].feedback.value
+    assert view.submit.disabled and view.questions[0].input.disabled
+    assert "0 submissions left" in view.score.value
+
+
+def test_mastery_locks_what_is_right(quiz_shell):
+    view = show(quiz_shell, str(SAMPLE))
+    view.questions[0].input.value = 1
+    view.questions[0].check.click()
+    mastery = show(quiz_shell, str(SAMPLE), "mastery")
+    assert mastery.questions[0].input.disabled and mastery.questions[0].check.disabled
+    assert not mastery.questions[2].input.disabled
+
+
+def test_scripts_and_handlers_in_a_quiz_file_stay_text(quiz_shell, tmp_path):
+    evil = tmp_path / "evil.json"
+    evil.write_text(json.dumps({"id": "evil", "title": "<script>alert(1)</script>", "questions": [
+        {"id": "q", "type": "single", "prompt": "<img src=x onerror=alert(1)> **bold** [x](javascript:alert(1))",
+         "options": [{"text": "<b onmouseover=alert(1)>a</b>", "correct": True}, "b"]}]}))
+    view = show(quiz_shell, str(evil).replace(".json", ".json"))
+    html = view.header.value + view.questions[0].prompt.value + json.dumps(view.mimebundle()["text/html"])
+    assert "<script>" not in html and "<img" not in html and "href=\"javascript" not in html
+    assert "&lt;script&gt;" in view.header.value and "&lt;img src=x onerror=alert(1)&gt;" in view.questions[0].prompt.value
+    assert "<b>bold</b>" in view.questions[0].prompt.value
+
+
+def test_list_score_export_and_reset(quiz_shell, tmp_path, capsys):
+    view = show(quiz_shell, "why-now")
+    view.questions[0].boxes[0].value = True
+    view.questions[0].check.click()
+    table = quiz_shell.run_line_magic("dlquiz", "")
+    row = next(r for r in table.to_dict()["quizzes"] if r["id"] == "why-now")
+    assert row["answered"] == 1 and len(table.rows) >= 8 and "overall score" in repr(table)
+    assert quiz_shell.run_line_magic("dlquiz", "--score").to_dict() == table.to_dict()
+    out = tmp_path / "p.csv"
+    quiz_shell.run_line_magic("dlquiz", f"--export csv {out}")
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) >= 60 and any(r["quiz"] == "why-now" and r["attempts"] == "1" for r in rows)
+    quiz_shell.run_line_magic("dlquiz", f"--export json {tmp_path / 'p.json'}")
+    assert json.loads((tmp_path / "p.json").read_text())["questions"][0]["quiz"]
+    quiz_shell.run_line_magic("dlquiz", "--reset why-now")
+    assert "starts afresh" in capsys.readouterr().out
+    again = quiz_shell.run_line_magic("dlquiz", "--score")
+    assert next(r for r in again.rows if r["id"] == "why-now")["answered"] == 0
+
+
+def test_the_magic_shows_a_quiz_with_a_static_copy(quiz_shell):
+    from IPython.core.displaypub import CapturingDisplayPublisher
+
+    publisher = CapturingDisplayPublisher()
+    old, quiz_shell.display_pub = quiz_shell.display_pub, publisher
+    try:
+        assert quiz_shell.run_line_magic("dlquiz", "gpus --mode mastery") is None
+    finally:
+        quiz_shell.display_pub = old
+    bundle = publisher.outputs[-1]["data"]
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "GPUs and CUDA" in bundle["text/html"] and "run the cell to answer" in bundle["text/html"]
+    assert "19.5 TFLOPS" in bundle["text/plain"]  # options are shown, which one is right is not
+    assert "datasheet gives" not in bundle["text/html"]
+
+
+@pytest.mark.parametrize("line, words", [
+    ("why-nwo", "no quiz named 'why-nwo'; did you mean why-now"),
+    ("missing.yaml", "missing.yaml: no such file"),
+    ("why-now --mode nope", "--mode nope: use practice, mastery, exam"),
+    ("--export xml out.x", "--export xml: use csv or json"),
+    ("--export csv /proc/no/such/dir/p.csv", "cannot write /proc/no/such/dir/p.csv"),
+    ("--reset nothing-like-it", "no quiz named 'nothing-like-it'"),
+    ("why-now --score", "give one of ID, --reset, --score or --export"),
+    ("--export csv", "expected 2 arguments"),
+])
+def test_bad_input_is_a_one_line_usage_error(quiz_shell, line, words):
+    with pytest.raises(UsageError) as error:
+        quiz_shell.run_line_magic("dlquiz", line)
+    message = str(error.value)
+    assert words in message and "\n" not in message and "Usage: %dlquiz" in message
+
+
+def test_a_malformed_file_is_a_usage_error(quiz_shell, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: bad\ntitle: t\nquestions:\n  - id: q\n    type: numeric\n    prompt: p\n")
+    with pytest.raises(UsageError, match="bad.yaml: question 'q': field 'answer'"):
+        quiz_shell.run_line_magic("dlquiz", str(bad))
+
+
+def test_the_help_is_the_docstring(quiz_shell):
+    doc = quiz_shell.magics_manager.magics["line"]["dlquiz"].__doc__
+    assert "not an exam server" in doc and "--mode" in doc
+    assert os.environ["DLMAGICS_QUIZ_STORE"]
