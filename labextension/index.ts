@@ -13,7 +13,7 @@ import { DLMagicsPanel } from './panel';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'dlmagics:sidebar',
-  description: 'The DL Magics sidebar: GPU monitor fed by the kernel.',
+  description: 'The DL Magics sidebar: GPU monitor and quiz progress, fed by the kernel.',
   autoStart: true,
   requires: [INotebookTracker],
   optional: [ILayoutRestorer],
@@ -36,7 +36,21 @@ const plugin: JupyterFrontEndPlugin<void> = {
     notebooks.currentChanged.connect(follow);
     follow();
 
-    const sidebar = new DLMagicsPanel(model);
+    // A quiz's cell, found by the id JupyterLab sent with the request that showed it.
+    const revealCell = (cellId: string): boolean => {
+      const notebook = notebooks.currentWidget?.content;
+      const index = notebook
+        ? notebook.widgets.findIndex(cell => cell.model.id === cellId)
+        : -1;
+      if (!notebook || index < 0) {
+        return false;
+      }
+      notebook.activeCellIndex = index;
+      void notebook.scrollToCell(notebook.widgets[index], 'start');
+      return true;
+    };
+
+    const sidebar = new DLMagicsPanel(model, revealCell);
     app.shell.add(sidebar, 'left', { rank: 600, type: 'DL Magics' });
     restorer?.add(sidebar, sidebar.id);
   }

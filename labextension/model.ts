@@ -18,6 +18,7 @@ import {
   ITrainingRun,
   IKernelInfo,
   IMonitor,
+  IQuizStatus,
   ISample,
   isCompatible,
   parseKernelMessage
@@ -49,6 +50,8 @@ export interface IKernelState {
   benchmarks: IBenchResult[];
   /** The latest %train_demo run of this kernel (running or done). */
   training: ITrainingRun | null;
+  /** The quizzes shown in this kernel, in the order they were first shown. */
+  quizzes: IQuizStatus[];
   message: string | null;
 }
 
@@ -63,6 +66,7 @@ export function initialState(status: ChannelStatus): IKernelState {
     history: [],
     benchmarks: [],
     training: null,
+    quizzes: [],
     message: null
   };
 }
@@ -86,6 +90,7 @@ export function reduce(state: IKernelState, msg: KernelMessage): IKernelState {
         history: msg.history.slice(-capacity(msg.monitor)),
         benchmarks: state.benchmarks,
         training: state.training,
+        quizzes: msg.quizzes ?? state.quizzes,
         message: null
       };
     case 'sample': {
@@ -112,6 +117,12 @@ export function reduce(state: IKernelState, msg: KernelMessage): IKernelState {
       };
     case 'training':
       return { ...state, training: msg.run };
+    case 'quiz': {
+      const quizzes = state.quizzes.filter(q => q.id !== msg.quiz.id);
+      const at = state.quizzes.findIndex(q => q.id === msg.quiz.id);
+      quizzes.splice(at < 0 ? quizzes.length : at, 0, msg.quiz);
+      return { ...state, quizzes };
+    }
   }
 }
 

@@ -1,13 +1,13 @@
 /**
  * The "DL Magics" sidebar: a SidePanel whose accordion holds one section per feature.
- * This issue adds the GPU section; the timeline and quiz sections slot in beside it
- * with `addSection`.
+ * Sections: the GPU monitor and the quizzes; the timeline slots in with `addSection`.
  */
 import { LabIcon, ReactWidget, SidePanel, UseSignal } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 import { GpuSection } from './gpu';
 import { SidebarModel } from './model';
+import { QuizzesSection } from './quizzes';
 import iconSvg from '../labextension/style/icon.svg';
 
 export const dlmagicsIcon = new LabIcon({ name: 'dlmagics:icon', svgstr: iconSvg });
@@ -15,7 +15,10 @@ export const dlmagicsIcon = new LabIcon({ name: 'dlmagics:icon', svgstr: iconSvg
 export const SIDEBAR_ID = 'dlmagics-sidebar';
 
 export class DLMagicsPanel extends SidePanel {
-  constructor(readonly model: SidebarModel) {
+  constructor(
+    readonly model: SidebarModel,
+    revealCell: (cellId: string) => boolean
+  ) {
     super();
     this.id = SIDEBAR_ID;
     this.addClass('dlm-panel');
@@ -34,6 +37,19 @@ export class DLMagicsPanel extends SidePanel {
               />
             );
           }}
+        </UseSignal>
+      )
+    );
+    this.addSection(
+      'Quizzes',
+      ReactWidget.create(
+        <UseSignal signal={model.changed}>
+          {() => (
+            <QuizzesSection
+              state={model.current ? model.current.state : null}
+              revealCell={revealCell}
+            />
+          )}
         </UseSignal>
       )
     );

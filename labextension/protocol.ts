@@ -6,7 +6,7 @@
  */
 
 export const COMM_TARGET = 'dlmagics';
-export const PROTOCOL_VERSION = '1.2.0';
+export const PROTOCOL_VERSION = '1.3.0';
 
 /** A GPU as the kernel sees it; null fields are "n/a" on that device. */
 export interface IGpu {
@@ -63,6 +63,8 @@ export interface ISnapshotMessage {
   kernel: IKernelInfo;
   monitor: IMonitor;
   history: ISample[];
+  /** Since 1.3.0: the quizzes shown in this kernel. */
+  quizzes?: IQuizStatus[];
 }
 
 export interface ISampleMessage {
@@ -127,12 +129,35 @@ export interface ITrainingMessage {
   run: ITrainingRun;
 }
 
+/** One quiz's progress: counts only; the key never leaves the kernel. */
+export interface IQuizStatus {
+  id: string;
+  title: string;
+  answered: number;
+  total: number;
+  correct: number;
+  points: number;
+  max_points: number;
+  /** 0..1 */
+  score: number;
+  submissions: number;
+  mode?: 'practice' | 'mastery' | 'exam';
+  /** The cell that showed the quiz, when the frontend sent its id. */
+  cell_id?: string | null;
+}
+
+export interface IQuizMessage {
+  type: 'quiz';
+  quiz: IQuizStatus;
+}
+
 export type KernelMessage =
   | ISnapshotMessage
   | ISampleMessage
   | IMonitorMessage
   | IBenchmarksMessage
-  | ITrainingMessage;
+  | ITrainingMessage
+  | IQuizMessage;
 
 export interface IRequestSnapshot {
   type: 'request_snapshot';
@@ -168,6 +193,17 @@ function isSample(value: unknown): value is ISample {
   );
 }
 
+function isQuizStatus(value: unknown): value is IQuizStatus {
+  return (
+    isObject(value) &&
+    typeof value.id === 'string' &&
+    typeof value.title === 'string' &&
+    ['answered', 'total', 'correct', 'score'].every(
+      key => typeof value[key] === 'number'
+    )
+  );
+}
+
 function isMonitor(value: unknown): value is IMonitor {
   return (
     isObject(value) &&
@@ -193,7 +229,9 @@ export function parseKernelMessage(data: unknown): KernelMessage | null {
         typeof data.kernel.pid === 'number' &&
         isMonitor(data.monitor) &&
         Array.isArray(data.history) &&
-        data.history.every(isSample)
+        data.history.every(isSample) &&
+        (data.quizzes === undefined ||
+          (Array.isArray(data.quizzes) && data.quizzes.every(isQuizStatus)))
         ? (data as unknown as ISnapshotMessage)
         : null;
     case 'sample':
@@ -216,6 +254,8 @@ export function parseKernelMessage(data: unknown): KernelMessage | null {
         Array.isArray(data.run.contenders)
         ? (data as unknown as ITrainingMessage)
         : null;
+    case 'quiz':
+      return isQuizStatus(data.quiz) ? (data as unknown as IQuizMessage) : null;
     default:
       return null;
   }

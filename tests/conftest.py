@@ -70,7 +70,7 @@ class RecordingComm:
         self.closed = False
         self._on_msg = self._on_close = None
 
-    def send(self, data):
+    def send(self, data, **_):
         assert not self.closed, "sent on a closed comm"
         self.sent.append(data)
 

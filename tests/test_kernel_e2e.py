@@ -24,9 +24,17 @@ class Kernel:
         self.comm_messages: list[dict] = []  # every comm_* message seen on iopub
         self.outputs: list[dict] = []  # the data of every execute_result and display_data
 
-    def execute(self, code: str, timeout: float = 60) -> str:
-        """Run code; return its stdout and stderr; keep the comm traffic it caused."""
-        msg_id = self.kc.execute(code)
+    def execute(self, code: str, timeout: float = 60, metadata: dict | None = None) -> str:
+        """Run code; return its stdout and stderr; keep the comm traffic it caused.
+        ``metadata`` goes with the request, as JupyterLab sends the cell's id."""
+        if metadata is None:
+            msg_id = self.kc.execute(code)
+        else:
+            content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                       "allow_stdin": False, "stop_on_error": True}
+            request = self.kc.session.msg("execute_request", content, metadata=metadata)
+            self.kc.shell_channel.send(request)
+            msg_id = request["header"]["msg_id"]
         text = []
         while True:
             msg = self._next(timeout)

@@ -208,3 +208,23 @@ def test_the_help_is_the_docstring(quiz_shell):
     doc = quiz_shell.magics_manager.magics["line"]["dlquiz"].__doc__
     assert "not an exam server" in doc and "--mode" in doc
     assert os.environ["DLMAGICS_QUIZ_STORE"]
+
+
+def test_the_sidebar_gets_quiz_messages_and_snapshots_that_follow_the_schema(comms, shell, no_driver, tmp_path,
+                                                                            monkeypatch):
+    from conftest import validate
+
+    monkeypatch.setenv("DLMAGICS_QUIZ_STORE", str(tmp_path / "progress.jsonl"))
+    shell.run_line_magic("load_ext", "dlmagics")
+    view = show(shell, str(SAMPLE))
+    c = next(made for made in comms if made.target_name == "dlmagics")  # widgets open comms too
+    view.questions[0].input.value = 1
+    view.questions[0].check.click()
+    quiz_messages = [m for m in c.sent if m["type"] == "quiz"]
+    assert [m["quiz"]["answered"] for m in quiz_messages] == [0, 1]
+    for message in quiz_messages:
+        validate(message)
+    c.receive({"type": "request_snapshot"})
+    snapshot = c.sent[-1]
+    validate(snapshot)
+    assert snapshot["quizzes"] == [quiz_messages[-1]["quiz"]]

@@ -58,17 +58,20 @@ class QuestionView:
         self.restore()
 
     def _make_input(self, w):
-        q = self.q
+        """The input, holding the stored answer from the start (no update message to follow)."""
+        q, stored = self.q, self.tutor.state(self.q.id).answer
         if q.type == "single":
-            return w.RadioButtons(options=[(o.text, i) for i, o in enumerate(q.options)], value=None,
+            picked = stored if isinstance(stored, int) and 0 <= stored < len(q.options) else None
+            return w.RadioButtons(options=[(o.text, i) for i, o in enumerate(q.options)], value=picked,
                                   layout=w.Layout(width="auto"))
         if q.type == "multiple":
-            self.boxes = [w.Checkbox(value=False, description=o.text, indent=False, layout=w.Layout(width="auto"))
-                          for o in q.options]
+            ticked = set(stored) if isinstance(stored, list) else set()
+            self.boxes = [w.Checkbox(value=i in ticked, description=o.text, indent=False, layout=w.Layout(width="auto"))
+                          for i, o in enumerate(q.options)]
             return w.VBox(self.boxes)
         if q.type in ("numeric", "text"):
             hint = "a number" + (f" (in {q.unit})" if q.unit else "") if q.type == "numeric" else "your answer"
-            return w.Text(placeholder=hint, layout=w.Layout(width="280px"))
+            return w.Text(value="" if stored is None else str(stored), placeholder=hint, layout=w.Layout(width="280px"))
         starter = f"```python\n{q.starter}\n```\n\n" if q.starter else ""
         what = "function" if q.kind == "function" else "variable"
         return w.HTMLMath(to_html(f"{starter}Define the {what} `{q.name}` in a code cell, run it, then press Check."))
@@ -83,18 +86,6 @@ class QuestionView:
             return self.input.value
         return None
 
-    def set_value(self, stored) -> None:
-        try:
-            if self.q.type == "single" and isinstance(stored, int):
-                self.input.value = stored
-            elif self.q.type == "multiple" and isinstance(stored, list):
-                for i, box in enumerate(self.boxes):
-                    box.value = i in stored
-            elif self.q.type in ("numeric", "text") and stored is not None:
-                self.input.value = str(stored)
-        except Exception:  # a stored answer the current widget cannot hold
-            pass
-
     def set_enabled(self, enabled: bool) -> None:
         widgets = self.boxes if self.q.type == "multiple" else [self.input]
         for widget in widgets + [self.check]:
@@ -103,9 +94,8 @@ class QuestionView:
 
     # -- what the progress says ----------------------------------------------------------
     def restore(self) -> None:
-        """Show the stored answer and its state (after a restart, or in a second view)."""
+        """Show the stored state of the question (after a restart, in a second view, after a submit)."""
         state = self.tutor.state(self.q.id)
-        self.set_value(state.answer)
         shown = self.tutor.hints_shown(self.q.id)
         self.hints.value = "".join(feedback_html(NOTE, f"Hint {i + 1}: ", h) for i, h in enumerate(shown))
         if self.tutor.mode == "exam":

@@ -12,6 +12,7 @@ import { cpuSample, gpuSample, snapshot } from './fixtures';
 // A real message from the kernel (a CPU and a fake GPU), written by Python.
 import benchmarks from './benchmarks.json';
 import training from './training.json';
+import quiz from './quiz.json';
 
 const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
 ajv.addKeyword('version');
@@ -54,7 +55,9 @@ const FIXTURES = {
     monitor: { running: false, interval_s: 0.5, history_s: 900 }
   },
   'benchmarks from %%gpubench': benchmarks,
-  'a finished %train_demo run': training
+  'a finished %train_demo run': training,
+  'a quiz answered in %dlquiz': quiz,
+  'snapshot with quizzes': { ...snapshot([]), quizzes: [quiz.quiz] }
 };
 
 describe('protocol', () => {
