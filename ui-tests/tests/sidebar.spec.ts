@@ -209,4 +209,81 @@ test.describe('DL Magics sidebar', () => {
     const last = (await page.notebook.getCellOutputLocator(2))!;
     await expect(last).toContainText('stopped 0.001 True');
   });
+
+  test('%dlquiz: answer in the page, the sidebar counts it and scrolls back to the quiz', async ({
+    page
+  }) => {
+    await page.notebook.createNew('quiz.ipynb');
+    await page.sidebar.openTab(SIDEBAR);
+    await runInNewCell(
+      page,
+      "import os, tempfile; os.environ['DLMAGICS_QUIZ_STORE'] = tempfile.mkdtemp() + '/progress.jsonl'\n%load_ext dlmagics"
+    );
+    await runInNewCell(page, '%dlquiz tricks');
+    const quizzes = page.locator(`#${SIDEBAR} .dlm-quizzes`);
+    const row = quizzes.locator('.dlm-quiz-row[data-quiz="tricks"]');
+    await expect(row.locator('.dlm-quiz-answered')).toHaveText('0/9', { timeout: 15000 });
+
+    // Question 4 (He initialisation): pick an option and press Check, as a learner does.
+    const output = (await page.notebook.getCellOutputLocator(1))!;
+    const question = output.locator('.dlm-quiz-question').nth(3);
+    await question.getByText('He: variance 2 / fan_in').click();
+    await question.getByRole('button', { name: 'Check' }).click();
+    await expect(question.locator('[role="status"]')).toContainText('Correct.');
+    await expect(question).toContainText('ReLU zeroes half its inputs');
+    await expect(row.locator('.dlm-quiz-answered')).toHaveText('1/9');
+    await expect(row.locator('.dlm-quiz-score')).toHaveText('11%');
+    await expect(quizzes.locator('.dlm-quiz-overall')).toContainText('11%');
+    await question.screenshot({ path: `${SHOTS}/quiz-feedback.png` });
+
+    // Push the quiz out of view, then click it in the sidebar: the notebook scrolls to it.
+    for (let i = 0; i < 12; i++) {
+      await runInNewCell(page, `print('\\n'.join(['filler ${i}'] * 12))`);
+    }
+    const quizCell = page.locator('.jp-Notebook .jp-Cell').nth(1);
+    await expect(quizCell).not.toBeInViewport();
+    await row.locator('.dlm-quiz-open').click();
+    await expect(quizCell).toBeInViewport({ timeout: 10000 });
+    await expect(quizCell).toHaveClass(/jp-mod-active/);
+    await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-quizzes.png` });
+  });
+
+  test('%dlquiz: a quiz file with script and onerror payloads shows them as text', async ({
+    page
+  }) => {
+    await page.notebook.createNew('evil-quiz.ipynb');
+    const evil = {
+      id: 'evil',
+      title: '<script>window.__dlmPwned = 1</script>Evil',
+      questions: [
+        {
+          id: 'q',
+          type: 'single',
+          prompt: '<img src=x onerror="window.__dlmPwned = 2"> **Pick** one',
+          options: [
+            { text: '<b onmouseover="window.__dlmPwned = 3">a</b>', correct: true },
+            'b'
+          ],
+          explanation: '<svg onload="window.__dlmPwned = 4"></svg>'
+        }
+      ]
+    };
+    await runInNewCell(
+      page,
+      "import os, tempfile; os.environ['DLMAGICS_QUIZ_STORE'] = tempfile.mkdtemp() + '/p.jsonl'\n" +
+        `open('evil.json', 'w').write(${JSON.stringify(JSON.stringify(evil))})\n%load_ext dlmagics`
+    );
+    await runInNewCell(page, '%dlquiz evil.json');
+    const output = (await page.notebook.getCellOutputLocator(1))!;
+    await expect(output).toContainText('<script>window.__dlmPwned = 1</script>Evil');
+    await expect(output).toContainText('<img src=x onerror="window.__dlmPwned = 2">');
+    await expect(output.locator('b', { hasText: 'Pick' })).toBeVisible(); // Markdown still renders
+    await output.getByText('<b onmouseover="window.__dlmPwned = 3">a</b>').hover();
+    await output.getByText('<b onmouseover="window.__dlmPwned = 3">a</b>').click();
+    await output.getByRole('button', { name: 'Check' }).click();
+    await expect(output).toContainText('<svg onload="window.__dlmPwned = 4"></svg>');
+    expect(await output.locator('img, script, svg[onload]').count()).toBe(0);
+    expect(await page.evaluate(() => (window as any).__dlmPwned)).toBeUndefined();
+    await output.screenshot({ path: `${SHOTS}/quiz-payloads-as-text.png` });
+  });
 });
