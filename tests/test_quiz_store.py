@@ -132,5 +132,6 @@ def test_modes(store):
     grades = exam.submit({"pick-one": 1, "reduction": "36.4", "who": "LeCun"})
     assert grades["pick-one"].correct and not grades["who"].correct and not grades["relu"].valid
     assert exam.exam_over and exam.solution("who")
+    assert [r["event"] for r in exam.store.records()].count("solution") == 0
     with pytest.raises(RuntimeError, match="no attempts left"):
         exam.submit({})

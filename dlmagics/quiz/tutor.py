@@ -159,8 +159,8 @@ class Tutor:
         if not self.may_show_solution(qid):
             return None
         question = self.quiz.question(qid)
-        if not self.state(qid).solution_shown and not self.state(qid).correct:
-            self._record(question, "solution")
+        if self.mode != "exam" and not self.state(qid).solution_shown and not self.state(qid).correct:
+            self._record(question, "solution")  # after an exam, the solutions are part of the results
         text = f"**Solution:** {question.solution_text()}"
         return "\n\n".join(part for part in (text, question.explanation) if part)
 
