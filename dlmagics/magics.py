@@ -17,6 +17,7 @@ TRAIN_USAGE = ("%train_demo NAME [--epochs N] [--lr LR] [--batch-size N] [--devi
                "[--data PATH] [--quick] [--no-live] | --list")
 QUIZ_USAGE = ("%dlquiz [ID | PATH] [--mode practice|mastery|exam] | --reset ID | --score | "
               "--export csv|json PATH")
+TIMELINE_USAGE = "%dltimeline [--from YEAR] [--to YEAR]"
 MIN_HISTORY, MAX_HISTORY = 600.0, 86400.0
 
 
@@ -321,6 +322,47 @@ class DLMagics(Magics):
         except OSError as error:  # the progress file cannot be read or written
             fail(str(error))
         return None
+
+    @magic_arguments()
+    @argument("--from", dest="first", metavar="YEAR", help="The first year to show.")
+    @argument("--to", dest="last", metavar="YEAR", help="The last year to show.")
+    @line_magic
+    def dltimeline(self, line=""):
+        """The history of deep learning, from the logical neuron (1943) to ChatGPT (2022), as
+        a timeline in the cell: each event with its date, a summary, its primary source, and
+        the demos and quizzes that belong to it.
+
+        It is the same timeline the JupyterLab sidebar shows, as static HTML for frontends
+        without the sidebar (Notebook 7, VS Code, Colab) and for the saved notebook. The
+        result's ``.to_dict()`` gives the events as data. Examples::
+
+          %dltimeline
+          %dltimeline --from 2006 --to 2015
+        """
+        from . import timeline
+
+        args = _parse(self.dltimeline, line, TIMELINE_USAGE)
+        everything = timeline.events()
+        low, high = everything[0].year, everything[-1].year
+
+        def year(text, option):
+            if text is None:
+                return None
+            if not text.strip().isdigit():
+                raise UsageError(f"%dltimeline: {option} {text}: a year like 1986. Usage: {TIMELINE_USAGE}")
+            value = int(text)
+            if not low <= value <= high:
+                raise UsageError(f"%dltimeline: {option} {text}: the timeline runs from {low} to {high}. "
+                                 f"Usage: {TIMELINE_USAGE}")
+            return value
+
+        first, last = year(args.first, "--from"), year(args.last, "--to")
+        if first is not None and last is not None and first > last:
+            raise UsageError(f"%dltimeline: --from {first} is after --to {last}. Usage: {TIMELINE_USAGE}")
+        shown = timeline.between(first, last)
+        if not shown:
+            raise UsageError(f"%dltimeline: no events from {first} to {last}; try a wider range. Usage: {TIMELINE_USAGE}")
+        return timeline.TimelineView(shown)
 
 
 def _cell_id(shell) -> str | None:
