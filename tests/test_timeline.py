@@ -76,3 +76,8 @@ def test_bad_input_is_a_one_line_usage_error(loaded, line, words):
     with pytest.raises(UsageError) as error:
         loaded.run_line_magic("dltimeline", line)
     assert words in str(error.value) and "\n" not in str(error.value) and "Usage: %dltimeline" in str(error.value)
+
+
+def test_every_event_has_names_a_heading_can_use():
+    for e in timeline.events():
+        assert e.names and all(n.strip() for n in e.names), e.id

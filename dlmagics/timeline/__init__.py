@@ -25,6 +25,7 @@ class Event:
     summary: str
     source_text: str
     source_url: str
+    names: tuple[str, ...] = ()  # what a notebook heading may call it
     demos: tuple[str, ...] = ()
     quizzes: tuple[str, ...] = ()
     gpus: tuple[str, ...] = ()
@@ -35,7 +36,8 @@ class Event:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "date": self.date, "year": self.year, "title": self.title, "summary": self.summary,
-                "source": {"text": self.source_text, "url": self.source_url}, "demos": list(self.demos),
+                "source": {"text": self.source_text, "url": self.source_url}, "names": list(self.names),
+                "demos": list(self.demos),
                 "quizzes": list(self.quizzes), "gpus": list(self.gpus)}
 
 
@@ -61,7 +63,8 @@ def events() -> tuple[Event, ...]:
             raise TimelineError(f"{where}: the id is used twice")
         seen.add(raw["id"])
         out.append(Event(id=raw["id"], date=str(raw["date"]), title=raw["title"], summary=raw["summary"],
-                         source_text=source["text"], source_url=source["url"], demos=tuple(raw.get("demos", ())),
+                         source_text=source["text"], source_url=source["url"],
+                         names=tuple(raw.get("names", ())), demos=tuple(raw.get("demos", ())),
                          quizzes=tuple(raw.get("quizzes", ())), gpus=tuple(raw.get("gpus", ()))))
     dates = [e.date for e in out]
     if dates != sorted(dates):

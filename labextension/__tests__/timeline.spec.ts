@@ -1,0 +1,97 @@
+/** Which cells cover which events: tags, headings, magics; the event in view; insert. */
+import {
+  ICellInfo,
+  ITimelineEvent,
+  anchorEvents,
+  cellsForEvent,
+  eventAt,
+  magicsIn
+} from '../timeline';
+
+function event(id: string, names: string[], demos: string[] = [], quizzes: string[] = []): ITimelineEvent {
+  const year = Number(id.slice(-4));
+  return {
+    id,
+    date: String(year),
+    year,
+    title: `Title of ${id}`,
+    summary: `What happened in ${id}.`,
+    source: { text: `Someone (${year})`, url: `https://example.org/${id}` },
+    names,
+    demos,
+    quizzes,
+    gpus: []
+  };
+}
+
+const EVENTS = [
+  event('perceptron-1958', ['perceptron', 'Rosenblatt'], ['xor'], ['timeline']),
+  event('perceptrons-1969', ['Perceptrons', 'Minsky']),
+  event('alexnet-2012', ['AlexNet'], ['cnn', 'hardware'], ['imagenet']),
+  event('chatgpt-2022', ['ChatGPT'])
+];
+
+function cell(id: string, type: string, source: string, tags: string[] = []): ICellInfo {
+  return { id, type, source, tags };
+}
+
+describe('anchoring', () => {
+  const cells = [
+    cell('a', 'markdown', '# The perceptron (1958)\nRosenblatt built it.'),
+    cell('b', 'code', 'run = %train_demo xor --quick'),
+    cell('c', 'markdown', '## Perceptrons, the book\nnot a heading: AlexNet'),
+    cell('d', 'code', 'print(1)', ['dl:alexnet-2012', 'dl:no-such-event', 'other']),
+    cell('e', 'code', '%dlquiz imagenet --mode exam'),
+    cell('f', 'raw', '# AlexNet in a raw cell')
+  ];
+  const { anchors, unknownTags } = anchorEvents(cells, EVENTS);
+
+  it('finds events by heading, tag and magic, in notebook order', () => {
+    expect(anchors.get('perceptron-1958')).toEqual({ cellIds: ['a', 'b'], kinds: ['heading', 'magic'] });
+    expect(anchors.get('perceptrons-1969')).toEqual({ cellIds: ['c'], kinds: ['heading'] });
+    expect(anchors.get('alexnet-2012')).toEqual({ cellIds: ['d', 'e'], kinds: ['tag', 'magic'] });
+    expect(anchors.has('chatgpt-2022')).toBe(false);
+  });
+
+  it('a heading matches whole names only, and body text is not a heading', () => {
+    // "Perceptrons" does not make "perceptron" match; "AlexNet" in body text and raw cells does not count.
+    expect(anchors.get('perceptron-1958')!.cellIds).not.toContain('c');
+    expect(anchors.get('alexnet-2012')!.cellIds).not.toContain('c');
+    expect(anchors.get('alexnet-2012')!.cellIds).not.toContain('f');
+  });
+
+  it('an unknown tag is reported, not fatal', () => {
+    expect(unknownTags).toEqual([{ cellId: 'd', tag: 'dl:no-such-event' }]);
+  });
+
+  it('reads magics with or without an assignment', () => {
+    expect(magicsIn('x = %train_demo mnist\n%dlquiz why-now\n# %dlquiz not-me')).toEqual({
+      demos: ['mnist'],
+      quizzes: ['why-now']
+    });
+  });
+
+  it('the event in view is the last one covered at or above the top cell', () => {
+    const ids = cells.map(c => c.id);
+    const anchoring = { anchors, unknownTags };
+    expect(eventAt(0, ids, anchoring)).toBe('perceptron-1958');
+    expect(eventAt(2, ids, anchoring)).toBe('perceptrons-1969');
+    expect(eventAt(5, ids, anchoring)).toBe('alexnet-2012');
+    expect(eventAt(0, [], anchoring)).toBeNull();
+  });
+});
+
+describe('insert', () => {
+  it('a tagged markdown cell with title, summary and source, and a cell with the demo', () => {
+    const [markdown, code] = cellsForEvent(EVENTS[2]);
+    expect(markdown.type).toBe('markdown');
+    expect(markdown.source).toContain('## Title of alexnet-2012 (2012)');
+    expect(markdown.source).toContain('[Someone (2012)](https://example.org/alexnet-2012)');
+    expect(code).toEqual({ type: 'code', source: '%train_demo cnn', tags: ['dl:alexnet-2012'] });
+  });
+
+  it('falls back to the quiz, then to %dltimeline for that year', () => {
+    expect(cellsForEvent({ ...EVENTS[0], demos: [] })[1].source).toBe('%dlquiz timeline');
+    expect(cellsForEvent(EVENTS[3])[1].source).toBe('%dltimeline --from 2022 --to 2022');
+  });
+});
