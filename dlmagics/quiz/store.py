@@ -46,7 +46,6 @@ class ProgressStore:
         """Write one record as one line; it is in the file when this returns."""
         line = json.dumps({"t": round(time.time(), 3), **record}, ensure_ascii=False, default=str) + "\n"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._locked():
                 fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
                 try:
@@ -88,10 +87,10 @@ class ProgressStore:
 
     @contextmanager
     def _locked(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         if fcntl is None:
             yield
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:

@@ -107,7 +107,7 @@ class Tutor:
         if self.mode == "exam":
             return self.exam_over
         state = self.state(qid)
-        return state.correct or state.solution_shown or state.attempts - (1 if state.correct else 0) >= self.quiz.solution_after
+        return state.correct or state.solution_shown or state.attempts >= self.quiz.solution_after
 
     def hints_left(self, qid: str) -> int:
         if self.mode == "exam":

@@ -51,7 +51,7 @@ class QuestionView:
         self.check.on_click(lambda _: self.on_check())
         self.hint.on_click(lambda _: self.on_hint())
         self.reveal.on_click(lambda _: self.on_reveal())
-        buttons = [self.check, self.hint, self.reveal] if view.tutor.mode != "exam" else []
+        buttons = [] if view.tutor.mode == "exam" else [self.check] + ([self.hint] if question.hints else []) + [self.reveal]
         body = [self.prompt] + ([self.input] if self.input is not None else []) + [w.HBox(buttons), self.hints, self.feedback]
         self.widget = w.VBox(body, layout=w.Layout(margin="4px 0 10px 0"))
         self.widget.add_class("dlm-quiz-question")
@@ -120,7 +120,6 @@ class QuestionView:
     def refresh_buttons(self) -> None:
         qid = self.q.id
         self.hint.disabled = self.tutor.hints_left(qid) <= 0
-        self.hint.layout.display = None if self.q.hints else "none"
         self.reveal.disabled = not self.tutor.may_show_solution(qid) or self.tutor.state(qid).correct
         self.set_enabled(not self.tutor.locked(qid))
 
