@@ -5,6 +5,7 @@ and raises torch's own OutOfMemoryError; its work runs on the CPU.
 """
 
 import json
+import time
 
 import pytest
 
@@ -85,7 +86,9 @@ def test_no_marker_means_setup_is_timed_and_said():
 
 
 def test_the_fake_gpu_is_timed_with_events_and_synchronised(fake_cuda):
-    result = run(MATMUL, "cpu,cuda:0")
+    # A sleep sets each run's length, so a busy machine cannot swamp the fake's 10x (a bare
+    # 128x128 matmul once measured 0.07x on a loaded CI runner).
+    result = run(MATMUL + "time.sleep(0.004)\n", "cpu,cuda:0", namespace={"time": time})
     cpu, gpu = result.devices
     assert gpu.status == "ok" and gpu.kind == "cuda" and gpu.name == "NVIDIA H200"
     assert "CUDA events" in gpu.method
