@@ -44,7 +44,7 @@ def test_noisy_runs_go_on_until_the_budget():
     began = time.perf_counter()
     m = measure(lambda: time.sleep(0.001), FakeClock(noisy), budget=0.3, min_runs=5)
     wall = time.perf_counter() - began
-    assert m.stopped == "budget" and 0.3 <= wall < 0.6
+    assert m.stopped == "budget" and 0.3 <= wall < 2  # not the 100 s that 100000 runs would take
     assert len(m.times) > 20
 
 
