@@ -58,6 +58,7 @@ class KernelSession:
             "monitor": self.monitor_state(),
             "history": self.sampler.history(),
             "quizzes": list(self.quiz_status.values()),
+            **timeline_field(),
         }
 
     def current(self) -> MonitorSnapshot:
@@ -239,3 +240,15 @@ class KernelSession:
                 view.value = html
             except Exception:
                 log.exception("dlmagics: could not update a live view")
+
+
+def timeline_field() -> dict:
+    """The snapshot's ``timeline``; left out (the sidebar keeps its own copy) if the events
+    file cannot be read, so a broken file never breaks the channel."""
+    from .timeline import events
+
+    try:
+        return {"timeline": [e.to_dict() for e in events()]}
+    except Exception as error:  # unreadable, bad YAML, a missing key: all the same here
+        log.warning("dlmagics: the timeline is not sent: %s", error)
+        return {}

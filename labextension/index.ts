@@ -10,10 +10,11 @@ import {
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { SidebarModel } from './model';
 import { DLMagicsPanel } from './panel';
+import { NotebookReader } from './reading';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'dlmagics:sidebar',
-  description: 'The DL Magics sidebar: GPU monitor and quiz progress, fed by the kernel.',
+  description: 'The DL Magics sidebar: GPU monitor, quiz progress and the timeline of deep learning.',
   autoStart: true,
   requires: [INotebookTracker],
   optional: [ILayoutRestorer],
@@ -36,21 +37,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     notebooks.currentChanged.connect(follow);
     follow();
 
-    // A quiz's cell, found by the id JupyterLab sent with the request that showed it.
-    const revealCell = (cellId: string): boolean => {
-      const notebook = notebooks.currentWidget?.content;
-      const index = notebook
-        ? notebook.widgets.findIndex(cell => cell.model.id === cellId)
-        : -1;
-      if (!notebook || index < 0) {
-        return false;
-      }
-      notebook.activeCellIndex = index;
-      void notebook.scrollToCell(notebook.widgets[index], 'start');
-      return true;
-    };
-
-    const sidebar = new DLMagicsPanel(model, revealCell);
+    const sidebar = new DLMagicsPanel(model, new NotebookReader(notebooks));
     app.shell.add(sidebar, 'left', { rank: 600, type: 'DL Magics' });
     restorer?.add(sidebar, sidebar.id);
   }

@@ -23,6 +23,7 @@ import {
   isCompatible,
   parseKernelMessage
 } from './protocol';
+import type { ITimelineEvent } from './timeline';
 
 /**
  * Where the sidebar stands with a kernel.
@@ -52,6 +53,8 @@ export interface IKernelState {
   training: ITrainingRun | null;
   /** The quizzes shown in this kernel, in the order they were first shown. */
   quizzes: IQuizStatus[];
+  /** The kernel's timeline events; null until a kernel sends them. */
+  timeline: ITimelineEvent[] | null;
   message: string | null;
 }
 
@@ -67,6 +70,7 @@ export function initialState(status: ChannelStatus): IKernelState {
     benchmarks: [],
     training: null,
     quizzes: [],
+    timeline: null,
     message: null
   };
 }
@@ -91,6 +95,7 @@ export function reduce(state: IKernelState, msg: KernelMessage): IKernelState {
         benchmarks: state.benchmarks,
         training: state.training,
         quizzes: msg.quizzes ?? state.quizzes,
+        timeline: msg.timeline ?? state.timeline,
         message: null
       };
     case 'sample': {

@@ -1,6 +1,6 @@
 /**
  * The "DL Magics" sidebar: a SidePanel whose accordion holds one section per feature.
- * Sections: the GPU monitor and the quizzes; the timeline slots in with `addSection`.
+ * Sections: the GPU monitor, the quizzes, and the timeline of the active notebook.
  */
 import { LabIcon, ReactWidget, SidePanel, UseSignal } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
@@ -8,6 +8,10 @@ import * as React from 'react';
 import { GpuSection } from './gpu';
 import { SidebarModel } from './model';
 import { QuizzesSection } from './quizzes';
+import { NotebookReader } from './reading';
+import { ITimelineEvent } from './timeline';
+import { TimelineSection } from './timelineSection';
+import builtInEvents from './events.json';
 import iconSvg from '../labextension/style/icon.svg';
 
 export const dlmagicsIcon = new LabIcon({ name: 'dlmagics:icon', svgstr: iconSvg });
@@ -17,7 +21,7 @@ export const SIDEBAR_ID = 'dlmagics-sidebar';
 export class DLMagicsPanel extends SidePanel {
   constructor(
     readonly model: SidebarModel,
-    revealCell: (cellId: string) => boolean
+    reader: NotebookReader
   ) {
     super();
     this.id = SIDEBAR_ID;
@@ -47,8 +51,31 @@ export class DLMagicsPanel extends SidePanel {
           {() => (
             <QuizzesSection
               state={model.current ? model.current.state : null}
-              revealCell={revealCell}
+              revealCell={cellId => reader.reveal(cellId)}
             />
+          )}
+        </UseSignal>
+      )
+    );
+    // The kernel's events once it sends them; until then, the copy built into the sidebar,
+    // so that a notebook's events are marked before %load_ext.
+    const events = () => model.current?.state.timeline ?? null;
+    this.addSection(
+      'Timeline',
+      ReactWidget.create(
+        <UseSignal signal={model.changed}>
+          {() => (
+            <UseSignal signal={reader.changed}>
+              {() => (
+                <TimelineSection
+                  events={events() ?? (builtInEvents as ITimelineEvent[])}
+                  fromKernel={events() !== null}
+                  reading={reader.reading}
+                  reveal={cellId => reader.reveal(cellId)}
+                  insert={event => reader.insert(event)}
+                />
+              )}
+            </UseSignal>
           )}
         </UseSignal>
       )

@@ -5,8 +5,10 @@
  * the jest tests check that every message used here validates against it.
  */
 
+import { ITimelineEvent, isTimelineEvent } from './timeline';
+
 export const COMM_TARGET = 'dlmagics';
-export const PROTOCOL_VERSION = '1.3.0';
+export const PROTOCOL_VERSION = '1.4.0';
 
 /** A GPU as the kernel sees it; null fields are "n/a" on that device. */
 export interface IGpu {
@@ -65,6 +67,8 @@ export interface ISnapshotMessage {
   history: ISample[];
   /** Since 1.3.0: the quizzes shown in this kernel. */
   quizzes?: IQuizStatus[];
+  /** Since 1.4.0: the kernel's history of deep learning, oldest first. */
+  timeline?: ITimelineEvent[];
 }
 
 export interface ISampleMessage {
@@ -231,7 +235,9 @@ export function parseKernelMessage(data: unknown): KernelMessage | null {
         Array.isArray(data.history) &&
         data.history.every(isSample) &&
         (data.quizzes === undefined ||
-          (Array.isArray(data.quizzes) && data.quizzes.every(isQuizStatus)))
+          (Array.isArray(data.quizzes) && data.quizzes.every(isQuizStatus))) &&
+        (data.timeline === undefined ||
+          (Array.isArray(data.timeline) && data.timeline.every(isTimelineEvent)))
         ? (data as unknown as ISnapshotMessage)
         : null;
     case 'sample':

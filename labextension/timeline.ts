@@ -20,6 +20,26 @@ export interface ITimelineEvent {
   gpus: string[];
 }
 
+const isStrings = (value: unknown): boolean =>
+  Array.isArray(value) && value.every(item => typeof item === 'string');
+
+/** Whether `value` has the shape the Timeline section relies on. */
+export function isTimelineEvent(value: unknown): value is ITimelineEvent {
+  const e = value as Record<string, unknown> | null;
+  const source = e?.source as Record<string, unknown> | null | undefined;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    ['id', 'date', 'title', 'summary'].every(key => typeof e[key] === 'string') &&
+    typeof e.year === 'number' &&
+    typeof source === 'object' &&
+    source !== null &&
+    typeof source.url === 'string' &&
+    typeof source.text === 'string' &&
+    ['names', 'demos', 'quizzes', 'gpus'].every(key => isStrings(e[key]))
+  );
+}
+
 export interface ICellInfo {
   id: string;
   type: string;
@@ -175,4 +195,46 @@ export function cellsForEvent(
     { type: 'markdown', source: markdown, tags },
     { type: 'code', source: code, tags }
   ];
+}
+
+/** One line of the Timeline section. */
+export interface ITimelineRow {
+  event: ITimelineEvent;
+  /** The cells that cover it, in notebook order (empty: not covered). */
+  cellIds: string[];
+  kinds: AnchorKind[];
+  /** The event of the cell in view. */
+  active: boolean;
+}
+
+/** Everything the Timeline section shows for one notebook, read at one moment. */
+export function timelineRows(
+  events: ITimelineEvent[],
+  cells: ICellInfo[],
+  readingIndex: number
+): {
+  rows: ITimelineRow[];
+  covered: number;
+  unknownTags: { cellId: string; tag: string }[];
+} {
+  const anchoring = anchorEvents(cells, events);
+  const active = eventAt(
+    readingIndex,
+    cells.map(c => c.id),
+    anchoring
+  );
+  const rows = events.map(event => {
+    const anchor = anchoring.anchors.get(event.id);
+    return {
+      event,
+      cellIds: anchor?.cellIds ?? [],
+      kinds: anchor?.kinds ?? [],
+      active: event.id === active
+    };
+  });
+  return {
+    rows,
+    covered: anchoring.anchors.size,
+    unknownTags: anchoring.unknownTags
+  };
 }

@@ -22,17 +22,44 @@ def test_example_runs_clean(path):
     )
     if path.name == "00_start_here.ipynb":
         assert "Kernel process:" in texts and "64 MiB on cpu" in texts
-    if path.name == "01_gpu_revolution.ipynb":  # each claim stands next to a measured figure
+    if path.name == "01_why_now.ipynb":  # the course's figures next to this machine's
+        assert "a relative cut of 36.4%" in texts and "the spec sheets: 14.5x in 10 years" in texts
+        assert "measured here: first/last layer gradient norm" in texts
+    if path.name == "02_gpu_revolution.ipynb":  # each claim stands next to a measured figure
         assert "cpu: the course says ~10 s; measured here" in texts
         assert "the claim for an RTX 4000-class GPU: ~50x" in texts
         assert "Time machine: cpu ran this at" in texts and "Against the saved run" in texts
         assert not (path.parent / "matmul-1024.json").exists()
-    if path.name == "02_training_demos.ipynb":  # headless: each demo leaves its picture and shows its lesson
+    if path.name == "03_deep_belief_nets.ipynb":
+        assert "the first layer gets" in texts and "epoch 30: free energy of test digits" in texts
+    if path.name == "04_imagenet_alexnet.ipynb":
+        assert "60,965,224 parameters (the course: about 60 million)" in texts and "days here" in texts
+    if path.name == "05_going_deeper.ipynb":
+        assert "the same as torch's: True" in texts and "time grows as n^" in texts
+    if path.name == "06_when_not.ipynb":
+        assert "over logistic regression" in texts and "measured here: test accuracy on the new digits" in texts
+    if path.name == "07_training_demos.ipynb":  # headless: each demo leaves its picture and shows its lesson
         pictures = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                     if "image/png" in o.get("data", {}) and "%train_demo" in o["data"].get("text/plain", "")]
         assert len(pictures) == 5
         assert texts.count("lesson (shown)") == 5 and "not shown" not in texts
         assert "True | the fastest" not in texts and "True | at the same learning rate" in texts
+
+
+COURSE = [p for p in EXAMPLES if p.name[:2] in {"01", "02", "03", "04", "05", "06"}]
+
+
+@pytest.mark.parametrize("path", COURSE, ids=[p.name for p in COURSE])
+def test_course_notebooks_are_tagged_use_demos_and_quizzes_and_carry_no_outputs(path):
+    from dlmagics.timeline import by_id
+
+    nb = nbformat.read(path, as_version=4)
+    tags = {t for c in nb.cells for t in c.metadata.get("tags", []) if t.startswith("dl:")}
+    assert tags and {t[3:] for t in tags} <= set(by_id()), tags
+    sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "%dlquiz " in sources and "%train_demo " in sources
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code), "clear the outputs before committing"
 
 
 def test_there_is_an_example():

@@ -81,3 +81,36 @@ def test_bad_input_is_a_one_line_usage_error(loaded, line, words):
 def test_every_event_has_names_a_heading_can_use():
     for e in timeline.events():
         assert e.names and all(n.strip() for n in e.names), e.id
+
+
+def test_the_sidebars_built_in_copy_matches_the_events_file():
+    copy = Path(__file__).parent.parent / "labextension" / "events.json"
+    assert json.loads(copy.read_text()) == [e.to_dict() for e in timeline.events()], \
+        "run: python -m dlmagics.timeline > labextension/events.json"
+
+
+def test_the_snapshot_carries_the_timeline_and_validates(comms, shell, no_driver):
+    from conftest import validate
+
+    shell.run_line_magic("load_ext", "dlmagics")
+    (c,) = comms
+    validate(c.open_data)
+    assert [e["id"] for e in c.open_data["timeline"]] == [e.id for e in timeline.events()]
+
+
+def test_a_broken_events_file_leaves_the_timeline_out_and_the_channel_up(comms, shell, no_driver, tmp_path,
+                                                                         monkeypatch, caplog):
+    from conftest import validate
+
+    broken = tmp_path / "events.yaml"
+    broken.write_text("events:\n  - id: [unclosed\n")
+    monkeypatch.setattr(timeline, "EVENTS_FILE", broken)
+    timeline.events.cache_clear()
+    try:
+        shell.run_line_magic("load_ext", "dlmagics")
+        (c,) = comms
+        validate(c.open_data)
+        assert "timeline" not in c.open_data and c.open_data["type"] == "snapshot"
+        assert "the timeline is not sent" in caplog.text
+    finally:
+        timeline.events.cache_clear()

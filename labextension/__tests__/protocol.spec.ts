@@ -13,6 +13,8 @@ import { cpuSample, gpuSample, snapshot } from './fixtures';
 import benchmarks from './benchmarks.json';
 import training from './training.json';
 import quiz from './quiz.json';
+// The sidebar's built-in events, written by `python -m dlmagics.timeline`.
+import events from '../events.json';
 
 const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
 ajv.addKeyword('version');
@@ -57,7 +59,8 @@ const FIXTURES = {
   'benchmarks from %%gpubench': benchmarks,
   'a finished %train_demo run': training,
   'a quiz answered in %dlquiz': quiz,
-  'snapshot with quizzes': { ...snapshot([]), quizzes: [quiz.quiz] }
+  'snapshot with quizzes': { ...snapshot([]), quizzes: [quiz.quiz] },
+  'snapshot with the timeline': { ...snapshot([]), timeline: events }
 };
 
 describe('protocol', () => {

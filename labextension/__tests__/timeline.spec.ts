@@ -5,8 +5,14 @@ import {
   anchorEvents,
   cellsForEvent,
   eventAt,
-  magicsIn
+  isTimelineEvent,
+  magicsIn,
+  timelineRows
 } from '../timeline';
+import builtIn from '../events.json';
+import { initialState, reduce } from '../model';
+import { parseKernelMessage } from '../protocol';
+import { snapshot } from './fixtures';
 
 function event(id: string, names: string[], demos: string[] = [], quizzes: string[] = []): ITimelineEvent {
   const year = Number(id.slice(-4));
@@ -93,5 +99,42 @@ describe('insert', () => {
   it('falls back to the quiz, then to %dltimeline for that year', () => {
     expect(cellsForEvent({ ...EVENTS[0], demos: [] })[1].source).toBe('%dlquiz timeline');
     expect(cellsForEvent(EVENTS[3])[1].source).toBe('%dltimeline --from 2022 --to 2022');
+  });
+});
+
+describe('the section', () => {
+  const cells = [
+    cell('t', 'markdown', '# A course'),
+    cell('a', 'markdown', '## AlexNet'),
+    cell('b', 'code', '%dlquiz timeline'),
+    cell('c', 'markdown', 'text', ['dl:chatgpt-2022', 'dl:gpt-7-2031'])
+  ];
+
+  it('rows: every event, the covered ones with their cells, the one in view marked', () => {
+    const { rows, covered, unknownTags } = timelineRows(EVENTS, cells, 2);
+    expect(rows.map(r => r.event.id)).toEqual(EVENTS.map(e => e.id));
+    expect(rows.map(r => r.cellIds)).toEqual([['b'], [], ['a'], ['c']]);
+    expect(rows.filter(r => r.active).map(r => r.event.id)).toEqual(['perceptron-1958']);
+    expect(covered).toBe(3);
+    expect(unknownTags).toEqual([{ cellId: 'c', tag: 'dl:gpt-7-2031' }]);
+    expect(timelineRows(EVENTS, cells, 0).rows.some(r => r.active)).toBe(false);
+    expect(timelineRows(EVENTS, [], 0).covered).toBe(0);
+  });
+
+  it('the built-in copy is well formed, and the kernel copy replaces it once a snapshot has one', () => {
+    expect(builtIn.length).toBeGreaterThanOrEqual(30);
+    expect(builtIn.every(isTimelineEvent)).toBe(true);
+    const before = reduce(initialState('connecting'), snapshot([]));
+    expect(before.timeline).toBeNull();
+    const after = reduce(before, { ...snapshot([]), timeline: EVENTS });
+    expect(after.timeline!.map(e => e.id)).toEqual(EVENTS.map(e => e.id));
+    // an older kernel (no timeline field) leaves what we had
+    expect(reduce(after, snapshot([])).timeline).toBe(after.timeline);
+  });
+
+  it('a snapshot with a malformed event is refused whole', () => {
+    const bad = { ...snapshot([]), timeline: [{ ...EVENTS[0], source: null }] };
+    expect(parseKernelMessage(bad)).toBeNull();
+    expect(isTimelineEvent({ ...EVENTS[0], names: 'perceptron' })).toBe(false);
   });
 });

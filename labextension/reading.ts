@@ -1,0 +1,173 @@
+/**
+ * The active notebook as the Timeline section reads it: its cells (id, type, source, tags)
+ * and the cell the reader is at, kept up to date as cells change, the active cell moves and
+ * the notebook scrolls.
+ * Also the two actions the section offers: reveal a cell, insert an event's cells.
+ */
+import { INotebookTracker, Notebook, NotebookPanel } from '@jupyterlab/notebook';
+import { ISignal, Signal } from '@lumino/signaling';
+import { ICellInfo, ITimelineEvent, cellsForEvent } from './timeline';
+
+export interface IReading {
+  label: string;
+  cells: ICellInfo[];
+  /** The index of the cell the reader is at (see `readingIndex` below). */
+  readingIndex: number;
+}
+
+const RECOUNT_MS = 250; // edits come in bursts: read the cells once they settle
+
+export class NotebookReader {
+  constructor(private readonly _notebooks: INotebookTracker) {
+    _notebooks.currentChanged.connect(this._follow, this);
+    this._follow();
+  }
+
+  get reading(): IReading | null {
+    return this._reading;
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Scroll the active notebook to a cell and make it active; false if it has none. */
+  reveal(cellId: string): boolean {
+    const notebook = this._notebooks.currentWidget?.content;
+    const index = notebook
+      ? notebook.widgets.findIndex(cell => cell.model.id === cellId)
+      : -1;
+    if (!notebook || index < 0) {
+      return false;
+    }
+    notebook.activeCellIndex = index;
+    void notebook.scrollToCell(notebook.widgets[index], 'start');
+    return true;
+  }
+
+  /** Add an event's Markdown and code cells below the active cell (false: no notebook). */
+  insert(event: ITimelineEvent): boolean {
+    const notebook = this._notebooks.currentWidget?.content;
+    if (!notebook?.model) {
+      return false;
+    }
+    const at = notebook.widgets.length ? notebook.activeCellIndex + 1 : 0;
+    notebook.model.sharedModel.insertCells(
+      at,
+      cellsForEvent(event).map(c => ({
+        cell_type: c.type,
+        source: c.source,
+        metadata: { tags: c.tags }
+      }))
+    );
+    const markdown = notebook.widgets[at];
+    if (markdown?.model.type === 'markdown') {
+      // shown as text, like the cells around it (a MarkdownCell; not imported for one flag)
+      (markdown as unknown as { rendered: boolean }).rendered = true;
+    }
+    notebook.activeCellIndex = at + 1;
+    void notebook.scrollToCell(notebook.widgets[at], 'start');
+    return true;
+  }
+
+  private _follow(): void {
+    this._panel?.model?.contentChanged.disconnect(this._schedule, this);
+    this._panel?.content.activeCellChanged.disconnect(this._onScroll, this);
+    this._panel?.node.removeEventListener('scroll', this._onScroll, true);
+    this._panel = this._notebooks.currentWidget;
+    const panel = this._panel;
+    if (panel) {
+      void panel.context.ready.then(() => {
+        if (panel === this._panel) {
+          panel.model?.contentChanged.connect(this._schedule, this);
+          this._read();
+        }
+      });
+      panel.content.activeCellChanged.connect(this._onScroll, this);
+      // Scroll events do not bubble: catch them on the way down, whichever node scrolls.
+      panel.node.addEventListener('scroll', this._onScroll, {
+        capture: true,
+        passive: true
+      });
+    }
+    this._read();
+  }
+
+  private _schedule(): void {
+    clearTimeout(this._timer);
+    this._timer = setTimeout(() => this._read(), RECOUNT_MS);
+  }
+
+  private _onScroll = (): void => {
+    if (!this._frame) {
+      this._frame = requestAnimationFrame(() => {
+        this._frame = 0;
+        this._updateReadingIndex();
+      });
+    }
+  };
+
+  private _read(): void {
+    const panel = this._panel;
+    if (!panel?.model) {
+      this._reading = null;
+    } else {
+      this._reading = {
+        label: panel.title.label,
+        cells: panel.content.widgets.map(cell => {
+          const tags = cell.model.getMetadata('tags');
+          return {
+            id: cell.model.id,
+            type: cell.model.type,
+            source: cell.model.sharedModel.getSource(),
+            tags: Array.isArray(tags) ? tags.filter(t => typeof t === 'string') : []
+          };
+        }),
+        readingIndex: readingIndex(panel.content)
+      };
+    }
+    this._changed.emit();
+  }
+
+  private _updateReadingIndex(): void {
+    const panel = this._panel;
+    if (!this._reading || !panel) {
+      return;
+    }
+    const index = readingIndex(panel.content);
+    if (index !== this._reading.readingIndex) {
+      this._reading = { ...this._reading, readingIndex: index };
+      this._changed.emit();
+    }
+  }
+
+  private _panel: NotebookPanel | null = null;
+  private _reading: IReading | null = null;
+  private _timer: ReturnType<typeof setTimeout> | undefined;
+  private _frame = 0;
+  private _changed = new Signal<this, void>(this);
+}
+
+/**
+ * Where the reader is: the active cell while any of it is in view (the learner works there,
+ * and a click in the sidebar makes the event's cell active); once scrolled away from it, the
+ * last cell that starts above a reading line a little below the top of the view.
+ */
+function readingIndex(notebook: Notebook): number {
+  const view = notebook.outerNode.getBoundingClientRect(); // the part that scrolls
+  const active = notebook.activeCell;
+  if (active?.node.isConnected) {
+    const box = active.node.getBoundingClientRect();
+    if (box.bottom > view.top && box.top < view.bottom) {
+      return notebook.activeCellIndex;
+    }
+  }
+  const line = view.top + Math.min(120, view.height / 4);
+  let index = 0;
+  notebook.widgets.forEach((cell, i) => {
+    if (cell.node.isConnected && cell.node.getBoundingClientRect().top <= line) {
+      index = i;
+    }
+  });
+  return index;
+}

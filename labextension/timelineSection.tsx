@@ -1,0 +1,144 @@
+/**
+ * The sidebar's Timeline section: the history of deep learning, top to bottom, with the
+ * events the active notebook covers marked. A covered event scrolls to its first cell; an
+ * uncovered one offers to insert its cells; the event at the reader's eye is highlighted.
+ */
+import * as React from 'react';
+import { IReading } from './reading';
+import { ITimelineEvent, ITimelineRow, timelineRows } from './timeline';
+
+export interface ITimelineSectionProps {
+  events: ITimelineEvent[];
+  /** Where the events came from: the kernel's dlmagics, or the sidebar's own copy. */
+  fromKernel: boolean;
+  reading: IReading | null;
+  reveal: (cellId: string) => boolean;
+  insert: (event: ITimelineEvent) => boolean;
+}
+
+const HOW = {
+  tag: 'a dl: tag',
+  heading: 'a heading',
+  magic: 'a demo or quiz'
+};
+
+export function TimelineSection(props: ITimelineSectionProps): JSX.Element {
+  const { events, fromKernel, reading, reveal, insert } = props;
+  const [coveredOnly, setCoveredOnly] = React.useState(false);
+  const { rows, covered, unknownTags } = timelineRows(
+    events,
+    reading?.cells ?? [],
+    reading?.readingIndex ?? 0
+  );
+  const cellNumber = (cellId: string) =>
+    (reading?.cells.findIndex(c => c.id === cellId) ?? -1) + 1;
+  const shown = coveredOnly ? rows.filter(r => r.cellIds.length) : rows;
+  return (
+    <div
+      className="dlm-timeline"
+      data-covered={covered}
+      data-source={fromKernel ? 'kernel' : 'built-in'}
+      data-reading={reading?.readingIndex ?? -1}
+    >
+      <div className="dlm-timeline-head">
+        <p className="dlm-timeline-summary">
+          {reading ? (
+            <>
+              <b>{covered}</b> of {events.length} events in {reading.label}
+            </>
+          ) : (
+            'Open a notebook to see which events it covers.'
+          )}
+        </p>
+        <label className="dlm-timeline-filter">
+          <input
+            type="checkbox"
+            checked={coveredOnly}
+            onChange={e => setCoveredOnly(e.currentTarget.checked)}
+          />{' '}
+          only this notebook's events
+        </label>
+      </div>
+      {unknownTags.length > 0 && (
+        <ul className="dlm-timeline-unknown" aria-label="Unknown event tags">
+          {unknownTags.map(({ cellId, tag }) => (
+            <li key={`${cellId}-${tag}`}>
+              <button className="dlm-link" onClick={() => reveal(cellId)}>
+                cell {cellNumber(cellId)}
+              </button>{' '}
+              has <code>{tag}</code>: no such event (see <code>%dltimeline</code>)
+            </li>
+          ))}
+        </ul>
+      )}
+      <ol className="dlm-timeline-list">
+        {shown.map(row => (
+          <EventRow
+            key={row.event.id}
+            row={row}
+            canInsert={reading !== null}
+            reveal={reveal}
+            insert={insert}
+          />
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function EventRow(props: {
+  row: ITimelineRow;
+  canInsert: boolean;
+  reveal: (cellId: string) => boolean;
+  insert: (event: ITimelineEvent) => boolean;
+}): JSX.Element {
+  const { row, canInsert, reveal, insert } = props;
+  const { event } = row;
+  const item = React.useRef<HTMLLIElement>(null);
+  React.useEffect(() => {
+    if (row.active) {
+      item.current?.scrollIntoView?.({ block: 'nearest' });
+    }
+  }, [row.active]);
+  const covered = row.cellIds.length > 0;
+  const how = row.kinds.map(k => HOW[k]).join(', ');
+  const classes = ['dlm-event', covered ? 'dlm-covered' : '', row.active ? 'dlm-active' : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <li
+      ref={item}
+      className={classes}
+      data-event={event.id}
+      aria-current={row.active ? 'step' : undefined}
+    >
+      <span className="dlm-event-year">{event.year}</span>
+      <span className="dlm-event-dot" aria-hidden="true" />
+      <span className="dlm-event-body">
+        {covered ? (
+          <button
+            className="dlm-event-open"
+            onClick={() => reveal(row.cellIds[0])}
+            title={`${event.summary}\n\nIn this notebook through ${how}. Click to go there.`}
+          >
+            {event.title}
+          </button>
+        ) : (
+          <span className="dlm-event-title" title={event.summary}>
+            {event.title}
+          </span>
+        )}
+        {!covered && canInsert && (
+          <button
+            className="dlm-event-insert"
+            onClick={() => insert(event)}
+            title="Insert a Markdown cell (title, summary, source) and a cell with its demo or quiz, below the active cell"
+            aria-label={`Insert ${event.title} below the active cell`}
+          >
+            insert
+          </button>
+        )}
+      </span>
+    </li>
+  );
+}

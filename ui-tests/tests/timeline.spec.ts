@@ -1,0 +1,110 @@
+/**
+ * The sidebar's Timeline on a course notebook, in a real JupyterLab and Debian's Chromium:
+ * marks before %load_ext, click to scroll, the highlight follows the reader, insert, and a
+ * tag that names no event.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const SIDEBAR = 'dlmagics-sidebar';
+const SHOTS = 'screenshots';
+const COURSE = path.resolve(__dirname, '../../examples/04_imagenet_alexnet.ipynb');
+
+/** The course notebook, with one more tag that names no event. */
+function courseWithAnUnknownTag(): string {
+  const nb = JSON.parse(fs.readFileSync(COURSE, 'utf-8'));
+  const cell = nb.cells[2];
+  cell.metadata.tags = [...(cell.metadata.tags ?? []), 'dl:no-such-event-2031'];
+  return JSON.stringify(nb);
+}
+
+/** A cell of the active notebook, read from its model (rendered or not, in view or not). */
+async function cellAt(page: IJupyterLabPageFixture, index: number) {
+  return page.evaluate(i => {
+    const cell = (window as any).jupyterapp.shell.currentWidget.content.model.sharedModel.cells[i];
+    return { type: cell.cell_type, source: cell.getSource(), tags: cell.getMetadata('tags') ?? [] };
+  }, index);
+}
+
+async function indexOfCell(page: IJupyterLabPageFixture, source: string) {
+  return page.evaluate(
+    text =>
+      (window as any).jupyterapp.shell.currentWidget.content.model.sharedModel.cells.findIndex(
+        (c: any) => c.getSource() === text
+      ),
+    source
+  );
+}
+
+function row(page: IJupyterLabPageFixture, eventId: string) {
+  return page.locator(`#${SIDEBAR} .dlm-event[data-event="${eventId}"]`);
+}
+
+test.describe('DL Magics timeline', () => {
+  test('a course notebook: marks, click to scroll, the highlight follows, insert', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.contents.uploadContent(courseWithAnUnknownTag(), 'text', `${tmpPath}/course.ipynb`);
+    await page.notebook.openByPath(`${tmpPath}/course.ipynb`);
+    await page.notebook.activate('course.ipynb');
+    await page.sidebar.openTab(SIDEBAR);
+    const timeline = page.locator(`#${SIDEBAR} .dlm-timeline`);
+
+    // Before %load_ext: the sidebar's own events, marked from the notebook alone.
+    await expect(timeline).toHaveAttribute('data-source', 'built-in');
+    await expect(row(page, 'alexnet-2012')).toHaveClass(/dlm-covered/);
+    await expect(row(page, 'dropout-2012')).toHaveClass(/dlm-covered/);
+    await expect(row(page, 'chatgpt-2022')).not.toHaveClass(/dlm-covered/);
+    // The tag that names no event is shown as unknown; everything else still works.
+    await expect(timeline.locator('.dlm-timeline-unknown')).toContainText('dl:no-such-event-2031');
+
+    // Click a covered event: the notebook scrolls to its first cell and makes it active.
+    const dropoutCell = page.locator('.jp-Notebook .jp-Cell', { hasText: 'The tricks: ReLU and dropout' });
+    await expect(dropoutCell).not.toBeInViewport();
+    await row(page, 'dropout-2012').locator('.dlm-event-open').click();
+    await expect(dropoutCell).toBeInViewport({ timeout: 10000 });
+    await expect(dropoutCell).toHaveClass(/jp-mod-active/);
+    await expect(row(page, 'dropout-2012')).toHaveClass(/dlm-active/);
+    await expect(row(page, 'dropout-2012')).toHaveAttribute('aria-current', 'step');
+
+    // Scroll back to the top by hand: the highlight follows the reader.
+    await page.locator('.jp-NotebookPanel .jp-WindowedPanel-outer').evaluate(node => {
+      node.scrollTop = 0;
+    });
+    await expect(row(page, 'imagenet-2009')).toHaveClass(/dlm-active/, { timeout: 10000 });
+    await expect(row(page, 'dropout-2012')).not.toHaveClass(/dlm-active/);
+
+    // Load dlmagics: the events now come from the kernel; the marks stay.
+    await page.notebook.runCell(1, true);
+    await expect(timeline).toHaveAttribute('data-source', 'kernel', { timeout: 20000 });
+    await expect(row(page, 'alexnet-2012')).toHaveClass(/dlm-covered/);
+
+    // Insert an event the notebook lacks, below the active cell (cell 1).
+    await page.notebook.selectCells(1);
+    const before = await page.notebook.getCellCount();
+    const perceptron = row(page, 'perceptron-1958');
+    await expect(perceptron).not.toHaveClass(/dlm-covered/);
+    await perceptron.hover();
+    await perceptron.locator('.dlm-event-insert').click();
+    await expect.poll(() => page.notebook.getCellCount()).toBe(before + 2);
+    const [markdown, code] = [await cellAt(page, 2), await cellAt(page, 3)];
+    expect(markdown.type).toBe('markdown');
+    expect(markdown.source).toContain("## Rosenblatt's perceptron (1958)");
+    expect(markdown.source).toContain('https://doi.org/10.1037/h0042519');
+    expect(code).toEqual({ type: 'code', source: '%train_demo xor', tags: ['dl:perceptron-1958'] });
+    expect(markdown.tags).toEqual(['dl:perceptron-1958']);
+    // Both carry the event's tag, so the event is now covered.
+    await expect(perceptron).toHaveClass(/dlm-covered/, { timeout: 10000 });
+
+    // The sidebar with all three sections, once a quiz has run.
+    const quizIndex = await indexOfCell(page, '%dlquiz imagenet');
+    expect(quizIndex).toBeGreaterThan(3);
+    await page.notebook.runCell(quizIndex, true);
+    await expect(page.locator(`#${SIDEBAR} .dlm-quiz-row[data-quiz="imagenet"]`)).toBeVisible({ timeout: 15000 });
+    await row(page, 'dropout-2012').locator('.dlm-event-open').click();
+    await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-three-sections.png` });
+    await page.screenshot({ path: `${SHOTS}/lab-timeline.png` });
+  });
+});
