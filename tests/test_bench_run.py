@@ -20,6 +20,9 @@ from dlmagics.bench.result import ResultFileError, load_json  # noqa: E402
 from dlmagics.bench.runner import Options, run_cell  # noqa: E402
 
 MATMUL = "x = torch.randn(128, 128, device=device)\n# timed\ny = x @ x\n"
+# A sleep sets each run's length, so a busy machine cannot swamp what a test compares (a bare
+# 128x128 matmul once measured the fake GPU's 10x as 0.07x on a loaded CI runner).
+STEADY = MATMUL + "time.sleep(0.004)\n"
 
 
 def run(source, devices="cpu", namespace=None, dtype=None, **options):
@@ -86,9 +89,7 @@ def test_no_marker_means_setup_is_timed_and_said():
 
 
 def test_the_fake_gpu_is_timed_with_events_and_synchronised(fake_cuda):
-    # A sleep sets each run's length, so a busy machine cannot swamp the fake's 10x (a bare
-    # 128x128 matmul once measured 0.07x on a loaded CI runner).
-    result = run(MATMUL + "time.sleep(0.004)\n", "cpu,cuda:0", namespace={"time": time})
+    result = run(STEADY, "cpu,cuda:0", namespace={"time": time})
     cpu, gpu = result.devices
     assert gpu.status == "ok" and gpu.kind == "cuda" and gpu.name == "NVIDIA H200"
     assert "CUDA events" in gpu.method
@@ -137,7 +138,7 @@ def test_ctrl_c_in_setup():
 
 
 def test_save_load_and_compare(tmp_path):
-    result = run(MATMUL, "cpu")
+    result = run(STEADY, "cpu", namespace={"time": time})
     path = result.save(tmp_path / "run.json")
     saved = load_json(path)
     validate(saved, "bench_result")
