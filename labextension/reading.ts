@@ -72,8 +72,8 @@ export class NotebookReader {
 
   private _follow(): void {
     this._panel?.model?.contentChanged.disconnect(this._schedule, this);
-    this._panel?.content.activeCellChanged.disconnect(this._onScroll, this);
-    this._panel?.node.removeEventListener('scroll', this._onScroll, true);
+    this._panel?.content.activeCellChanged.disconnect(this._onViewChanged, this);
+    this._panel?.node.removeEventListener('scroll', this._onViewChanged, true);
     this._panel = this._notebooks.currentWidget;
     const panel = this._panel;
     if (panel) {
@@ -83,9 +83,9 @@ export class NotebookReader {
           this._read();
         }
       });
-      panel.content.activeCellChanged.connect(this._onScroll, this);
+      panel.content.activeCellChanged.connect(this._onViewChanged, this);
       // Scroll events do not bubble: catch them on the way down, whichever node scrolls.
-      panel.node.addEventListener('scroll', this._onScroll, {
+      panel.node.addEventListener('scroll', this._onViewChanged, {
         capture: true,
         passive: true
       });
@@ -98,7 +98,8 @@ export class NotebookReader {
     this._timer = setTimeout(() => this._read(), RECOUNT_MS);
   }
 
-  private _onScroll = (): void => {
+  /** Scrolled, or another cell became active: find the reader again, once per frame. */
+  private _onViewChanged = (): void => {
     if (!this._frame) {
       this._frame = requestAnimationFrame(() => {
         this._frame = 0;
