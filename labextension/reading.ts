@@ -113,17 +113,21 @@ export class NotebookReader {
     if (!panel?.model) {
       this._reading = null;
     } else {
+      const cells = panel.content.widgets.map(cell => {
+        const tags = cell.model.getMetadata('tags');
+        return {
+          id: cell.model.id,
+          type: cell.model.type,
+          source: cell.model.sharedModel.getSource(),
+          tags: Array.isArray(tags) ? tags.filter(t => typeof t === 'string') : []
+        };
+      });
+      const previous = this._reading;
       this._reading = {
         label: panel.title.label,
-        cells: panel.content.widgets.map(cell => {
-          const tags = cell.model.getMetadata('tags');
-          return {
-            id: cell.model.id,
-            type: cell.model.type,
-            source: cell.model.sharedModel.getSource(),
-            tags: Array.isArray(tags) ? tags.filter(t => typeof t === 'string') : []
-          };
-        }),
+        // Outputs change the content too (a live demo, many times a second): keep the old
+        // array when the cells read the same, so the section need not anchor them again.
+        cells: previous && sameCells(previous.cells, cells) ? previous.cells : cells,
         readingIndex: readingIndex(panel.content)
       };
     }
@@ -147,6 +151,19 @@ export class NotebookReader {
   private _timer: ReturnType<typeof setTimeout> | undefined;
   private _frame = 0;
   private _changed = new Signal<this, void>(this);
+}
+
+function sameCells(a: ICellInfo[], b: ICellInfo[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (cell, i) =>
+        cell.id === b[i].id &&
+        cell.type === b[i].type &&
+        cell.source === b[i].source &&
+        cell.tags.join('\n') === b[i].tags.join('\n')
+    )
+  );
 }
 
 /**

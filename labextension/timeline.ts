@@ -207,17 +207,20 @@ export interface ITimelineRow {
   active: boolean;
 }
 
-/** Everything the Timeline section shows for one notebook, read at one moment. */
+/**
+ * Everything the Timeline section shows for one notebook, read at one moment. Pass the
+ * `anchoring` of these cells when it is at hand: a scroll changes only `readingIndex`.
+ */
 export function timelineRows(
   events: ITimelineEvent[],
   cells: ICellInfo[],
-  readingIndex: number
+  readingIndex: number,
+  anchoring: IAnchoring = anchorEvents(cells, events)
 ): {
   rows: ITimelineRow[];
   covered: number;
   unknownTags: { cellId: string; tag: string }[];
 } {
-  const anchoring = anchorEvents(cells, events);
   const active = eventAt(
     readingIndex,
     cells.map(c => c.id),

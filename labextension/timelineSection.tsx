@@ -5,7 +5,13 @@
  */
 import * as React from 'react';
 import { IReading } from './reading';
-import { ITimelineEvent, ITimelineRow, timelineRows } from './timeline';
+import {
+  ICellInfo,
+  ITimelineEvent,
+  ITimelineRow,
+  anchorEvents,
+  timelineRows
+} from './timeline';
 
 export interface ITimelineSectionProps {
   events: ITimelineEvent[];
@@ -16,6 +22,8 @@ export interface ITimelineSectionProps {
   insert: (event: ITimelineEvent) => boolean;
 }
 
+const NO_CELLS: ICellInfo[] = [];
+
 const HOW = {
   tag: 'a dl: tag',
   heading: 'a heading',
@@ -25,10 +33,15 @@ const HOW = {
 export function TimelineSection(props: ITimelineSectionProps): JSX.Element {
   const { events, fromKernel, reading, reveal, insert } = props;
   const [coveredOnly, setCoveredOnly] = React.useState(false);
+  const cells = reading?.cells ?? NO_CELLS;
+  // Anchoring reads every cell: redo it when the cells or events change, not on each scroll
+  // or monitor sample (both re-render this section).
+  const anchoring = React.useMemo(() => anchorEvents(cells, events), [cells, events]);
   const { rows, covered, unknownTags } = timelineRows(
     events,
-    reading?.cells ?? [],
-    reading?.readingIndex ?? 0
+    cells,
+    reading?.readingIndex ?? 0,
+    anchoring
   );
   const cellNumber = (cellId: string) =>
     (reading?.cells.findIndex(c => c.id === cellId) ?? -1) + 1;
