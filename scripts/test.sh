@@ -2,9 +2,33 @@
 # Set everything up (Debian's Chromium included) and run every test: pytest (magics,
 # monitor, channel, real-kernel end-to-end, notebooks), jest (sidebar model), the
 # prebuilt-extension check, and Galata in Chromium.
+#   bash scripts/test.sh --repeat N   the pytest suite N times, then every test that ever failed
+#                                     (a test that fails by chance shows up here, not in CI)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPEAT=0
+if [ "${1:-}" = "--repeat" ]; then
+  [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "usage: bash scripts/test.sh [--repeat N]   (N a whole number, 1 or more)" >&2; exit 2; }
+  REPEAT=$2
+elif [ $# -gt 0 ]; then
+  echo "usage: bash scripts/test.sh [--repeat N]" >&2; exit 2
+fi
 source "$ROOT/scripts/setup.sh"
+PYTEST=(python -m pytest -q tests)
+
+if [ "$REPEAT" -gt 0 ]; then
+  failures="$(mktemp)"
+  for i in $(seq "$REPEAT"); do
+    step "pytest, run $i of $REPEAT"
+    (cd "$ROOT" && "${PYTEST[@]}" -rf -p no:cacheprovider) | tee /dev/stderr | sed -n 's/^FAILED \([^ ]*\).*/\1/p' >>"$failures" || true
+  done
+  if [ -s "$failures" ]; then
+    printf '\nfailed at least once (times, test) in %d runs:\n' "$REPEAT"; sort "$failures" | uniq -c | sort -rn
+    exit 1
+  fi
+  printf '\nno test failed in %d runs\n' "$REPEAT"
+  exit 0
+fi
 
 CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
 if [ ! -x "$CHROMIUM" ]; then
@@ -25,7 +49,7 @@ run() {  # run NAME COMMAND...: a suite; keep going, count the result
 
 run "the extension is prebuilt and enabled" bash -c 'jupyter labextension list 2>&1 | grep -E "dlmagics .*enabled.*OK"'
 run "jest: sidebar model and protocol" jlpm jest
-run "pytest: magics, monitor, channel, kernel end-to-end, notebooks" python -m pytest -q tests
+run "pytest: magics, monitor, channel, kernel end-to-end, notebooks" "${PYTEST[@]}"
 run "Galata: the sidebar in Chromium" bash -c 'cd ui-tests && mkdir -p screenshots && CI=${CI:-} jlpm playwright test'
 
 printf '\nsuites: %d passed, %d failed\n' "$passed" "$failed"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import os
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -15,10 +18,25 @@ from dlmagics import fakes
 SCHEMA = json.loads((Path(__file__).parent.parent / "dlmagics" / "protocol.schema.json").read_text())
 
 
+@functools.cache
+def _validator(kind: str) -> jsonschema.Draft202012Validator:
+    # One validator per kind: jsonschema.validate() re-checks the whole schema on every call
+    # (about 0.09 s here), which made a loop over many messages slower than they arrive.
+    schema = {"$ref": f"#/$defs/{kind}", "$defs": SCHEMA["$defs"]}
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
 def validate(message: dict, kind: str = "kernel_message") -> None:
     """Raise unless ``message`` is a valid message of ``kind`` (a $defs name)."""
-    jsonschema.validate(message, {"$ref": f"#/$defs/{kind}", "$defs": SCHEMA["$defs"]},
-                        cls=jsonschema.Draft202012Validator)
+    _validator(kind).validate(message)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_quiz_store(tmp_path_factory):
+    """Quiz answers of the suite (and of every kernel it starts) go to a file of its own: a run
+    neither reads the learner's progress nor adds to it."""
+    os.environ["DLMAGICS_QUIZ_STORE"] = str(tmp_path_factory.mktemp("quiz") / "progress.jsonl")
 
 
 def wait_for(predicate, timeout: float = 5.0) -> None:
@@ -60,19 +78,30 @@ def shell():
 
 
 class RecordingComm:
-    """A comm that records what the kernel sends; ``receive`` plays the frontend."""
+    """A comm that records what the kernel sends; ``receive`` plays the frontend.
+
+    The sampler thread sends while a test reads, so ``sent`` is a copy taken under a lock:
+    a test iterates over what had been sent when it asked, never over a list still growing.
+    """
 
     def __init__(self, target_name="dlmagics", data=None, metadata=None, comm_id=None, **_):
         self.comm_id = comm_id or uuid.uuid4().hex
         self.target_name = target_name
         self.open_data, self.open_metadata = data, metadata
-        self.sent: list[dict] = []
+        self._sent: list[dict] = []
+        self._lock = threading.Lock()
         self.closed = False
         self._on_msg = self._on_close = None
 
+    @property
+    def sent(self) -> list[dict]:
+        with self._lock:
+            return list(self._sent)
+
     def send(self, data, **_):
         assert not self.closed, "sent on a closed comm"
-        self.sent.append(data)
+        with self._lock:
+            self._sent.append(data)
 
     def close(self, *args, **kwargs):
         self.closed = True

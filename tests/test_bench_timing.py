@@ -9,18 +9,25 @@ from dlmagics.bench.timing import CpuClock, cpu_threads, gc_disabled, measure
 
 
 class FakeClock:
-    """A device whose runs take a scripted time (and no wall time)."""
+    """A device whose runs take a scripted time, on a wall clock of its own (``wall``) that
+    each run advances by its time: the budget is spent the same way on any machine."""
 
     def __init__(self, durations):
         self.durations = iter(durations)
         self.syncs = 0
+        self.now = 0.0
 
     def sync(self):
         self.syncs += 1
 
+    def wall(self):
+        return self.now
+
     def time(self, run):
         run()
-        return next(self.durations)
+        took = next(self.durations)
+        self.now += took
+        return took
 
 
 def test_the_first_call_is_reported_apart_and_not_counted():
@@ -41,11 +48,16 @@ def test_noisy_runs_go_on_until_the_budget():
 
     rng = random.Random(0)
     noisy = [rng.lognormvariate(-4, 0.5) for _ in range(100000)]  # a 1% interval needs ~4000 runs
-    began = time.perf_counter()
-    m = measure(lambda: time.sleep(0.001), FakeClock(noisy), budget=0.3, min_runs=5)
-    wall = time.perf_counter() - began
-    assert m.stopped == "budget" and 0.3 <= wall < 2  # not the 100 s that 100000 runs would take
-    assert len(m.times) > 20
+    clock = FakeClock(noisy)
+    m = measure(lambda: None, clock, budget=3, min_runs=5, wall=clock.wall)
+    assert m.stopped == "budget" and len(m.times) > 100  # noisy runs never pinned: on to the budget
+    # ...and the loop stops at the first run that ends past it, not before, not later.
+    assert clock.now >= 3 and clock.now - m.times[-1] < 3
+
+
+def test_the_budget_is_wall_time():
+    m = measure(lambda: time.sleep(0.02), FakeClock([1e-6, 2e-6] * 1000), budget=0.1, min_runs=2, tight=0)
+    assert m.stopped == "budget" and 2 <= len(m.times) <= 6  # 0.1 s of 0.02 s sleeps, not 1000 runs
 
 
 def test_max_runs_and_min_runs():
@@ -54,11 +66,18 @@ def test_max_runs_and_min_runs():
     assert m.stopped == "max_runs" and len(m.times) == 10
 
 
-def test_many_fast_runs_stay_cheap():
-    # The tight check sorts the runs; checked every few runs it made this quadratic.
-    began = time.perf_counter()
-    m = measure(lambda: None, FakeClock([0.01, 0.03] * 100000), budget=10, min_runs=100000, max_runs=150000)
-    assert m.stopped == "max_runs" and time.perf_counter() - began < 3
+def test_many_fast_runs_stay_cheap(monkeypatch):
+    # The tight check sorts the runs; checked every few runs it made this quadratic. Counted,
+    # not timed: the checks must grow apart (a few dozen for 150,000 runs, not thousands).
+    from dlmagics.bench import timing
+
+    checks = []
+    is_tight = timing._is_tight
+    monkeypatch.setattr(timing, "_is_tight", lambda times, tight: checks.append(len(times)) or is_tight(times, tight))
+    clock = FakeClock([1e-6, 3e-6] * 100000)
+    m = measure(lambda: None, clock, budget=10, min_runs=100000, max_runs=150000, wall=clock.wall)
+    assert m.stopped == "max_runs" and 1 <= len(checks) <= 5
+    assert all(b >= a * 1.25 for a, b in zip(checks, checks[1:]))
 
 
 def test_real_cpu_runs():

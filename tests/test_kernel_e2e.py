@@ -70,10 +70,20 @@ class Kernel:
             except queue.Empty:
                 pass
 
-    def interrupt(self, code: str, after: float, kinds: tuple[str, ...]) -> dict:
-        """Run ``code``, press Ctrl-C after ``after`` seconds; the cell's first message of ``kinds``."""
+    def interrupt(self, code: str, kinds: tuple[str, ...], after: float = 0.0, when=None) -> dict:
+        """Run ``code``, press Ctrl-C once it has run ``after`` seconds (counted from the moment the
+        kernel starts the cell, not from sending it: a busy machine may start it late) and ``when()``
+        holds, if given; the cell's first message of ``kinds``."""
         msg_id = self.kc.execute(code)
+        deadline = time.monotonic() + 60
+        while True:
+            msg = self._next(max(0.1, deadline - time.monotonic()))
+            if msg["msg_type"] == "execute_input" and msg["parent_header"].get("msg_id") == msg_id:
+                break
         time.sleep(after)
+        while when is not None and not when():
+            assert time.monotonic() < deadline, "the condition to press Ctrl-C never held"
+            time.sleep(0.05)
         self.km.interrupt_kernel()
         while True:
             msg = self._next(30)
@@ -190,7 +200,7 @@ def test_ctrl_c_interrupts_the_cell_not_the_monitor(kernel):
     comm_id = opened(kernel)["content"]["comm_id"]
     kernel.send_comm("comm_msg", {"comm_id": comm_id, "data": {"type": "request_snapshot"}})
     kernel.wait_comm(data_of("sample"), timeout=3.0)
-    error = kernel.interrupt("import time; time.sleep(60)", after=1.0, kinds=("error",))
+    error = kernel.interrupt("import time; time.sleep(60)", kinds=("error",), after=1.0)
     assert error["content"]["ename"] == "KeyboardInterrupt"
     seen = len(kernel.comm_messages)
     kernel.wait_comm(lambda m: data_of("sample")(m) and kernel.comm_messages.index(m) >= seen, timeout=3.0)
@@ -210,10 +220,12 @@ def test_gpubench_in_a_real_kernel_shows_html_text_and_png_and_tells_the_sidebar
     assert [d["device"] for d in message["results"][0]["devices"]] == ["cpu", "cpu:1"]
 
 
-def test_ctrl_c_stops_gpubench_and_shows_what_was_measured(kernel):
+def test_ctrl_c_stops_gpubench_and_shows_what_was_measured(kernel, tmp_path):
     kernel.execute("%load_ext dlmagics")
-    result = kernel.interrupt("%%gpubench -d cpu,cpu:1 --budget 60 --min-runs 10000\n# timed\nimport time; time.sleep(0.01)\n",
-                              after=3.0, kinds=("execute_result", "error"))
+    runs = tmp_path / "runs"  # each run leaves a byte: Ctrl-C comes once 60 have run, however slow the machine
+    code = f"%%gpubench -d cpu,cpu:1 --budget 60 --min-runs 10000\n# timed\nimport time; time.sleep(0.01)\nopen({str(runs)!r}, 'a').write('.')\n"
+    result = kernel.interrupt(code, kinds=("execute_result", "error"),
+                              when=lambda: runs.exists() and runs.stat().st_size > 60)
     assert result["msg_type"] == "execute_result"
     text = result["content"]["data"]["text/plain"]
     assert "Stopped by Ctrl-C" in text and "cpu:1 (not run)" in text

@@ -107,7 +107,7 @@ def test_code_endless_loops_are_stopped():
         result = check(source)
         took = time.perf_counter() - started
         assert result.score == 0 and "longer than 0.3 s" in result.feedback
-        assert took < 1.5
+        assert took < 15  # stopped, not left to run (a loaded machine may take seconds to say so)
     assert check("def relu(x): return max(0.0, x)").correct  # the timer does not fire later
 
 

@@ -37,9 +37,10 @@ def send_widget(kernel: Kernel, comm_id: str, data: dict) -> None:
 
 def test_slider_and_stop_act_while_training_and_the_history_is_kept(kernel):
     kernel.execute("%load_ext dlmagics")
-    started = time.monotonic()
+    # The cell returns while training goes on: the Stop sent below, after it returned, finds the
+    # run still going ("stopped", not "finished"), however long a loaded machine took to return.
     out = kernel.execute("run = %train_demo optimizers --epochs 300")
-    assert out == "" and time.monotonic() - started < 20  # the cell returns; training goes on
+    assert out == ""
     slider = widget(kernel, "FloatLogSliderModel", description="learning rate")
     stop = widget(kernel, "ButtonModel", description="Stop")
     kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["step"] > 0, 30)
@@ -80,7 +81,7 @@ def test_ctrl_c_in_the_next_cell_stops_the_run_and_keeps_it(kernel):
     kernel.execute("%load_ext dlmagics")
     kernel.execute("run = %train_demo optimizers --epochs 300")
     kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["step"] > 0, 30)
-    msg = kernel.interrupt("print('after', run.status)", after=1.5, kinds=("stream", "error"))
+    msg = kernel.interrupt("print('after', run.status)", kinds=("stream", "error"), after=1.5)
     assert msg["msg_type"] == "stream" and "stopped by Ctrl-C; the history so far is kept" in msg["content"]["text"]
     out = kernel.execute("print(run.status, run.history.steps_done > 0, run.history.steps_done < run.history.steps_planned)")
     assert out.strip().endswith("stopped True True"), out

@@ -61,7 +61,7 @@ test.describe('DL Magics sidebar', () => {
     const firstPid = await gpu.locator('.dlm-kernel-pid').textContent();
     expect(firstPid).toMatch(/kernel pid \d+/);
     // It is live: a few seconds of history draw a sparkline.
-    await expect(gpu.locator('.dlm-host-card .dlm-sparkline')).toBeVisible({ timeout: 10000 });
+    await expect(gpu.locator('.dlm-host-card .dlm-sparkline')).toBeVisible({ timeout: 30000 });
     await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-cpu-only.png` });
 
     // The kernel dies and restarts: the old state goes, the hint returns,
@@ -134,7 +134,7 @@ test.describe('DL Magics sidebar', () => {
     await expect(cards.nth(1).locator('.dlm-bar-full')).toHaveCount(1); // 96% used: warned
     await expect(cards.first().locator('.dlm-bar-full')).toHaveCount(0);
     await expect(gpu.locator('.dlm-callout')).toHaveCount(0);
-    await expect(cards.first().locator('.dlm-sparkline')).toBeVisible({ timeout: 10000 });
+    await expect(cards.first().locator('.dlm-sparkline')).toBeVisible({ timeout: 30000 });
 
     // The same figures in the notebook: a static table that stays in the saved file.
     await runInNewCell(page, '%gpumon');
@@ -195,7 +195,7 @@ test.describe('DL Magics sidebar', () => {
     await readout.click();
     await readout.fill('1.00e-3');
     await readout.press('Enter');
-    await expect(output).toContainText('learning rate 0.001', { timeout: 15000 });
+    await expect(output).toContainText('learning rate 0.001', { timeout: 30000 });
     await stop.click();
 
     // The dashboard becomes the final picture and summary; the next cell sees the run.
@@ -222,7 +222,7 @@ test.describe('DL Magics sidebar', () => {
     await runInNewCell(page, '%dlquiz tricks');
     const quizzes = page.locator(`#${SIDEBAR} .dlm-quizzes`);
     const row = quizzes.locator('.dlm-quiz-row[data-quiz="tricks"]');
-    await expect(row.locator('.dlm-quiz-answered')).toHaveText('0/9', { timeout: 15000 });
+    await expect(row.locator('.dlm-quiz-answered')).toHaveText('0/9', { timeout: 30000 });
 
     // Question 4 (He initialisation): pick an option and press Check, as a learner does.
     const output = (await page.notebook.getCellOutputLocator(1))!;
@@ -243,7 +243,7 @@ test.describe('DL Magics sidebar', () => {
     const quizCell = page.locator('.jp-Notebook .jp-Cell').nth(1);
     await expect(quizCell).not.toBeInViewport();
     await row.locator('.dlm-quiz-open').click();
-    await expect(quizCell).toBeInViewport({ timeout: 10000 });
+    await expect(quizCell).toBeInViewport({ timeout: 30000 });
     await expect(quizCell).toHaveClass(/jp-mod-active/);
     await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-quizzes.png` });
   });

@@ -64,7 +64,7 @@ test.describe('DL Magics timeline', () => {
     const dropoutCell = page.locator('.jp-Notebook .jp-Cell', { hasText: 'The tricks: ReLU and dropout' });
     await expect(dropoutCell).not.toBeInViewport();
     await row(page, 'dropout-2012').locator('.dlm-event-open').click();
-    await expect(dropoutCell).toBeInViewport({ timeout: 10000 });
+    await expect(dropoutCell).toBeInViewport({ timeout: 30000 });
     await expect(dropoutCell).toHaveClass(/jp-mod-active/);
     await expect(row(page, 'dropout-2012')).toHaveClass(/dlm-active/);
     await expect(row(page, 'dropout-2012')).toHaveAttribute('aria-current', 'step');
@@ -73,12 +73,12 @@ test.describe('DL Magics timeline', () => {
     await page.locator('.jp-NotebookPanel .jp-WindowedPanel-outer').evaluate(node => {
       node.scrollTop = 0;
     });
-    await expect(row(page, 'imagenet-2009')).toHaveClass(/dlm-active/, { timeout: 10000 });
+    await expect(row(page, 'imagenet-2009')).toHaveClass(/dlm-active/, { timeout: 30000 });
     await expect(row(page, 'dropout-2012')).not.toHaveClass(/dlm-active/);
 
     // Load dlmagics: the events now come from the kernel; the marks stay.
     await page.notebook.runCell(1, true);
-    await expect(timeline).toHaveAttribute('data-source', 'kernel', { timeout: 20000 });
+    await expect(timeline).toHaveAttribute('data-source', 'kernel', { timeout: 30000 });
     await expect(row(page, 'alexnet-2012')).toHaveClass(/dlm-covered/);
 
     // Insert an event the notebook lacks, below the active cell (cell 1).
@@ -96,13 +96,13 @@ test.describe('DL Magics timeline', () => {
     expect(code).toEqual({ type: 'code', source: '%train_demo xor', tags: ['dl:perceptron-1958'] });
     expect(markdown.tags).toEqual(['dl:perceptron-1958']);
     // Both carry the event's tag, so the event is now covered.
-    await expect(perceptron).toHaveClass(/dlm-covered/, { timeout: 10000 });
+    await expect(perceptron).toHaveClass(/dlm-covered/, { timeout: 30000 });
 
     // The sidebar with all three sections, once a quiz has run.
     const quizIndex = await indexOfCell(page, '%dlquiz imagenet');
     expect(quizIndex).toBeGreaterThan(3);
     await page.notebook.runCell(quizIndex, true);
-    await expect(page.locator(`#${SIDEBAR} .dlm-quiz-row[data-quiz="imagenet"]`)).toBeVisible({ timeout: 15000 });
+    await expect(page.locator(`#${SIDEBAR} .dlm-quiz-row[data-quiz="imagenet"]`)).toBeVisible({ timeout: 30000 });
     await row(page, 'dropout-2012').locator('.dlm-event-open').click();
     await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-three-sections.png` });
     await page.screenshot({ path: `${SHOTS}/lab-timeline.png` });
