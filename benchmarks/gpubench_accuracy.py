@@ -23,7 +23,7 @@ import torch
 import torch.utils.benchmark as tb
 
 from dlmagics.bench.cell import split_cell
-from dlmagics.bench.devices import Device
+from dlmagics.hardware.devices import Device
 from dlmagics.bench.precision import parse_precision
 from dlmagics.bench.runner import Options, run_cell
 

@@ -95,7 +95,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="fresh processes for the load timing")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from dlmagics import fakes
+    from dlmagics import testing
     from dlmagics.monitor import SampleReader
     from dlmagics.monitor.nvml import GpuReader
 
@@ -110,7 +110,7 @@ def main() -> None:
 
     runs = [
         ("this machine (real NVML: no driver) + psutil + torch probe", SampleReader(GpuReader())),
-        ("fake NVML with 8 GPUs + psutil + torch probe", SampleReader(GpuReader(fakes.FakeNVML([fakes.FakeGpu(uuid=f"GPU-{i}") for i in range(8)])))),
+        ("fake NVML with 8 GPUs + psutil + torch probe", SampleReader(GpuReader(testing.FakeNVML([testing.FakeGpu(uuid=f"GPU-{i}") for i in range(8)])))),
     ]
     print(f"\nGPU sampler at 1 Hz for {args.seconds:g} s each (goal <= 0.5% of one core):")
     for label, reader in runs:

@@ -42,7 +42,7 @@ def default_times(names):
 
 def steps_per_second(demo, with_view: bool) -> tuple[float, float]:
     """(steps per second, the share of the run's time spent drawing frames)."""
-    from dlmagics.train.live import Dashboard
+    from dlmagics.train.dashboard import Dashboard
 
     result = runner.start(demo, demo.settings(), "")
     controls = Controls(result.settings.lr)

@@ -7,8 +7,13 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Float, TraitError, observe, validate
 
-from .monitor.sampler import MAX_INTERVAL, MIN_INTERVAL, check_interval
+from .bench.defaults import BUDGET_S, MIN_RUNS, WARMUP
+from .monitor.sampler import HISTORY_S, INTERVAL_S, MAX_INTERVAL, MIN_INTERVAL, check_interval
+from .options import OptionError, bounded
+from .quiz.desk import QuizDesk
 from .session import KernelSession
+from .timeline.command import snapshot_part as timeline_part
+from .train.trainer import Trainer
 
 GPUMON_USAGE = "%gpumon [--start | --stop] [--interval SECONDS]"
 GPUBENCH_USAGE = ("%%gpubench [-d DEVICES] [--dtype DTYPE] [--budget S] [--warmup N] [--min-runs N] "
@@ -26,15 +31,21 @@ class DLMagics(Magics):
     """dlmagics: magics for learning deep learning hands-on, and their settings."""
 
     monitor_interval = Float(
-        1.0, help=f"Seconds between GPU monitor samples ({MIN_INTERVAL:g} to {MAX_INTERVAL:g})."
+        INTERVAL_S, help=f"Seconds between GPU monitor samples ({MIN_INTERVAL:g} to {MAX_INTERVAL:g})."
     ).tag(config=True)
     monitor_history = Float(
-        900.0, help=f"Seconds of GPU monitor history the kernel keeps for the sidebar ({MIN_HISTORY:g} to {MAX_HISTORY:g})."
+        HISTORY_S, help=f"Seconds of GPU monitor history the kernel keeps for the sidebar ({MIN_HISTORY:g} to {MAX_HISTORY:g})."
     ).tag(config=True)
 
     def __init__(self, shell=None, **kwargs):
+        from IPython.display import display
+
         super().__init__(shell=shell, **kwargs)
         self.session = KernelSession(shell, self.monitor_interval, self.monitor_history)
+        in_kernel = self.session.channel.active
+        self.trainer = Trainer(self.session.publish, display, in_kernel)
+        self.quizzes = QuizDesk(self.session.publish, display)
+        self.session.snapshot_parts += [self.quizzes.snapshot_part, timeline_part]
 
     @validate("monitor_interval")
     def _check_interval(self, proposal):
@@ -46,9 +57,11 @@ class DLMagics(Magics):
     @validate("monitor_history")
     def _check_history(self, proposal):
         value = proposal["value"]
-        if not MIN_HISTORY <= value <= MAX_HISTORY:
-            raise TraitError(f"DLMagics.monitor_history must be {MIN_HISTORY:g} to {MAX_HISTORY:g} seconds, got {value!r}")
-        return value
+        try:
+            return bounded(value, float, MIN_HISTORY, MAX_HISTORY,
+                           f"DLMagics.monitor_history must be {MIN_HISTORY:g} to {MAX_HISTORY:g} seconds, got {value!r}")
+        except OptionError as error:
+            raise TraitError(str(error)) from None
 
     @observe("monitor_interval")
     def _interval_changed(self, change):
@@ -66,7 +79,7 @@ class DLMagics(Magics):
     @argument("--stop", action="store_true",
               help="Stop the background monitor; the sidebar keeps the history it has.")
     @argument("--interval", metavar="SECONDS",
-              help=f"Seconds between samples, {MIN_INTERVAL:g} to {MAX_INTERVAL:g} (default 1; "
+              help=f"Seconds between samples, {MIN_INTERVAL:g} to {MAX_INTERVAL:g} (default {INTERVAL_S:g}; "
                    "also %%config DLMagics.monitor_interval).")
     @line_magic
     def gpumon(self, line=""):
@@ -89,25 +102,13 @@ class DLMagics(Magics):
           %gpumon --stop
           snap = %gpumon           # snap.to_dict() gives the numbers
         """
-        args = _parse(self.gpumon, line, GPUMON_USAGE)
-        if args.start and args.stop:
-            raise UsageError(f"%gpumon: give --start or --stop, not both. Usage: {GPUMON_USAGE}")
-        if args.interval is not None:
-            try:
-                self.monitor_interval = check_interval(args.interval)
-            except ValueError as error:
-                raise UsageError(f"%gpumon --interval: {error}") from None
-        if args.stop:
-            self.session.stop()
-            return self.session.current()
-        if args.start:
-            self.session.start()
-            if self.session.channel.active:
-                from IPython.display import display
+        from IPython.display import display
 
-                display(self.session.live_view())
-                return None
-        return self.session.current()
+        from .monitor import command
+
+        args = _parse(self.gpumon, line, GPUMON_USAGE)
+        return _call("%gpumon", GPUMON_USAGE, command.gpumon, args, self.session,
+                     lambda seconds: setattr(self, "monitor_interval", seconds), display)
 
     @magic_arguments()
     @argument("-d", "--devices", metavar="DEVICES",
@@ -116,10 +117,11 @@ class DLMagics(Magics):
     @argument("--dtype", metavar="DTYPE",
               help="float32 (strict, TF32 off), tf32, bfloat16, float16 or float64: the cell's `dtype` and "
                    "the default for new tensors. Default: float32 under the kernel's TF32 setting.")
-    @argument("--budget", metavar="S", help="Seconds of timed runs per device, more than 0 (default 1.5); "
+    @argument("--budget", metavar="S", help=f"Seconds of timed runs per device, more than 0 (default {BUDGET_S:g}); "
                                              "the runs stop earlier once the median is pinned within 1%%.")
-    @argument("--warmup", metavar="N", help="Untimed runs first (default 1); the first is shown as the first-call cost.")
-    @argument("--min-runs", metavar="N", help="Timed runs at least, whatever the budget (default 5).")
+    @argument("--warmup", metavar="N", help=f"Untimed runs first (default {WARMUP}); the first is shown as the "
+                                            "first-call cost.")
+    @argument("--min-runs", metavar="N", help=f"Timed runs at least, whatever the budget (default {MIN_RUNS}).")
     @argument("--sweep", metavar="VAR=v1,v2,...",
               help="Run the cell for each value of VAR and plot time and speedup against it.")
     @argument("--no-check", action="store_true", help="Do not compare the devices' outputs.")
@@ -163,23 +165,7 @@ class DLMagics(Magics):
         from .bench import command
 
         args = _parse(self.gpubench, line, GPUBENCH_USAGE)
-        try:
-            prepared = command.prepare(args, cell)
-        except command.BenchUsageError as error:
-            raise UsageError(f"%%gpubench: {error}. Usage: {GPUBENCH_USAGE}") from None
-        result = command.run(prepared, self.shell.user_ns)
-        self.shell.user_ns["_gpubench"] = result
-        self.session.publish_benchmarks(result)
-        failed = command.all_failed(result)
-        if failed:
-            raise UsageError(f"%%gpubench: {failed}")
-        if args.save:
-            try:
-                result.save(args.save)
-            except OSError as error:
-                print(f"%%gpubench: could not save to {args.save} ({error}); the result is in _gpubench.")
-        return None if args.quiet else result
-
+        return _call("%%gpubench", GPUBENCH_USAGE, command.gpubench, args, cell, self.shell.user_ns, self.session.publish)
 
     @magic_arguments()
     @argument("name", nargs="?", help="The demo: xor, vanishing, dropout, batchnorm, optimizers, resnet, rbm, "
@@ -226,18 +212,8 @@ class DLMagics(Magics):
         from .train import command
 
         args = _parse(self.train_demo, line, TRAIN_USAGE)
-        if args.list:
-            print(command.listing())
-            return None
-        try:
-            demo = command.find_demo(args.name)
-            chosen = command.settings(demo, args)
-        except command.DemoUsageError as error:
-            raise UsageError(f"%train_demo: {error}. Usage: {TRAIN_USAGE}") from None
-        from .train.frames import command_line
-
         live = not args.no_live and _interactive(self.shell)
-        return self.session.train(demo, chosen, command_line(demo.name, chosen), live)
+        return _call("%train_demo", TRAIN_USAGE, command.train_demo, args, self.trainer, live)
 
     @magic_arguments()
     @argument("name", nargs="?", help="A quiz id (see the list) or the path of a quiz file (.yaml, .json, "
@@ -278,50 +254,10 @@ class DLMagics(Magics):
           %dlquiz --export csv progress.csv
           %dlquiz --reset why-now
         """
-        from .quiz import catalog, report
-        from .quiz.model import MODES, QuizFormatError
+        from .quiz import command
 
         args = _parse(self.dlquiz, line, QUIZ_USAGE)
-        session = self.session
-
-        def fail(problem: str):
-            raise UsageError(f"%dlquiz: {problem}. Usage: {QUIZ_USAGE}")
-
-        def find(name: str):
-            try:
-                return catalog.find(name, session.quizzes)
-            except (catalog.QuizNotFound, QuizFormatError) as error:
-                fail(str(error).rstrip("."))
-
-        if sum(map(bool, (args.name, args.reset, args.score, args.export))) > 1:
-            fail("give one of ID, --reset, --score or --export")
-        if args.mode is not None and args.mode not in MODES:
-            fail(f"--mode {args.mode}: use {', '.join(MODES)}")
-        try:
-            if args.reset:
-                quiz = find(args.reset)
-                session.reset_quiz(quiz)
-                print(f"%dlquiz: {quiz.id} starts afresh (the earlier answers stay in {session.quiz_store.path}).")
-                return None
-            everything = {**catalog.bank(), **session.quizzes}
-            if args.export:
-                fmt, path = args.export
-                if fmt not in report.EXPORT_FORMATS:
-                    fail(f"--export {fmt}: use csv or json")
-                try:
-                    written = report.export(report.progress_of(everything, session.quiz_store), fmt, path)
-                except OSError as error:
-                    fail(f"cannot write {path} ({error.strerror or error})")
-                print(f"%dlquiz: wrote {written}")
-                return None
-            if args.score or not args.name:
-                table = report.ScoreTable(report.progress_of(everything, session.quiz_store))
-                return table
-            quiz = find(args.name)
-            session.show_quiz(quiz, args.mode or "practice", self.shell.user_ns, _cell_id(self.shell))
-        except OSError as error:  # the progress file cannot be read or written
-            fail(str(error))
-        return None
+        return _call("%dlquiz", QUIZ_USAGE, command.dlquiz, args, self.quizzes, self.shell.user_ns, _cell_id(self.shell))
 
     @magic_arguments()
     @argument("--from", dest="first", metavar="YEAR", help="The first year to show.")
@@ -339,30 +275,10 @@ class DLMagics(Magics):
           %dltimeline
           %dltimeline --from 2006 --to 2015
         """
-        from . import timeline
+        from .timeline import command
 
         args = _parse(self.dltimeline, line, TIMELINE_USAGE)
-        everything = timeline.events()
-        low, high = everything[0].year, everything[-1].year
-
-        def year(text, option):
-            if text is None:
-                return None
-            if not text.strip().isdigit():
-                raise UsageError(f"%dltimeline: {option} {text}: a year like 1986. Usage: {TIMELINE_USAGE}")
-            value = int(text)
-            if not low <= value <= high:
-                raise UsageError(f"%dltimeline: {option} {text}: the timeline runs from {low} to {high}. "
-                                 f"Usage: {TIMELINE_USAGE}")
-            return value
-
-        first, last = year(args.first, "--from"), year(args.last, "--to")
-        if first is not None and last is not None and first > last:
-            raise UsageError(f"%dltimeline: --from {first} is after --to {last}. Usage: {TIMELINE_USAGE}")
-        shown = timeline.between(first, last)
-        if not shown:
-            raise UsageError(f"%dltimeline: no events from {first} to {last}; try a wider range. Usage: {TIMELINE_USAGE}")
-        return timeline.TimelineView(shown)
+        return _call("%dltimeline", TIMELINE_USAGE, command.dltimeline, args)
 
 
 def _cell_id(shell) -> str | None:
@@ -395,6 +311,15 @@ def _interactive(shell) -> bool:
     return True
 
 
+def _call(name: str, usage: str, command, *args):
+    """Run a wing's command; its OptionError becomes a one-line UsageError that names the magic
+    (and, unless the problem is the cell's own, ends in the usage line)."""
+    try:
+        return command(*args)
+    except OptionError as error:
+        raise UsageError(f"{name}: {error}" + (f". Usage: {usage}" if error.with_usage else "")) from None
+
+
 def _parse(magic, line: str, usage: str):
     """parse_argstring, with errors that end in the usage line."""
     try:
@@ -418,7 +343,7 @@ def load(ipython) -> DLMagics:
         _drop_configurables(ipython)  # Magics.__init__ listed the failed instance already
         magics = DLMagics(shell=ipython)
     ipython.register_magics(magics)
-    ipython.events.register("pre_run_cell", magics.session.wait_for_training)
+    ipython.events.register("pre_run_cell", magics.trainer.wait)
     magics.session.open()
     return magics
 
@@ -428,9 +353,10 @@ def unload(ipython) -> None:
     if magics is None:
         return
     try:
-        ipython.events.unregister("pre_run_cell", magics.session.wait_for_training)
+        ipython.events.unregister("pre_run_cell", magics.trainer.wait)
     except ValueError:
         pass
+    magics.trainer.close()
     magics.session.close()
     for kind, names in magics.magics.items():
         for name in names:

@@ -36,3 +36,31 @@ def parse_frontend_message(data: object) -> dict | None:
         log.warning("dlmagics: ignored %r message with unexpected keys %s", data["type"], sorted(extra))
         return None
     return data
+
+
+# -- the kernel's messages: each built here, and only here ---------------------------------
+
+def snapshot(kernel: dict, monitor: dict, history: list, parts: dict) -> dict:
+    """Everything the sidebar needs to rebuild itself; ``parts`` are the wings' sections
+    (``quizzes``, ``timeline``), each left out when its wing has nothing to say."""
+    return {"type": "snapshot", "kernel": kernel, "monitor": monitor, "history": history, **parts}
+
+
+def sample_message(sample: dict) -> dict:
+    return {"type": "sample", "sample": sample}
+
+
+def monitor_message(state: dict) -> dict:
+    return {"type": "monitor", "monitor": state}
+
+
+def benchmarks_message(results: list[dict]) -> dict:
+    return {"type": "benchmarks", "results": results}
+
+
+def training_message(run: dict) -> dict:
+    return {"type": "training", "run": run}
+
+
+def quiz_message(summary: dict) -> dict:
+    return {"type": "quiz", "quiz": summary}

@@ -23,7 +23,7 @@ import {
   isCompatible,
   parseKernelMessage
 } from './protocol';
-import type { ITimelineEvent } from './timeline';
+import type { ITimelineEvent } from './protocol';
 
 /**
  * Where the sidebar stands with a kernel.
@@ -363,6 +363,16 @@ export class KernelChannel {
   private _stateChanged = new Signal<this, IKernelState>(this);
 }
 
+/** The sidebar's sections, each redrawn only when its part of the state changed. */
+export type Section = 'gpu' | 'quizzes' | 'timeline';
+
+/** The parts of a kernel's state each section shows (compared by reference). */
+const SECTION_PARTS: Record<Section, (s: IKernelState) => unknown[]> = {
+  gpu: s => [s.status, s.kernel, s.monitor, s.history, s.message],
+  quizzes: s => [s.status, s.quizzes],
+  timeline: s => [s.timeline]
+};
+
 /** Follows the active notebook: one channel per notebook, `current` the one shown. */
 export class SidebarModel {
   get current(): KernelChannel | null {
@@ -374,6 +384,11 @@ export class SidebarModel {
     return this._changed;
   }
 
+  /** Emits when what one section shows may have changed (a GPU sample redraws no quiz). */
+  sectionChanged(section: Section): ISignal<this, void> {
+    return this._sections[section];
+  }
+
   /** The channel for a notebook's session, made on first use. */
   channelFor(
     sessionContext: ISessionLike,
@@ -383,9 +398,9 @@ export class SidebarModel {
     if (!channel) {
       const created = new KernelChannel(sessionContext, label);
       this._channels.set(sessionContext, created);
-      created.stateChanged.connect(() => {
+      created.stateChanged.connect((_, state) => {
         if (created === this._current) {
-          this._changed.emit();
+          this._emit(state);
         }
       });
       sessionContext.disposed.connect(() => {
@@ -403,11 +418,32 @@ export class SidebarModel {
   setCurrent(channel: KernelChannel | null): void {
     if (channel !== this._current) {
       this._current = channel;
-      this._changed.emit();
+      this._shown = null; // another notebook: every section redraws
+      this._emit(channel ? channel.state : null);
+    }
+  }
+
+  private _emit(state: IKernelState | null): void {
+    const shown = this._shown;
+    this._shown = state;
+    this._changed.emit();
+    for (const section of Object.keys(SECTION_PARTS) as Section[]) {
+      const parts = SECTION_PARTS[section];
+      const before = shown ? parts(shown) : null;
+      const after = state ? parts(state) : null;
+      if (!before || !after || before.some((part, i) => part !== after[i])) {
+        this._sections[section].emit();
+      }
     }
   }
 
   private _channels = new Map<ISessionLike, KernelChannel>();
   private _current: KernelChannel | null = null;
+  private _shown: IKernelState | null = null;
   private _changed = new Signal<this, void>(this);
+  private _sections: Record<Section, Signal<this, void>> = {
+    gpu: new Signal<this, void>(this),
+    quizzes: new Signal<this, void>(this),
+    timeline: new Signal<this, void>(this)
+  };
 }

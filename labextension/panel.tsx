@@ -9,7 +9,7 @@ import { GpuSection } from './gpu';
 import { SidebarModel } from './model';
 import { QuizzesSection } from './quizzes';
 import { NotebookReader } from './reading';
-import { ITimelineEvent } from './timeline';
+import type { ITimelineEvent } from './protocol';
 import { TimelineSection } from './timelineSection';
 import builtInEvents from './events.json';
 import iconSvg from '../labextension/style/icon.svg';
@@ -31,7 +31,7 @@ export class DLMagicsPanel extends SidePanel {
     this.addSection(
       'GPU',
       ReactWidget.create(
-        <UseSignal signal={model.changed}>
+        <UseSignal signal={model.sectionChanged('gpu')}>
           {() => {
             const channel = model.current;
             return (
@@ -47,7 +47,7 @@ export class DLMagicsPanel extends SidePanel {
     this.addSection(
       'Quizzes',
       ReactWidget.create(
-        <UseSignal signal={model.changed}>
+        <UseSignal signal={model.sectionChanged('quizzes')}>
           {() => (
             <QuizzesSection
               state={model.current ? model.current.state : null}
@@ -63,7 +63,7 @@ export class DLMagicsPanel extends SidePanel {
     this.addSection(
       'Timeline',
       ReactWidget.create(
-        <UseSignal signal={model.changed}>
+        <UseSignal signal={model.sectionChanged('timeline')}>
           {() => (
             <UseSignal signal={reader.changed}>
               {() => (

@@ -5,10 +5,42 @@
  * the jest tests check that every message used here validates against it.
  */
 
-import { ITimelineEvent, isTimelineEvent } from './timeline';
-
 export const COMM_TARGET = 'dlmagics';
 export const PROTOCOL_VERSION = '1.4.0';
+
+/** One event of the history of deep learning (the snapshot's `timeline`). */
+export interface ITimelineEvent {
+  id: string;
+  date: string;
+  year: number;
+  title: string;
+  summary: string;
+  source: { text: string; url: string };
+  names: string[];
+  demos: string[];
+  quizzes: string[];
+  gpus: string[];
+}
+
+const isStrings = (value: unknown): boolean =>
+  Array.isArray(value) && value.every(item => typeof item === 'string');
+
+/** Whether `value` has the shape the Timeline section relies on. */
+export function isTimelineEvent(value: unknown): value is ITimelineEvent {
+  const e = value as Record<string, unknown> | null;
+  const source = e?.source as Record<string, unknown> | null | undefined;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    ['id', 'date', 'title', 'summary'].every(key => typeof e[key] === 'string') &&
+    typeof e.year === 'number' &&
+    typeof source === 'object' &&
+    source !== null &&
+    typeof source.url === 'string' &&
+    typeof source.text === 'string' &&
+    ['names', 'demos', 'quizzes', 'gpus'].every(key => isStrings(e[key]))
+  );
+}
 
 /** A GPU as the kernel sees it; null fields are "n/a" on that device. */
 export interface IGpu {

@@ -6,7 +6,8 @@
  */
 import { INotebookTracker, Notebook, NotebookPanel } from '@jupyterlab/notebook';
 import { ISignal, Signal } from '@lumino/signaling';
-import { ICellInfo, ITimelineEvent, cellsForEvent } from './timeline';
+import type { ITimelineEvent } from './protocol';
+import { ICellInfo, cellsForEvent } from './timeline';
 
 export interface IReading {
   label: string;

@@ -6,39 +6,7 @@
  * A cell covers an event when it is tagged `dl:<event-id>`, when it is a Markdown heading
  * that names the event, or when it runs one of the event's demos or quizzes.
  */
-
-export interface ITimelineEvent {
-  id: string;
-  date: string;
-  year: number;
-  title: string;
-  summary: string;
-  source: { text: string; url: string };
-  names: string[];
-  demos: string[];
-  quizzes: string[];
-  gpus: string[];
-}
-
-const isStrings = (value: unknown): boolean =>
-  Array.isArray(value) && value.every(item => typeof item === 'string');
-
-/** Whether `value` has the shape the Timeline section relies on. */
-export function isTimelineEvent(value: unknown): value is ITimelineEvent {
-  const e = value as Record<string, unknown> | null;
-  const source = e?.source as Record<string, unknown> | null | undefined;
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    ['id', 'date', 'title', 'summary'].every(key => typeof e[key] === 'string') &&
-    typeof e.year === 'number' &&
-    typeof source === 'object' &&
-    source !== null &&
-    typeof source.url === 'string' &&
-    typeof source.text === 'string' &&
-    ['names', 'demos', 'quizzes', 'gpus'].every(key => isStrings(e[key]))
-  );
-}
+import type { ITimelineEvent } from './protocol';
 
 export interface ICellInfo {
   id: string;

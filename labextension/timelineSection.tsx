@@ -4,14 +4,9 @@
  * uncovered one offers to insert its cells; the event at the reader's eye is highlighted.
  */
 import * as React from 'react';
+import type { ITimelineEvent } from './protocol';
 import { IReading } from './reading';
-import {
-  ICellInfo,
-  ITimelineEvent,
-  ITimelineRow,
-  anchorEvents,
-  timelineRows
-} from './timeline';
+import { ICellInfo, ITimelineRow, anchorEvents, timelineRows } from './timeline';
 
 export interface ITimelineSectionProps {
   events: ITimelineEvent[];

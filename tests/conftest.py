@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from dlmagics import fakes
+from dlmagics import testing
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "dlmagics" / "protocol.schema.json").read_text())
 
@@ -39,7 +39,7 @@ def private_quiz_store(tmp_path_factory):
     os.environ["DLMAGICS_QUIZ_STORE"] = str(tmp_path_factory.mktemp("quiz") / "progress.jsonl")
 
 
-def wait_for(predicate, timeout: float = 5.0) -> None:
+def wait_for(predicate, timeout: float = 30.0) -> None:
     """Poll until ``predicate()`` holds, failing after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -50,16 +50,16 @@ def wait_for(predicate, timeout: float = 5.0) -> None:
 @pytest.fixture
 def fake_nvml():
     """A fake NVML with one H200, in place of pynvml for this test."""
-    fake = fakes.install(fakes.FakeNVML())
+    fake = testing.install(testing.FakeNVML())
     yield fake
-    fakes.uninstall()
+    testing.uninstall()
 
 
 @pytest.fixture
 def no_driver():
-    fake = fakes.install(fakes.FakeNVML(init_error=12))  # NVML_ERROR_LIBRARY_NOT_FOUND
+    fake = testing.install(testing.FakeNVML(init_error=12))  # NVML_ERROR_LIBRARY_NOT_FOUND
     yield fake
-    fakes.uninstall()
+    testing.uninstall()
 
 
 @pytest.fixture

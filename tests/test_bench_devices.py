@@ -2,7 +2,7 @@
 
 import pytest
 
-from dlmagics.bench.devices import Available, Device, DeviceError, parse_devices
+from dlmagics.hardware.devices import Available, Device, DeviceError, parse_devices
 
 CPU_ONLY = Available(cpu_threads=2)
 TWO_GPUS = Available(cpu_threads=16, cuda_count=2)

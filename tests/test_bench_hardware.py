@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from dlmagics.bench.hardware import (by_id, cpu_copy_bandwidth, cpu_info, find_gpu, history, short_cpu_name,
+from dlmagics.hardware.specs import (by_id, cpu_copy_bandwidth, cpu_info, find_gpu, history, short_cpu_name,
                                     time_machine)
 
 

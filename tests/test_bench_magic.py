@@ -10,7 +10,7 @@ from IPython.core.error import UsageError
 torch = pytest.importorskip("torch")
 
 from conftest import validate  # noqa: E402
-from dlmagics import fakes  # noqa: E402
+from dlmagics import testing  # noqa: E402
 from dlmagics.bench.result import BenchResult  # noqa: E402
 from dlmagics.bench.sweep import BenchSweep  # noqa: E402
 
@@ -29,9 +29,9 @@ def bench(shell):
 
 @pytest.fixture
 def fake_cuda():
-    fake = fakes.install_cuda(fakes.FakeCuda())
+    fake = testing.install_cuda(testing.FakeCuda())
     yield fake
-    fakes.uninstall_cuda()
+    testing.uninstall_cuda()
 
 
 def test_a_default_run_returns_a_result_and_keeps_it(bench, shell):

@@ -12,9 +12,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from conftest import validate  # noqa: E402
-from dlmagics import fakes  # noqa: E402
+from dlmagics import testing  # noqa: E402
 from dlmagics.bench.cell import split_cell  # noqa: E402
-from dlmagics.bench.devices import Available, parse_devices  # noqa: E402
+from dlmagics.hardware.devices import Available, parse_devices  # noqa: E402
 from dlmagics.bench.precision import parse_precision  # noqa: E402
 from dlmagics.bench.result import ResultFileError, load_json  # noqa: E402
 from dlmagics.bench.runner import Options, run_cell  # noqa: E402
@@ -33,9 +33,9 @@ def run(source, devices="cpu", namespace=None, dtype=None, **options):
 
 @pytest.fixture
 def fake_cuda():
-    fake = fakes.install_cuda(fakes.FakeCuda(speedup=10.0))
+    fake = testing.install_cuda(testing.FakeCuda(speedup=10.0))
     yield fake
-    fakes.uninstall_cuda()
+    testing.uninstall_cuda()
 
 
 def test_cpu_and_one_cpu_thread_really_run(monkeypatch):
@@ -96,7 +96,10 @@ def test_the_fake_gpu_is_timed_with_events_and_synchronised(fake_cuda):
     assert fake_cuda.syncs >= gpu.summary.runs  # one wait per run
     assert gpu.peak_flops == 67e12 and gpu.peak_bandwidth == 4.8e12  # from the spec table
     speedup = result.speedups[0]
-    assert speedup.device == "cuda:0" and 3 < speedup.speedup < 30  # the fake is 10x the CPU
+    # The fake is 10x the CPU. The devices run one after the other, so a machine that slows
+    # between them moves the ratio (31x was seen with four busy processes on two cores): the
+    # bounds tell events (about 10x) from wall time (1x) and from timing only the launch (1000x+).
+    assert speedup.device == "cuda:0" and 2 < speedup.speedup < 100
     assert result.agreement[0].agrees
 
 
@@ -139,6 +142,8 @@ def test_ctrl_c_in_setup():
 
 def test_save_load_and_compare(tmp_path):
     result = run(STEADY, "cpu", namespace={"time": time})
+    # Steady runs of our own: a loaded machine's measured spread once hid even a 3x change.
+    result.devices[0].times = [0.004 + 0.0001 * (i % 5) for i in range(30)]
     path = result.save(tmp_path / "run.json")
     saved = load_json(path)
     validate(saved, "bench_result")

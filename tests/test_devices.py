@@ -2,7 +2,7 @@
 
 import pytest
 
-from dlmagics.monitor.devices import devices_from_cuda_uuids, visible_devices
+from dlmagics.monitor.visibility import devices_from_cuda_uuids, visible_devices
 
 UUIDS = ["GPU-aaaa1111", "GPU-bbbb2222", "GPU-cccc3333"]
 

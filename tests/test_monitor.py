@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import validate, wait_for
-from dlmagics.fakes import FakeGpu, FakeNVML
+from dlmagics.testing import FakeGpu, FakeNVML
 from dlmagics.monitor import Sampler, SampleReader
 from dlmagics.monitor.nvml import MISMATCH_MESSAGE, GpuReader
 
@@ -265,7 +265,7 @@ def test_torch_allocator_is_read_per_gpu_in_cuda_order(monkeypatch):
 
 def test_reading_real_torch_neither_imports_it_nor_initialises_cuda():
     code = (
-        "import sys; from dlmagics.fakes import FakeNVML; from dlmagics.monitor import SampleReader;"
+        "import sys; from dlmagics.testing import FakeNVML; from dlmagics.monitor import SampleReader;"
         "from dlmagics.monitor.nvml import GpuReader;"
         "r = SampleReader(GpuReader(FakeNVML())); s = r.read();"
         "assert 'torch' not in sys.modules, 'imported torch'; assert s['torch'] == {'status': 'not_imported'};"

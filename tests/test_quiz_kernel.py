@@ -20,7 +20,7 @@ def store(tmp_path, monkeypatch):
 
 def quiz_status(kernel: Kernel, **expected) -> dict:
     message = kernel.wait_comm(lambda m: data_of("quiz")(m) and all(
-        m["content"]["data"]["quiz"].get(k) == v for k, v in expected.items()), 15)
+        m["content"]["data"]["quiz"].get(k) == v for k, v in expected.items()), 60)
     return message["content"]["data"]["quiz"]
 
 
@@ -43,7 +43,7 @@ def test_answer_in_the_browser_way_then_restart_and_find_it_again(store):
         answered = quiz_status(kernel, answered=1)
         assert answered["correct"] == 1 and answered["cell_id"] == CELL
         feedback = kernel.wait_comm(lambda m: m["msg_type"] == "comm_msg" and "Correct." in str(
-            m["content"]["data"].get("state", {}).get("value", "")), 10)
+            m["content"]["data"].get("state", {}).get("value", "")), 60)
         assert "zeroes half its inputs" in feedback["content"]["data"]["state"]["value"]  # the explanation, once right
     finally:
         kernel.close()

@@ -27,11 +27,11 @@ def magics(shell):
 
 
 def show(shell, name: str, mode: str = "practice"):
-    session = magics(shell).session
+    desk = magics(shell).quizzes
     from dlmagics.quiz.model import load
 
     quiz = load(name) if name.endswith(".yaml") else catalog.find(name)
-    return session.show_quiz(quiz, mode, shell.user_ns, "cell-1")
+    return desk.show_quiz(quiz, mode, shell.user_ns, "cell-1")
 
 
 def all_widget_state() -> str:

@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 from dlmagics import timeline
 from dlmagics.quiz import catalog
 
-GPUS = {g["id"] for g in json.loads((Path(timeline.__file__).parent.parent / "bench" / "gpus.json").read_text())["gpus"]}
+GPUS = {g["id"] for g in json.loads((Path(timeline.__file__).parent.parent / "hardware" / "gpus.json").read_text())["gpus"]}
 
 
 def test_at_least_30_events_from_the_1940s_to_today_in_order_with_sources():

@@ -43,7 +43,7 @@ def test_slider_and_stop_act_while_training_and_the_history_is_kept(kernel):
     assert out == ""
     slider = widget(kernel, "FloatLogSliderModel", description="learning rate")
     stop = widget(kernel, "ButtonModel", description="Stop")
-    kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["step"] > 0, 30)
+    kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["step"] > 0, 60)
 
     send_widget(kernel, slider, {"method": "update", "state": {"value": 0.002}, "buffer_paths": []})
     time.sleep(1.0)
@@ -57,7 +57,7 @@ def test_slider_and_stop_act_while_training_and_the_history_is_kept(kernel):
     assert "'from': 0.01, 'to': 0.002" in out and 0 < change_step < int(done)
     assert out.rstrip().endswith(f"0.01 0.002 {{{done}}}"), out  # the LR before and after; every step kept
 
-    final = kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["status"] != "running", 10)
+    final = kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["status"] != "running", 60)
     validate(final["content"]["data"])
     assert final["content"]["data"]["run"]["status"] == "stopped"
 
@@ -80,7 +80,7 @@ def test_the_dashboard_becomes_the_final_picture(kernel):
 def test_ctrl_c_in_the_next_cell_stops_the_run_and_keeps_it(kernel):
     kernel.execute("%load_ext dlmagics")
     kernel.execute("run = %train_demo optimizers --epochs 300")
-    kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["step"] > 0, 30)
+    kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["step"] > 0, 60)
     msg = kernel.interrupt("print('after', run.status)", kinds=("stream", "error"), after=1.5)
     assert msg["msg_type"] == "stream" and "stopped by Ctrl-C; the history so far is kept" in msg["content"]["text"]
     out = kernel.execute("print(run.status, run.history.steps_done > 0, run.history.steps_done < run.history.steps_planned)")

@@ -15,7 +15,8 @@ from conftest import validate
 from dlmagics.train import data, runner
 from dlmagics.train.demos import DEMOS
 from dlmagics.train.engine import Controls
-from dlmagics.train.frames import final_bundle, live_html, training_message
+from dlmagics.protocol import training_message as message_of
+from dlmagics.train.frames import final_bundle, live_html, run_state
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -87,6 +88,10 @@ def test_the_final_picture_is_a_png_with_the_summary_and_the_live_frame_is_svg()
     assert "Lesson shown" in bundle["text/html"] and "sigmoid" in bundle["text/plain"]
     frame = live_html(result)
     assert frame.count("<svg") == 2 and "gradient norm per layer" in frame and "data:image/png;base64," in frame
+
+
+def training_message(result) -> dict:
+    return message_of(run_state(result))
 
 
 def test_the_sidebar_message_validates_while_running_and_at_the_end():

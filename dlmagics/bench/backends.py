@@ -2,7 +2,7 @@
 and its peaks. The runner treats them alike.
 
 CUDA goes through an object with torch.cuda's interface (Event, synchronize, memory
-counters, empty_cache), so tests swap in ``dlmagics.fakes.FakeCuda`` and cover the GPU
+counters, empty_cache), so tests swap in ``dlmagics.testing.FakeCuda`` and cover the GPU
 logic without a GPU.
 """
 
@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .devices import Device, cuda_api
+from ..hardware.devices import Device, cuda_api
+from ..hardware.specs import cpu_copy_bandwidth, cpu_info, find_gpu, short_cpu_name
 from .environment import gpu_clocks
-from .hardware import cpu_copy_bandwidth, cpu_info, find_gpu, short_cpu_name
 from .timing import CpuClock, cpu_threads
 
 

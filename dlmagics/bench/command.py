@@ -7,8 +7,9 @@ result records them per device, unless every device failed.
 
 from __future__ import annotations
 
+from ..hardware.devices import Available, DeviceError, parse_devices
+from ..options import OptionError, bounded
 from .cell import CellError, split_cell
-from .devices import Available, DeviceError, parse_devices
 from .precision import PrecisionError, parse_precision
 from .result import ResultFileError, load_json
 from .runner import Options, run_cell
@@ -19,28 +20,23 @@ MAX_WARMUP = 100
 MAX_MIN_RUNS = 10_000
 
 
-class BenchUsageError(ValueError):
+class BenchUsageError(OptionError):
     pass
 
 
+class CellFailed(OptionError):
+    """Every device failed: a bug in the cell, which the usage line would not help with."""
+
+    with_usage = False
+
+
 def _count(text: str, low: int, high: int, option: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
-        raise BenchUsageError(f"{option} must be a whole number from {low} to {high}, got '{text}'")
-    return value
+    return bounded(text, int, low, high, f"{option} must be a whole number from {low} to {high}, got '{text}'")
 
 
 def _budget(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not 0 < value <= MAX_BUDGET:  # also refuses nan
-        raise BenchUsageError(f"--budget must be seconds, more than 0 and at most {MAX_BUDGET:g}, got '{text}'")
-    return value
+    return bounded(text, float, 0, MAX_BUDGET, f"--budget must be seconds, more than 0 and at most {MAX_BUDGET:g}, "
+                                               f"got '{text}'", above=True)
 
 
 def prepare(args, source: str):
@@ -66,6 +62,25 @@ def prepare(args, source: str):
         except ResultFileError as error:
             raise BenchUsageError(f"--compare: {error}") from None
     return cell, devices, options, sweep, saved
+
+
+def gpubench(args, source: str, namespace: dict, publish) -> object:
+    """The whole magic: check, run, keep the result in ``_gpubench``, tell the sidebar
+    (``publish`` gets the message), save; BenchUsageError if every device failed."""
+    from ..protocol import benchmarks_message
+
+    result = run(prepare(args, source), namespace)
+    namespace["_gpubench"] = result
+    publish(benchmarks_message([r.to_dict(times=False) for r in getattr(result, "runs", None) or [result]]))
+    failed = all_failed(result)
+    if failed:
+        raise CellFailed(failed)
+    if args.save:
+        try:
+            result.save(args.save)
+        except OSError as error:
+            print(f"%%gpubench: could not save to {args.save} ({error}); the result is in _gpubench.")
+    return None if args.quiet else result
 
 
 def run(prepared, namespace: dict):

@@ -11,7 +11,7 @@ import os
 import platform
 from pathlib import Path
 
-from .hardware import cpu_info
+from ..hardware.specs import cpu_info
 
 
 def environment(devices) -> dict:

@@ -8,7 +8,7 @@ import html
 import io
 import math
 
-from .hardware import format_rate, time_machine
+from ..hardware.specs import format_rate, time_machine
 from .result import BenchResult, DeviceResult
 
 # The table has a row per figure and a column per device: narrow enough for a notebook.

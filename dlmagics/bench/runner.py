@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..hardware.devices import Device
 from .agree import TOLERANCE, compare, keep_output, last_assigned_name
 from .backends import backend_for, is_out_of_memory
 from .cell import FILENAME, SplitCell
 from .counting import count_work
-from .devices import Device
+from .defaults import BUDGET_S, MIN_RUNS, WARMUP
 from .environment import environment
 from .precision import Precision, applied
 from .result import BenchResult, DeviceResult
@@ -23,9 +24,9 @@ from .timing import measure
 @dataclass(frozen=True)
 class Options:
     precision: Precision
-    budget: float = 1.5  # seconds of timing per device
-    warmup: int = 1
-    min_runs: int = 5
+    budget: float = BUDGET_S  # seconds of timing per device
+    warmup: int = WARMUP
+    min_runs: int = MIN_RUNS
     check: bool = True
 
 

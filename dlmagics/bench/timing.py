@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol
 
+from .defaults import BUDGET_S, MIN_RUNS, WARMUP
 from .stats import Summary, summarize
 
 
@@ -45,8 +46,8 @@ class Measurement:
         return summarize(self.times)
 
 
-def measure(run: Callable[[], object], clock: Clock, budget: float = 1.5, min_runs: int = 5,
-            max_runs: int = 10_000, warmup: int = 1, tight: float = 0.01,
+def measure(run: Callable[[], object], clock: Clock, budget: float = BUDGET_S, min_runs: int = MIN_RUNS,
+            max_runs: int = 10_000, warmup: int = WARMUP, tight: float = 0.01,
             wall: Callable[[], float] = time.perf_counter) -> Measurement:
     """Time ``run`` on ``clock``.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .devices import devices_from_cuda_uuids, visible_devices
+from .visibility import devices_from_cuda_uuids, visible_devices
 
 # NVML return codes (nvml.h), so this module can classify errors from any binding.
 NOT_SUPPORTED, NO_PERMISSION, DRIVER_NOT_LOADED = 3, 4, 9

@@ -13,10 +13,12 @@ import time
 from collections import deque
 from typing import Callable
 
+from ..options import bounded
 from .host import HostReader, cuda_uuids, torch_cuda, torch_memory, torch_status
 from .nvml import GpuReader
 
 MIN_INTERVAL, MAX_INTERVAL = 0.1, 3600.0
+INTERVAL_S, HISTORY_S = 1.0, 900.0  # the defaults of %config DLMagics.monitor_interval, monitor_history
 MAX_HISTORY_SAMPLES = 36_000
 
 
@@ -72,8 +74,8 @@ class Sampler:
         self,
         reader: SampleReader,
         on_sample: Callable[[dict], None] = lambda sample: None,
-        interval: float = 1.0,
-        history_seconds: float = 900.0,
+        interval: float = INTERVAL_S,
+        history_seconds: float = HISTORY_S,
     ):
         self.reader = reader
         self.on_sample = on_sample
@@ -171,11 +173,6 @@ class Sampler:
 
 
 def check_interval(seconds) -> float:
-    """The interval as a float, or ValueError naming the allowed range."""
-    try:
-        value = float(seconds)
-    except (TypeError, ValueError):
-        raise ValueError(f"the interval must be a number of seconds from {MIN_INTERVAL:g} to {MAX_INTERVAL:g}, got {seconds!r}") from None
-    if not (MIN_INTERVAL <= value <= MAX_INTERVAL):  # also rejects nan
-        raise ValueError(f"the interval must be a number of seconds from {MIN_INTERVAL:g} to {MAX_INTERVAL:g}, got {seconds!r}")
-    return value
+    """The interval as a float, or OptionError (a ValueError) naming the allowed range."""
+    return float(bounded(seconds, float, MIN_INTERVAL, MAX_INTERVAL, "the interval must be a number of seconds "
+                         f"from {MIN_INTERVAL:g} to {MAX_INTERVAL:g}, got {seconds!r}"))

@@ -123,3 +123,10 @@ class MonitorSnapshot:
 
     def __repr__(self) -> str:
         return to_text(self.sample, self.monitor)
+
+
+def live_table(html: str):
+    """An ipywidgets HTML widget showing ``html``; the session sets its value on each sample."""
+    import ipywidgets
+
+    return ipywidgets.HTML(value=html)

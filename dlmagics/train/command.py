@@ -1,4 +1,5 @@
-"""%train_demo's options: checked here, each bad one a one-line message saying what is allowed."""
+"""%train_demo from parsed options to a run: each bad option a one-line message saying what
+is allowed, then the kernel's Trainer runs the demo (live or here and now)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,24 @@ import difflib
 import math
 from pathlib import Path
 
+from ..options import OptionError, bounded
 from .demos import DEMOS, Demo, Settings
 
 MAX_EPOCHS = 100_000
 
 
-class DemoUsageError(ValueError):
+class DemoUsageError(OptionError):
     pass
+
+
+def train_demo(args, trainer, live: bool):
+    """The whole magic: --list, or check the options and run the demo (``live``: with the
+    dashboard, training in the background). Returns the result (None for --list)."""
+    if args.list:
+        print(listing())
+        return None
+    demo = find_demo(args.name)
+    return trainer.run(demo, settings(demo, args), live)
 
 
 def find_demo(name: str | None) -> Demo:
@@ -26,26 +38,16 @@ def find_demo(name: str | None) -> Demo:
     return demo
 
 
-def _number(text: str | None, option: str, kind, allowed: str, ok) -> float | int | None:
-    if text is None:
-        return None
-    try:
-        value = kind(text)
-    except ValueError:
-        raise DemoUsageError(f"{option} {text}: {allowed}") from None
-    if (isinstance(value, float) and not math.isfinite(value)) or not ok(value):
-        raise DemoUsageError(f"{option} {text}: {allowed}")
-    return value
+def _number(text: str | None, option: str, kind, low, high, allowed: str, above: bool = False):
+    return None if text is None else bounded(text, kind, low, high, f"{option} {text}: {allowed}", above=above)
 
 
 def settings(demo: Demo, args) -> Settings:
     """The run's settings from the parsed options, or DemoUsageError."""
-    epochs = _number(args.epochs, "--epochs", int, f"a whole number of epochs, 1 to {MAX_EPOCHS:,}",
-                     lambda v: 1 <= v <= MAX_EPOCHS)
-    lr = _number(args.lr, "--lr", float, "a learning rate above 0, at most 10", lambda v: 0 < v <= 10)
-    batch = _number(args.batch_size, "--batch-size", int, "a whole number of examples, 1 to 100,000",
-                    lambda v: 1 <= v <= 100_000)
-    seed = _number(args.seed, "--seed", int, "a whole number from 0", lambda v: v >= 0)
+    epochs = _number(args.epochs, "--epochs", int, 1, MAX_EPOCHS, f"a whole number of epochs, 1 to {MAX_EPOCHS:,}")
+    lr = _number(args.lr, "--lr", float, 0, 10, "a learning rate above 0, at most 10", above=True)
+    batch = _number(args.batch_size, "--batch-size", int, 1, 100_000, "a whole number of examples, 1 to 100,000")
+    seed = _number(args.seed, "--seed", int, 0, math.inf, "a whole number from 0")
     device, devices = _devices(demo, args.device)
     data = None
     if args.data is not None:
@@ -58,7 +60,7 @@ def settings(demo: Demo, args) -> Settings:
 
 
 def _devices(demo: Demo, text: str | None) -> tuple[str, tuple[str, ...]]:
-    from ..bench.devices import ALLOWED, Available, DeviceError, parse_devices
+    from ..hardware.devices import ALLOWED, Available, DeviceError, parse_devices
 
     if text is None:
         return "cpu", ()

@@ -16,6 +16,7 @@ from typing import Callable
 
 import torch
 
+from ..hardware.devices import race_line_up
 from . import data as datasets
 from .engine import BatchStream, Contender, Controls, History, Plan, run_race
 from .nets import RBM, deep_net, mlp, parameter_count, small_cnn
@@ -478,19 +479,6 @@ def build_datascale(s: Settings) -> Plan:
 
 # -- 11. hardware ----------------------------------------------------------------------
 
-def hardware_devices(s: Settings) -> list[tuple[str, str, int | None]]:
-    """(label, torch device, CPU threads) for each device to race: one CPU thread, all of
-    them, and every GPU there is, unless ``--device`` named them."""
-    from ..bench.devices import Available, parse_devices
-
-    available = Available.detect()
-    devices = parse_devices(",".join(s.devices), available) if s.devices else (
-        parse_devices("cpu:1" + (",cpu" if available.cpu_threads > 1 else ""), available)
-        + parse_devices(None, available)[1:])
-    return [(d.label if d.kind != "cpu" or d.threads else f"cpu:{available.cpu_threads}", d.torch_device, d.threads
-             or (available.cpu_threads if d.kind == "cpu" else None)) for d in devices]
-
-
 def _check_hardware(r) -> Lesson:
     speed = {n: r.samples_per_second(n) for n in r.history.names}
     slowest = min(speed.values())
@@ -515,7 +503,7 @@ def build_hardware(s: Settings) -> Plan:
     data = _digits(s)
     sizes = [data.features, 1024, 1024, data.classes]
     contenders = [Contender(label, _seeded(s.seed, lambda: mlp(sizes)), "adam", device=device, threads=threads)
-                  for label, device, threads in hardware_devices(s)]
+                  for label, device, threads in race_line_up(s.devices)]
     return Plan(contenders, data, _steps(s, len(data.x_train)), s.batch_size)
 
 

@@ -127,8 +127,8 @@ def final_bundle(result) -> dict:
     return {"text/plain": summary_text(result), "text/html": html, "image/png": png}
 
 
-def training_message(result) -> dict:
-    """The sidebar's ``training`` message: where a run stands, small enough to send each second."""
+def run_state(result) -> dict:
+    """Where a run stands, for the sidebar's ``training`` message: small enough to send each second."""
     h = result.history
     contenders = []
     for name in h.names:
@@ -138,13 +138,13 @@ def training_message(result) -> dict:
             entry["test_accuracy"] = _finite(last.get("test_accuracy"))
         contenders.append(entry)
     lesson = result.lesson if result.done else None
-    return {"type": "training", "run": {
+    return {
         "demo": result.name, "title": result.demo.title, "year": result.demo.year, "status": result.status,
         "step": h.steps_done, "steps": h.steps_planned, "lr": h.lr[-1] if h.lr else result.settings.lr,
         "elapsed_s": round(result.elapsed_s, 3), "contenders": contenders,
         "command": command_line(result.name, result.settings),
         "lesson": None if lesson is None else {"holds": lesson.holds, "measured": lesson.measured},
-    }}
+    }
 
 
 def _finite(value):

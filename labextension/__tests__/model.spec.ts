@@ -10,6 +10,7 @@ import {
 import { IBenchmarksMessage, ITrainingMessage } from '../protocol';
 import benchmarks from './benchmarks.json';
 import training from './training.json';
+import quiz from './quiz.json';
 import { cpuSample, gpuSample, snapshot } from './fixtures';
 import { MockKernel, MockSessionContext, flush } from './mocks';
 
@@ -251,5 +252,26 @@ describe('SidebarModel', () => {
     b.disposed.emit();
     expect(model.current).toBeNull();
     expect(channelB.isDisposed).toBe(true);
+  });
+
+  it('tells each section only about its own changes', async () => {
+    const model = new SidebarModel();
+    const session = new MockSessionContext(new MockKernel());
+    const counts = { gpu: 0, quizzes: 0, timeline: 0 };
+    for (const section of ['gpu', 'quizzes', 'timeline'] as const) {
+      model.sectionChanged(section).connect(() => counts[section]++);
+    }
+    const channel = model.channelFor(session as any, () => 'a.ipynb');
+    model.setCurrent(channel);
+    await flush();
+    expect(counts).toEqual({ gpu: 2, quizzes: 2, timeline: 1 }); // shown, then "no dlmagics"
+    const comm = session.session.kernel!.opens(snapshot([cpuSample(1)]));
+    expect(counts).toEqual({ gpu: 3, quizzes: 3, timeline: 1 }); // connected; no timeline sent
+    comm.receive({ type: 'sample', sample: cpuSample(2) });
+    expect(counts).toEqual({ gpu: 4, quizzes: 3, timeline: 1 }); // a sample redraws the GPU only
+    comm.receive(quiz);
+    expect(counts).toEqual({ gpu: 4, quizzes: 4, timeline: 1 });
+    model.setCurrent(null);
+    expect(counts).toEqual({ gpu: 5, quizzes: 5, timeline: 2 }); // no notebook: all redraw
   });
 });

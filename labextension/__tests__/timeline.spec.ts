@@ -1,17 +1,15 @@
 /** Which cells cover which events: tags, headings, magics; the event in view; insert. */
 import {
   ICellInfo,
-  ITimelineEvent,
   anchorEvents,
   cellsForEvent,
   eventAt,
-  isTimelineEvent,
   magicsIn,
   timelineRows
 } from '../timeline';
 import builtIn from '../events.json';
 import { initialState, reduce } from '../model';
-import { parseKernelMessage } from '../protocol';
+import { ITimelineEvent, isTimelineEvent, parseKernelMessage } from '../protocol';
 import { snapshot } from './fixtures';
 
 function event(id: string, names: string[], demos: string[] = [], quizzes: string[] = []): ITimelineEvent {

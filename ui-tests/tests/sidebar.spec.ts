@@ -116,8 +116,8 @@ test.describe('DL Magics sidebar', () => {
     await runInNewCell(
       page,
       [
-        'from dlmagics import fakes',
-        'fakes.install(fakes.FakeNVML([fakes.FakeGpu(), fakes.FakeGpu(name="NVIDIA H200", uuid="GPU-2", memory_used=135 * 2**30, unsupported={"power", "power_limit"})]))',
+        'from dlmagics import testing',
+        'testing.install(testing.FakeNVML([testing.FakeGpu(), testing.FakeGpu(name="NVIDIA H200", uuid="GPU-2", memory_used=135 * 2**30, unsupported={"power", "power_limit"})]))',
         '%load_ext dlmagics',
         '%config DLMagics.monitor_interval = 0.2'
       ].join('\n')

@@ -223,13 +223,13 @@ class FakeCuda:
 
 def install_cuda(fake: FakeCuda) -> FakeCuda:
     """Make %%gpubench see the fake's GPUs in place of torch.cuda (until uninstall_cuda)."""
-    from .bench import devices
+    from .hardware import devices
 
     devices._cuda_override = fake
     return fake
 
 
 def uninstall_cuda() -> None:
-    from .bench import devices
+    from .hardware import devices
 
     devices._cuda_override = None

@@ -1,4 +1,5 @@
-"""Which devices a %%gpubench run uses: ``-d cpu,cpu:1,cuda:0,mps``, or every one there is.
+"""Which devices a run uses: ``%%gpubench -d cpu,cpu:1,cuda:0,mps`` (or every one there is),
+and ``%train_demo hardware --device ...`` (or its default line-up).
 
 ``cpu`` means all of the CPU's threads (torch's setting); ``cpu:N`` means N threads, so
 ``cpu:1`` shows what parallel cores buy. ``cuda`` means every visible CUDA GPU.
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 ALLOWED = "cpu, cpu:N (N threads), cuda, cuda:N or mps"
 
 
-_cuda_override = None  # set by dlmagics.fakes.install_cuda
+_cuda_override = None  # set by dlmagics.testing.install_cuda
 
 
 def cuda_api():
@@ -99,3 +100,14 @@ def _parse_one(token: str, available: Available) -> list[Device]:
             raise DeviceError("'mps' is not available: there is no Apple GPU here (use cpu or cuda)")
         return [Device("mps")]
     raise DeviceError(f"unknown device '{token}': use {ALLOWED}")
+
+
+def race_line_up(chosen: tuple[str, ...] = ()) -> list[tuple[str, str, int | None]]:
+    """(label, torch device, CPU threads) for each device the hardware demo races: one CPU
+    thread, all of them, and every GPU there is, unless ``chosen`` (``--device``) names them."""
+    available = Available.detect()
+    devices = parse_devices(",".join(chosen), available) if chosen else (
+        parse_devices("cpu:1" + (",cpu" if available.cpu_threads > 1 else ""), available)
+        + parse_devices(None, available)[1:])
+    return [(d.label if d.kind != "cpu" or d.threads else f"cpu:{available.cpu_threads}", d.torch_device, d.threads
+             or (available.cpu_threads if d.kind == "cpu" else None)) for d in devices]

@@ -1,0 +1,6 @@
+"""The defaults of %%gpubench's --budget, --min-runs and --warmup, stated here only (the
+magic's help reads them at load, so this module imports nothing)."""
+
+BUDGET_S = 1.5  # seconds of timed runs per device
+MIN_RUNS = 5  # timed runs at least, whatever the budget
+WARMUP = 1  # untimed runs first

@@ -1,0 +1,52 @@
+"""%dlquiz from parsed options to what it shows: a quiz, the list, --score, --export or
+--reset. Each bad option is a ``QuizUsageError`` whose one line says what is allowed."""
+
+from __future__ import annotations
+
+from ..options import OptionError
+from . import catalog, report
+from .model import MODES, QuizFormatError
+
+
+class QuizUsageError(OptionError):
+    pass
+
+
+def dlquiz(args, desk, namespace: dict, cell_id: str | None):
+    """The whole magic, for the kernel's QuizDesk; returns what the cell shows (or None)."""
+    if sum(map(bool, (args.name, args.reset, args.score, args.export))) > 1:
+        raise QuizUsageError("give one of ID, --reset, --score or --export")
+    if args.mode is not None and args.mode not in MODES:
+        raise QuizUsageError(f"--mode {args.mode}: use {', '.join(MODES)}")
+    try:
+        if args.reset:
+            quiz = _find(args.reset, desk)
+            desk.reset(quiz)
+            print(f"%dlquiz: {quiz.id} starts afresh (the earlier answers stay in {desk.store.path}).")
+            return None
+        everything = {**catalog.bank(), **desk.quizzes}
+        if args.export:
+            return _export(*args.export, everything, desk)
+        if args.score or not args.name:
+            return report.ScoreTable(report.progress_of(everything, desk.store))
+        desk.show_quiz(_find(args.name, desk), args.mode or "practice", namespace, cell_id)
+    except OSError as error:  # the progress file cannot be read or written
+        raise QuizUsageError(str(error)) from None
+    return None
+
+
+def _find(name: str, desk):
+    try:
+        return catalog.find(name, desk.quizzes)
+    except (catalog.QuizNotFound, QuizFormatError) as error:
+        raise QuizUsageError(str(error).rstrip(".")) from None
+
+
+def _export(fmt: str, path: str, everything: dict, desk) -> None:
+    if fmt not in report.EXPORT_FORMATS:
+        raise QuizUsageError(f"--export {fmt}: use csv or json")
+    try:
+        written = report.export(report.progress_of(everything, desk.store), fmt, path)
+    except OSError as error:
+        raise QuizUsageError(f"cannot write {path} ({error.strerror or error})") from None
+    print(f"%dlquiz: wrote {written}")

@@ -1,0 +1,87 @@
+"""The live dashboard of a %train_demo run, as ipywidgets: curves, the demo's panel,
+progress with the time left, a log-scale learning-rate slider, Pause and Stop. It follows a
+``LiveRun`` (live.py) through ``refresh`` and ``finish``, and acts on the run's controls."""
+
+from __future__ import annotations
+
+import time
+
+from .engine import Controls
+from .frames import live_html, status_line
+from .throttle import Throttle
+
+
+class Dashboard:
+    """Curves, the demo's panel, progress with ETA, a log-scale LR slider, pause and stop.
+    It draws at most as often as its Throttle allows, so drawing never slows training much."""
+
+    def __init__(self, result, controls: Controls):
+        import ipywidgets as w
+
+        self.result, self.controls = result, controls
+        lr = result.settings.lr
+        self.header = w.HTML(_header(result))
+        self.picture = w.HTML(live_html(result))
+        self.progress = w.FloatProgress(value=0.0, min=0.0, max=1.0, description="",
+                                        layout=w.Layout(width="260px"))
+        self.status = w.HTML(status_line(result, controls))
+        self.lr = w.FloatLogSlider(value=lr, base=10, min=-5, max=1, step=0.05, description="learning rate",
+                                   readout_format=".2e", continuous_update=False,
+                                   style={"description_width": "initial"}, layout=w.Layout(width="360px"))
+        self.pause = w.ToggleButton(value=False, description="Pause", icon="pause",
+                                    tooltip="Pause or resume training at the next step")
+        self.stop = w.Button(description="Stop", icon="stop", button_style="danger",
+                             tooltip="Stop training; the history so far is kept")
+        self.command = w.HTML(_command_html(result, controls))
+        self.lr.observe(self._on_lr, names="value")
+        self.pause.observe(self._on_pause, names="value")
+        self.stop.on_click(lambda _: self.controls.stop())
+        self.widget = w.VBox([self.header, self.picture, w.HBox([self.progress, self.status]),
+                              w.HBox([self.lr, self.pause, self.stop]), self.command])
+        self.throttle = Throttle()
+
+    def _on_lr(self, change) -> None:
+        self.controls.set_lr(change["new"])
+        self.command.value = _command_html(self.result, self.controls)
+
+    def _on_pause(self, change) -> None:
+        if change["new"]:
+            self.controls.pause()
+            self.pause.description, self.pause.icon = "Resume", "play"
+        else:
+            self.controls.resume()
+            self.pause.description, self.pause.icon = "Pause", "pause"
+        self.status.value = status_line(self.result, self.controls)
+
+    def refresh(self, force: bool = False) -> None:
+        if not (force or self.throttle.due()):
+            return
+        started = time.perf_counter()
+        h = self.result.history
+        self.progress.value = h.steps_done / max(1, h.steps_planned)
+        self.status.value = status_line(self.result, self.controls)
+        self.picture.value = live_html(self.result)
+        self.throttle.drew(started)
+
+    def finish(self) -> None:
+        self.refresh(force=True)
+        for control in (self.lr, self.pause, self.stop):
+            control.disabled = True
+
+
+def _header(result) -> str:
+    from html import escape
+
+    demo = result.demo
+    return (f'<div style="font:13px sans-serif"><b>%train_demo {escape(demo.name)}</b>: {escape(demo.title)} '
+            f'<span style="color:#666">({escape(demo.year)})</span><br><span style="color:#444">'
+            f'{escape(demo.story)}</span></div>')
+
+
+def _command_html(result, controls) -> str:
+    from html import escape
+
+    from .frames import command_line
+
+    return f'<code style="font-size:12px">{escape(command_line(result.demo.name, result.settings, controls.lr))}</code>'
+

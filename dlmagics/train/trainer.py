@@ -1,0 +1,109 @@
+"""The demos of one kernel: the run training in the background (at most one), the barrier
+that makes the next cell wait for it, and the ``training`` messages that tell the sidebar.
+
+Light to import (the magics create it at load): torch and the views come with the first run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from .throttle import Throttle
+
+SIDEBAR_S = 1.0  # a training message at most once a second
+PROGRESS_LINE_S = 0.5  # a headless run's progress line, at most twice a second
+
+log = logging.getLogger("dlmagics")
+
+
+class Trainer:
+    def __init__(self, publish, show, in_kernel: bool):
+        """``publish(message)`` sends to the sidebar; ``show`` is IPython's display (it returns
+        a handle to update when given display_id=True); ``in_kernel``: a frontend shows outputs."""
+        self.publish, self.show, self.in_kernel = publish, show, in_kernel
+        self.live = None  # the LiveRun training in the background, if any
+        self._sidebar = Throttle(SIDEBAR_S, wait_first=False)
+
+    def run(self, demo, settings, live: bool):
+        """Run a demo: live (a dashboard, training in a thread) or here and now (headless)."""
+        from . import runner
+        from .frames import command_line
+
+        self.wait()
+        result = runner.start(demo, settings, command_line(demo.name, settings))
+        return self._run_live(result) if live else self._run_here(result)
+
+    def wait(self, *_) -> None:
+        """The pre_run_cell barrier: a cell waits for the demo training before it."""
+        run = self.live
+        if run is not None and run.running:
+            if run.wait():
+                print(f"%train_demo {run.result.name}: stopped by Ctrl-C; the history so far is kept.")
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.controls.stop()
+            self.live.wait()
+
+    def _run_live(self, result):
+        from .dashboard import Dashboard
+        from .frames import final_bundle
+        from .live import LiveRun
+
+        run = LiveRun(result)
+        dashboard = Dashboard(result, run.controls)
+        handle = self.show(dashboard.widget, display_id=True)
+
+        def on_step(r):
+            dashboard.refresh()
+            self._progress(r)
+
+        def on_finish(r):
+            dashboard.finish()
+            try:
+                handle.update(final_bundle(r), raw=True)
+            except Exception:
+                log.exception("dlmagics: could not draw the final picture of a demo")
+            self._publish(r)
+
+        self.live = run
+        self._publish(result)
+        run.start(on_step, on_finish)
+        return result
+
+    def _run_here(self, result):
+        from . import runner
+        from .frames import final_bundle, status_line
+
+        # In a kernel, a line of progress that the final picture replaces; in a terminal, nothing.
+        handle = self.show({"text/plain": "training...", "text/html": "<i>training...</i>"}, raw=True,
+                           display_id=True) if self.in_kernel else None
+        line = Throttle(PROGRESS_LINE_S, wait_first=False)
+
+        def progress(r):
+            self._progress(r)
+            if handle is not None and line.due():
+                started = time.perf_counter()
+                handle.update({"text/plain": status_line(r), "text/html": f"<i>{status_line(r)}</i>"}, raw=True)
+                line.drew(started)
+
+        runner.run(result, on_step=progress)
+        if handle is not None:
+            handle.update(final_bundle(result), raw=True)
+        else:
+            self.show(final_bundle(result), raw=True)
+        self._publish(result)
+        return result
+
+    def _progress(self, result) -> None:
+        if self._sidebar.due():
+            self._publish(result)
+
+    def _publish(self, result) -> None:
+        from ..protocol import training_message
+        from .frames import run_state
+
+        started = time.perf_counter()
+        self.publish(training_message(run_state(result)))
+        self._sidebar.drew(started)
