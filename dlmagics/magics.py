@@ -297,6 +297,7 @@ def _cell_id(shell) -> str | None:
 def _interactive(shell) -> bool:
     """True in a frontend a person is using; False headless (nbclient/nbconvert/papermill
     start the kernel with an in-memory history and send allow_stdin=False) or in a terminal."""
+    import importlib.util
     import os
 
     kernel = getattr(shell, "kernel", None)
@@ -304,11 +305,7 @@ def _interactive(shell) -> bool:
         return False
     if getattr(shell.history_manager, "hist_file", None) == ":memory:" or not getattr(kernel, "_allow_stdin", True):
         return False
-    try:
-        import ipywidgets  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("ipywidgets") is not None  # the dashboard (a view) imports it
 
 
 def _call(name: str, usage: str, command, *args):

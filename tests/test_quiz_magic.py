@@ -101,10 +101,10 @@ def test_code_question_checks_the_learners_function(quiz_shell):
 
 def test_a_second_view_shows_the_earlier_answers(quiz_shell):
     view = show(quiz_shell, str(SAMPLE))
-    view.questions[1].boxes[0].value = True
+    view.questions[1].controls[0].value = True
     view.questions[1].check.click()
     again = show(quiz_shell, str(SAMPLE))
-    assert again.questions[1].boxes[0].value and not again.questions[1].boxes[1].value
+    assert again.questions[1].controls[0].value and not again.questions[1].controls[1].value
     assert "Partly right" not in again.questions[1].feedback.value  # restored as a state, not a replay
     assert "Not yet (1 attempt so far)" in again.questions[1].feedback.value
 
@@ -146,7 +146,7 @@ def test_scripts_and_handlers_in_a_quiz_file_stay_text(quiz_shell, tmp_path):
 
 def test_list_score_export_and_reset(quiz_shell, tmp_path, capsys):
     view = show(quiz_shell, "why-now")
-    view.questions[0].boxes[0].value = True
+    view.questions[0].controls[0].value = True
     view.questions[0].check.click()
     table = quiz_shell.run_line_magic("dlquiz", "")
     row = next(r for r in table.to_dict()["quizzes"] if r["id"] == "why-now")

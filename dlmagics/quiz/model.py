@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-QUESTION_TYPES = ("single", "multiple", "numeric", "text", "code")
 PARTIAL_CREDIT = ("right_minus_wrong", "all_or_nothing")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MODES = ("practice", "mastery", "exam")
@@ -78,18 +77,13 @@ class Question:
     hints: tuple[str, ...] = ()
     source: str = ""
     points: float = 1.0
+    extra: dict = field(default_factory=dict)  # the fields of a type (kinds/) that needs others than these
 
     def solution_text(self) -> str:
-        """What "show the solution" reveals."""
-        if self.solution:
-            return self.solution
-        if self.type in ("single", "multiple"):
-            return "; ".join(o.text for o in self.options if o.correct)
-        if self.type == "numeric":
-            return f"{self.answer:g}{' ' + self.unit if self.unit else ''}"
-        if self.type == "text":
-            return str(self.answer[0]) if self.answer else f"an answer matching {self.patterns[0]}"
-        return ""
+        """What "show the solution" reveals: the author's solution, else what the type says."""
+        from .kinds import KINDS
+
+        return self.solution or KINDS[self.type].solution(self)
 
 
 @dataclass(frozen=True)
@@ -194,78 +188,32 @@ def content_digest(data) -> str:
 
 
 COMMON = ("id", "type", "prompt", "explanation", "hints", "source", "points")
-FIELDS = {
-    "single": COMMON + ("options",),
-    "multiple": COMMON + ("options", "partial_credit"),
-    "numeric": COMMON + ("answer", "tolerance", "unit"),
-    "text": COMMON + ("answer", "patterns", "case_sensitive"),
-    "code": COMMON + ("name", "kind", "cases", "time_limit", "starter", "solution", "tolerance"),
-}
 
 
 def _question(r: "_Reader", raw, index: int) -> Question:
+    from .kinds import KINDS  # each type's own rules (kinds/), which build on this module
+
     label = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{index + 1}"
     r.question = label
     if not isinstance(raw, dict):
         r.fail("", "must be a mapping with id, type and prompt")
-    kind = raw.get("type")
-    if kind not in QUESTION_TYPES:
-        r.fail("type", f"must be one of {', '.join(QUESTION_TYPES)}, got {kind!r}")
-    q = r.mapping(raw, "", required=("id", "type", "prompt"), allowed=FIELDS[kind])
+    kind = KINDS.get(raw.get("type")) if isinstance(raw.get("type"), str) else None
+    if kind is None:
+        r.fail("type", f"must be one of {', '.join(KINDS)}, got {raw.get('type')!r}")
+    q = r.mapping(raw, "", required=("id", "type", "prompt"), allowed=COMMON + kind.fields)
     common = dict(
         id=r.ident(q["id"], "id"),
-        type=kind,
+        type=kind.name,
         prompt=r.string(q["prompt"], "prompt"),
         explanation=r.string(q.get("explanation", ""), "explanation", empty_ok=True),
         hints=tuple(r.strings(q.get("hints", []), "hints")),
         source=r.string(q.get("source", ""), "source", empty_ok=True),
         points=r.number(q.get("points", 1), "points", lambda v: v > 0, "a number above 0"),
     )
-    if kind in ("single", "multiple"):
-        options = _options(r, q.get("options"))
-        right = sum(o.correct for o in options)
-        if kind == "single" and right != 1:
-            r.fail("options", f"a single-choice question needs exactly one correct option, has {right}")
-        if kind == "multiple" and right < 1:
-            r.fail("options", "a multiple-select question needs at least one correct option")
-        extra = {}
-        if kind == "multiple":
-            extra["partial_credit"] = r.choice(q.get("partial_credit", "right_minus_wrong"), "partial_credit",
-                                               PARTIAL_CREDIT)
-        return Question(options=options, **extra, **common)
-    if kind == "numeric":
-        if "answer" not in q:
-            r.fail("answer", "a numeric question needs an answer (a number)")
-        return Question(answer=r.number(q["answer"], "answer"), tolerance=_tolerance(r, q.get("tolerance")),
-                        unit=r.string(q.get("unit", ""), "unit", empty_ok=True), **common)
-    if kind == "text":
-        accepted = q.get("answer", [])
-        accepted = [accepted] if isinstance(accepted, str) else accepted
-        answers = tuple(r.strings(accepted, "answer"))
-        patterns = tuple(r.strings(q.get("patterns", []), "patterns"))
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                r.fail("patterns", f"{pattern!r} is not a regular expression ({error})")
-        if not answers and not patterns:
-            r.fail("answer", "a text question needs answer (accepted answers) or patterns")
-        return Question(answer=answers, patterns=patterns,
-                        case_sensitive=r.boolean(q.get("case_sensitive", False), "case_sensitive"), **common)
-    # code
-    name = q.get("name")
-    if not isinstance(name, str) or not name.isidentifier():
-        r.fail("name", "must be the Python name the learner defines, e.g. relu")
-    kind_of = r.choice(q.get("kind", "function"), "kind", ("function", "value"))
-    cases = _cases(r, q.get("cases"), kind_of)
-    return Question(name=name, kind=kind_of, cases=cases, tolerance=_tolerance(r, q.get("tolerance")),
-                    time_limit=r.number(q.get("time_limit", 2.0), "time_limit", lambda v: 0 < v <= 60,
-                                        "seconds, above 0 and at most 60"),
-                    starter=r.string(q.get("starter", ""), "starter", empty_ok=True),
-                    solution=r.string(q.get("solution", ""), "solution", empty_ok=True), **common)
+    return kind.read(r, q, common)
 
 
-def _options(r: "_Reader", raw) -> tuple[Option, ...]:
+def read_options(r: "_Reader", raw) -> tuple[Option, ...]:
     if not isinstance(raw, list) or len(raw) < 2:
         r.fail("options", "must be a list of at least two options")
     options = []
@@ -282,7 +230,7 @@ def _options(r: "_Reader", raw) -> tuple[Option, ...]:
     return tuple(options)
 
 
-def _tolerance(r: "_Reader", raw) -> Tolerance:
+def read_tolerance(r: "_Reader", raw) -> Tolerance:
     if raw is None:
         return Tolerance(rel=1e-6)
     t = r.mapping(raw, "tolerance", required=(), allowed=("abs", "rel", "sig_figs"))
@@ -293,23 +241,6 @@ def _tolerance(r: "_Reader", raw) -> Tolerance:
     return Tolerance(abs=r.number(t.get("abs", 0.0), "tolerance.abs", *nonneg),
                      rel=r.number(t.get("rel", 0.0), "tolerance.rel", *nonneg),
                      sig_figs=None if sig is None else r.whole(sig, "tolerance.sig_figs", 1, 15))
-
-
-def _cases(r: "_Reader", raw, kind: str) -> tuple[Case, ...]:
-    if not isinstance(raw, list) or not raw:
-        r.fail("cases", "must be a non-empty list of test cases")
-    cases = []
-    for i, item in enumerate(raw):
-        allowed = ("args", "kwargs", "expected") if kind == "function" else ("expected",)
-        c = r.mapping(item, f"cases[{i}]", required=("expected",), allowed=allowed)
-        args = c.get("args", [])
-        if not isinstance(args, list):
-            r.fail(f"cases[{i}].args", "must be a list of arguments")
-        kwargs = c.get("kwargs", {})
-        if not isinstance(kwargs, dict):
-            r.fail(f"cases[{i}].kwargs", "must be a mapping of keyword arguments")
-        cases.append(Case(args=tuple(args), kwargs=dict(kwargs), expected=c["expected"]))
-    return tuple(cases)
 
 
 class _Reader:

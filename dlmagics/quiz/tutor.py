@@ -181,9 +181,7 @@ class Tutor:
 
 
 def _storable(question: Question, value):
-    """The answer as JSON can hold it (code answers are kept by name: the code is the learner's)."""
-    if question.type == "code":
-        return f"<{question.name} as defined in the kernel>"
-    if question.type == "multiple":
-        return sorted(set(value or ()))
-    return value
+    """The answer as JSON can hold it (each type says how: kinds/)."""
+    from .kinds import KINDS
+
+    return KINDS[question.type].storable(question, value)

@@ -58,39 +58,21 @@ class QuestionView:
         self.restore()
 
     def _make_input(self, w):
-        """The input, holding the stored answer from the start (no update message to follow)."""
-        q, stored = self.q, self.tutor.state(self.q.id).answer
-        if q.type == "single":
-            picked = stored if isinstance(stored, int) and 0 <= stored < len(q.options) else None
-            return w.RadioButtons(options=[(o.text, i) for i, o in enumerate(q.options)], value=picked,
-                                  layout=w.Layout(width="auto"))
-        if q.type == "multiple":
-            ticked = set(stored) if isinstance(stored, list) else set()
-            self.boxes = [w.Checkbox(value=i in ticked, description=o.text, indent=False, layout=w.Layout(width="auto"))
-                          for i, o in enumerate(q.options)]
-            return w.VBox(self.boxes)
-        if q.type in ("numeric", "text"):
-            hint = "a number" + (f" (in {q.unit})" if q.unit else "") if q.type == "numeric" else "your answer"
-            return w.Text(value="" if stored is None else str(stored), placeholder=hint, layout=w.Layout(width="280px"))
-        starter = f"```python\n{q.starter}\n```\n\n" if q.starter else ""
-        what = "function" if q.kind == "function" else "variable"
-        return w.HTMLMath(to_html(f"{starter}Define the {what} `{q.name}` in a code cell, run it, then press Check."))
+        """The input of the question's type (kinds/), holding the stored answer from the start
+        (no update message to follow)."""
+        from .kinds import KINDS
+
+        self.entry = KINDS[self.q.type].make_input(w, self.q, self.tutor.state(self.q.id).answer)
+        self.controls = self.entry.controls
+        return self.entry.widget
 
     # -- values ------------------------------------------------------------------------
     def value(self):
-        if self.q.type == "single":
-            return self.input.value
-        if self.q.type == "multiple":
-            return [i for i, box in enumerate(self.boxes) if box.value]
-        if self.q.type in ("numeric", "text"):
-            return self.input.value
-        return None
+        return self.entry.value()
 
     def set_enabled(self, enabled: bool) -> None:
-        widgets = self.boxes if self.q.type == "multiple" else [self.input]
-        for widget in widgets + [self.check]:
-            if widget is not None and hasattr(widget, "disabled"):
-                widget.disabled = not enabled
+        for widget in self.controls + [self.check]:
+            widget.disabled = not enabled
 
     # -- what the progress says ----------------------------------------------------------
     def restore(self) -> None:

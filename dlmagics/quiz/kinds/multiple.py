@@ -1,0 +1,48 @@
+"""Multiple select: one or more right options, ticked; partial credit (each wrong tick
+cancels a right one) or all or nothing."""
+
+from __future__ import annotations
+
+from ..model import PARTIAL_CREDIT, Question, read_options
+from . import AnswerError, Input
+from .single import Single
+
+
+class Multiple(Single):
+    name, order, fields = "multiple", 2, ("options", "partial_credit")
+
+    def read(self, r, q, common) -> Question:
+        options = read_options(r, q.get("options"))
+        if not any(o.correct for o in options):
+            r.fail("options", "a multiple-select question needs at least one correct option")
+        credit = r.choice(q.get("partial_credit", "right_minus_wrong"), "partial_credit", PARTIAL_CREDIT)
+        return Question(options=options, partial_credit=credit, **common)
+
+    def grade(self, q, answer, _namespace):
+        picked = sorted(set(answer or ()))
+        if not picked or not all(isinstance(i, int) and 0 <= i < len(q.options) for i in picked):
+            raise AnswerError("Tick at least one option.")
+        right = sum(1 for o in q.options if o.correct)
+        hits = sum(1 for i in picked if q.options[i].correct)
+        wrong = len(picked) - hits
+        if q.partial_credit == "all_or_nothing":
+            score = 1.0 if hits == right and wrong == 0 else 0.0
+        else:  # right_minus_wrong: each wrong tick cancels a right one
+            score = max(0.0, (hits - wrong) / right)
+        notes = [f"- {q.options[i].text}: {q.options[i].feedback}" for i in picked if q.options[i].feedback]
+        if score < 1.0:
+            tally = f"{hits} of your {len(picked)} ticks {'is' if hits == 1 else 'are'} right"
+            notes.insert(0, f"{tally}; {right} options are right in all.")
+        return score, "\n".join(notes)
+
+    def storable(self, q, answer):
+        return sorted(set(answer or ()))
+
+    def make_input(self, w, q, stored) -> Input:
+        ticked = set(stored) if isinstance(stored, list) else set()
+        boxes = [w.Checkbox(value=i in ticked, description=o.text, indent=False, layout=w.Layout(width="auto"))
+                 for i, o in enumerate(q.options)]
+        return Input(w.VBox(boxes), lambda: [i for i, box in enumerate(boxes) if box.value], boxes)
+
+
+KIND = Multiple()
