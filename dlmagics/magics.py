@@ -15,14 +15,11 @@ from .session import KernelSession
 from .timeline.command import snapshot_part as timeline_part
 from .train.trainer import Trainer
 
-GPUMON_USAGE = "%gpumon [--start | --stop] [--interval SECONDS]"
-GPUBENCH_USAGE = ("%%gpubench [-d DEVICES] [--dtype DTYPE] [--budget S] [--warmup N] [--min-runs N] "
-                  "[--sweep VAR=v1,v2,...] [--no-check] [--save PATH] [--compare PATH] [-q]")
+# Usage lines argparse cannot write (alternatives, a name first); the others come from the parsers.
 TRAIN_USAGE = ("%train_demo NAME [--epochs N] [--lr LR] [--batch-size N] [--device DEVICE] [--seed N] "
                "[--data PATH] [--quick] [--no-live] | --list")
 QUIZ_USAGE = ("%dlquiz [ID | PATH] [--mode practice|mastery|exam] | --reset ID | --score | "
               "--export csv|json PATH")
-TIMELINE_USAGE = "%dltimeline [--from YEAR] [--to YEAR]"
 MIN_HISTORY, MAX_HISTORY = 600.0, 86400.0
 
 
@@ -106,8 +103,9 @@ class DLMagics(Magics):
 
         from .monitor import command
 
-        args = _parse(self.gpumon, line, GPUMON_USAGE)
-        return _call("%gpumon", GPUMON_USAGE, command.gpumon, args, self.session,
+        usage = _usage(self.gpumon, "%gpumon")
+        args = _parse(self.gpumon, line, usage)
+        return _call("%gpumon", usage, command.gpumon, args, self.session,
                      lambda seconds: setattr(self, "monitor_interval", seconds), display)
 
     @magic_arguments()
@@ -164,8 +162,9 @@ class DLMagics(Magics):
         """
         from .bench import command
 
-        args = _parse(self.gpubench, line, GPUBENCH_USAGE)
-        return _call("%%gpubench", GPUBENCH_USAGE, command.gpubench, args, cell, self.shell.user_ns, self.session.publish)
+        usage = _usage(self.gpubench, "%%gpubench")
+        args = _parse(self.gpubench, line, usage)
+        return _call("%%gpubench", usage, command.gpubench, args, cell, self.shell.user_ns, self.session.publish)
 
     @magic_arguments()
     @argument("name", nargs="?", help="The demo: xor, vanishing, dropout, batchnorm, optimizers, resnet, rbm, "
@@ -277,8 +276,9 @@ class DLMagics(Magics):
         """
         from .timeline import command
 
-        args = _parse(self.dltimeline, line, TIMELINE_USAGE)
-        return _call("%dltimeline", TIMELINE_USAGE, command.dltimeline, args)
+        usage = _usage(self.dltimeline, "%dltimeline")
+        args = _parse(self.dltimeline, line, usage)
+        return _call("%dltimeline", usage, command.dltimeline, args)
 
 
 def _cell_id(shell) -> str | None:
@@ -315,6 +315,12 @@ def _call(name: str, usage: str, command, *args):
         return command(*args)
     except OptionError as error:
         raise UsageError(f"{name}: {error}" + (f". Usage: {usage}" if error.with_usage else "")) from None
+
+
+def _usage(magic, prog: str) -> str:
+    """The magic's usage line on one line, as its parser writes it (so it follows the options)."""
+    words = magic.parser.format_usage().replace("::", " ").split()
+    return " ".join([prog] + words[1:])
 
 
 def _parse(magic, line: str, usage: str):
