@@ -23,9 +23,9 @@ import torch
 import torch.utils.benchmark as tb
 
 from dlmagics.bench.cell import split_cell
-from dlmagics.hardware.devices import Device
 from dlmagics.bench.precision import parse_precision
 from dlmagics.bench.runner import Options, run_cell
+from dlmagics.hardware.devices import Device
 
 
 def gpubench_median(source: str, budget: float, devices=(Device("cpu"),)) -> tuple[float, float]:

@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 
 from dlmagics.bench.cell import split_cell  # noqa: E402
-from dlmagics.hardware.devices import Device  # noqa: E402
 from dlmagics.bench.precision import parse_precision  # noqa: E402
 from dlmagics.bench.render import to_text  # noqa: E402
 from dlmagics.bench.runner import Options, run_cell  # noqa: E402
+from dlmagics.hardware.devices import Device  # noqa: E402
 
 failures: list[str] = []
 

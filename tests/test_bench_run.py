@@ -14,10 +14,10 @@ torch = pytest.importorskip("torch")
 from conftest import validate  # noqa: E402
 from dlmagics import testing  # noqa: E402
 from dlmagics.bench.cell import split_cell  # noqa: E402
-from dlmagics.hardware.devices import Available, parse_devices  # noqa: E402
 from dlmagics.bench.precision import parse_precision  # noqa: E402
 from dlmagics.bench.result import ResultFileError, load_json  # noqa: E402
 from dlmagics.bench.runner import Options, run_cell  # noqa: E402
+from dlmagics.hardware.devices import Available, parse_devices  # noqa: E402
 
 MATMUL = "x = torch.randn(128, 128, device=device)\n# timed\ny = x @ x\n"
 # A sleep sets each run's length, so a busy machine cannot swamp what a test compares (a bare

@@ -12,10 +12,10 @@ import pytest
 from IPython.core.error import UsageError
 
 from conftest import validate
+from dlmagics.protocol import training_message as message_of
 from dlmagics.train import data, runner
 from dlmagics.train.demos import DEMOS
 from dlmagics.train.engine import Controls
-from dlmagics.protocol import training_message as message_of
 from dlmagics.train.frames import final_bundle, live_html, run_state
 
 pytestmark = pytest.mark.timeout(120)
