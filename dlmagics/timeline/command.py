@@ -4,12 +4,9 @@ snapshot's ``timeline`` section for the sidebar."""
 
 from __future__ import annotations
 
-import logging
-
 from ..options import OptionError, bounded
+from ..protocol import log
 from . import TimelineView, between, events
-
-log = logging.getLogger("dlmagics")
 
 
 class TimelineUsageError(OptionError):

@@ -6,15 +6,13 @@ Light to import (the magics create it at load): torch and the views come with th
 
 from __future__ import annotations
 
-import logging
 import time
 
+from ..protocol import log
 from .throttle import Throttle
 
 SIDEBAR_S = 1.0  # a training message at most once a second
 PROGRESS_LINE_S = 0.5  # a headless run's progress line, at most twice a second
-
-log = logging.getLogger("dlmagics")
 
 
 class Trainer:
