@@ -115,8 +115,9 @@ class DLMagics(Magics):
     @argument("--dtype", metavar="DTYPE",
               help="float32 (strict, TF32 off), tf32, bfloat16, float16 or float64: the cell's `dtype` and "
                    "the default for new tensors. Default: float32 under the kernel's TF32 setting.")
-    @argument("--budget", metavar="S", help=f"Seconds of timed runs per device, more than 0 (default {BUDGET_S:g}); "
-                                             "the runs stop earlier once the median is pinned within 1%%.")
+    @argument("--budget", metavar="S", help=f"Seconds per device for the warm-up and timed runs, more than 0 (default "
+                                             f"{BUDGET_S:g}); the runs stop earlier once the median is pinned within "
+                                             "1%%, later when --min-runs runs take longer.")
     @argument("--warmup", metavar="N", help=f"Untimed runs first (default {WARMUP}); the first is shown as the "
                                             "first-call cost.")
     @argument("--min-runs", metavar="N", help=f"Timed runs at least, whatever the budget (default {MIN_RUNS}).")
@@ -164,7 +165,10 @@ class DLMagics(Magics):
 
         usage = _usage(self.gpubench, "%%gpubench")
         args = _parse(self.gpubench, line, usage)
-        return _call("%%gpubench", usage, command.gpubench, args, cell, self.shell.user_ns, self.session.publish)
+        from IPython.display import display
+
+        show = display if _interactive(self.shell) else None  # a progress line for a person waiting
+        return _call("%%gpubench", usage, command.gpubench, args, cell, self.shell.user_ns, self.session.publish, show)
 
     @magic_arguments()
     @argument("name", nargs="?", help="The demo: xor, vanishing, dropout, batchnorm, optimizers, resnet, rbm, "
@@ -192,14 +196,24 @@ class DLMagics(Magics):
         In JupyterLab, Notebook 7, VS Code or Colab the dashboard is live: the curves, the
         demo's own picture (decision boundary, gradient heatmap, filters...), progress with
         the time left, a learning-rate slider that acts at the next step (marked on the
-        curves), Pause and Stop (the history so far is kept). Training runs in the background
-        so the controls respond; the next cell waits for it, and Ctrl-C there stops it. When
-        the run ends, the dashboard becomes a picture and a summary that stay in the saved
-        notebook. Run headless (nbconvert, papermill) or with --no-live, it trains at once and
-        leaves the same picture and summary.
+        curves), Pause and Stop (the history so far is kept). Training runs in the background,
+        so the controls respond while the kernel is otherwise idle. When the run ends, the
+        dashboard becomes a picture and a summary that stay in the saved notebook. Run
+        headless (nbconvert, papermill) or with --no-live, it trains at once and leaves the
+        same picture and summary.
 
-        The result is returned: ``.history`` (every step of every contender), ``.final``,
-        ``.lesson``, ``.to_dict()``, ``.plot()``. Examples::
+        The result is returned: ``.history`` (every step so far, of every contender),
+        ``.final``, ``.lesson``, ``.to_dict()``, ``.plot()``. While the run trains:
+
+        - in the same cell, reading ``.final``, ``.lesson``, ``.to_dict()`` or ``.plot()``
+          waits for the end (the curves keep drawing; the controls answer once the cell is
+          done) and then gives the finished run's figures; ``.status`` and ``.history`` say
+          where it stands now;
+        - the next cell you run (or Run All) waits for the end first, and says so with the
+          time left; interrupting the kernel stops the run and keeps its history;
+        - a paused run resumes when a cell waits for it.
+
+        Examples::
 
           %train_demo --list
           %train_demo xor

@@ -3,7 +3,8 @@
  * Sections: the GPU monitor, the quizzes, and the timeline of the active notebook.
  */
 import { LabIcon, ReactWidget, SidePanel, UseSignal } from '@jupyterlab/ui-components';
-import { Widget } from '@lumino/widgets';
+import type { Message } from '@lumino/messaging'; // types only: erased, no runtime dependency
+import { AccordionPanel, Widget } from '@lumino/widgets';
 import * as React from 'react';
 import { GpuSection } from './gpu';
 import { SidebarModel } from './model';
@@ -60,6 +61,7 @@ export class DLMagicsPanel extends SidePanel {
     // The kernel's events once it sends them; until then, the copy built into the sidebar,
     // so that a notebook's events are marked before %load_ext.
     const events = () => model.current?.state.timeline ?? null;
+    const shownEvents = () => events() ?? (builtInEvents as ITimelineEvent[]);
     this.addSection(
       'Timeline',
       ReactWidget.create(
@@ -68,11 +70,11 @@ export class DLMagicsPanel extends SidePanel {
             <UseSignal signal={reader.changed}>
               {() => (
                 <TimelineSection
-                  events={events() ?? (builtInEvents as ITimelineEvent[])}
+                  events={shownEvents()}
                   fromKernel={events() !== null}
                   reading={reader.reading}
                   reveal={cellId => reader.reveal(cellId)}
-                  insert={event => reader.insert(event)}
+                  insert={event => reader.insert(event, shownEvents())}
                 />
               )}
             </UseSignal>
@@ -88,4 +90,91 @@ export class DLMagicsPanel extends SidePanel {
     body.addClass('dlm-section');
     this.addWidget(body);
   }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    // Sections drawn by React get their content after attach, and it changes with the
+    // kernel's messages: fit again whenever it does, until the learner sizes them by hand.
+    this._resized = new ResizeObserver(() => this._fit());
+    this._added = new MutationObserver(() => this._watchFitted());
+    for (const section of this._fitted()) {
+      this._added.observe(section.node, { childList: true });
+    }
+    this._watchFitted();
+    const accordion = this.content as AccordionPanel;
+    accordion.node.addEventListener('pointerdown', this._onPointerDown, true);
+    accordion.expansionToggled.connect(this._byHand, this);
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._resized?.disconnect();
+    this._added?.disconnect();
+    const accordion = this.content as AccordionPanel;
+    accordion.node.removeEventListener('pointerdown', this._onPointerDown, true);
+    accordion.expansionToggled.disconnect(this._byHand, this);
+    super.onBeforeDetach(msg);
+  }
+
+  /** The sections sized to their content: all but the last. */
+  private _fitted(): readonly Widget[] {
+    return this.widgets.slice(0, -1);
+  }
+
+  private _watchFitted(): void {
+    for (const section of this._fitted()) {
+      for (const child of Array.from(section.node.children)) {
+        this._resized?.observe(child); // observing twice is a no-op
+      }
+    }
+    this._fit();
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this._fit();
+  }
+
+  /**
+   * Each section but the last (the Timeline, which scrolls) as tall as its content, up to
+   * FIT_SHARE of the panel each; the last takes the rest. The accordion's handles and
+   * titles still resize and collapse them: once the learner does, the sizes are theirs.
+   */
+  private _fit(): void {
+    const accordion = this.content as AccordionPanel;
+    // The sizes share what the section titles leave.
+    const titles = accordion.titles.reduce((sum, title) => sum + title.offsetHeight, 0);
+    const height = accordion.node.clientHeight - titles;
+    if (this._sizedByHand || height <= 0 || accordion.widgets.some(w => w.isHidden)) {
+      return;
+    }
+    const natural = this._fitted().map(w => Math.min(contentHeight(w.node), height * FIT_SHARE));
+    const rest = Math.max(height - natural.reduce((a, b) => a + b, 0), height * 0.2);
+    accordion.setRelativeSizes([...natural, rest]);
+  }
+
+  private _byHand(): void {
+    this._sizedByHand = true;
+  }
+
+  private _onPointerDown = (event: PointerEvent): void => {
+    const target = event.target as HTMLElement | null;
+    if (target?.closest('.lm-SplitPanel-handle')) {
+      this._byHand();
+    }
+  };
+
+  private _resized: ResizeObserver | null = null;
+  private _added: MutationObserver | null = null;
+  private _sizedByHand = false;
+}
+
+/** The largest share of the panel's height a fitted section takes. */
+const FIT_SHARE = 0.6;
+
+/** How tall a section's content is, padding included, whatever height it has now. */
+function contentHeight(node: HTMLElement): number {
+  const style = getComputedStyle(node);
+  const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+  const children = Array.from(node.children) as HTMLElement[];
+  return children.reduce((sum, child) => sum + child.offsetHeight, 0) + padding + 2;
 }

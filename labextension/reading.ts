@@ -7,7 +7,7 @@
 import { INotebookTracker, Notebook, NotebookPanel } from '@jupyterlab/notebook';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { ITimelineEvent } from './protocol';
-import { ICellInfo, cellsForEvent } from './timeline';
+import { ICellInfo, cellsForEvent, insertIndex } from './timeline';
 
 export interface IReading {
   label: string;
@@ -46,13 +46,14 @@ export class NotebookReader {
     return true;
   }
 
-  /** Add an event's Markdown and code cells below the active cell (false: no notebook). */
-  insert(event: ITimelineEvent): boolean {
+  /** Add an event's Markdown and code cells where history puts them among the notebook's
+   * events (see `insertIndex`); false: no notebook. */
+  insert(event: ITimelineEvent, events: ITimelineEvent[]): boolean {
     const notebook = this._notebooks.currentWidget?.content;
     if (!notebook?.model) {
       return false;
     }
-    const at = notebook.widgets.length ? notebook.activeCellIndex + 1 : 0;
+    const at = insertIndex(event.id, events, cellsOf(notebook));
     notebook.model.sharedModel.insertCells(
       at,
       cellsForEvent(event).map(c => ({
@@ -114,15 +115,7 @@ export class NotebookReader {
     if (!panel?.model) {
       this._reading = null;
     } else {
-      const cells = panel.content.widgets.map(cell => {
-        const tags = cell.model.getMetadata('tags');
-        return {
-          id: cell.model.id,
-          type: cell.model.type,
-          source: cell.model.sharedModel.getSource(),
-          tags: Array.isArray(tags) ? tags.filter(t => typeof t === 'string') : []
-        };
-      });
+      const cells = cellsOf(panel.content);
       const previous = this._reading;
       this._reading = {
         label: panel.title.label,
@@ -152,6 +145,18 @@ export class NotebookReader {
   private _timer: ReturnType<typeof setTimeout> | undefined;
   private _frame = 0;
   private _changed = new Signal<this, void>(this);
+}
+
+function cellsOf(notebook: Notebook): ICellInfo[] {
+  return notebook.widgets.map(cell => {
+    const tags = cell.model.getMetadata('tags');
+    return {
+      id: cell.model.id,
+      type: cell.model.type,
+      source: cell.model.sharedModel.getSource(),
+      tags: Array.isArray(tags) ? tags.filter(t => typeof t === 'string') : []
+    };
+  });
 }
 
 function sameCells(a: ICellInfo[], b: ICellInfo[]): boolean {

@@ -142,7 +142,68 @@ export function eventAt(
   return best;
 }
 
-/** What "insert" adds below the active cell for an event the notebook does not cover. */
+/** A Markdown cell that opens a section: its first line is a heading. */
+function opensSection(cell: ICellInfo): boolean {
+  const first = cell.source.split('\n').find(line => line.trim() !== '') ?? '';
+  return cell.type === 'markdown' && /^\s{0,3}#{1,6}\s/.test(first);
+}
+
+/** The first place new cells may go: below the title and the cell that loads dlmagics. */
+function firstFreeIndex(cells: ICellInfo[]): number {
+  const loads = cells.findIndex(c => c.type === 'code' && /^\s*%load_ext\s+dlmagics\b/m.test(c.source));
+  const title = cells.length && opensSection(cells[0]) && /^\s*#\s/.test(cells[0].source.replace(/^\s+/, '')) ? 1 : 0;
+  return Math.max(title, loads + 1);
+}
+
+/**
+ * Where "insert" puts an event's cells, in the order of history: after the section of the
+ * latest earlier event the notebook covers (before the next heading), else before the
+ * section of the earliest later one, else at the end; never above the title or the cell
+ * that loads dlmagics, nor between a section's text and its demo, wherever the cursor is.
+ */
+export function insertIndex(
+  eventId: string,
+  events: ITimelineEvent[],
+  cells: ICellInfo[],
+  anchoring: IAnchoring = anchorEvents(cells, events)
+): number {
+  return Math.max(historyIndex(eventId, events, cells, anchoring), firstFreeIndex(cells));
+}
+
+function historyIndex(
+  eventId: string,
+  events: ITimelineEvent[],
+  cells: ICellInfo[],
+  anchoring: IAnchoring
+): number {
+  const position = new Map(cells.map((c, i) => [c.id, i]));
+  const at = events.findIndex(e => e.id === eventId);
+  const covering = (e: ITimelineEvent) =>
+    (anchoring.anchors.get(e.id)?.cellIds ?? [])
+      .map(id => position.get(id))
+      .filter((i): i is number => i !== undefined);
+  for (const earlier of events.slice(0, Math.max(at, 0)).reverse()) {
+    const found = covering(earlier);
+    if (found.length) {
+      const last = Math.max(...found);
+      const next = cells.findIndex((c, i) => i > last && opensSection(c));
+      return next < 0 ? cells.length : next;
+    }
+  }
+  for (const later of events.slice(at + 1)) {
+    const found = covering(later);
+    if (found.length) {
+      let start = Math.min(...found);
+      while (start > 0 && !opensSection(cells[start])) {
+        start--;
+      }
+      return opensSection(cells[start]) ? start : Math.min(...found);
+    }
+  }
+  return cells.length;
+}
+
+/** The cells "insert" adds for an event the notebook does not cover. */
 export function cellsForEvent(
   e: ITimelineEvent
 ): { type: 'markdown' | 'code'; source: string; tags: string[] }[] {

@@ -32,8 +32,21 @@ if [ -f "$BUILT" ] && [ -n "$(find "$ROOT/labextension" "$ROOT/package.json" "$R
   rm -rf "$ROOT/dlmagics/labextension"
 fi
 
-step "dlmagics and its test tools (builds the JupyterLab extension when needed)"
-"$PY" -m pip install -q "$ROOT[test]"
+# Installed once per change: a second launch with nothing changed skips pip (about a minute)
+# and jlpm. The stamp records the last install; any newer source file means install again.
+STAMP="$VENV/.dlmagics-installed"
+changed_since_install() {
+  [ ! -f "$STAMP" ] || [ -n "$(find "$ROOT/dlmagics" "$ROOT/labextension" "$ROOT/pyproject.toml" "$ROOT/package.json" \
+    "$ROOT/yarn.lock" "$ROOT/README.md" -newer "$STAMP" -not -path "$ROOT/dlmagics/labextension/*" \
+    -not -name "*.pyc" -not -name __pycache__ -print -quit)" ]
+}
+if changed_since_install; then
+  step "dlmagics and its test tools (builds the JupyterLab extension when needed)"
+  "$PY" -m pip install -q "$ROOT[test]"
 
-step "Node packages of the extension"
-(cd "$ROOT" && YARN_ENABLE_IMMUTABLE_INSTALLS=1 jlpm install >/dev/null)
+  step "Node packages of the extension"
+  (cd "$ROOT" && YARN_ENABLE_IMMUTABLE_INSTALLS=1 jlpm install >/dev/null)
+  touch "$STAMP"
+else
+  step "dlmagics is installed and up to date (nothing changed since $(date -r "$STAMP" '+%F %T'))"
+fi

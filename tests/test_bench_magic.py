@@ -44,6 +44,41 @@ def test_a_default_run_returns_a_result_and_keeps_it(bench, shell):
     assert "y" not in shell.user_ns and "x" not in shell.user_ns  # the cell's names stay in the cell
 
 
+def test_the_report_says_where_the_wall_time_went_and_counts_the_work_once_per_kind(bench):
+    result = bench("-d cpu,cpu:1 --budget 0.2")
+    first, second = result.devices
+    assert {"setup", "warm-up", "timed runs", "counting"} <= set(first.phases) and "counting" not in second.phases
+    assert second.work == first.work and first.work.flops == 2 * 64 ** 3
+    assert 0 < sum(first.phases.values()) + sum(second.phases.values()) <= result.wall_s
+    assert "Wall time " in str(result) and "timed runs" in str(result)
+    validate(result.to_dict(), "bench_result")
+    # Timed code that draws random numbers runs once more on each device, seeded alike, so
+    # that the outputs compared are the same computation.
+    result = bench("-d cpu,cpu:1 --budget 0.1", "# timed\ny = torch.randn(8, 8) * 2\n")
+    assert all("counting" in d.phases for d in result.devices) and result.devices[0].work.random
+    assert "cpu:1 agrees with cpu" in str(result)
+
+
+def test_a_person_waiting_sees_progress_per_device_then_none(bench, shell, monkeypatch):
+    from IPython.core.displaypub import CapturingDisplayPublisher
+
+    import dlmagics.magics
+
+    monkeypatch.setattr(dlmagics.magics, "_interactive", lambda shell: True)
+    publisher = CapturingDisplayPublisher()
+    old, shell.display_pub = shell.display_pub, publisher
+    try:
+        # 0.8 s a device, runs too uneven to stop early: a line is due 0.5 s after each device starts
+        bench("-d cpu,cpu:1 --budget 0.8", "import random, time\n# timed\ntime.sleep(random.choice((0.02, 0.08)))\n")
+    finally:
+        shell.display_pub = old
+    lines = [o["data"]["text/plain"] for o in publisher.outputs]
+    assert lines[0] == "%%gpubench cpu, device 1 of 2 (then cpu:1): setting up", lines
+    assert any(line.startswith("%%gpubench cpu:1, device 2 of 2: ") and "timed run" in line and "left" in line
+               for line in lines), lines
+    assert lines[-1] == ""  # cleared when the report comes (the report is the cell's result)
+
+
 def test_cpu_and_gpu_are_compared_and_the_report_says_so(bench, fake_cuda):
     result = bench("-d cpu,cuda:0 --budget 0.1")
     text = str(result)

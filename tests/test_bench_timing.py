@@ -51,8 +51,34 @@ def test_noisy_runs_go_on_until_the_budget():
     clock = FakeClock(noisy)
     m = measure(lambda: None, clock, budget=3, min_runs=5, wall=clock.wall)
     assert m.stopped == "budget" and len(m.times) > 100  # noisy runs never pinned: on to the budget
-    # ...and the loop stops at the first run that ends past it, not before, not later.
-    assert clock.now >= 3 and clock.now - m.times[-1] < 3
+    # ...and the loop stops at the first run that ends past it (counted from the end of the
+    # first call), not before, not later.
+    deadline = m.first_call + 3
+    assert clock.now >= deadline and clock.now - m.times[-1] < deadline
+
+
+def test_the_budget_starts_after_the_first_call_and_a_slow_cell_stops_at_min_runs():
+    # One-time costs (a CUDA context, a thread pool) are the first call's, not the budget's.
+    clock = FakeClock([5.0] + [0.5] * 100)
+    m = measure(lambda: None, clock, budget=3, min_runs=3, tight=0, wall=clock.wall)
+    assert m.stopped == "budget" and len(m.times) == 6 and clock.now == 8.0
+    # The rest of the warm-up is the budget's; runs longer than it stop at min_runs.
+    clock = FakeClock([5.0, 2.0] + [2.0] * 100)
+    m = measure(lambda: None, clock, budget=3, min_runs=3, warmup=2, wall=clock.wall)
+    assert m.stopped == "budget" and len(m.times) == 3
+    assert (m.warmup_s, m.timed_s) == (7.0, 6.0)  # where the wall time went
+
+
+def test_a_steady_cell_is_never_called_pinned_down_on_fewer_runs_than_an_interval_needs():
+    m = measure(lambda: None, FakeClock([0.01] * 1000), budget=10, min_runs=3)
+    assert m.stopped == "tight" and len(m.times) == 6
+
+
+def test_each_run_is_reported_as_it_ends():
+    seen = []
+    m = measure(lambda: None, FakeClock([0.5] * 20), budget=10, min_runs=4, warmup=2, tight=0, max_runs=4,
+                on_run=lambda r: seen.append((r.warming_up, len(r.times))))
+    assert seen == [(True, 0), (True, 0), (False, 1), (False, 2), (False, 3), (False, 4)] and m.stopped == "max_runs"
 
 
 def test_the_budget_is_wall_time():

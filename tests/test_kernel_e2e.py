@@ -18,11 +18,15 @@ ROOT = Path(__file__).parent.parent
 pytestmark = pytest.mark.timeout(180)
 
 
+DISPLAYS = ("execute_result", "display_data", "update_display_data")
+
+
 class Kernel:
     def __init__(self):
         self.km, self.kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
         self.comm_messages: list[dict] = []  # every comm_* message seen on iopub
         self.outputs: list[dict] = []  # the data of every execute_result and display_data
+        self.shown: list[tuple[str, dict]] = []  # the last cell's displays and updates: (msg_type, data)
 
     def execute(self, code: str, timeout: float = 60, metadata: dict | None = None) -> str:
         """Run code; return its stdout and stderr; keep the comm traffic it caused.
@@ -35,7 +39,7 @@ class Kernel:
             request = self.kc.session.msg("execute_request", content, metadata=metadata)
             self.kc.shell_channel.send(request)
             msg_id = request["header"]["msg_id"]
-        text = []
+        text, self.shown = [], []
         while True:
             msg = self._next(timeout)
             if msg["parent_header"].get("msg_id") != msg_id:
@@ -47,6 +51,8 @@ class Kernel:
                 text.append("ERROR " + msg["content"]["ename"] + ": " + msg["content"]["evalue"])
             elif kind in ("execute_result", "display_data"):
                 self.outputs.append(msg["content"]["data"])
+            if kind in DISPLAYS:
+                self.shown.append((kind, msg["content"]["data"]))
             elif kind == "status" and msg["content"]["execution_state"] == "idle":
                 return "".join(text)
 
@@ -75,6 +81,7 @@ class Kernel:
         kernel starts the cell, not from sending it: a busy machine may start it late) and ``when()``
         holds, if given; the cell's first message of ``kinds``."""
         msg_id = self.kc.execute(code)
+        self.shown = []
         deadline = time.monotonic() + 60
         while True:
             msg = self._next(max(0.1, deadline - time.monotonic()))
@@ -87,8 +94,11 @@ class Kernel:
         self.km.interrupt_kernel()
         while True:
             msg = self._next(30)
-            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] in kinds:
-                return msg
+            if msg["parent_header"].get("msg_id") == msg_id:
+                if msg["msg_type"] in DISPLAYS:
+                    self.shown.append((msg["msg_type"], msg["content"]["data"]))
+                if msg["msg_type"] in kinds:
+                    return msg
 
     def _next(self, timeout: float) -> dict:
         msg = self.kc.get_iopub_msg(timeout=timeout)

@@ -77,12 +77,59 @@ def test_the_dashboard_becomes_the_final_picture(kernel):
     assert msg_id
 
 
+def texts(shown) -> list[str]:
+    return [data.get("text/plain", "") for _, data in shown]
+
+
+def test_the_same_cell_reads_the_finished_run_and_says_it_waited(kernel):
+    kernel.execute("%load_ext dlmagics")
+    out = kernel.execute("race = %train_demo xor --quick\n"
+                         "print(race.lesson.holds, race.status, race.lesson.measured)\n"
+                         "print(sorted(race.final), all('test_accuracy' in r for r in race.final.values()))")
+    first, second = out.strip().splitlines()
+    assert first.startswith("True finished ") and "accuracy" in first, out  # .status: where it stands now
+    assert second == "['MLP 2-8-2', 'perceptron'] True", out
+    notes = [t for t in texts(kernel.shown) if "%train_demo xor" in t and "wait" in t]
+    assert notes[0].startswith("waiting for %train_demo xor to finish"), notes
+    assert notes[-1].startswith("waited ") and notes[-1].endswith("s for %train_demo xor to finish"), notes
+
+
+def test_the_next_cell_waits_and_reads_numbers_and_a_live_result_shows_no_stale_line(kernel):
+    kernel.execute("%load_ext dlmagics")
+    kernel.execute("%train_demo optimizers --quick")
+    assert not [t for t in texts(kernel.shown) if t.startswith("<%train_demo")], kernel.shown
+    out = kernel.execute("run = _\nprint(run.status, len(run.final), run.to_dict()['lesson']['measured'] != '')")
+    assert out.strip() == "finished 4 True", out
+    assert any(t.startswith("waiting for %train_demo optimizers") for t in texts(kernel.shown)), kernel.shown
+
+
+def test_a_paused_run_resumes_when_a_cell_waits_for_it(kernel):
+    kernel.execute("%load_ext dlmagics")
+    kernel.execute("run = %train_demo optimizers --quick")
+    pause = widget(kernel, "ToggleButtonModel", description="Pause")
+    send_widget(kernel, pause, {"method": "update", "state": {"value": True}, "buffer_paths": []})
+
+    def button_says(words):
+        return lambda m: (m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == pause
+                          and m["content"]["data"].get("state", {}).get("description") == words)
+
+    kernel.wait_comm(button_says("Resume"), 30)  # paused: nothing trains until Resume
+    # A cell that waits for the run could never receive Resume: it resumes the run itself.
+    out = kernel.execute("print(run.status)", timeout=120)
+    assert out.strip() == "finished", out
+    kernel.wait_comm(button_says("Pause"), 30)  # and the button shows it
+
+
 def test_ctrl_c_in_the_next_cell_stops_the_run_and_keeps_it(kernel):
     kernel.execute("%load_ext dlmagics")
     kernel.execute("run = %train_demo optimizers --epochs 300")
     kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["step"] > 0, 60)
     msg = kernel.interrupt("print('after', run.status)", kinds=("stream", "error"), after=1.5)
-    assert msg["msg_type"] == "stream" and "stopped by Ctrl-C; the history so far is kept" in msg["content"]["text"]
+    # The waiting cell said what it waited for, then that the interrupt stopped the run; then it ran.
+    assert msg["msg_type"] == "stream" and msg["content"]["text"] == "after stopped\n", msg["content"]
+    notes = texts(kernel.shown)
+    assert notes[0].startswith("waiting for %train_demo optimizers to finish"), notes
+    assert "stopped by the interrupt" in notes[-1] and "history so far is kept" in notes[-1], notes
     out = kernel.execute("print(run.status, run.history.steps_done > 0, run.history.steps_done < run.history.steps_planned)")
     assert out.strip().endswith("stopped True True"), out
 

@@ -125,7 +125,11 @@ def test_the_slider_acts_at_the_next_step_and_stop_keeps_the_history():
     assert h.lr[9] == 0.01 and h.lr[10] == 0.001
     assert all(len(v) == 25 for v in h.loss.values())
     assert h.evals["Adam"][-1]["step"] == 25  # evaluated where it stopped
-    assert "not shown: the run was stopped early" in final_bundle(result)["text/plain"]
+    bundle = final_bundle(result)
+    assert "not shown: the run was stopped early" in bundle["text/plain"]
+    # The line to run it again follows the slider: the rate the learner chose, not the first one.
+    assert "rerun: %train_demo optimizers --epochs 50 --lr 0.001 " in bundle["text/plain"]
+    assert "--lr 0.001 " in bundle["text/html"] and training_message(result)["run"]["command"].count("--lr 0.001 ") == 1
 
 
 def test_pause_holds_the_race_until_resume():

@@ -11,6 +11,7 @@ from ..hardware.devices import Available, DeviceError, parse_devices
 from ..options import OptionError, bounded
 from .cell import CellError, split_cell
 from .precision import PrecisionError, parse_precision
+from .progress import Progress
 from .result import ResultFileError, load_json
 from .runner import Options, run_cell
 from .sweep import BenchSweep, SweepError, parse_sweep
@@ -64,12 +65,13 @@ def prepare(args, source: str):
     return cell, devices, options, sweep, saved
 
 
-def gpubench(args, source: str, namespace: dict, publish) -> object:
+def gpubench(args, source: str, namespace: dict, publish, show=None) -> object:
     """The whole magic: check, run, keep the result in ``_gpubench``, tell the sidebar
-    (``publish`` gets the message), save; BenchUsageError if every device failed."""
+    (``publish`` gets the message), save; BenchUsageError if every device failed.
+    ``show``: where a progress line goes while it runs (None: no line)."""
     from ..protocol import benchmarks_message
 
-    result = run(prepare(args, source), namespace)
+    result = run(prepare(args, source), namespace, show)
     namespace["_gpubench"] = result
     publish(benchmarks_message([r.to_dict(times=False) for r in getattr(result, "runs", None) or [result]]))
     failed = all_failed(result)
@@ -83,19 +85,26 @@ def gpubench(args, source: str, namespace: dict, publish) -> object:
     return None if args.quiet else result
 
 
-def run(prepared, namespace: dict):
+def run(prepared, namespace: dict, show=None):
     cell, devices, options, sweep, saved = prepared
-    if sweep is None:
-        result = run_cell(cell, devices, options, namespace)
-    else:
-        name, values = sweep
-        runs = []
-        for value in values:
-            runs.append(run_cell(cell, devices, options, namespace, extra={name: value},
-                                 sweep={"name": name, "value": value}))
-            if runs[-1].interrupted:
-                break
-        result = BenchSweep(name, values[:len(runs)], runs)
+    progress = Progress(show, [d.label for d in devices], options.budget, options.min_runs) if show else None
+    try:
+        if sweep is None:
+            result = run_cell(cell, devices, options, namespace, progress=progress)
+        else:
+            name, values = sweep
+            runs = []
+            for i, value in enumerate(values):
+                if progress is not None:
+                    progress.point = f"{name} = {value!r} ({i + 1} of {len(values)})"
+                runs.append(run_cell(cell, devices, options, namespace, extra={name: value},
+                                     sweep={"name": name, "value": value}, progress=progress))
+                if runs[-1].interrupted:
+                    break
+            result = BenchSweep(name, values[:len(runs)], runs)
+    finally:
+        if progress is not None:
+            progress.close()
     if saved is not None:
         result.compare(saved)
     return result

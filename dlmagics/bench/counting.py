@@ -19,6 +19,7 @@ class Work:
     flops: int
     bytes: int
     ops: int  # aten ops dispatched: each is at least one kernel launch on a GPU
+    random: bool = False  # it draws random numbers: its output depends on the generator's state
 
 
 def count_work(run: Callable[[], object]) -> Work:
@@ -27,7 +28,7 @@ def count_work(run: Callable[[], object]) -> Work:
     traffic = _traffic_mode()
     with FlopCounterMode(display=False) as flops, traffic:
         run()
-    return Work(flops=int(flops.get_total_flops()), bytes=traffic.bytes, ops=traffic.ops)
+    return Work(flops=int(flops.get_total_flops()), bytes=traffic.bytes, ops=traffic.ops, random=traffic.random)
 
 
 def _traffic_mode():
@@ -48,12 +49,14 @@ def _traffic_mode():
             super().__init__()
             self.bytes = 0
             self.ops = 0
+            self.random = False
 
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
             out = func(*args, **(kwargs or {}))
             if not func.is_view:
                 self.ops += 1
                 self.bytes += tensor_bytes((args, kwargs)) + tensor_bytes(out)
+            self.random = self.random or torch.Tag.nondeterministic_seeded in func.tags
             return out
 
     return Traffic()

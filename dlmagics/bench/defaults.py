@@ -2,5 +2,5 @@
 magic's help reads them at load, so this module imports nothing)."""
 
 BUDGET_S = 1.5  # seconds of timed runs per device
-MIN_RUNS = 5  # timed runs at least, whatever the budget
+MIN_RUNS = 3  # timed runs at least, whatever the budget (a slow cell's wall time is about (warm-up + 3) runs)
 WARMUP = 1  # untimed runs first

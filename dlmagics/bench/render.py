@@ -91,8 +91,26 @@ def notes(result: BenchResult) -> list[str]:
     if result.interrupted:
         lines.append("Stopped by Ctrl-C: the figures are from the runs measured so far.")
     lines += result.warnings
+    lines.append(time_line(result))
     lines.append(setting_line(result))
     return [line for line in lines if line]
+
+
+def time_line(result: BenchResult) -> str:
+    """Where the wall time went: the budget buys timed runs; the rest is named."""
+    if not result.wall_s:
+        return ""
+    total = {}
+    for d in result.devices:
+        for phase, seconds in d.phases.items():
+            total[phase] = total.get(phase, 0.0) + seconds
+    parts = [f"{phase} {format_time(seconds)}" for phase, seconds in sorted(total.items(), key=lambda kv: -kv[1])
+             if seconds >= 0.0005]
+    rest = result.wall_s - sum(total.values())
+    if rest >= 0.0005:
+        parts.append(f"the rest {format_time(rest)} (devices set up, outputs compared)")
+    ran = sum(1 for d in result.devices if d.phases)
+    return f"Wall time {format_time(result.wall_s)} for {ran} device{'s' if ran != 1 else ''}: " + ", ".join(parts) + "."
 
 
 def agreement_line(result: BenchResult) -> str:

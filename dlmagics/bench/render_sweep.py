@@ -45,6 +45,9 @@ def notes(sweep: BenchSweep) -> list[str]:
                 lines.append(f"{sweep.name} = {value!r}: {line}")
         if run.interrupted:
             lines.append(f"Stopped by Ctrl-C at {sweep.name} = {value!r}.")
+    walls = [run.wall_s for run in sweep.runs if run.wall_s]
+    if walls:
+        lines.append(f"Wall time {format_time(sum(walls))} for {len(walls)} values on {len(sweep.labels)} devices.")
     if sweep.runs:
         lines.append(setting_line(sweep.runs[0]))
     return lines

@@ -50,6 +50,7 @@ class DeviceResult:
     memory_kind: str = ""
     memory_after: int | None = None  # allocator bytes after the run was released (GPU)
     clocks: dict = field(default_factory=dict)
+    phases: dict = field(default_factory=dict)  # wall seconds: setup, warm-up, timed runs, counting
 
     @property
     def summary(self) -> Summary | None:
@@ -94,7 +95,7 @@ class DeviceResult:
             "peak_flop_rate": self.peak_flops, "peak_byte_rate": self.peak_bandwidth,
             "peak_source": self.peak_source, "bound": self.bound,
             "peak_mem": self.peak_memory, "memory_kind": self.memory_kind, "memory_after": self.memory_after,
-            "clocks": self.clocks,
+            "clocks": self.clocks, "phases_s": dict(self.phases),
         }
         if times:
             d["times_s"] = list(self.times)
@@ -128,6 +129,7 @@ class BenchResult:
     created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     interrupted: bool = False
     changes: list[dict] | None = None  # against a saved run (--compare), see compare()
+    wall_s: float | None = None  # the whole run, every device, as the learner waited for it
 
     # -- derived -------------------------------------------------------------------
     def device(self, label: str) -> DeviceResult | None:
@@ -187,7 +189,7 @@ class BenchResult:
             "cell": {"timed": self.timed_source, "setup": self.setup_source, "setup_timed": self.setup_timed},
             "precision": {"name": self.precision, "forced": self.precision_forced},
             "sweep": self.sweep,
-            "interrupted": self.interrupted,
+            "interrupted": self.interrupted, "wall_s": self.wall_s,
             "devices": [d.to_dict(times) for d in self.devices],
             "baseline": base.label if base else None,
             "speedups": [s.to_dict() for s in self.speedups],

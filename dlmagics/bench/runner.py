@@ -6,13 +6,14 @@ released; the other devices still run. Ctrl-C stops the run and keeps what was m
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from ..hardware.devices import Device
 from .agree import TOLERANCE, compare, keep_output, last_assigned_name
 from .backends import backend_for, is_out_of_memory
 from .cell import FILENAME, SplitCell
-from .counting import count_work
+from .counting import Work, count_work
 from .defaults import BUDGET_S, MIN_RUNS, WARMUP
 from .environment import environment
 from .precision import Precision, applied
@@ -31,31 +32,38 @@ class Options:
 
 
 def run_cell(cell: SplitCell, devices: list[Device], options: Options, namespace: dict,
-             extra: dict | None = None, sweep: dict | None = None) -> BenchResult:
+             extra: dict | None = None, sweep: dict | None = None, progress=None) -> BenchResult:
     """``namespace``: the user's variables (copied per device, never changed); ``extra``:
-    names to set for this run (a sweep's variable)."""
+    names to set for this run (a sweep's variable); ``progress``: told as each device
+    starts (``device(label)``) and after each run (``ran(measurement)``), or None."""
+    started = time.perf_counter()
     check_name = last_assigned_name(cell.timed_source) if options.check else None
     result = BenchResult(devices=[], timed_source=cell.timed_source, setup_source=cell.setup_source,
                          setup_timed=not cell.has_marker, precision=options.precision.name,
                          precision_forced=options.precision.forced, checked_variable=check_name, sweep=sweep)
     outputs = {}
+    counted: dict[tuple[str, str], Work] = {}  # the same code on the same kind of device: the same work
     for device in devices:
         if result.interrupted:
             result.devices.append(DeviceResult(device.label, device.kind, "", status="not run",
                                                error="stopped by Ctrl-C before this device"))
             continue
-        outcome, output = _run_device(cell, device, options, {**namespace, **(extra or {})}, check_name)
+        if progress is not None:
+            progress.device(device.label)
+        outcome, output = _run_device(cell, device, options, {**namespace, **(extra or {})}, check_name,
+                                      counted, progress)
         result.devices.append(outcome)
         result.interrupted = outcome.status == "interrupted" or outcome.stopped == "interrupted"
         if output is not None:
             outputs[device.label] = output
     _check_agreement(result, outputs, check_name, options)
     result.environment = environment(result.devices)
+    result.wall_s = time.perf_counter() - started
     return result
 
 
-def _run_device(cell: SplitCell, device: Device, options: Options, namespace: dict,
-                check_name: str | None) -> tuple[DeviceResult, object]:
+def _run_device(cell: SplitCell, device: Device, options: Options, namespace: dict, check_name: str | None,
+                counted: dict, progress) -> tuple[DeviceResult, object]:
     import torch
 
     try:
@@ -72,21 +80,33 @@ def _run_device(cell: SplitCell, device: Device, options: Options, namespace: di
     def run():
         exec(cell.timed, ns)
 
+    phases = outcome.phases
     try:
         with backend.active(), applied(options.precision):
+            began = time.perf_counter()
             if cell.setup is not None:
                 with same_random_numbers():
                     exec(cell.setup, ns)
+            phases["setup"] = time.perf_counter() - began
             backend.reset_peak()
             measured = measure(run, backend.clock, budget=options.budget, min_runs=options.min_runs,
-                               warmup=options.warmup)
+                               warmup=options.warmup, on_run=progress.ran if progress is not None else None)
             outcome.times, outcome.first_call, outcome.stopped = measured.times, measured.first_call, measured.stopped
+            phases["warm-up"], phases["timed runs"] = measured.warmup_s, measured.timed_s
             outcome.peak_memory = backend.peak_memory()
             if measured.stopped == "interrupted":
                 outcome.status = "interrupted"
             else:
-                with same_random_numbers():  # one more run, counted, with the same inputs everywhere
-                    outcome.work = count_work(run)
+                # One more run, counted, with the same random numbers everywhere: its output is the
+                # one compared. The same code on the same kind of device does the same work, so a
+                # second CPU skips it, unless the code draws random numbers and its output is compared.
+                key = (backend.kind, outcome.precision)
+                if key not in counted or (counted[key].random and check_name):
+                    began = time.perf_counter()
+                    with same_random_numbers():
+                        counted[key] = count_work(run)
+                    phases["counting"] = time.perf_counter() - began
+                outcome.work = counted[key]
                 output = keep_output(ns.get(check_name)) if check_name else None
                 outcome.peak_flops = backend.peak_flops(outcome.precision)
                 if outcome.work.bytes:

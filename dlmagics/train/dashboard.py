@@ -8,7 +8,7 @@ import time
 
 from .engine import Controls
 from .frames import live_html, status_line
-from .throttle import Throttle
+from ..throttle import Throttle
 
 
 class Dashboard:
@@ -57,6 +57,8 @@ class Dashboard:
         if not (force or self.throttle.due()):
             return
         started = time.perf_counter()
+        if self.pause.value and not self.controls.paused:  # resumed by a cell that waits for the run
+            self.pause.value = False
         h = self.result.history
         self.progress.value = h.steps_done / max(1, h.steps_planned)
         self.status.value = status_line(self.result, self.controls)

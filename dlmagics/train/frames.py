@@ -26,6 +26,13 @@ def command_line(name: str, settings, lr: float | None = None) -> str:
     return " ".join(parts)
 
 
+def rerun_line(result) -> str:
+    """The line to run it again, at the learning rate the slider last set (a learner who
+    found a better rate wants that one; the summary lists where it changed)."""
+    h = result.history
+    return command_line(result.name, result.settings, h.lr[-1] if h.lr_changes and h.lr else None)
+
+
 def _seconds(s: float) -> str:
     return f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min"
 
@@ -34,12 +41,11 @@ def status_line(result, controls=None) -> str:
     h = result.history
     if not h.steps_planned:
         return "building the nets..."
-    elapsed = result.elapsed_s or sum(sum(t for t in v if not math.isnan(t)) for v in h.seconds.values())
     state = result.status if result.done else ("paused" if controls is not None and controls.paused else "training")
     text = f"{state}: step {h.steps_done:,} of {h.steps_planned:,}"
-    if h.steps_done and not result.done:
-        rate = h.steps_done / max(elapsed, 1e-9)
-        text += f", about {_seconds((h.steps_planned - h.steps_done) / rate)} left"
+    left = seconds_left(result)
+    if left is not None:
+        text += f", about {_seconds(left)} left"
     elif result.done:
         text += f" in {_seconds(result.elapsed_s)}"
     if h.lr:
@@ -47,6 +53,15 @@ def status_line(result, controls=None) -> str:
     if result.error:
         text += f". Failed: {result.error}"
     return text
+
+
+def seconds_left(result) -> float | None:
+    """The time left of a running race at its pace so far (None before the first step or at the end)."""
+    h = result.history
+    if result.done or not h.steps_done:
+        return None
+    trained = sum(sum(t for t in v if not math.isnan(t)) for v in h.seconds.values())
+    return (h.steps_planned - h.steps_done) * max(trained, 1e-9) / h.steps_done
 
 
 def live_html(result) -> str:
@@ -71,8 +86,6 @@ def summary_rows(result) -> list[tuple[str, str]]:
 
 def _lesson_words(result) -> tuple[str, str]:
     lesson = result.lesson
-    if lesson is None:
-        return "", ""
     verdict = "shown" if lesson.holds else ("not shown in this run" if result.status == "finished"
                                             else f"not shown: the run was {result.status} early")
     return verdict, lesson.measured
@@ -86,12 +99,11 @@ def summary_text(result) -> str:
         lines.append(f"  error: {result.error}")
     lines += [f"  {name}: {text}" for name, text in summary_rows(result)]
     verdict, measured = _lesson_words(result)
-    if verdict:
-        lines.append(f"  lesson ({verdict}): {result.demo.claim}")
-        lines.append(f"  measured: {measured}")
+    lines.append(f"  lesson ({verdict}): {result.demo.claim}")
+    lines.append(f"  measured: {measured}")
     for change in h.lr_changes:
         lines.append(f"  learning rate changed at step {change['step']:,}: {change['from']:.3g} -> {change['to']:.3g}")
-    lines.append(f"  rerun: {command_line(result.name, result.settings)}")
+    lines.append(f"  rerun: {rerun_line(result)}")
     return "\n".join(lines)
 
 
@@ -101,7 +113,7 @@ def summary_html(result) -> str:
     verdict, measured = _lesson_words(result)
     color = "#2a7d2a" if verdict == "shown" else "#b35900"
     lesson = (f"<p style='margin:4px 0'><b style='color:{color}'>Lesson {escape(verdict)}:</b> "
-              f"{escape(result.demo.claim)}<br><i>Measured:</i> {escape(measured)}</p>") if verdict else ""
+              f"{escape(result.demo.claim)}<br><i>Measured:</i> {escape(measured)}</p>")
     error = f"<p style='color:#b00'>Error: {escape(result.error)}</p>" if result.error else ""
     changes = "".join(f"<li>learning rate changed at step {c['step']:,}: {c['from']:.3g} &rarr; {c['to']:.3g}</li>"
                       for c in result.history.lr_changes)
@@ -110,7 +122,7 @@ def summary_html(result) -> str:
             f"{result.history.steps_done:,} of {result.history.steps_planned:,} steps in "
             f"{_seconds(result.elapsed_s)}.</p>{error}<table>{rows}</table>{lesson}"
             f"{'<ul>' + changes + '</ul>' if changes else ''}"
-            f"<code>{escape(command_line(result.name, result.settings))}</code></div>")
+            f"<code>{escape(rerun_line(result))}</code></div>")
 
 
 def final_bundle(result) -> dict:
@@ -142,7 +154,7 @@ def run_state(result) -> dict:
         "demo": result.name, "title": result.demo.title, "year": result.demo.year, "status": result.status,
         "step": h.steps_done, "steps": h.steps_planned, "lr": h.lr[-1] if h.lr else result.settings.lr,
         "elapsed_s": round(result.elapsed_s, 3), "contenders": contenders,
-        "command": command_line(result.name, result.settings),
+        "command": rerun_line(result),
         "lesson": None if lesson is None else {"holds": lesson.holds, "measured": lesson.measured},
     }
 

@@ -3,14 +3,16 @@
 Why a thread: a widget's messages reach the kernel only while the main shell is idle (on
 every ipykernel and frontend; see ../shared/research/training_demos.md section 5). So the
 cell returns at once, the race runs in a thread, and the slider and buttons act at the next
-step. The thread never prints: its callbacks change widget values and displays. The next
-cell waits for the run (``wait``, from a pre_run_cell hook), so "Run all" stays in order.
-The run knows no view: whoever starts it passes ``on_step`` and ``on_finish``.
+step. The thread never prints: its callbacks change widget values and displays. Whatever
+needs the end waits for it (``wait``): the next cell (a pre_run_cell hook), so "Run all"
+stays in order, and the result's final figures read in the same cell. The run knows no
+view: whoever starts it passes ``on_step`` and ``on_finish``.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Callable
 
 from . import runner
@@ -48,12 +50,24 @@ class LiveRun:
     def running(self) -> bool:
         return not self.finished.is_set()
 
-    def wait(self) -> bool:
-        """Block until the run ends. Ctrl-C while waiting stops it (the history is kept);
-        returns True when that happened."""
-        interrupted = False
+    def must_wait(self) -> bool:
+        """Running, and asked from another thread (the run's own callbacks never wait for it)."""
+        return self.running and threading.current_thread() is not self.thread
+
+    def wait(self, tick: Callable[[], None] | None = None, every_s: float = 1.0) -> bool:
+        """Block until the run ends, calling ``tick()`` about every ``every_s`` (to say how long
+        is left). Ctrl-C while waiting stops the run (the history is kept); returns True when
+        that happened. On the training thread itself (its own callbacks) it returns at once."""
+        if not self.must_wait():
+            return False
+        if self.controls.paused:  # nothing could press Resume while the kernel waits here
+            self.controls.resume()
+        interrupted, next_tick = False, 0.0
         while not self.finished.is_set():
             try:
+                if tick is not None and time.monotonic() >= next_tick:
+                    next_tick = time.monotonic() + every_s
+                    tick()
                 self.finished.wait(0.1)
             except KeyboardInterrupt:
                 self.controls.stop()

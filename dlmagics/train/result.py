@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import asdict, dataclass, field
+from typing import Callable
 
 from .demos import Demo, Lesson, Settings
 from .engine import History
@@ -15,6 +16,8 @@ class DemoResult:
     """A run of one demo. ``history`` fills in while it trains; the rest is set at the end.
 
     ``status``: running, finished, stopped (the Stop button), interrupted (Ctrl-C) or failed.
+    While a live run trains, what only the end can say (``final``, ``lesson``, ``to_dict()``,
+    ``plot()``) waits for it: ``waiter`` blocks until the run is over (the Trainer sets it).
     """
 
     demo: Demo
@@ -26,6 +29,7 @@ class DemoResult:
     error: str | None = None
     elapsed_s: float = 0.0
     plan: object = field(default=None, repr=False)  # the trained contenders, for the panels
+    waiter: Callable[[], None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -36,8 +40,18 @@ class DemoResult:
         return self.status != "running"
 
     @property
+    def live(self) -> bool:
+        """Training in the background right now (its dashboard is its view)."""
+        return not self.done and self.waiter is not None
+
+    def _settle(self) -> None:
+        if self.waiter is not None:
+            self.waiter()
+
+    @property
     def final(self) -> dict[str, dict]:
         """Each contender's last evaluation, with its training speed (samples per second)."""
+        self._settle()
         out = {}
         for name in self.history.names:
             evals = self.history.evals[name]
@@ -53,10 +67,11 @@ class DemoResult:
         return self.settings.batch_size / statistics.median(times)
 
     @property
-    def lesson(self) -> Lesson | None:
-        """The demo's claim, checked on this run (None before any evaluation)."""
+    def lesson(self) -> Lesson:
+        """The demo's claim, checked on this run."""
+        self._settle()
         if not any(self.history.evals.values()):
-            return None
+            return Lesson(False, f"not measured: the run was {self.status} before its first evaluation")
         try:
             return self.demo.check(self)
         except (KeyError, IndexError, ValueError, ZeroDivisionError) as error:
@@ -66,18 +81,24 @@ class DemoResult:
         """The curves and the demo's panel as a matplotlib Figure."""
         from .plot import plot
 
+        self._settle()
         return plot(self)
 
     def __repr__(self) -> str:
         if not self.done:
-            return (f"<%train_demo {self.name}: training in the background under the dashboard; this object "
-                    "fills in as it trains (.history, .final, .to_dict(), .plot())>")
+            return (f"<%train_demo {self.name}: training, step {self.history.steps_done:,} of "
+                    f"{self.history.steps_planned:,}; .final, .lesson, .to_dict() and .plot() wait for the end>")
         lesson = self.lesson
-        verdict = "" if lesson is None else f"; lesson {'shown' if lesson.holds else 'not shown'}: {lesson.measured}"
-        return f"<%train_demo {self.name}: {self.status}, {self.history.steps_done:,} steps{verdict}>"
+        return (f"<%train_demo {self.name}: {self.status}, {self.history.steps_done:,} steps; lesson "
+                f"{'shown' if lesson.holds else 'not shown'}: {lesson.measured}>")
 
-    def _repr_pretty_(self, printer, cycle) -> None:
-        printer.text(repr(self))
+    def _ipython_display_(self) -> None:
+        # A live run's dashboard, drawn above, is its view (and becomes the final picture): a
+        # line of text under it would be stale the moment the run ends.
+        if not self.live:
+            from IPython.display import display
+
+            display({"text/plain": repr(self)}, raw=True)
 
     def to_dict(self) -> dict:
         lesson = self.lesson
@@ -86,5 +107,5 @@ class DemoResult:
             "settings": asdict(self.settings), "status": self.status, "error": self.error,
             "elapsed_s": self.elapsed_s, "final": self.final, "history": self.history.to_dict(),
             "claim": self.demo.claim,
-            "lesson": None if lesson is None else {"holds": lesson.holds, "measured": lesson.measured},
+            "lesson": {"holds": lesson.holds, "measured": lesson.measured},
         }

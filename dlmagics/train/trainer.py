@@ -6,10 +6,11 @@ Light to import (the magics create it at load): torch and the views come with th
 
 from __future__ import annotations
 
+import html
 import time
 
 from ..protocol import log
-from .throttle import Throttle
+from ..throttle import Throttle
 
 SIDEBAR_S = 1.0  # a training message at most once a second
 PROGRESS_LINE_S = 0.5  # a headless run's progress line, at most twice a second
@@ -36,8 +37,39 @@ class Trainer:
         """The pre_run_cell barrier: a cell waits for the demo training before it."""
         run = self.live
         if run is not None and run.running:
-            if run.wait():
-                print(f"%train_demo {run.result.name}: stopped by Ctrl-C; the history so far is kept.")
+            self._wait_for(run)
+
+    def _wait_for(self, run) -> None:
+        """Wait for a live run, saying so in the waiting cell: what it waits for, how long is
+        left, how to stop it; then how long it waited. The dashboard above keeps drawing."""
+        from .frames import seconds_left
+
+        name, started, handle = run.result.name, time.perf_counter(), None
+
+        def words(text: str) -> dict:
+            return {"text/plain": text, "text/html": f"<i>{html.escape(text)}</i>"}
+
+        def tick():
+            nonlocal handle
+            left = seconds_left(run.result)
+            text = (f"waiting for %train_demo {name} to finish"
+                    + (f" (about {left:.0f} s left)" if left is not None else "")
+                    + "; interrupt the kernel (the stop button, or I I) to stop it now, keeping its history")
+            if handle is None:
+                handle = self.show(words(text), raw=True, display_id=True)
+            else:
+                handle.update(words(text), raw=True)
+
+        interrupted = run.wait(tick if self.in_kernel else None)
+        waited = time.perf_counter() - started
+        if interrupted:
+            done = f"%train_demo {name}: stopped by the interrupt after {waited:.0f} s of waiting; its history so far is kept."
+        else:
+            done = f"waited {waited:.1f} s for %train_demo {name} to finish"
+        if handle is not None:
+            handle.update(words(done), raw=True)
+        elif interrupted:
+            print(done)
 
     def close(self) -> None:
         if self.live is not None:
@@ -66,6 +98,7 @@ class Trainer:
             self._publish(r)
 
         self.live = run
+        result.waiter = lambda: self._wait_for(run) if run.must_wait() else None
         self._publish(result)
         run.start(on_step, on_finish)
         return result

@@ -4,6 +4,7 @@ import {
   anchorEvents,
   cellsForEvent,
   eventAt,
+  insertIndex,
   magicsIn,
   timelineRows
 } from '../timeline';
@@ -92,6 +93,49 @@ describe('insert', () => {
     expect(markdown.source).toContain('## Title of alexnet-2012 (2012)');
     expect(markdown.source).toContain('[Someone (2012)](https://example.org/alexnet-2012)');
     expect(code).toEqual({ type: 'code', source: '%train_demo cnn', tags: ['dl:alexnet-2012'] });
+  });
+
+  // A course: its title, a section on the perceptron (text, demo, a note), one on AlexNet.
+  const course = [
+    cell('t', 'markdown', '# A course'),
+    cell('p', 'markdown', '## The perceptron\nRosenblatt built it.'),
+    cell('pd', 'code', '%train_demo xor'),
+    cell('pn', 'markdown', 'What the demo showed.'),
+    cell('a', 'markdown', '\n## AlexNet'),
+    cell('ad', 'code', '%train_demo cnn')
+  ];
+
+  it('goes after the section of the latest earlier event the notebook covers', () => {
+    // 1969 comes after 1958: after the perceptron's note, before the AlexNet heading
+    expect(insertIndex('perceptrons-1969', EVENTS, course)).toBe(4);
+    // 2022 after AlexNet's section, which runs to the end
+    expect(insertIndex('chatgpt-2022', EVENTS, course)).toBe(6);
+  });
+
+  it('an event older than every covered one goes before the first covered section', () => {
+    const later = course.slice(0, 1).concat(course.slice(4)); // the title, then AlexNet only
+    expect(insertIndex('perceptron-1958', EVENTS, later)).toBe(1);
+    expect(insertIndex('perceptron-1958', EVENTS, [cell('x', 'code', '%train_demo cnn')])).toBe(0);
+  });
+
+  it('never above the title or the cell that loads dlmagics (the demo would not run)', () => {
+    const titled = [
+      cell('t', 'markdown', '# AlexNet, the course'),
+      cell('l', 'code', '%load_ext dlmagics\nimport torch'),
+      cell('a', 'markdown', '## AlexNet'),
+      cell('ad', 'code', '%train_demo cnn')
+    ];
+    expect(insertIndex('perceptron-1958', EVENTS, titled)).toBe(2);
+  });
+
+  it('a notebook that covers nothing gets the cells at the end', () => {
+    expect(insertIndex('alexnet-2012', EVENTS, [cell('t', 'markdown', '# Notes'), cell('c', 'code', '1')])).toBe(2);
+    expect(insertIndex('alexnet-2012', EVENTS, [])).toBe(0);
+  });
+
+  it("the built-in deep belief nets event runs its own demo, not the RBM's", () => {
+    const dbn = (builtIn as ITimelineEvent[]).find(e => e.id === 'dbn-2006')!;
+    expect(cellsForEvent(dbn)[1].source).toBe('%train_demo dbn');
   });
 
   it('falls back to the quiz, then to %dltimeline for that year', () => {

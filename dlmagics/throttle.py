@@ -1,5 +1,6 @@
 """When the next frame of a live view is due: often enough to look live, rarely enough that
-drawing never slows training much. Light to import (no torch): the Trainer uses it at load."""
+drawing never slows training (or timing) much. Light to import (no torch): the Trainer uses
+it at load, %%gpubench for its progress line."""
 
 from __future__ import annotations
 
