@@ -141,9 +141,10 @@ export class DLMagicsPanel extends SidePanel {
    */
   private _fit(): void {
     const accordion = this.content as AccordionPanel;
-    // The sizes share what the section titles leave.
+    // The sizes share what the section titles and the handles between sections leave.
     const titles = accordion.titles.reduce((sum, title) => sum + title.offsetHeight, 0);
-    const height = accordion.node.clientHeight - titles;
+    const handles = accordion.spacing * Math.max(0, accordion.widgets.length - 1);
+    const height = accordion.node.clientHeight - titles - handles;
     if (this._sizedByHand || height <= 0 || accordion.widgets.some(w => w.isHidden)) {
       return;
     }
@@ -171,10 +172,12 @@ export class DLMagicsPanel extends SidePanel {
 /** The largest share of the panel's height a fitted section takes. */
 const FIT_SHARE = 0.6;
 
-/** How tall a section's content is, padding included, whatever height it has now. */
+/** How tall a section's content is, padding and margins included, whatever height the
+ * accordion gives it now: its height let go for one synchronous measurement (no paint). */
 function contentHeight(node: HTMLElement): number {
-  const style = getComputedStyle(node);
-  const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
-  const children = Array.from(node.children) as HTMLElement[];
-  return children.reduce((sum, child) => sum + child.offsetHeight, 0) + padding + 2;
+  const height = node.style.height;
+  node.style.height = 'auto';
+  const natural = node.scrollHeight;
+  node.style.height = height;
+  return natural + 1;
 }

@@ -157,9 +157,9 @@ function firstFreeIndex(cells: ICellInfo[]): number {
 
 /**
  * Where "insert" puts an event's cells, in the order of history: after the section of the
- * latest earlier event the notebook covers (before the next heading), else before the
- * section of the earliest later one, else at the end; never above the title or the cell
- * that loads dlmagics, nor between a section's text and its demo, wherever the cursor is.
+ * latest earlier event the notebook covers (before the next heading), else before the first
+ * section that covers a later one, else at the end; never above the title or the cell that
+ * loads dlmagics, nor between a section's text and its demo, wherever the cursor is.
  */
 export function insertIndex(
   eventId: string,
@@ -190,15 +190,15 @@ function historyIndex(
       return next < 0 ? cells.length : next;
     }
   }
-  for (const later of events.slice(at + 1)) {
-    const found = covering(later);
-    if (found.length) {
-      let start = Math.min(...found);
-      while (start > 0 && !opensSection(cells[start])) {
-        start--;
-      }
-      return opensSection(cells[start]) ? start : Math.min(...found);
+  // Nothing earlier is covered: before the first section that covers a later event.
+  const later = ([] as number[]).concat(...events.slice(at + 1).map(covering));
+  if (later.length) {
+    const first = Math.min(...later);
+    let start = first;
+    while (start > 0 && !opensSection(cells[start])) {
+      start--;
     }
+    return opensSection(cells[start]) ? start : first;
   }
   return cells.length;
 }

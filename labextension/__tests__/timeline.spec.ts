@@ -118,6 +118,16 @@ describe('insert', () => {
     expect(insertIndex('perceptron-1958', EVENTS, [cell('x', 'code', '%train_demo cnn')])).toBe(0);
   });
 
+  it('with nothing earlier covered, before the first covered section, not the nearest in time', () => {
+    // The notebook tells 2012 first and 1969 later; 1958 goes before both, at the top.
+    const backwards = [
+      cell('a', 'markdown', '## AlexNet'),
+      cell('ad', 'code', '%train_demo cnn'),
+      cell('p', 'markdown', '## Perceptrons, the book')
+    ];
+    expect(insertIndex('perceptron-1958', EVENTS, backwards)).toBe(0);
+  });
+
   it('never above the title or the cell that loads dlmagics (the demo would not run)', () => {
     const titled = [
       cell('t', 'markdown', '# AlexNet, the course'),

@@ -21,7 +21,6 @@ const DEMO = /^\s*(?:\w+\s*=\s*)?%train_demo\s+(?!--list)\w/m;
 const QUIZ = /^\s*%dlquiz\s+[\w-]+/m;
 
 test.use({ viewport: { width: 1366, height: 768 } });
-test.describe.configure({ mode: 'serial' });
 
 /** Where Run All stands, read from the notebook's model: done once every code cell ran (or
  * one failed: Run All stops there), the kernel is idle and no demo is still training. */
@@ -75,6 +74,12 @@ for (const name of COURSE) {
       const slider = page.locator('.jp-Notebook .widget-slider').first();
       await slider.waitFor({ timeout: 120000 });
       await slider.scrollIntoViewIfNeeded();
+      // Curves on the screen if the run is still going (a short demo may finish first: no matter).
+      await page
+        .locator('.jp-Notebook .widget-html', { hasText: /training: step/ })
+        .first()
+        .waitFor({ timeout: 10000 })
+        .catch(() => undefined);
       await page.screenshot({ path: `${SHOTS}/course-demo-mid-run.png` });
     }
 
@@ -109,6 +114,13 @@ for (const name of COURSE) {
       const fits = await gpu.evaluate(node => node.scrollHeight <= node.clientHeight + 1);
       await page.screenshot({ path: `${SHOTS}/course-sidebar-1366x768.png` });
       expect(fits, 'the GPU section shows its whole card').toBe(true);
+      // A section collapses at a click on its title, and comes back.
+      const title = page.locator(`#${SIDEBAR} .lm-AccordionPanel-title`, { hasText: 'Quizzes' });
+      const quizzes = page.locator(`#${SIDEBAR} .dlm-section`).nth(1);
+      await title.click();
+      await expect(quizzes).toBeHidden();
+      await title.click();
+      await expect(quizzes).toBeVisible();
     }
   });
 }
