@@ -5,7 +5,8 @@
 Runs the magic end to end in an IPython shell, the report drawn as a frontend would (HTML,
 text and the PNG), for a default run (a 1024^2 matmul) and for the course's two big cells
 (notebook 02: a 4096^2 matmul, a 4096 -> 4096 linear layer on 8192 rows). For each: the
-wall time over devices x budget (goal <= 1.2 for the default run) and where the time went
+wall time over devices x budget (goal <= 1.2 for the default run once the kernel's one-time
+imports are done; the first run is shown apart) and where the time went
 (setup, warm-up, timed runs, counting, the rest), as the report's "Wall time" line says.
 A cell whose single run takes longer than budget / (warm-up + --min-runs) cannot meet the
 budget; its line says by how much.
@@ -17,8 +18,12 @@ import argparse
 import json
 import time
 
+MATMUL = "x = torch.randn(1024, 1024, device=device)\n# timed\ny = x @ x\n"
 CELLS = {
-    "default: 1024^2 matmul": "x = torch.randn(1024, 1024, device=device)\n# timed\ny = x @ x\n",
+    # The first %%gpubench of a kernel pays one-time costs: FlopCounterMode's first use imports
+    # torch._dynamo (~2 s here), the report's first PNG imports matplotlib (~0.5 s).
+    "default, first in the kernel: 1024^2 matmul": MATMUL,
+    "default, warm: 1024^2 matmul": MATMUL,
     "02 claim 1: 4096^2 matmul": "x = torch.randn(4096, 4096, device=device)\n# timed\ny = x @ x\n",
     "02 claim 2: Linear 4096 on 8192 rows": ("model = nn.Linear(4096, 4096).to(device)\n"
                                              "x = torch.randn(8192, 4096, device=device)\n# timed\n"

@@ -5,7 +5,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/setup.sh"
-jupyter labextension list 2>&1 | grep -E "dlmagics .*enabled.*OK"
+# Check the extension once per install (the check itself takes seconds).
+[ "$INSTALLED_NOW" = 1 ] && jupyter labextension list 2>&1 | grep -E "dlmagics .*enabled.*OK"
 args=()
 # The course's folder, unless the arguments name another (two would clash: "only one value").
 [[ " $* " =~ (--notebook-dir|--ServerApp.root_dir|--ServerApp.notebook_dir)[=\ ] ]] || args+=(--notebook-dir="$ROOT/examples")

@@ -21,7 +21,7 @@ fi
 PY="$VENV/bin/python"
 export PATH="$VENV/bin:$PATH"
 
-if ! "$PY" -c "import torch" 2>/dev/null; then
+if ! "$PY" -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('torch') is None)" 2>/dev/null; then
   step "PyTorch ($TORCH)"
   "$PY" -m pip install -q "$TORCH"
 fi
@@ -40,7 +40,9 @@ changed_since_install() {
     "$ROOT/yarn.lock" "$ROOT/README.md" -newer "$STAMP" -not -path "$ROOT/dlmagics/labextension/*" \
     -not -name "*.pyc" -not -name __pycache__ -print -quit)" ]
 }
+INSTALLED_NOW=0
 if changed_since_install; then
+  INSTALLED_NOW=1
   step "dlmagics and its test tools (builds the JupyterLab extension when needed)"
   "$PY" -m pip install -q "$ROOT[test]"
 
