@@ -148,7 +148,13 @@ export class DLMagicsPanel extends SidePanel {
     if (this._sizedByHand || height <= 0 || accordion.widgets.some(w => w.isHidden)) {
       return;
     }
-    const natural = this._fitted().map(w => Math.min(contentHeight(w.node), height * FIT_SHARE));
+    const natural = this._fitted().map((w, i) => {
+      const fit = Math.min(contentHeight(w.node), height * FIT_SHARE);
+      // A line that wraps one sample and not the next must not make the sections below jump.
+      const before = this._fits[i] ?? 0;
+      return fit < before && before - fit < SHRINK_PX ? before : fit;
+    });
+    this._fits = natural;
     const rest = Math.max(height - natural.reduce((a, b) => a + b, 0), height * 0.2);
     accordion.setRelativeSizes([...natural, rest]);
   }
@@ -167,10 +173,13 @@ export class DLMagicsPanel extends SidePanel {
   private _resized: ResizeObserver | null = null;
   private _added: MutationObserver | null = null;
   private _sizedByHand = false;
+  private _fits: number[] = [];
 }
 
 /** The largest share of the panel's height a fitted section takes. */
 const FIT_SHARE = 0.6;
+/** A fitted section shrinks only when its content lost more than this (two lines or so). */
+const SHRINK_PX = 40;
 
 /** How tall a section's content is, padding and margins included, whatever height the
  * accordion gives it now: its height let go for one synchronous measurement (no paint). */

@@ -140,8 +140,8 @@ function EventRow(props: {
           <button
             className="dlm-event-insert"
             onClick={() => insert(event)}
-            title="Insert a Markdown cell (title, summary, source) and a cell with its demo or quiz, below the active cell"
-            aria-label={`Insert ${event.title} below the active cell`}
+            title="Insert a Markdown cell (title, summary, source) and a cell with its demo or quiz, where the event falls in the notebook's history"
+            aria-label={`Insert ${event.title} where it falls in the notebook's history`}
           >
             insert
           </button>

@@ -88,8 +88,11 @@ test.describe('DL Magics timeline', () => {
     const before = await page.notebook.getCellCount();
     const perceptron = row(page, 'perceptron-1958');
     await expect(perceptron).not.toHaveClass(/dlm-covered/);
+    // The button shows on hover; click it by its event, not by the mouse: the notebook below keeps
+    // moving the Timeline (its highlight follows the active cell), which can pull the row from
+    // under a pointer.
     await perceptron.hover();
-    await perceptron.locator('.dlm-event-insert').click();
+    await perceptron.locator('.dlm-event-insert').dispatchEvent('click');
     await expect.poll(() => page.notebook.getCellCount()).toBe(before + 2);
     const [markdown, code] = [await cellAt(page, 2), await cellAt(page, 3)];
     expect(markdown.type).toBe('markdown');
