@@ -115,9 +115,10 @@ class DLMagics(Magics):
     @argument("--dtype", metavar="DTYPE",
               help="float32 (strict, TF32 off), tf32, bfloat16, float16 or float64: the cell's `dtype` and "
                    "the default for new tensors. Default: float32 under the kernel's TF32 setting.")
-    @argument("--budget", metavar="S", help=f"Seconds per device for the warm-up and timed runs, more than 0 (default "
-                                             f"{BUDGET_S:g}); the runs stop earlier once the median is pinned within "
-                                             "1%%, later when --min-runs runs take longer.")
+    @argument("--budget", metavar="S", help=f"Seconds per device for the runs after the first call (the rest of the "
+                                             f"warm-up, then timed runs), more than 0 (default {BUDGET_S:g}); they stop "
+                                             "earlier once the median is pinned within 1%%, later when --min-runs runs "
+                                             "take longer.")
     @argument("--warmup", metavar="N", help=f"Untimed runs first (default {WARMUP}); the first is shown as the "
                                             "first-call cost.")
     @argument("--min-runs", metavar="N", help=f"Timed runs at least, whatever the budget (default {MIN_RUNS}).")
