@@ -12,6 +12,7 @@ import html
 import time
 
 from ..throttle import Throttle
+from .render import format_time
 
 DRAW_S = 0.5
 
@@ -43,7 +44,7 @@ class Progress:
         median = sorted(measurement.times)[runs // 2]
         left = max(self.budget - elapsed, (self.min_runs - runs) * median, 0.0)
         self._draw(f"{self._where()}: {runs:,} timed run{'s' if runs != 1 else ''} of about "
-                   f"{_seconds(median)}, {elapsed:.1f} s of its {self.budget:g} s budget, about {left:.1f} s left")
+                   f"{format_time(median)}, {elapsed:.1f} s of its {self.budget:g} s budget, about {left:.1f} s left")
 
     def close(self) -> None:
         if self.handle is not None:
@@ -64,7 +65,3 @@ class Progress:
         else:
             self.handle.update(bundle, raw=True)
         self.throttle.drew(started)
-
-
-def _seconds(s: float) -> str:
-    return f"{s:.2f} s" if s >= 0.1 else f"{s * 1e3:.1f} ms"
