@@ -8,6 +8,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { installOutputHelpers } from './outputs';
 import { SidebarModel } from './model';
 import { DLMagicsPanel } from './panel';
 import { NotebookReader } from './reading';
@@ -43,4 +44,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+/** Keyboard and screen-reader help for dlmagics' output widgets. It needs no notebook
+ * tracker, so it works in any shell that shows the widgets. */
+const outputs: JupyterFrontEndPlugin<void> = {
+  id: 'dlmagics:outputs',
+  description: "Keys typed in dlmagics' quizzes and dashboards stay there; their feedback is read out.",
+  autoStart: true,
+  optional: [INotebookTracker],
+  activate: (app: JupyterFrontEnd, notebooks: INotebookTracker | null) => {
+    installOutputHelpers(window, node => {
+      const panel = notebooks?.find(p => p.node.contains(node));
+      void panel?.sessionContext.session?.kernel?.interrupt();
+    });
+  }
+};
+
+export default [plugin, outputs];

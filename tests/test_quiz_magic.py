@@ -64,10 +64,12 @@ def test_answering_in_the_widget_gives_feedback_records_and_tells_the_sidebar(qu
     first.check.click()
     assert "Not yet" in first.feedback.value and "at most 1/4" in first.feedback.value
     assert "slope is 1 for positive" not in first.feedback.value
+    assert "var(--jp-error-color1" in first.feedback.value  # the theme's colour, readable in light and dark
     first.input.value = 1
     first.check.click()
     assert "\u2713 Correct" in first.feedback.value and "slope is 1 for positive" in first.feedback.value
-    assert 'role="status"' in first.feedback.value and 'aria-live="polite"' in first.feedback.value
+    assert "dlm-live" in first.feedback._dom_classes and "dlm-live" in view.score._dom_classes  # live regions
+    assert "dlm-own-keys" in view.widget._dom_classes
     assert "1 of 5 answered" in view.score.value and "score 20%" in view.score.value
     assert sent[-1]["type"] == "quiz" and sent[-1]["quiz"]["correct"] == 1 and sent[-1]["quiz"]["cell_id"] == "cell-1"
     numeric = view.questions[2]

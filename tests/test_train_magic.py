@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import html
 import json
+import math
 import struct
 import threading
 
@@ -14,6 +16,7 @@ from IPython.core.error import UsageError
 from conftest import validate
 from dlmagics.protocol import training_message as message_of
 from dlmagics.train import data, runner
+from dlmagics.train.command import listing
 from dlmagics.train.demos import DEMOS
 from dlmagics.train.engine import Controls
 from dlmagics.train.frames import final_bundle, live_html, run_state
@@ -57,11 +60,15 @@ def test_bad_input_is_one_line_saying_what_is_allowed(ip, line, expected):
     assert expected in usage_error(ip, line)
 
 
-def test_list_prints_each_demo_with_its_date_and_lesson(ip, capsys):
+def test_list_shows_each_demo_with_its_date_and_lesson(ip, capsys):
     assert ip.run_line_magic("train_demo", "--list") is None
     out = capsys.readouterr().out
+    words = " ".join(out.split())
     for demo in DEMOS.values():
-        assert demo.name in out and demo.year in out and demo.claim[:40] in out
+        assert demo.name in out and demo.year in out and demo.claim in words
+    assert max(len(line) for line in out.splitlines()) <= 96  # wrapped at words, not by the terminal
+    bundle = listing()
+    assert bundle["text/html"].count("<tr>") == len(DEMOS) + 1 and "Lesson: " + html.escape(DEMOS["xor"].claim) in bundle["text/html"]
 
 
 def test_a_headless_run_returns_the_result_and_shows_the_final_picture(ip, capsys):
@@ -81,13 +88,17 @@ def test_a_headless_run_returns_the_result_and_shows_the_final_picture(ip, capsy
     assert len(figure.axes) == 3  # loss, accuracy, the decision boundary
 
 
-def test_the_final_picture_is_a_png_with_the_summary_and_the_live_frame_is_svg():
+def test_the_final_picture_is_the_live_frame_with_the_summary_and_a_png_beside():
     result = runner.run(runner.start(DEMOS["vanishing"], DEMOS["vanishing"].settings(quick=True), ""))
     bundle = final_bundle(result)
-    assert bundle["image/png"].startswith("iVBOR")  # base64 of the PNG signature
+    assert bundle["image/png"].startswith("iVBOR")  # base64 of the PNG signature, for clients without HTML
     assert "Lesson shown" in bundle["text/html"] and "sigmoid" in bundle["text/plain"]
     frame = live_html(result)
-    assert frame.count("<svg") == 2 and "gradient norm per layer" in frame and "data:image/png;base64," in frame
+    assert frame in bundle["text/html"]  # the SVG charts, drawn in the page's colours, not a white PNG
+    assert frame.count('<svg xmlns') == 2 and "gradient norm per layer" in frame and "data:image/png;base64," in frame
+    assert 'fill="currentColor"' in frame and "#000" not in frame and "#555" not in frame
+    assert "linear-gradient" in frame and "1e-10 or less" in frame  # the heat map has its colour scale
+    assert 'stroke-dasharray="7 3"' in frame  # the second net's line is dashed: equal curves stay apart
 
 
 def training_message(result) -> dict:
@@ -228,3 +239,40 @@ def test_the_digits_ship_with_the_package_and_load():
     assert images.shape == (1797, 8, 8) and 0 <= images.min() and images.max() == 1.0
     assert sorted(set(labels.tolist())) == list(range(10))
     assert (data.DIGITS_FILE.parent / "README.md").read_text().count("CC BY 4.0") >= 1
+
+
+@pytest.mark.parametrize("low, high, log, expected", [
+    (0.716, 0.7301, True, ["0.72", "0.725", "0.73"]),  # a loss that barely moves: round values, not 0.716/0.724
+    (0.0, 1.0, False, ["0", "0.2", "0.4", "0.6", "0.8", "1"]),
+    (0.0, 17.0, False, ["0", "5", "10", "15"]),  # not steps of 4.25
+    (1.0, 300.0, True, ["1", "10", "100"]),  # whole decades, not 3.16 and 31.6
+    (64.0, 16384.0, True, ["100", "1,000", "10,000"]),
+])
+def test_chart_ticks_are_round_values(low, high, log, expected):
+    from dlmagics.train.svg import _label, _log_ticks, _ticks
+
+    ticks = _log_ticks(math.log10(low), math.log10(high)) if log else _ticks(low, high)
+    assert [_label(t, log) for t in ticks] == expected
+
+
+def test_the_dashboard_keeps_its_controls_above_the_curves_from_the_first_frame():
+    from dlmagics.train.dashboard import Dashboard
+
+    demo = DEMOS["xor"]
+    result = runner.start(demo, demo.settings(quick=True), "")
+    board = Dashboard(result, Controls(demo.settings(quick=True).lr))
+    order = []
+    for child in board.widget.children:
+        for part in getattr(child, "children", [child]):
+            order.append(part)
+    assert order.index(board.stop) < order.index(board.picture) and order.index(board.lr) < order.index(board.picture)
+    assert "dlm-own-keys" in board.widget._dom_classes  # notebook shortcuts stay out of the slider and buttons
+    before = board.picture.value
+    assert "height:240px" in before and "building" not in before  # the curves' place is kept, said once
+    board.waited_on(True)  # a later cell waits: the kernel reads no slider or Pause until it ends
+    assert board.lr.disabled and board.pause.disabled and not board.stop.disabled
+    assert "dlm-waited" in board.widget._dom_classes and "dlm-stop" in board.stop._dom_classes
+    assert "Stop (or the kernel's stop button) ends the run now" in board.status.value
+    result = runner.run(result)
+    board.refresh(force=True)
+    assert "<svg" in board.picture.value and "is waiting" not in board.status.value  # finished: no such note

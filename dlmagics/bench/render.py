@@ -8,6 +8,7 @@ import html
 import io
 import math
 
+from .. import theme
 from ..hardware.specs import format_rate, time_machine
 from .result import BenchResult, DeviceResult
 
@@ -152,8 +153,8 @@ def to_text(result: BenchResult) -> str:
 
 # -- HTML ----------------------------------------------------------------------------------
 STYLE = ("<style>.dlm-bench{font-size:12px;border-collapse:collapse}.dlm-bench td,.dlm-bench th{padding:2px 8px;"
-         "text-align:left;border-bottom:1px solid #ddd;max-width:18em}.dlm-bench .bar{background:#4c8bf5;"
-         "height:10px;display:inline-block}.dlm-bench-bad{color:#b00020;font-weight:bold}"
+         f"text-align:left;border-bottom:1px solid {theme.BORDER};max-width:18em}}.dlm-bench .bar{{background:#4c8bf5;"
+         f"height:10px;display:inline-block}}.dlm-bench-bad{{{theme.color('error')};font-weight:bold}}"
          ".dlm-bench-notes{font-size:12px;margin:4px 0;max-width:60em}</style>")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 from .render import STYLE, agreement_line, format_time, new_figure, png_bytes, setting_line
 from .sweep import BenchSweep
@@ -92,14 +93,30 @@ def to_png(sweep: BenchSweep) -> bytes:
                 right.plot(px, [s.speedup for s in ss], marker="o", label=label, color=color)
                 right.fill_between(px, [s.ci95[0] for s in ss], [s.ci95[1] for s in ss], alpha=0.2, color=color)
     right.axhline(1.0, color="gray", linestyle="--", linewidth=1)
+    _speedup_axis(right)
     for ax, title in ((left, "median time per run"), (right, f"speedup over {base}")):
         ax.set_title(title, fontsize=10)
         ax.set_xlabel(sweep.name)
-        ax.set_yscale("log")
+        if ax is left:
+            ax.set_yscale("log")
         if numeric:
             ax.set_xscale("log")
-        else:
-            ax.set_xticks(xs, [str(v) for v in sweep.values])
+            # matplotlib's minor labels (2x10^2, 3x10^2...) would overlap the values' own
+            ax.tick_params(axis="x", which="minor", bottom=False, labelbottom=False)
+        # A label per value swept, thinned so that at most eight share an axis.
+        every = max(1, math.ceil(len(xs) / 8))
+        ax.set_xticks(xs, [str(v) if i % every == 0 else "" for i, v in enumerate(sweep.values)])
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8)
     return png_bytes(fig)
+
+
+def _speedup_axis(ax) -> None:
+    """Speedups read as 0.5x, 1x, 2x (matplotlib's log axis would print 6x10^-1)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_minor_formatter(NullFormatter())

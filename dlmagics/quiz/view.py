@@ -13,16 +13,16 @@ import html
 
 from .text import to_html, to_text
 from .tutor import Tutor
+from .. import theme
 
 OK, PART, WRONG, NOTE = "dlm-quiz-ok", "dlm-quiz-part", "dlm-quiz-wrong", "dlm-quiz-note"
-COLOURS = {OK: "#1b7a2f", PART: "#8a6100", WRONG: "#b3261e", NOTE: "#555"}
-STYLE = ("<style>.dlm-quiz-q{border-left:3px solid #ccc;padding-left:8px;margin:6px 0}"
+COLOURS = {OK: theme.color("ok"), PART: theme.color("warn"), WRONG: theme.color("error"), NOTE: theme.muted()}
+STYLE = (f"<style>.dlm-quiz-q{{border-left:3px solid {theme.BORDER};padding-left:8px;margin:6px 0}}"
          ".dlm-quiz-q p{margin:2px 0}</style>")
 
 
 def feedback_html(kind: str, headline: str, body: str = "") -> str:
-    colour = COLOURS[kind]
-    return (f'<div role="status" aria-live="polite" class="{kind}" style="color:{colour}">'
+    return (f'<div class="{kind}" style="{COLOURS[kind]}">'
             f"<b>{html.escape(headline)}</b>{to_html(body) if body else ''}</div>")
 
 
@@ -48,6 +48,7 @@ class QuestionView:
         self.reveal = w.Button(description="Solution", icon="eye", tooltip="Show the solution")
         self.hints = w.HTMLMath("")
         self.feedback = w.HTMLMath("")
+        self.feedback.add_class(theme.LIVE)  # there from the start, so the first feedback is read out
         self.check.on_click(lambda _: self.on_check())
         self.hint.on_click(lambda _: self.on_hint())
         self.reveal.on_click(lambda _: self.on_reveal())
@@ -141,8 +142,9 @@ class QuizView:
         intro = f"<div>{to_html(quiz.intro)}</div>" if quiz.intro else ""
         self.header = w.HTMLMath(
             f'<div class="dlm-quiz-head"><b>{html.escape(quiz.title)}</b> '
-            f'<span style="color:#666">({html.escape(quiz.id)}, {html.escape(tutor.mode)} mode)</span>{intro}</div>')
+            f'<span style="{theme.muted()}">({html.escape(quiz.id)}, {html.escape(tutor.mode)} mode)</span>{intro}</div>')
         self.score = w.HTML("")
+        self.score.add_class(theme.LIVE)
         self.questions = [QuestionView(self, i + 1, q) for i, q in enumerate(quiz.questions)]
         footer = []
         if tutor.mode == "exam":
@@ -153,6 +155,7 @@ class QuizView:
             footer.append(self.submit)
         self.widget = w.VBox([self.header, self.score] + [qv.widget for qv in self.questions] + footer)
         self.widget.add_class("dlm-quiz")
+        self.widget.add_class(theme.OWN_KEYS)
         self.refresh_score()
 
     def refresh_score(self) -> None:
@@ -164,7 +167,7 @@ class QuizView:
             if not self.tutor.exam_over:
                 self.score.value = f'<div class="dlm-quiz-score">{s["total"]} questions{extra}</div>'
                 return
-        self.score.value = (f'<div class="dlm-quiz-score" role="status">{s["answered"]} of {s["total"]} answered \u00b7 '
+        self.score.value = (f'<div class="dlm-quiz-score">{s["answered"]} of {s["total"]} answered \u00b7 '
                             f'{s["correct"]} correct \u00b7 score {s["score"]:.0%}{extra}</div>')
 
     def on_submit(self) -> None:

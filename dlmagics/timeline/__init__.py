@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .. import theme
+
 EVENTS_FILE = Path(__file__).with_name("events.yaml")
 DATE = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2]))?(-(0[1-9]|[12]\d|3[01]))?$")
 FIRST_YEAR = 1940
@@ -100,7 +102,7 @@ class TimelineView:
                 f"<b>{html.escape(e.date)}</b> &mdash; <b>{html.escape(e.title)}</b><br>{html.escape(e.summary)} "
                 f"<a href='{html.escape(e.source_url)}' target='_blank' rel='noopener noreferrer' "
                 f"title='{html.escape(e.source_text)}'>source</a>{extra}</li>")
-        return ("<div class='dlm-timeline-static'><ol style='list-style:none;border-left:2px solid #888;"
+        return (f"<div class='dlm-timeline-static'><ol style='list-style:none;border-left:2px solid {theme.BORDER};"
                 f"padding-left:12px'>{''.join(rows)}</ol></div>")
 
     def to_dict(self) -> dict:

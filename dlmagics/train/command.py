@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import textwrap
 from pathlib import Path
 
 from ..options import OptionError, bounded
@@ -21,7 +22,7 @@ def train_demo(args, trainer, live: bool):
     """The whole magic: --list, or check the options and run the demo (``live``: with the
     dashboard, training in the background). Returns the result (None for --list)."""
     if args.list:
-        print(listing())
+        trainer.show(listing(), raw=True)
         return None
     demo = find_demo(args.name)
     return trainer.run(demo, settings(demo, args), live)
@@ -92,10 +93,20 @@ def _check_data(path: str) -> str:
     return str(folder)
 
 
-def listing() -> str:
-    """What --list prints: each demo, its date in history and the story it tells."""
-    lines = []
+def listing() -> dict:
+    """What --list shows: each demo, its date in history and its lesson; as a table in a
+    notebook, and as text wrapped at word boundaries for a terminal."""
+    from html import escape
+
+    lines, rows = [], []
     for demo in DEMOS.values():
         lines.append(f"{demo.name:<11} {demo.year:<19} {demo.title}")
-        lines.append(f"{'':<31} Lesson: {demo.claim}")
-    return "\n".join(lines)
+        lines.append(textwrap.fill(f"Lesson: {demo.claim}", width=96, initial_indent=" " * 12,
+                                   subsequent_indent=" " * 20, break_long_words=False, break_on_hyphens=False))
+        rows.append(f"<tr><td style='text-align:left;vertical-align:top'><code>{escape(demo.name)}</code></td>"
+                    f"<td style='text-align:left;vertical-align:top;white-space:nowrap'>{escape(demo.year)}</td>"
+                    f"<td style='text-align:left'><b>{escape(demo.title)}</b><br>Lesson: {escape(demo.claim)}</td></tr>")
+    html = ("<table class='dlm-demo-list'><thead><tr><th style='text-align:left'>demo</th>"
+            "<th style='text-align:left'>year</th><th style='text-align:left'>what it shows</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+    return {"text/plain": "\n".join(lines), "text/html": html}

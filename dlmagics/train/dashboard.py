@@ -8,7 +8,13 @@ import time
 
 from .engine import Controls
 from .frames import live_html, status_line
+from .. import theme
 from ..throttle import Throttle
+
+STOP_CLASS = "dlm-stop"  # the extension interrupts the kernel at a click on it in a waited-on dashboard
+WAITED_CLASS = "dlm-waited"
+WAITED_NOTE = (". A cell is waiting for this run: the slider and Pause work again after it; "
+               "Stop (or the kernel's stop button) ends the run now")
 
 
 class Dashboard:
@@ -32,13 +38,20 @@ class Dashboard:
                                     tooltip="Pause or resume training at the next step")
         self.stop = w.Button(description="Stop", icon="stop", button_style="danger",
                              tooltip="Stop training; the history so far is kept")
+        self.stop.add_class(STOP_CLASS)
         self.command = w.HTML(_command_html(result, controls))
         self.lr.observe(self._on_lr, names="value")
         self.pause.observe(self._on_pause, names="value")
         self.stop.on_click(lambda _: self.controls.stop())
-        self.widget = w.VBox([self.header, self.picture, w.HBox([self.progress, self.status]),
-                              w.HBox([self.lr, self.pause, self.stop]), self.command])
+        # The controls sit above the curves, so they stay in place from the first frame on and
+        # in view with the curves on a 768-pixel-high screen.
+        controls = w.HBox([self.pause, self.stop, self.lr], layout=w.Layout(flex_flow="row wrap", align_items="center"))
+        progress = w.HBox([self.progress, self.status], layout=w.Layout(flex_flow="row wrap", align_items="center"))
+        self.widget = w.VBox([self.header, controls, progress, self.picture, self.command])
+        self.widget.add_class("dlm-dashboard")
+        self.widget.add_class(theme.OWN_KEYS)
         self.throttle = Throttle()
+        self.waiting = False
 
     def _on_lr(self, change) -> None:
         self.controls.set_lr(change["new"])
@@ -61,9 +74,20 @@ class Dashboard:
             self.pause.value = False
         h = self.result.history
         self.progress.value = h.steps_done / max(1, h.steps_planned)
-        self.status.value = status_line(self.result, self.controls)
+        waited = self.waiting and not self.result.done
+        self.status.value = status_line(self.result, self.controls) + (WAITED_NOTE if waited else "")
         self.picture.value = live_html(self.result)
         self.throttle.drew(started)
+
+    def waited_on(self, waiting: bool) -> None:
+        """A cell is waiting for this run (or no longer): the kernel reads no widget message
+        until it ends, so the slider and Pause are greyed out and the status says why; Stop
+        stays, as the extension turns its click into a kernel interrupt (labextension/outputs.ts)."""
+        self.waiting = waiting
+        (self.widget.add_class if waiting else self.widget.remove_class)(WAITED_CLASS)
+        for control in (self.lr, self.pause):
+            control.disabled = waiting
+        self.refresh(force=True)
 
     def finish(self) -> None:
         self.refresh(force=True)
@@ -76,7 +100,7 @@ def _header(result) -> str:
 
     demo = result.demo
     return (f'<div style="font:13px sans-serif"><b>%train_demo {escape(demo.name)}</b>: {escape(demo.title)} '
-            f'<span style="color:#666">({escape(demo.year)})</span><br><span style="color:#444">'
+            f'<span style="{theme.muted()}">({escape(demo.year)})</span><br><span style="{theme.muted()}">'
             f'{escape(demo.story)}</span></div>')
 
 

@@ -9,6 +9,7 @@ import math
 from html import escape
 
 from . import svg
+from .. import theme
 from .pictures import curves, panel
 
 def command_line(name: str, settings, lr: float | None = None) -> str:
@@ -64,9 +65,18 @@ def seconds_left(result) -> float | None:
     return (h.steps_planned - h.steps_done) * max(trained, 1e-9) / h.steps_done
 
 
+PICTURE_HEIGHT_PX = 240  # the curves' place, kept from the start so nothing below them jumps
+
+
 def live_html(result) -> str:
     if not result.history.names:
-        return '<div style="font:12px sans-serif;color:#666">building the nets...</div>'
+        return (f'<div style="height:{PICTURE_HEIGHT_PX}px;font:12px sans-serif;{theme.muted()}">'
+                'The curves appear with the first training step.</div>')
+    return picture_html(result)
+
+
+def picture_html(result) -> str:
+    """The legend, the curves and the demo's panel, drawn in the page's own text colour."""
     return svg.frame(curves(result), panel(result), list(result.history.names))
 
 
@@ -111,10 +121,10 @@ def summary_html(result) -> str:
     rows = "".join(f"<tr><td style='text-align:left;padding-right:12px'><b>{escape(n)}</b></td>"
                    f"<td style='text-align:left'>{escape(t)}</td></tr>" for n, t in summary_rows(result))
     verdict, measured = _lesson_words(result)
-    color = "#2a7d2a" if verdict == "shown" else "#b35900"
-    lesson = (f"<p style='margin:4px 0'><b style='color:{color}'>Lesson {escape(verdict)}:</b> "
+    color = theme.color("ok" if verdict == "shown" else "warn")
+    lesson = (f"<p style='margin:4px 0'><b style='{color}'>Lesson {escape(verdict)}:</b> "
               f"{escape(result.demo.claim)}<br><i>Measured:</i> {escape(measured)}</p>")
-    error = f"<p style='color:#b00'>Error: {escape(result.error)}</p>" if result.error else ""
+    error = f"<p style='{theme.color('error')}'>Error: {escape(result.error)}</p>" if result.error else ""
     changes = "".join(f"<li>learning rate changed at step {c['step']:,}: {c['from']:.3g} &rarr; {c['to']:.3g}</li>"
                       for c in result.history.lr_changes)
     return (f"<div style='font:13px sans-serif'><p style='margin:4px 0'><b>%train_demo {escape(result.name)}</b>: "
@@ -126,16 +136,17 @@ def summary_html(result) -> str:
 
 
 def final_bundle(result) -> dict:
-    """The static picture of a finished run: a PNG (renders everywhere, GitHub included),
-    the same inside HTML with the summary, and the summary as text."""
+    """The static picture of a finished run. HTML: the live view's last frame (SVG in the
+    page's text colour, so it reads in any theme and keeps its size on a narrow screen) and
+    the summary; a PNG for clients that show no HTML; the summary as text."""
     from .plot import plot
 
     figure = plot(result)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
     png = base64.b64encode(buffer.getvalue()).decode("ascii")
-    html = (f'<img alt="%train_demo {escape(result.name)}" style="max-width:100%" src="data:image/png;base64,{png}"/>'
-            + summary_html(result))
+    picture = picture_html(result) if result.history.names else ""
+    html = f'<div class="dlm-demo-final">{picture}{summary_html(result)}</div>'
     return {"text/plain": summary_text(result), "text/html": html, "image/png": png}
 
 

@@ -13,7 +13,13 @@ import numpy as np
 import torch
 
 MAX_POINTS = 300  # per curve: a frame costs the same at step 100 and at step 100,000
-COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+# Mid-tone colours: each line has at least 3:1 contrast on a white page and on a dark one.
+COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#d9730d", "#a0665a", "#d45fae", "#1a9bab"]
+# A dash pattern per line too, so two runs that train alike (cpu:1 and cpu:2) stay apart.
+DASHES = ["", "7 3", "2 2", "9 3 2 3"]
+# The heat maps' colours, dark blue (low) through teal to yellow (high), and the gaps between maps.
+HEAT = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]]
+GAP = 128
 
 
 @dataclass
@@ -33,10 +39,16 @@ class Image:
     title: str
     pixels: np.ndarray  # H x W x 3, uint8
     caption: str = ""
+    scale: tuple[str, str] | None = None  # the labels of a heat map's low and high ends
 
 
 def color(i: int) -> str:
     return COLORS[i % len(COLORS)]
+
+
+def dash(i: int) -> str:
+    """The SVG dash pattern of line i ("" is solid)."""
+    return DASHES[i % len(DASHES)]
 
 
 def downsample(values: list[float], limit: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -108,23 +120,24 @@ def gradient_heatmap(result) -> Image:
     low, high = -10.0, 1.0
     pictures = [_colormap((np.clip(b, low, high) - low) / (high - low)) for b in blocks]
     pictures = [np.repeat(np.repeat(p, 12, axis=0), max(1, 200 // p.shape[1]), axis=1) for p in pictures]
-    gap = np.full((8, pictures[0].shape[1], 3), 255, np.uint8)
+    gap = np.full((8, pictures[0].shape[1], 3), GAP, np.uint8)
     width = max(p.shape[1] for p in pictures)
     stacked = np.concatenate(sum(([_pad(p, width), gap] for p in pictures), [])[:-1])
     names = list(result.history.grad_norms)
-    return Image("gradient norm per layer (log10, -10 to 1)", stacked,
-                 f"top: {names[0]}; bottom: {names[-1]}; in each, the first layer is the lowest row")
+    return Image("gradient norm per layer, log scale", stacked,
+                 f"top: {names[0]}; bottom: {names[-1]}; in each, the first layer is the lowest row",
+                 scale=("1e-10 or less", "10"))
 
 
 def _pad(picture: np.ndarray, width: int) -> np.ndarray:
     if picture.shape[1] == width:
         return picture
-    return np.concatenate([picture, np.full((picture.shape[0], width - picture.shape[1], 3), 255, np.uint8)], axis=1)
+    return np.concatenate([picture, np.full((picture.shape[0], width - picture.shape[1], 3), GAP, np.uint8)], axis=1)
 
 
 def _colormap(t: np.ndarray) -> np.ndarray:
-    """Dark blue (0) through teal to yellow (1): readable without a legend's help."""
-    stops = np.array([[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]], float)
+    """Dark blue (0) through teal to yellow (1)."""
+    stops = np.array(HEAT, float)
     t = np.nan_to_num(np.clip(t, 0, 1)) * (len(stops) - 1)
     i = np.minimum(t.astype(int), len(stops) - 2)
     f = (t - i)[..., None]
@@ -148,7 +161,7 @@ def decision_boundary(plan, size: int = 72) -> Image:
         rows = np.clip(((2 - x_test[:, 1]) / 4 * (size - 1)).round().astype(int), 0, size - 1)
         rgb[rows, cols] = np.where(y_test[:, None] == 1, [200, 30, 30], [30, 60, 200])
         maps.append(np.repeat(np.repeat(rgb, 3, axis=0), 3, axis=1))
-    gap = np.full((maps[0].shape[0], 10, 3), 255, np.uint8)
+    gap = np.full((maps[0].shape[0], 10, 3), GAP, np.uint8)
     return Image("decision boundary: P(class 1)", np.concatenate(sum(([m, gap] for m in maps), [])[:-1], axis=1),
                  "  |  ".join(c.name for c in plan.contenders) + " (red: class 1, blue: class 0; dots: test points)")
 
@@ -194,4 +207,5 @@ def confusion(plan) -> Image:
     share = (matrix / matrix.sum(1, keepdim=True).clamp(min=1)).numpy()
     picture = _colormap(np.sqrt(share))
     return Image(f"confusion matrix of the {c.name} net", np.repeat(np.repeat(picture, 24, axis=0), 24, axis=1),
-                 "rows: true digit 0-9 (top to bottom); columns: predicted; off the diagonal: mistakes")
+                 "rows: true digit 0-9 (top to bottom); columns: predicted; off the diagonal: mistakes",
+                 scale=("0% of the row", "100%"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .pictures import Chart, Image, color, curves, panel
+from .pictures import Chart, Image, color, curves, dash, panel
 
 
 def plot(result):
@@ -22,7 +22,7 @@ def plot(result):
         else:
             _chart(ax, chart)
     names = list(result.history.names)
-    handles = [axes[0].plot([], [], color=color(i), label=n)[0] for i, n in enumerate(names)]
+    handles = [axes[0].plot([], [], color=color(i), ls=_style(i), label=n)[0] for i, n in enumerate(names)]
     figure.suptitle(f"%train_demo {result.name}: {result.demo.title} ({result.status})", fontsize=11)
     figure.legend(handles=handles, loc="outside lower center", ncols=min(len(names), 4), frameon=False)
     return figure
@@ -39,7 +39,7 @@ def _chart(ax, chart: Chart) -> None:
             ax.annotate(f"{v:,.0f}", (i, v), ha="center", va="bottom", fontsize=8)
     else:
         for i, (x, y) in enumerate(chart.series.values()):
-            ax.plot(x, y, color=color(i), marker="o" if len(x) < 12 else None, lw=1.4)
+            ax.plot(x, y, color=color(i), ls=_style(i), marker="o" if len(x) < 12 else None, lw=1.4)
         for mark in chart.marks:
             ax.axvline(mark, color="#444", ls="--", lw=0.8)
         if chart.log_y:
@@ -60,6 +60,13 @@ def _chart(ax, chart: Chart) -> None:
 def _image(ax, picture: Image) -> None:
     ax.imshow(np.asarray(picture.pixels), interpolation="nearest")
     ax.set_title(picture.title, fontsize=10)
-    ax.set_xlabel(picture.caption, fontsize=7, wrap=True)
+    key = f"\ncolour: dark blue = {picture.scale[0]}, yellow = {picture.scale[1]}" if picture.scale else ""
+    ax.set_xlabel(picture.caption + key, fontsize=7, wrap=True)
     ax.set_xticks([])
     ax.set_yticks([])
+
+
+def _style(i: int):
+    """matplotlib's form of line i's dash pattern (the live SVG's)."""
+    pattern = dash(i)
+    return "-" if not pattern else (0, tuple(float(v) for v in pattern.split()))

@@ -10,29 +10,44 @@ from html import escape
 
 import numpy as np
 
-from .pictures import Chart, Image, color
+from .pictures import HEAT, Chart, Image, color, dash
 
 W, H = 330, 210
 LEFT, RIGHT, TOP, BOTTOM = 48, 10, 24, 34
 
 
 def _ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """Round values (1, 2 or 5 times a power of ten apart) from low to high."""
     if not math.isfinite(low) or not math.isfinite(high) or high <= low:
         return [low] if math.isfinite(low) else []
-    raw = (high - low) / count
-    step = 10 ** math.floor(math.log10(raw))
-    step *= next(m for m in (1, 2, 2.5, 5, 10) if m * step >= raw)
-    first = math.ceil(low / step) * step
-    return [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
+    unit = 10 ** math.floor(math.log10((high - low) / count))
+    step = min((m * unit for m in (1, 2, 5, 10)), key=lambda s: abs((high - low) / s - count))
+    first = math.ceil(low / step - 1e-9) * step
+    return [round(first + i * step, 12) for i in range(int((high - first) / step + 1e-9) + 1)]
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """Ticks of a log axis (low and high are log10 values): whole decades when it spans
+    two or more, else round values between the ends, so the labels read 0.72, 0.74..."""
+    if not math.isfinite(low) or not math.isfinite(high) or high <= low:
+        return _ticks(low, high)
+    if high - low >= 2:
+        every = max(1, math.ceil((high - low) / 4))
+        return [float(e) for e in range(math.ceil(low - 1e-9), math.floor(high + 1e-9) + 1, every)]
+    values = _ticks(10 ** low, 10 ** high, count=3) if high - low < 0.6 else \
+        [m * 10 ** e for e in range(math.floor(low), math.ceil(high) + 1) for m in (1, 2, 5)]
+    return [math.log10(v) for v in values if v > 0 and low - 1e-9 <= math.log10(v) <= high + 1e-9]
 
 
 def _label(value: float, log: bool) -> str:
     value = 10 ** value if log else value
     if value == 0:
         return "0"
-    if abs(value) >= 1e4 or abs(value) < 1e-3:
-        return f"{value:.0e}"
-    return f"{value:.3g}"
+    if abs(value) >= 1e5 or abs(value) < 1e-3:
+        return f"{value:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{round(value, 10):.3g}"
 
 
 def chart(c: Chart, width: int = W, height: int = H) -> str:
@@ -47,12 +62,12 @@ def chart(c: Chart, width: int = W, height: int = H) -> str:
     all_x = np.concatenate(xs) if xs else np.array([])
     all_y = np.concatenate(ys) if ys else np.array([])
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
+             f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10" fill="currentColor">',
              f'<text x="{width / 2}" y="14" text-anchor="middle" font-size="12">{escape(c.title)}</text>']
     if c.bars:
         return _bars(c, parts, width, height)
     if all_x.size == 0:
-        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#888">waiting for data</text>')
+        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">waiting for data</text>')
         return "".join(parts) + "</svg>"
     x0, x1 = float(all_x.min()), float(all_x.max())
     y0, y1 = float(all_y.min()), float(all_y.max())
@@ -62,22 +77,25 @@ def chart(c: Chart, width: int = W, height: int = H) -> str:
     px = lambda v: LEFT + (v - x0) / (x1 - x0) * (width - LEFT - RIGHT)  # noqa: E731
     py = lambda v: height - BOTTOM - (v - y0) / (y1 - y0) * (height - TOP - BOTTOM)  # noqa: E731
     parts.append(f'<rect x="{LEFT}" y="{TOP}" width="{width - LEFT - RIGHT}" height="{height - TOP - BOTTOM}" '
-                 'fill="none" stroke="#bbb"/>')
-    for t in _ticks(y0, y1):
-        parts.append(f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{py(t):.1f}" y2="{py(t):.1f}" stroke="#eee"/>'
+                 'fill="none" stroke="currentColor" stroke-opacity="0.35"/>')
+    for t in (_log_ticks if c.log_y else _ticks)(y0, y1):
+        parts.append(f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{py(t):.1f}" y2="{py(t):.1f}" '
+                     f'stroke="currentColor" stroke-opacity="0.12"/>'
                      f'<text x="{LEFT - 3}" y="{py(t) + 3:.1f}" text-anchor="end">{_label(t, c.log_y)}</text>')
-    for t in _ticks(x0, x1):
+    for t in (_log_ticks if c.log_x else _ticks)(x0, x1):
         parts.append(f'<text x="{px(t):.1f}" y="{height - BOTTOM + 12}" text-anchor="middle">{_label(t, c.log_x)}</text>')
-    parts.append(f'<text x="{(LEFT + width - RIGHT) / 2}" y="{height - 6}" text-anchor="middle" fill="#555">'
+    parts.append(f'<text x="{(LEFT + width - RIGHT) / 2}" y="{height - 6}" text-anchor="middle">'
                  f'{escape(c.xlabel)}</text>')
     for mark in c.marks:
         if x0 <= mark <= x1:
             parts.append(f'<line x1="{px(mark):.1f}" x2="{px(mark):.1f}" y1="{TOP}" y2="{height - BOTTOM}" '
-                         'stroke="#444" stroke-dasharray="3,3"><title>learning rate changed</title></line>')
+                         'stroke="currentColor" stroke-opacity="0.6" stroke-dasharray="3,3">'
+                         '<title>learning rate changed</title></line>')
     for i, (x, y) in enumerate(zip(xs, ys)):
         if x.size:
             points = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in zip(x, y))
-            parts.append(f'<polyline points="{points}" fill="none" stroke="{color(i)}" stroke-width="1.6"/>')
+            pattern = f' stroke-dasharray="{dash(i)}"' if dash(i) else ""
+            parts.append(f'<polyline points="{points}" fill="none" stroke="{color(i)}" stroke-width="1.6"{pattern}/>')
             if x.size == 1:
                 parts.append(f'<circle cx="{px(x[0]):.1f}" cy="{py(y[0]):.1f}" r="3" fill="{color(i)}"/>')
     return "".join(parts) + "</svg>"
@@ -85,7 +103,7 @@ def chart(c: Chart, width: int = W, height: int = H) -> str:
 
 def _bars(c: Chart, parts: list[str], width: int, height: int) -> str:
     values = [float(y[0]) for _, y in c.series.values()]
-    top = max(values + [1e-9])
+    top = max(values + [1e-9]) * 1.2  # headroom: the tallest bar's value stays under the title
     slot = (width - LEFT - RIGHT) / max(1, len(values))
     for i, (name, value) in enumerate(zip(c.series, values)):
         h = (height - TOP - BOTTOM) * value / top
@@ -94,8 +112,8 @@ def _bars(c: Chart, parts: list[str], width: int, height: int) -> str:
                      f'fill="{color(i)}"/><text x="{x + slot * 0.35:.1f}" y="{height - BOTTOM - h - 3:.1f}" '
                      f'text-anchor="middle">{value:,.0f}</text><text x="{x + slot * 0.35:.1f}" y="{height - BOTTOM + 12}" '
                      f'text-anchor="middle">{escape(name)}</text>')
-    parts.append(f'<text x="12" y="{height / 2}" transform="rotate(-90 12 {height / 2})" text-anchor="middle" '
-                 f'fill="#555">{escape(c.ylabel)}</text>')
+    parts.append(f'<text x="12" y="{height / 2}" transform="rotate(-90 12 {height / 2})" text-anchor="middle">'
+                 f'{escape(c.ylabel)}</text>')
     return "".join(parts) + "</svg>"
 
 
@@ -112,14 +130,30 @@ def image(picture: Image, max_width: int = 420) -> str:
     scale = min(1.0, max_width / w)
     return (f'<figure style="margin:0"><figcaption style="font:12px sans-serif;text-align:center">'
             f'{escape(picture.title)}</figcaption><img alt="{escape(picture.title)}" width="{w * scale:.0f}" '
-            f'height="{h * scale:.0f}" style="image-rendering:pixelated" src="data:image/png;base64,'
-            f'{png_base64(picture.pixels)}"/><div style="font:10px sans-serif;color:#555;max-width:{max_width}px">'
-            f'{escape(picture.caption)}</div></figure>')
+            f'height="{h * scale:.0f}" style="image-rendering:pixelated;display:block" src="data:image/png;base64,'
+            f'{png_base64(picture.pixels)}"/>{colour_scale(picture.scale, w * scale)}'
+            f'<div style="font:11px sans-serif;max-width:{max_width}px">{escape(picture.caption)}</div></figure>')
+
+
+def colour_scale(ends: tuple[str, str] | None, width: float) -> str:
+    """A heat map's key: the colour ramp with what its two ends mean."""
+    if ends is None:
+        return ""
+    stops = ", ".join(f"rgb({r},{g},{b})" for r, g, b in HEAT)
+    return (f'<div style="font:11px sans-serif;width:{width:.0f}px;margin:3px 0">'
+            f'<div style="height:8px;background:linear-gradient(to right, {stops})"></div>'
+            f'<div style="display:flex;justify-content:space-between"><span>{escape(ends[0])}</span>'
+            f'<span>{escape(ends[1])}</span></div></div>')
 
 
 def legend(names: list[str]) -> str:
-    items = "".join(f'<span style="margin-right:14px"><span style="display:inline-block;width:14px;height:3px;'
-                    f'vertical-align:middle;background:{color(i)}"></span> {escape(n)}</span>' for i, n in enumerate(names))
+    def key(i: int) -> str:
+        pattern = f' stroke-dasharray="{dash(i)}"' if dash(i) else ""
+        return (f'<svg width="22" height="6" style="vertical-align:middle"><line x1="0" x2="22" y1="3" y2="3" '
+                f'stroke="{color(i)}" stroke-width="2"{pattern}/></svg>')
+
+    items = "".join(f'<span style="margin-right:14px;white-space:nowrap">{key(i)} {escape(n)}</span>'
+                    for i, n in enumerate(names))
     return f'<div style="font:12px sans-serif;margin:2px 0 4px {LEFT}px">{items}</div>'
 
 

@@ -22,6 +22,7 @@ class Trainer:
         a handle to update when given display_id=True); ``in_kernel``: a frontend shows outputs."""
         self.publish, self.show, self.in_kernel = publish, show, in_kernel
         self.live = None  # the LiveRun training in the background, if any
+        self.board = None  # and its dashboard
         self._sidebar = Throttle(SIDEBAR_S, wait_first=False)
 
     def run(self, demo, settings, live: bool):
@@ -60,6 +61,9 @@ class Trainer:
             else:
                 handle.update(words(text), raw=True)
 
+        board = self.board if self.live is run else None
+        if board is not None and self.in_kernel:
+            board.waited_on(True)
         interrupted = run.wait(tick if self.in_kernel else None)
         waited = time.perf_counter() - started
         if interrupted:
@@ -97,7 +101,7 @@ class Trainer:
                 log.exception("dlmagics: could not draw the final picture of a demo")
             self._publish(r)
 
-        self.live = run
+        self.live, self.board = run, dashboard
         result.waiter = lambda: self._wait_for(run) if run.must_wait() else None
         self._publish(result)
         run.start(on_step, on_finish)

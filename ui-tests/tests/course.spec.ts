@@ -90,7 +90,7 @@ for (const name of COURSE) {
       const cell = await page.notebook.getCellLocator(index);
       await cell!.scrollIntoViewIfNeeded();
       const output = cell!.locator('.jp-OutputArea');
-      await expect(output.locator('img').first(), `the final picture of cell ${index}`).toBeVisible();
+      await expect(output.locator('.dlm-demo-final svg').first(), `the final picture of cell ${index}`).toBeVisible();
       await expect(output, `the lesson line of cell ${index}`).toContainText(/Lesson (shown|not shown)/);
       await expect(output, `cell ${index} has no stale line under its picture`).not.toContainText('<%train_demo');
     }

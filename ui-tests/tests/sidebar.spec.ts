@@ -196,18 +196,28 @@ test.describe('DL Magics sidebar', () => {
     await readout.fill('1.00e-3');
     await readout.press('Enter');
     await expect(output).toContainText('learning rate 0.001', { timeout: 30000 });
+    // The slider by keys: ArrowRight moves it up (not the notebook to another cell), and
+    // 0 0 or the other arrows with it focused restart or move nothing in the notebook.
+    const active = await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex);
+    await output.locator('.noUi-handle').first().focus();
+    for (const key of ['ArrowRight', '0', '0', 'ArrowDown', 'ArrowUp']) {
+      await page.keyboard.press(key);
+    }
+    await expect(output).toContainText(/learning rate 0\.00(?!1\b)\d+/, { timeout: 30000 });
+    await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+    expect(await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex)).toBe(active);
     await stop.click();
 
     // The dashboard becomes the final picture and summary; the next cell sees the run.
-    await expect(output.locator('img[alt="%train_demo optimizers"]')).toBeVisible({ timeout: 30000 });
+    await expect(output.locator('.dlm-demo-final svg').first()).toBeVisible({ timeout: 30000 });
     await expect(output).toContainText('Stopped after');
     await output.screenshot({ path: `${SHOTS}/train-demo-final.png` });
     await runInNewCell(
       page,
-      "print(run.status, run.history.lr_changes[-1]['to'], run.history.steps_done < run.history.steps_planned)"
+      "print(run.status, run.history.lr_changes[0]['to'], run.history.lr_changes[-1]['to'] > 0.001, run.history.steps_done < run.history.steps_planned)"
     );
     const last = (await page.notebook.getCellOutputLocator(2))!;
-    await expect(last).toContainText('stopped 0.001 True');
+    await expect(last).toContainText('stopped 0.001 True True');
   });
 
   test('%dlquiz: answer in the page, the sidebar counts it and scrolls back to the quiz', async ({

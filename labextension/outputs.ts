@@ -1,0 +1,113 @@
+/**
+ * The keyboard and screen readers in dlmagics' output widgets (quizzes, the training
+ * dashboard), which the kernel builds from ipywidgets and marks with CSS classes
+ * (dlmagics/theme.py):
+ * - keys typed in a `dlm-own-keys` widget belong to it: no notebook shortcut fires
+ *   (`0 0` would restart the kernel, ArrowDown would move to the next cell);
+ * - arrow keys move within a choice group (ipywidgets' radios have no shared name,
+ *   so the browser does not do it);
+ * - a `dlm-live` widget is a polite live region as soon as it is on the page, so the
+ *   first feedback is read out too (its content is replaced at each answer, it is not);
+ * - Stop in a dashboard that a cell waits for (`dlm-waited`) interrupts the kernel: the
+ *   kernel reads no widget message while a cell runs, but an interrupt ends the wait and the
+ *   run (its history kept), which is what Stop means.
+ */
+export const OWN_KEYS = 'dlm-own-keys';
+export const LIVE = 'dlm-live';
+/** Lumino's command registry ignores keydown events from inside such an element. */
+const SUPPRESS = 'data-lm-suppress-shortcuts';
+
+const STEP: { [key: string]: number } = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+
+/** Mark the element a key was typed in, inside one of our widgets, before Lumino (listening
+ * on the document) sees the key. The mark must be on the focused element itself: Lumino stops
+ * looking for it at the first element that matches a shortcut's selector, and notebook
+ * shortcuts match any focused element (`... :focus:not(:read-write)`). */
+export function ownKeys(event: KeyboardEvent): void {
+  const target = event.target;
+  if (target instanceof Element && target.closest(`.${OWN_KEYS}`)) {
+    target.setAttribute(SUPPRESS, '');
+    moveWithinGroup(event, target);
+  }
+}
+
+/** Arrow keys on a radio or checkbox focus the next (or previous) one of its group, wrapping
+ * around; a radio is also selected, as in a native radio group. True if it moved. */
+export function moveWithinGroup(event: KeyboardEvent, target: Element): boolean {
+  const step = STEP[event.key];
+  const modified = event.altKey || event.ctrlKey || event.metaKey || event.shiftKey;
+  if (!step || modified || !(target instanceof HTMLInputElement)) {
+    return false;
+  }
+  const kind = target.type;
+  // A radio's group is its box; a checkbox's, the question it answers.
+  const group =
+    kind === 'radio' ? target.closest('.widget-radio-box') : kind === 'checkbox' ? target.closest('.dlm-quiz-question') : null;
+  if (!group) {
+    return false;
+  }
+  const inputs = Array.from(group.querySelectorAll<HTMLInputElement>(`input[type="${kind}"]`)).filter(i => !i.disabled);
+  const index = inputs.indexOf(target);
+  if (index < 0 || inputs.length < 2) {
+    return false;
+  }
+  const next = inputs[(index + step + inputs.length) % inputs.length];
+  event.preventDefault();
+  next.focus();
+  if (kind === 'radio') {
+    next.click();
+  }
+  return true;
+}
+
+/** Give each `dlm-live` element under root its live-region attributes. */
+export function markLiveRegions(root: Element): void {
+  const found = root.classList.contains(LIVE) ? [root] : Array.from(root.querySelectorAll(`.${LIVE}`));
+  for (const element of found) {
+    if (!element.hasAttribute('aria-live')) {
+      element.setAttribute('role', 'status');
+      element.setAttribute('aria-live', 'polite');
+    }
+  }
+}
+
+/** Whether a click is on Stop in a dashboard that a cell waits for. */
+export function stopsWaitedRun(target: EventTarget | null): boolean {
+  return target instanceof Element && target.closest('.dlm-waited .dlm-stop') !== null;
+}
+
+/** Install them on a page; `interrupt(node)` interrupts the kernel of the notebook holding
+ * node. Returns the function that removes them. */
+export function installOutputHelpers(win: Window, interrupt: (node: Element) => void): () => void {
+  const onClick = (event: MouseEvent) => {
+    if (stopsWaitedRun(event.target)) {
+      interrupt(event.target as Element);
+    }
+  };
+  // The window's capture phase runs before Lumino's listener on the document.
+  win.addEventListener('keydown', ownKeys, true);
+  win.addEventListener('click', onClick, true);
+  // ipywidgets may add the class after the element is on the page: watch both.
+  const observer = new MutationObserver(records => {
+    for (const record of records) {
+      if (record.type === 'attributes') {
+        if ((record.target as Element).classList.contains(LIVE)) {
+          markLiveRegions(record.target as Element);
+        }
+        continue;
+      }
+      record.addedNodes.forEach(node => {
+        if (node instanceof Element) {
+          markLiveRegions(node);
+        }
+      });
+    }
+  });
+  observer.observe(win.document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['class'] });
+  markLiveRegions(win.document.body);
+  return () => {
+    win.removeEventListener('keydown', ownKeys, true);
+    win.removeEventListener('click', onClick, true);
+    observer.disconnect();
+  };
+}
