@@ -276,3 +276,14 @@ def test_the_dashboard_keeps_its_controls_above_the_curves_from_the_first_frame(
     result = runner.run(result)
     board.refresh(force=True)
     assert "<svg" in board.picture.value and "is waiting" not in board.status.value  # finished: no such note
+
+
+def test_a_curve_hidden_under_an_identical_one_is_named_in_the_legend():
+    from dlmagics.train.svg import legend, same_curves
+
+    x = np.arange(1.0, 4.0)
+    series = {"cpu:1": (x, np.array([2.0, 1.0, 0.5])), "cpu:2": (x, np.array([2.0, 1.0, 0.5])),
+              "cpu": (x, np.array([2.0, 1.1, 0.5]))}
+    same = same_curves(series)
+    assert same == {"cpu:2": "cpu:1"}
+    assert "cpu:2 (the same curve as cpu:1, drawn over it)" in legend(list(series), same)

@@ -146,13 +146,30 @@ def colour_scale(ends: tuple[str, str] | None, width: float) -> str:
             f'<span>{escape(ends[1])}</span></div></div>')
 
 
-def legend(names: list[str]) -> str:
+def same_curves(series: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, str]:
+    """name -> an earlier name whose curve is the same (one would hide the other)."""
+    same, seen = {}, []
+    for name, (_, y) in series.items():
+        twin = next((other for other, oy in seen if len(y) > 1 and len(oy) == len(y)
+                     and np.allclose(y, oy, rtol=1e-6, atol=0, equal_nan=True)), None)
+        if twin is not None:
+            same[name] = twin
+        seen.append((name, y))
+    return same
+
+
+def legend(names: list[str], same: dict[str, str] | None = None) -> str:
+    same = same or {}
+
     def key(i: int) -> str:
         pattern = f' stroke-dasharray="{dash(i)}"' if dash(i) else ""
         return (f'<svg width="22" height="6" style="vertical-align:middle"><line x1="0" x2="22" y1="3" y2="3" '
                 f'stroke="{color(i)}" stroke-width="2"{pattern}/></svg>')
 
-    items = "".join(f'<span style="margin-right:14px;white-space:nowrap">{key(i)} {escape(n)}</span>'
+    def words(n: str) -> str:
+        return escape(n) + (f" (the same curve as {escape(same[n])}, drawn over it)" if n in same else "")
+
+    items = "".join(f'<span style="margin-right:14px;white-space:nowrap">{key(i)} {words(n)}</span>'
                     for i, n in enumerate(names))
     return f'<div style="font:12px sans-serif;margin:2px 0 4px {LEFT}px">{items}</div>'
 
@@ -165,4 +182,4 @@ def frame(charts: list[Chart], extra, names: list[str]) -> str:
     elif isinstance(extra, Image):
         pieces.append(image(extra))
     cells = "".join(f'<div style="flex:0 0 auto">{p}</div>' for p in pieces)
-    return legend(names) + f'<div style="display:flex;flex-wrap:wrap;gap:6px;align-items:flex-start">{cells}</div>'
+    return legend(names, same_curves(charts[0].series) if charts else None) + f'<div style="display:flex;flex-wrap:wrap;gap:6px;align-items:flex-start">{cells}</div>'
