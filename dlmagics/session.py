@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import platform
 import threading
+import time
 from typing import Callable
 
 from . import __version__, protocol
@@ -59,8 +60,11 @@ class KernelSession:
         self.channel.send(message)
 
     def current(self) -> MonitorSnapshot:
-        """The latest sample (taken now if the monitor is not running)."""
+        """The latest sample, taken now unless the running monitor took one within two
+        intervals (right after --start, the history holds the last run's samples)."""
         sample = self.sampler.latest() if self.sampler.running else None
+        if sample is not None and time.time() - sample.get("t", 0) > 2 * self.sampler.interval:
+            sample = None
         return MonitorSnapshot(sample or self.sampler.sample_now(), self.monitor_state())
 
     # -- commands ------------------------------------------------------------------

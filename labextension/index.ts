@@ -17,13 +17,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
   id: 'dlmagics:sidebar',
   description: 'The DL Magics sidebar: GPU monitor, quiz progress and the timeline of deep learning.',
   autoStart: true,
-  requires: [INotebookTracker],
-  optional: [ILayoutRestorer],
+  // Optional, so that a shell without notebooks (Voila) leaves the sidebar out quietly
+  // instead of logging a failed activation.
+  optional: [INotebookTracker, ILayoutRestorer],
   activate: (
     app: JupyterFrontEnd,
-    notebooks: INotebookTracker,
+    notebooks: INotebookTracker | null,
     restorer: ILayoutRestorer | null
   ) => {
+    if (!notebooks) {
+      return;
+    }
     const model = new SidebarModel();
     const channelOf = (panel: NotebookPanel) =>
       model.channelFor(panel.sessionContext, () => panel.title.label);

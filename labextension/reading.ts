@@ -178,7 +178,10 @@ function sameCells(a: ICellInfo[], b: ICellInfo[]): boolean {
  * last cell that starts above a reading line a little below the top of the view.
  */
 function readingIndex(notebook: Notebook): number {
-  const view = notebook.outerNode.getBoundingClientRect(); // the part that scrolls
+  // The part that scrolls: outerNode since JupyterLab 4.1 (windowed notebooks); in 4.0 the
+  // notebook's own node.
+  const scroller: HTMLElement = (notebook as Partial<Notebook>).outerNode ?? notebook.node;
+  const view = scroller.getBoundingClientRect();
   const active = notebook.activeCell;
   if (active?.node.isConnected) {
     const box = active.node.getBoundingClientRect();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set everything up (Debian's Chromium included) and run every test: pytest (magics,
 # monitor, channel, real-kernel end-to-end, notebooks), jest (sidebar model), the
-# prebuilt-extension check, and Galata in Chromium.
+# prebuilt-extension check, Galata in Chromium, and the extension in older JupyterLab and
+# Notebook versions (scripts/compat.sh).
 #   bash scripts/test.sh --repeat N   the pytest suite N times, then every test that ever failed
 #                                     (a test that fails by chance shows up here, not in CI)
 set -euo pipefail
@@ -51,6 +52,7 @@ run "the extension is prebuilt and enabled" bash -c 'jupyter labextension list 2
 run "jest: sidebar model and protocol" jlpm jest
 run "pytest: magics, monitor, channel, kernel end-to-end, notebooks" "${PYTEST[@]}"
 run "Galata: the sidebar in Chromium" bash -c 'cd ui-tests && mkdir -p screenshots && CI=${CI:-} jlpm playwright test'
+run "compat: the extension in JupyterLab 4.0-4.6 and Notebook 7.0-7.6" bash scripts/compat.sh
 
 printf '\nsuites: %d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" = 0 ]

@@ -133,3 +133,15 @@ def test_help_is_the_docstring(shell):
     shell.run_line_magic("load_ext", "dlmagics")
     doc = shell.magics_manager.magics["line"]["gpumon"].__doc__
     assert "%gpumon --start" in doc and "--interval SECONDS" in doc and "CUDA_VISIBLE_DEVICES" in doc
+
+
+def test_start_in_a_terminal_shows_the_current_sample_not_the_last_runs(shell, fake_nvml):
+    shell.run_line_magic("load_ext", "dlmagics")
+    session = shell.magics_manager.registry["DLMagics"].session
+    old = session.sampler.sample_now()
+    old["t"] -= 120  # two minutes ago, as a stopped monitor leaves its history
+    session.sampler.stop()
+    fake_nvml.gpus[0].utilization = 77
+    snap = shell.run_line_magic("gpumon", "--start")
+    assert snap.sample["t"] > old["t"] + 100 and "77%" in repr(snap)
+    shell.run_line_magic("gpumon", "--stop")

@@ -274,3 +274,17 @@ def test_reading_real_torch_neither_imports_it_nor_initialises_cuda():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_the_cpu_share_is_never_more_than_the_cores_nor_measured_over_a_blink(monkeypatch):
+    from dlmagics.monitor import host
+
+    reader = host.HostReader()
+    assert reader.cpu_share() is None  # read at once after the start: no share yet
+    clock = iter([(100.0, 10.0), (100.001, 10.5), (101.0, 10.5), (102.0, 50.0)])
+    monkeypatch.setattr(reader, "_cpu_clock", lambda: next(clock))
+    reader._since = (99.0, 10.0)
+    assert reader.cpu_share() == 0.0  # 0 CPU seconds in 1 s
+    assert reader.cpu_share() == 0.0  # 1 ms later: too short a span, the last share again
+    assert reader.cpu_share() == pytest.approx(50.0)  # 0.5 s of CPU in 1 s
+    assert reader.cpu_share() == 100.0 * (reader._cpu_count or 1)  # 39.5 s in 1 s: capped

@@ -45,7 +45,7 @@ def test_the_answer_key_is_in_no_widget_state_nor_output(quiz_shell):
 
     ipywidgets.Widget.close_all()
     view = show(quiz_shell, str(SAMPLE))
-    state = all_widget_state() + json.dumps(view.mimebundle())
+    state = all_widget_state() + json.dumps(view.outputs())
     quiz = view.tutor.quiz
     secrets = ["36.43", "Geoffrey Hinton", "geoff(rey)?", "max(0.0, x)", '"correct"', "correct\": true"]
     secrets += [q.explanation for q in quiz.questions] + [h for q in quiz.questions for h in q.hints]
@@ -140,7 +140,7 @@ def test_scripts_and_handlers_in_a_quiz_file_stay_text(quiz_shell, tmp_path):
         {"id": "q", "type": "single", "prompt": "<img src=x onerror=alert(1)> **bold** [x](javascript:alert(1))",
          "options": [{"text": "<b onmouseover=alert(1)>a</b>", "correct": True}, "b"]}]}))
     view = show(quiz_shell, str(evil).replace(".json", ".json"))
-    html = view.header.value + view.questions[0].prompt.value + json.dumps(view.mimebundle()["text/html"])
+    html = view.header.value + view.questions[0].prompt.value + json.dumps(view.outputs()[1]["text/html"])
     assert "<script>" not in html and "<img" not in html and "href=\"javascript" not in html
     assert "&lt;script&gt;" in view.header.value and "&lt;img src=x onerror=alert(1)&gt;" in view.questions[0].prompt.value
     assert "<b>bold</b>" in view.questions[0].prompt.value
@@ -175,11 +175,15 @@ def test_the_magic_shows_a_quiz_with_a_static_copy(quiz_shell):
         assert quiz_shell.run_line_magic("dlquiz", "gpus --mode mastery") is None
     finally:
         quiz_shell.display_pub = old
-    bundle = publisher.outputs[-1]["data"]
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+    widget, bundle = (output["data"] for output in publisher.outputs[-2:])
+    # The widget alone in its output: an exporter that draws it (or fails to, offline) still
+    # has the static copy, in the next output.
+    assert "application/vnd.jupyter.widget-view+json" in widget and "text/html" not in widget
+    assert "a terminal cannot show the quiz's inputs" in widget["text/plain"]
     assert "GPUs and CUDA" in bundle["text/html"] and "run the cell to answer" in bundle["text/html"]
     assert "19.5 TFLOPS" in bundle["text/plain"]  # options are shown, which one is right is not
     assert "datasheet gives" not in bundle["text/html"]
+    assert ":has(.dlm-quiz) + .jp-OutputArea-child:has(.dlm-quiz-static)" in bundle["text/html"]
 
 
 @pytest.mark.parametrize("line, words", [

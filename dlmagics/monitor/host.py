@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+
+MIN_SPAN_S = 0.2  # a CPU share over less wall time than this is noise (psutil gave 4126% of one core)
 
 
 class HostReader:
@@ -19,14 +22,30 @@ class HostReader:
 
         self._psutil = psutil
         self._process = psutil.Process(os.getpid())
-        self._process.cpu_percent(None)  # the first call only sets the baseline
         self._cpu_count = psutil.cpu_count() or None
         self._memory_total = int(psutil.virtual_memory().total)
+        self._since = self._cpu_clock()  # (wall, CPU seconds) the next share is measured from
+        self._cpu: float | None = None
+
+    def _cpu_clock(self) -> tuple[float, float]:
+        times = self._process.cpu_times()
+        return time.monotonic(), times.user + times.system
+
+    def cpu_share(self) -> float | None:
+        """Per cent of one core used since the last share, at most all the cores; over a span
+        too short to mean anything, the last share again (None before the first)."""
+        now, used = self._cpu_clock()
+        span = now - self._since[0]
+        if span >= MIN_SPAN_S:
+            share = 100.0 * (used - self._since[1]) / span
+            self._cpu = min(max(share, 0.0), 100.0 * (self._cpu_count or 1))
+            self._since = (now, used)
+        return self._cpu
 
     def read(self) -> dict:
         try:
             rss = int(self._process.memory_info().rss)
-            cpu = float(self._process.cpu_percent(None))
+            cpu = self.cpu_share()
         except self._psutil.Error:
             rss, cpu = None, None
         return {"rss": rss, "cpu_percent": cpu, "cpu_count": self._cpu_count, "memory_total": self._memory_total}

@@ -34,7 +34,8 @@ class QuizDesk:
         tutor = Tutor(quiz, self.store, mode, cell_id, namespace, on_change=self._changed)
         self.quizzes[quiz.id] = quiz
         view = QuizView(tutor)
-        self.show(view.mimebundle(), raw=True)
+        for output in view.outputs():
+            self.show(output, raw=True)
         self._changed(tutor.summary())
         return view
 

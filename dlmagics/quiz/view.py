@@ -183,17 +183,29 @@ class QuizView:
         self.submit.disabled = self.tutor.exam_over
         self.refresh_score()
 
-    def mimebundle(self) -> dict:
-        """The widget, with a static copy (no answers) for places that cannot run widgets."""
-        bundle = dict(self.widget._repr_mimebundle_())
-        bundle["text/html"] = static_html(self.tutor)
-        bundle["text/plain"] = static_text(self.tutor)
-        return bundle
+    def outputs(self) -> list[dict]:
+        """What the cell shows, as two outputs: the widget, then a static copy of the questions
+        (no answers) for places that cannot run widgets: an nbconvert export offline, GitHub,
+        a terminal. Two outputs, because an exporter that finds the widget's saved state
+        draws the widget and nothing else of its output. Where the widget is drawn, a CSS rule
+        (in the copy itself and in the extension) hides the copy. As text, the widget says in
+        one line what a terminal cannot show."""
+        widget = dict(self.widget._repr_mimebundle_())
+        widget.pop("text/html", None)
+        widget["text/plain"] = (f"%dlquiz {self.tutor.quiz.id}: a terminal cannot show the quiz's inputs; answer it "
+                                "in JupyterLab, Notebook 7 or VS Code (your answers are kept between sessions).")
+        return [widget, {"text/html": static_html(self.tutor), "text/plain": static_text(self.tutor)}]
+
+
+# Hides the static copy right after a drawn quiz widget: JupyterLab's and nbconvert's lab
+# template wrap each output in .jp-OutputArea-child (the extension's CSS has the same rule).
+HIDE_COPY = ("<style>.jp-OutputArea-child:has(.dlm-quiz) + .jp-OutputArea-child:has(.dlm-quiz-static)"
+             "{display:none}</style>")
 
 
 def static_html(tutor: Tutor) -> str:
     quiz, s = tutor.quiz, tutor.summary()
-    parts = [f"<div class='dlm-quiz-static'><b>{html.escape(quiz.title)}</b> "
+    parts = [f"{HIDE_COPY}<div class='dlm-quiz-static'><b>{html.escape(quiz.title)}</b> "
              f"<i>({html.escape(quiz.id)}: {s['answered']} of {s['total']} answered, score {s['score']:.0%}; "
              f"run the cell to answer)</i><ol>"]
     for q in quiz.questions:

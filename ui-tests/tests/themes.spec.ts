@@ -114,6 +114,9 @@ for (const theme of ['light', 'dark']) {
 
     // The quiz, with feedback: an answer to its first question, checked.
     const quiz = output(page, QUIZ).locator('.dlm-quiz');
+    // Its static copy (for exports) is in the output, hidden under the drawn widget.
+    await expect(output(page, QUIZ).locator('.dlm-quiz-static')).toHaveCount(1);
+    await expect(output(page, QUIZ).locator('.dlm-quiz-static')).toBeHidden();
     const first = quiz.locator('.dlm-quiz-question').first();
     await first.locator('input[type="checkbox"]').first().check();
     await first.locator('button', { hasText: 'Check' }).click();
