@@ -52,7 +52,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
  * tracker, so it works in any shell that shows the widgets. */
 const outputs: JupyterFrontEndPlugin<void> = {
   id: 'dlmagics:outputs',
-  description: "Keys typed in dlmagics' quizzes and dashboards stay there; their feedback is read out.",
+  description: "Keys typed in dlmagics' quizzes and dashboards stay there, feedback is read out, Stop works while a cell waits.",
   autoStart: true,
   optional: [INotebookTracker],
   activate: (app: JupyterFrontEnd, notebooks: INotebookTracker | null) => {

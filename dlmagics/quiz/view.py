@@ -4,7 +4,8 @@ The widgets hold only what a learner may see: prompts, option texts, their own a
 the feedback they earned. Which option is right, the accepted answers, the explanations of
 unanswered questions stay in the Tutor, in the kernel. Inputs are native (radio buttons,
 checkboxes, text boxes, buttons), so the quiz works from the keyboard; feedback carries a
-symbol and words as well as a colour, inside an ARIA live region.
+symbol and words as well as a colour, inside an ARIA live region (the widgets' CSS classes in
+theme.py tell the JupyterLab extension which ones, and that keys typed here are the quiz's).
 """
 
 from __future__ import annotations
