@@ -15,6 +15,8 @@ from .session import KernelSession
 from .timeline.command import snapshot_part as timeline_part
 from .train.trainer import Trainer
 
+# The magics whose result is what they show: a script prints it (see DLMagics._run).
+PRINTED_IN_SCRIPTS = {"%gpumon", "%dlquiz", "%dltimeline"}
 # Usage lines argparse cannot write (alternatives, a name first); the others come from the parsers.
 TRAIN_USAGE = ("%train_demo NAME [--epochs N] [--lr LR] [--batch-size N] [--device DEVICE] [--seed N] "
                "[--data PATH] [--quick] [--no-live] | --list")
@@ -43,6 +45,16 @@ class DLMagics(Magics):
         self.trainer = Trainer(self.session.publish, display, in_kernel)
         self.quizzes = QuizDesk(self.session.publish, display)
         self.session.snapshot_parts += [self.quizzes.snapshot_part, timeline_part]
+
+    def _run(self, name: str, usage: str, command, *args):
+        """_call, and in a script (``ipython script.ipy`` runs the file silently: no result is
+        ever displayed) print the result of the magics whose result is what they show
+        (%%gpubench and %train_demo display theirs)."""
+        result = _call(name, usage, command, *args)
+        if name in PRINTED_IN_SCRIPTS and result is not None and _in_script(self.shell):
+            text = self.shell.display_formatter.format(result)[0].get("text/plain")
+            print(text if text is not None else repr(result))
+        return result
 
     @validate("monitor_interval")
     def _check_interval(self, proposal):
@@ -105,7 +117,7 @@ class DLMagics(Magics):
 
         usage = _usage(self.gpumon, "%gpumon")
         args = _parse(self.gpumon, line, usage)
-        return _call("%gpumon", usage, command.gpumon, args, self.session,
+        return self._run("%gpumon", usage, command.gpumon, args, self.session,
                      lambda seconds: setattr(self, "monitor_interval", seconds), display)
 
     @magic_arguments()
@@ -169,7 +181,7 @@ class DLMagics(Magics):
         from IPython.display import display
 
         show = display if _interactive(self.shell) else None  # a progress line for a person waiting
-        return _call("%%gpubench", usage, command.gpubench, args, cell, self.shell.user_ns, self.session.publish, show)
+        return self._run("%%gpubench", usage, command.gpubench, args, cell, self.shell.user_ns, self.session.publish, show)
 
     @magic_arguments()
     @argument("name", nargs="?", help="The demo: xor, vanishing, dropout, batchnorm, optimizers, resnet, rbm, "
@@ -227,7 +239,7 @@ class DLMagics(Magics):
 
         args = _parse(self.train_demo, line, TRAIN_USAGE)
         live = not args.no_live and _interactive(self.shell)
-        return _call("%train_demo", TRAIN_USAGE, command.train_demo, args, self.trainer, live)
+        return self._run("%train_demo", TRAIN_USAGE, command.train_demo, args, self.trainer, live)
 
     @magic_arguments()
     @argument("name", nargs="?", help="A quiz id (see the list) or the path of a quiz file (.yaml, .json, "
@@ -271,7 +283,7 @@ class DLMagics(Magics):
         from .quiz import command
 
         args = _parse(self.dlquiz, line, QUIZ_USAGE)
-        return _call("%dlquiz", QUIZ_USAGE, command.dlquiz, args, self.quizzes, self.shell.user_ns, _cell_id(self.shell))
+        return self._run("%dlquiz", QUIZ_USAGE, command.dlquiz, args, self.quizzes, self.shell.user_ns, _cell_id(self.shell))
 
     @magic_arguments()
     @argument("--from", dest="first", metavar="YEAR", help="The first year to show.")
@@ -293,7 +305,7 @@ class DLMagics(Magics):
 
         usage = _usage(self.dltimeline, "%dltimeline")
         args = _parse(self.dltimeline, line, usage)
-        return _call("%dltimeline", usage, command.dltimeline, args)
+        return self._run("%dltimeline", usage, command.dltimeline, args)
 
 
 def _cell_id(shell) -> str | None:
@@ -321,6 +333,13 @@ def _interactive(shell) -> bool:
     if getattr(shell.history_manager, "hist_file", None) == ":memory:" or not getattr(kernel, "_allow_stdin", True):
         return False
     return importlib.util.find_spec("ipywidgets") is not None  # the dashboard (a view) imports it
+
+
+def _in_script(shell) -> bool:
+    """True while ``ipython FILE`` runs a file (not with -i, not in a kernel)."""
+    app = getattr(shell, "parent", None)
+    return (getattr(shell, "kernel", None) is None and bool(getattr(app, "file_to_run", ""))
+            and not getattr(app, "interact", True))
 
 
 def _call(name: str, usage: str, command, *args):

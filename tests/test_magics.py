@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -145,3 +146,12 @@ def test_start_in_a_terminal_shows_the_current_sample_not_the_last_runs(shell, f
     snap = shell.run_line_magic("gpumon", "--start")
     assert snap.sample["t"] > old["t"] + 100 and "77%" in repr(snap)
     shell.run_line_magic("gpumon", "--stop")
+
+
+def test_a_script_prints_what_the_magics_would_show(tmp_path):
+    script = tmp_path / "lesson.ipy"
+    script.write_text("%load_ext dlmagics\n%gpumon\n%dlquiz --score\n")
+    run = subprocess.run([sys.executable, "-m", "IPython", "--no-banner", str(script)], capture_output=True,
+                         text=True, timeout=120, env={**os.environ, "DLMAGICS_QUIZ_STORE": str(tmp_path / "p.jsonl")})
+    assert run.returncode == 0, run.stderr
+    assert "Kernel process:" in run.stdout and "overall score" in run.stdout  # not silence

@@ -24,7 +24,9 @@ class HostReader:
         self._process = psutil.Process(os.getpid())
         self._cpu_count = psutil.cpu_count() or None
         self._memory_total = int(psutil.virtual_memory().total)
-        self._since = self._cpu_clock()  # (wall, CPU seconds) the next share is measured from
+        # (monotonic time, CPU seconds) the next share is measured from: at first, the process's
+        # start, so a one-off %gpumon shows the kernel's average share so far.
+        self._since = (time.monotonic() - max(0.0, time.time() - self._process.create_time()), 0.0)
         self._cpu: float | None = None
 
     def _cpu_clock(self) -> tuple[float, float]:
@@ -32,8 +34,9 @@ class HostReader:
         return time.monotonic(), times.user + times.system
 
     def cpu_share(self) -> float | None:
-        """Per cent of one core used since the last share, at most all the cores; over a span
-        too short to mean anything, the last share again (None before the first)."""
+        """Per cent of one core used since the last share (the first: since the process
+        started), at most all the cores; over a span too short to mean anything, the last share
+        again (None if there is none yet)."""
         now, used = self._cpu_clock()
         span = now - self._since[0]
         if span >= MIN_SPAN_S:
