@@ -6,6 +6,7 @@ const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 module.exports = {
   ...baseConfig,
+  testDir: './tests', // compat/ is for scripts/compat.sh, with its own config and servers
   timeout: 120000,
   retries: process.env.CI ? 1 : 0,
   use: {
