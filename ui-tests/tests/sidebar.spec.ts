@@ -287,10 +287,12 @@ test.describe('DL Magics sidebar', () => {
     const output = (await page.notebook.getCellOutputLocator(1))!;
     await expect(output).toContainText('<script>window.__dlmPwned = 1</script>Evil');
     await expect(output).toContainText('<img src=x onerror="window.__dlmPwned = 2">');
-    await expect(output.locator('b', { hasText: 'Pick' })).toBeVisible(); // Markdown still renders
-    await output.getByText('<b onmouseover="window.__dlmPwned = 3">a</b>').hover();
-    await output.getByText('<b onmouseover="window.__dlmPwned = 3">a</b>').click();
-    await output.getByRole('button', { name: 'Check' }).click();
+    // (In the widget: the output also holds the quiz's static copy, hidden, for exports.)
+    const quiz = output.locator('.dlm-quiz');
+    await expect(quiz.locator('b', { hasText: 'Pick' })).toBeVisible(); // Markdown still renders
+    await quiz.getByText('<b onmouseover="window.__dlmPwned = 3">a</b>').hover();
+    await quiz.getByText('<b onmouseover="window.__dlmPwned = 3">a</b>').click();
+    await quiz.getByRole('button', { name: 'Check' }).click();
     await expect(output).toContainText('<svg onload="window.__dlmPwned = 4"></svg>');
     expect(await output.locator('img, script, svg[onload]').count()).toBe(0);
     expect(await page.evaluate(() => (window as any).__dlmPwned)).toBeUndefined();
