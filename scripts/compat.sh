@@ -35,7 +35,7 @@ for spec in "${MATRIX[@]}"; do
   echo "-- $spec"
   if [ ! -x "$venv/bin/jupyter" ]; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q "$spec" "${DEPS[@]}" >"$WORK/$name.pip" 2>&1 || { tail -5 "$WORK/$name.pip"; failed+=("$spec"); continue; }
+    "$venv/bin/pip" install -q "$spec" "${DEPS[@]}" >"$WORK/$name.pip" 2>&1 || { grep -m1 "^ERROR" "$WORK/$name.pip" | cut -c1-200; rm -rf "$venv"; failed+=("$spec"); continue; }
   fi
   "$venv/bin/pip" install -q --no-deps --force-reinstall "$WHEEL" >"$WORK/$name.pip" 2>&1
   "$venv/bin/jupyter" labextension list >"$WORK/$name.list" 2>&1 || true
