@@ -206,7 +206,7 @@ class DLMagics(Magics):
         takes seconds. Nothing is downloaded: the digits are the UCI 8x8 handwritten digits
         (CC BY 4.0), shipped with dlmagics; XOR is generated.
 
-        In JupyterLab, Notebook 7, VS Code or Colab the dashboard is live: the curves, the
+        In JupyterLab, Notebook 7, Voila, VS Code or Colab the dashboard is live: the curves, the
         demo's own picture (decision boundary, gradient heatmap, filters...), progress with
         the time left, a learning-rate slider that acts at the next step (marked on the
         curves), Pause and Stop (the history so far is kept). Training runs in the background,
@@ -323,14 +323,17 @@ def _cell_id(shell) -> str | None:
 
 def _interactive(shell) -> bool:
     """True in a frontend a person is using; False headless (nbclient/nbconvert/papermill
-    start the kernel with an in-memory history and send allow_stdin=False) or in a terminal."""
+    start the kernel with an in-memory history and send allow_stdin=False) or in a terminal.
+    Voila runs its cells through nbclient too, but a person is looking at the page: its
+    server puts VOILA_BASE_URL in the environment of each kernel it starts (preheated ones too)."""
     import importlib.util
     import os
 
     kernel = getattr(shell, "kernel", None)
     if kernel is None or os.environ.get("DLMAGICS_HEADLESS"):
         return False
-    if getattr(shell.history_manager, "hist_file", None) == ":memory:" or not getattr(kernel, "_allow_stdin", True):
+    headless = getattr(shell.history_manager, "hist_file", None) == ":memory:" or not getattr(kernel, "_allow_stdin", True)
+    if headless and not os.environ.get("VOILA_BASE_URL"):
         return False
     return importlib.util.find_spec("ipywidgets") is not None  # the dashboard (a view) imports it
 

@@ -155,3 +155,18 @@ def test_a_script_prints_what_the_magics_would_show(tmp_path):
                          text=True, timeout=120, env={**os.environ, "DLMAGICS_QUIZ_STORE": str(tmp_path / "p.jsonl")})
     assert run.returncode == 0, run.stderr
     assert "Kernel process:" in run.stdout and "overall score" in run.stdout  # not silence
+
+
+def test_voila_is_a_person_looking_though_it_runs_cells_like_nbconvert(monkeypatch):
+    from types import SimpleNamespace
+
+    from dlmagics.magics import _interactive
+
+    headless = SimpleNamespace(kernel=SimpleNamespace(_allow_stdin=False), history_manager=SimpleNamespace(hist_file="x"))
+    monkeypatch.delenv("DLMAGICS_HEADLESS", raising=False)
+    monkeypatch.delenv("VOILA_BASE_URL", raising=False)
+    assert not _interactive(headless)  # nbclient's allow_stdin=False: nbconvert, papermill
+    monkeypatch.setenv("VOILA_BASE_URL", "/")  # Voila's server sets it for each kernel it starts
+    assert _interactive(headless)
+    monkeypatch.setenv("DLMAGICS_HEADLESS", "1")
+    assert not _interactive(headless)

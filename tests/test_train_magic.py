@@ -276,6 +276,27 @@ def test_the_dashboard_keeps_its_controls_above_the_curves_from_the_first_frame(
     result = runner.run(result)
     board.refresh(force=True)
     assert "<svg" in board.picture.value and "is waiting" not in board.status.value  # finished: no such note
+    # At the end the widget itself becomes the final picture: Voila draws no display update
+    # that comes after the cells ran, so the dashboard is what stays on its page.
+    board.finish(final_bundle(result)["text/html"])
+    (final,) = board.widget.children
+    assert 'class="dlm-demo-final"' in final.value and "<svg" in final.value and "Lesson" in final.value
+
+
+def test_the_loss_and_the_accuracy_charts_span_the_same_steps():
+    from dlmagics.train.pictures import curves
+    from dlmagics.train.svg import chart
+
+    demo = DEMOS["optimizers"]
+    result = runner.run(runner.start(demo, demo.settings(quick=True), ""))
+    loss, accuracy = curves(result)
+    assert loss.x_span == accuracy.x_span == (1.0, float(result.history.steps_done))
+    first_eval = min(e["step"] for e in result.history.evals[result.history.names[0]])
+    assert first_eval > 1  # the first test comes after some steps, yet its axis starts at step 1 too
+    def x_labels(svg: str) -> list[str]:  # the centred texts but the title: the step ticks and "step"
+        return [t.rsplit(">", 1)[1] for t in svg.split("</text>") if 'text-anchor="middle"' in t][1:]
+
+    assert x_labels(chart(loss)) == x_labels(chart(accuracy)) and len(x_labels(chart(loss))) >= 3
 
 
 def test_a_curve_hidden_under_an_identical_one_is_named_in_the_legend():

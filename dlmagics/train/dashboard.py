@@ -89,10 +89,13 @@ class Dashboard:
             control.disabled = waiting
         self.refresh(force=True)
 
-    def finish(self) -> None:
-        self.refresh(force=True)
-        for control in (self.lr, self.pause, self.stop):
-            control.disabled = True
+    def finish(self, final_html: str) -> None:
+        """The run ended: the dashboard becomes its final picture and summary. The cell's
+        output is replaced by the same picture (trainer.py), but a frontend that draws no
+        display update once the cell is done (Voila) keeps showing this widget."""
+        import ipywidgets as w
+
+        self.widget.children = (w.HTML(final_html),)
 
 
 def _header(result) -> str:

@@ -32,6 +32,7 @@ class Chart:
     marks: list[float] = field(default_factory=list)  # x of learning-rate changes
     xlabel: str = "step"
     bars: bool = False
+    x_span: tuple[float, float] | None = None  # the x axis's ends, when charts side by side share them
 
 
 @dataclass
@@ -67,15 +68,16 @@ def curves(result) -> list[Chart]:
     h = result.history
     names = list(h.names)
     marks = [c["step"] for c in h.lr_changes]
+    span = (1.0, float(max(h.steps_done, 2)))  # both charts over the same steps, so they line up
     rbm = result.demo.metric == "reconstruction"
     loss = Chart("training loss" if not rbm else "reconstruction error (training batches)",
                  "loss" if not rbm else "mean squared error",
-                 {n: downsample(h.loss[n][: h.steps_done]) for n in names}, log_y=not rbm, marks=marks)
+                 {n: downsample(h.loss[n][: h.steps_done]) for n in names}, log_y=not rbm, marks=marks, x_span=span)
     key = "test_loss" if rbm else "test_accuracy"
     evaluated = {n: (np.array([e["step"] for e in h.evals[n]], float), np.array([e.get(key, math.nan) for e in h.evals[n]]))
                  for n in names}
     metric = Chart("test reconstruction error" if rbm else "test accuracy", "mean squared error" if rbm else "accuracy",
-                   evaluated, marks=marks)
+                   evaluated, marks=marks, x_span=span)
     return [loss, metric]
 
 

@@ -52,6 +52,8 @@ def _chart(ax, chart: Chart) -> None:
             ax.set_xscale("log")
         if chart.ylabel == "accuracy":
             ax.set_ylim(0, 1.02)
+        if chart.x_span and not chart.log_x:
+            ax.set_xlim(*chart.x_span)
         ax.grid(alpha=0.3)
     ax.set_xlabel(chart.xlabel, fontsize=9)
     ax.set_ylabel(chart.ylabel, fontsize=9)

@@ -69,7 +69,7 @@ def chart(c: Chart, width: int = W, height: int = H) -> str:
     if all_x.size == 0:
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">waiting for data</text>')
         return "".join(parts) + "</svg>"
-    x0, x1 = float(all_x.min()), float(all_x.max())
+    x0, x1 = c.x_span if c.x_span and not c.log_x else (float(all_x.min()), float(all_x.max()))
     y0, y1 = float(all_y.min()), float(all_y.max())
     if not c.log_y and c.ylabel == "accuracy":
         y0, y1 = 0.0, 1.0

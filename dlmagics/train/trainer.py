@@ -82,7 +82,7 @@ class Trainer:
 
     def _run_live(self, result):
         from .dashboard import Dashboard
-        from .frames import final_bundle
+        from .frames import final_bundle, status_line
         from .live import LiveRun
 
         run = LiveRun(result)
@@ -94,11 +94,17 @@ class Trainer:
             self._progress(r)
 
         def on_finish(r):
-            dashboard.finish()
             try:
-                handle.update(final_bundle(r), raw=True)
+                bundle = final_bundle(r)
             except Exception:
                 log.exception("dlmagics: could not draw the final picture of a demo")
+                text = f"{status_line(r)}; the final picture could not be drawn (the kernel's log says why)"
+                bundle = {"text/plain": text, "text/html": f"<p>{html.escape(text)}</p>"}
+            try:
+                dashboard.finish(bundle["text/html"])
+                handle.update(bundle, raw=True)
+            except Exception:
+                log.exception("dlmagics: could not show the end of a demo")
             self._publish(r)
 
         self.live, self.board = run, dashboard
