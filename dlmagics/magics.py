@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import Float, TraitError, observe, validate
 
 from .bench.defaults import BUDGET_S, MIN_RUNS, WARMUP
 from .monitor.sampler import HISTORY_S, INTERVAL_S, MAX_INTERVAL, MIN_INTERVAL, check_interval
+from .lines import parse as _parse, refuse_long_lines
 from .options import OptionError, bounded
 from .quiz.desk import QuizDesk
 from .session import KernelSession
@@ -25,14 +26,23 @@ QUIZ_USAGE = ("%dlquiz [ID | PATH] [--mode practice|mastery|exam] | --reset ID |
 MIN_HISTORY, MAX_HISTORY = 600.0, 86400.0
 
 
+class Seconds(Float):
+    """A Float setting that refuses True and False (traitlets' Float takes them as 1.0 and 0.0)."""
+
+    def validate(self, obj, value):
+        if isinstance(value, bool):
+            self.error(obj, value)
+        return super().validate(obj, value)
+
+
 @magics_class
 class DLMagics(Magics):
     """dlmagics: magics for learning deep learning hands-on, and their settings."""
 
-    monitor_interval = Float(
+    monitor_interval = Seconds(
         INTERVAL_S, help=f"Seconds between GPU monitor samples ({MIN_INTERVAL:g} to {MAX_INTERVAL:g})."
     ).tag(config=True)
-    monitor_history = Float(
+    monitor_history = Seconds(
         HISTORY_S, help=f"Seconds of GPU monitor history the kernel keeps for the sidebar ({MIN_HISTORY:g} to {MAX_HISTORY:g})."
     ).tag(config=True)
 
@@ -360,15 +370,6 @@ def _usage(magic, prog: str) -> str:
     return " ".join([prog] + words[1:])
 
 
-def _parse(magic, line: str, usage: str):
-    """parse_argstring, with errors that end in the usage line."""
-    try:
-        return parse_argstring(magic, line)
-    except UsageError as error:
-        name = usage.split()[0]
-        raise UsageError(f"{name}: {error}. Usage: {usage}") from None
-
-
 def load(ipython) -> DLMagics:
     """Register the magics once per shell and open the sidebar channel."""
     existing = ipython.magics_manager.registry.get(DLMagics.__name__)
@@ -384,6 +385,8 @@ def load(ipython) -> DLMagics:
         magics = DLMagics(shell=ipython)
     ipython.register_magics(magics)
     ipython.events.register("pre_run_cell", magics.trainer.wait)
+    if refuse_long_lines not in ipython.input_transformers_cleanup:
+        ipython.input_transformers_cleanup.append(refuse_long_lines)
     magics.session.open()
     return magics
 
@@ -396,6 +399,8 @@ def unload(ipython) -> None:
         ipython.events.unregister("pre_run_cell", magics.trainer.wait)
     except ValueError:
         pass
+    if refuse_long_lines in ipython.input_transformers_cleanup:
+        ipython.input_transformers_cleanup.remove(refuse_long_lines)
     magics.trainer.close()
     magics.session.close()
     for kind, names in magics.magics.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from IPython.core.error import UsageError
@@ -117,10 +118,37 @@ def test_quiet_shows_nothing_but_keeps_the_result(bench, shell):
     assert isinstance(shell.user_ns["_gpubench"], BenchResult)
 
 
-def test_a_save_that_fails_keeps_the_result(bench, shell, tmp_path, capsys):
-    result = bench(f"--budget 0.05 --save {tmp_path / 'no' / 'such' / 'dir.json'}")
-    assert isinstance(result, BenchResult)
-    assert "could not save" in capsys.readouterr().out
+def test_a_save_that_fails_keeps_the_result(bench, shell, tmp_path, capsys, monkeypatch):
+    import dlmagics.files
+
+    def full(path, text):
+        raise dlmagics.files.FileProblem(f"{path}: cannot write it (No space left on device)")
+
+    monkeypatch.setattr(dlmagics.files, "write_text", full)  # the disk fills during the run
+    result = bench(f"--budget 0.05 --save {tmp_path / 'r.json'}")
+    assert isinstance(result, BenchResult) and shell.user_ns["_gpubench"] is result
+    assert "not saved: " in capsys.readouterr().out
+
+
+def test_a_compare_that_fails_after_the_run_keeps_the_result(bench, shell, tmp_path, capsys, monkeypatch):
+    bench(f"--budget 0.05 --save {tmp_path / 'old.json'}")
+
+    def broken(self, saved):
+        raise KeyError("times_s")  # whatever a file can still hide from load_json's checks
+
+    monkeypatch.setattr(BenchResult, "compare", broken)
+    result = bench(f"--budget 0.05 --compare {tmp_path / 'old.json'}")
+    assert isinstance(result, BenchResult) and shell.user_ns["_gpubench"] is result
+    assert "could not compare with" in capsys.readouterr().out
+
+
+def test_a_save_path_that_cannot_be_written_is_refused_before_the_run(bench, tmp_path):
+    os.mkfifo(tmp_path / "fifo")
+    for path, says in ((tmp_path / "no" / "such" / "r.json", "does not exist"), (tmp_path, "is a folder"),
+                       (tmp_path / "fifo", "not a regular file")):
+        with pytest.raises(UsageError, match=says):
+            bench(f"--budget 0.05 --save '{path}'")
+    assert (tmp_path / "fifo").exists() and not (tmp_path / "fifo").is_file()  # never replaced by a file
 
 
 @pytest.mark.parametrize("line, cell, says", [
@@ -143,7 +171,7 @@ def test_a_save_that_fails_keeps_the_result(bench, shell, tmp_path, capsys):
     ("", "x = (\n# timed\ny = 1", "syntax error on line 1"),
     ("", "device = 'cuda'\n# timed\ny = 1", "line 1 sets 'device' itself"),
     ("", "m = nn.Linear(2, 2).cuda()\n# timed\ny = m", "calls .cuda()"),
-    ("--compare /no/such.json", MATMUL, "--compare: no such file"),
+    ("--compare /no/such.json", MATMUL, "--compare: /no/such.json: no such file"),
 ])
 def test_bad_input_is_a_one_line_usage_error(bench, line, cell, says):
     with pytest.raises(UsageError) as caught:

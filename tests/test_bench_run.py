@@ -157,7 +157,11 @@ def test_save_load_and_compare(tmp_path):
 
 
 @pytest.mark.parametrize("content, says", [
-    ("{not json", "cannot read"),
+    ("{not json", "not valid JSON at line 1"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"format": "dlmagics.gpubench", "devices": [{"device": "cpu", "times_s": [-2.3e-06]}]}', "positive seconds"),
+    ('{"format": "dlmagics.gpubench", "devices": [{"device": "cpu", "times_s": [NaN]}]}', "positive seconds"),
+    ('{"format": "dlmagics.gpubench", "devices": 3}', "no device list"),
     ('{"some": "json"}', "not a saved %%gpubench result"),
     ('{"format": "dlmagics.gpubench", "version": 1}', "damaged"),
 ])

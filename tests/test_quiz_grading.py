@@ -77,6 +77,8 @@ def test_text_alternatives_normalisation_and_regex():
     assert not grade(q, "   ").valid
 
 
+RELU_FIELDS = dict(id="relu", type="code", prompt="Write relu.", name="relu", cases=[
+    {"args": [-2.0], "expected": 0.0}, {"args": [3.5], "expected": 3.5}])
 RELU = question(type="code", name="relu", time_limit=0.3, cases=[
     {"args": [-2.0], "expected": 0.0}, {"args": [3.5], "expected": 3.5}, {"args": [0.0], "expected": 0.0}],
     explanation="max(0, x)")
@@ -109,6 +111,46 @@ def test_code_endless_loops_are_stopped():
         assert result.score == 0 and "longer than 0.3 s" in result.feedback
         assert took < 15  # stopped, not left to run (a loaded machine may take seconds to say so)
     assert check("def relu(x): return max(0.0, x)").correct  # the timer does not fire later
+
+
+def test_a_c_call_that_waits_is_stopped_at_the_limit_too():
+    started = time.perf_counter()
+    result = check("import time\ndef relu(x):\n  time.sleep(20)")  # a C call: no Python line to stop at
+    took = time.perf_counter() - started
+    assert result.score == 0 and "longer than 0.3 s" in result.feedback and took < 5
+
+
+def test_ctrl_c_in_a_check_is_stopped_and_graded_nothing(tmp_path):
+    import signal
+
+    from dlmagics.quiz.codecheck import CheckStopped
+    from dlmagics.quiz.store import ProgressStore
+    from dlmagics.quiz.tutor import Tutor
+
+    quiz = from_dict({"id": "c", "title": "c", "questions": [{**RELU_FIELDS, "time_limit": 5}]}, "test")
+    store = ProgressStore(tmp_path / "p.jsonl")
+    namespace: dict = {}
+    exec("import os, signal, time\ndef relu(x):\n  os.kill(os.getpid(), signal.SIGINT)\n  time.sleep(5)", namespace)
+    tutor = Tutor(quiz, store, namespace=namespace)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a kernel: SIGINT is Ctrl-C
+    try:
+        with pytest.raises(CheckStopped, match="interrupted; nothing was graded or saved"):
+            tutor.answer("relu", None)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert store.records() == [] and tutor.state("relu").attempts == 0
+
+
+def test_a_pattern_that_backtracks_is_refused_when_the_quiz_loads():
+    from dlmagics.quiz.model import QuizFormatError
+
+    for pattern in ("(a+)+$", "(x*y?)*", "(\\w+\\s?)+"):
+        with pytest.raises(QuizFormatError, match="repeats a repeated group"):
+            from_dict({"id": "t", "title": "t", "questions": [
+                {"id": "q", "type": "text", "prompt": "?", "patterns": [pattern]}]}, "test")
+    flat = from_dict({"id": "t", "title": "t", "questions": [
+        {"id": "q", "type": "text", "prompt": "?", "patterns": ["colou?r", "(gpu|cuda)s?"]}]}, "test")
+    assert grade(flat.questions[0], "Colour", {}).correct
 
 
 def test_code_not_defined_or_not_callable_and_values_and_tensors():

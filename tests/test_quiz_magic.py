@@ -101,6 +101,35 @@ def test_code_question_checks_the_learners_function(quiz_shell):
     assert "3 of 3 checks passed" in code.feedback.value
 
 
+def test_a_read_only_store_says_so_at_check_hint_and_solution_and_shows_nothing_unsaved(quiz_shell, monkeypatch):
+    from dlmagics.quiz.store import ProgressStore, StoreError
+
+    view = show(quiz_shell, str(SAMPLE))
+    first = view.questions[0]
+    for _ in range(3):  # wrong answers, so that the solution is offered
+        first.controls[0].value = 0
+        first.check.click()
+
+    def read_only(self, record):
+        raise StoreError(f"could not save the answer to {self.path} (Read-only file system)")
+
+    monkeypatch.setattr(ProgressStore, "append", read_only)
+    for button, says in ((first.check, "Not graded"), (first.hint, "No hint"), (first.reveal, "No solution")):
+        button.disabled = False
+        button.click()  # a click that raised would be lost in the kernel's log, the learner told nothing
+        assert says in first.feedback.value and "Read-only file system" in first.feedback.value
+    assert "Hint 1" not in first.hints.value and "Solution" not in first.feedback.value.split("No solution")[0]
+
+
+def test_a_quiz_file_cannot_take_a_built_in_quiz_s_id(quiz_shell, tmp_path):
+    mine = tmp_path / "gpus.yaml"
+    mine.write_text("id: gpus\ntitle: Mine\nquestions:\n  - id: q1\n    type: single\n    prompt: Q?\n"
+                    "    options:\n      - {text: a, correct: true}\n      - {text: b}\n")
+    with pytest.raises(UsageError, match="its id 'gpus' is a built-in quiz's; give the file's quiz another id"):
+        quiz_shell.run_line_magic("dlquiz", str(mine))
+    assert catalog.find("gpus").title != "Mine"
+
+
 def test_a_second_view_shows_the_earlier_answers(quiz_shell):
     view = show(quiz_shell, str(SAMPLE))
     view.questions[1].controls[0].value = True
@@ -191,7 +220,7 @@ def test_the_magic_shows_a_quiz_with_a_static_copy(quiz_shell):
     ("missing.yaml", "missing.yaml: no such file"),
     ("why-now --mode nope", "--mode nope: use practice, mastery, exam"),
     ("--export xml out.x", "--export xml: use csv or json"),
-    ("--export csv /proc/no/such/dir/p.csv", "cannot write /proc/no/such/dir/p.csv"),
+    ("--export csv /proc/no/such/dir/p.csv", "/proc/no/such/dir/p.csv: the folder /proc/no/such/dir does not exist"),
     ("--reset nothing-like-it", "no quiz named 'nothing-like-it'"),
     ("why-now --score", "give one of ID, --reset, --score or --export"),
     ("--export csv", "expected 2 arguments"),

@@ -81,6 +81,25 @@ def test_a_corrupt_store_is_moved_aside_and_its_good_lines_kept(store):
     assert len(store.records()) == 2  # the repaired file takes new answers
 
 
+def test_records_of_the_wrong_shape_are_moved_aside_and_the_rest_kept(store):
+    from dlmagics.quiz import report
+
+    quiz = load(SAMPLE)
+    Tutor(quiz, store).answer("pick-one", 1)
+    hand_edited = [[1, 2], "text", {"quiz": 3}, {"quiz": "sample", "event": 7}, {"quiz": "sample", "event": "answer",
+                   "question": ["pick-one"]}, {"quiz": "sample", "event": "answer", "score": "1"},
+                   {"quiz": "sample", "event": "answer", "score": 1e308}, {"quiz": "sample", "event": "hint", "level": True},
+                   {"quiz": "sample", "event": "hint", "level": 10 ** 9}, {"quiz": "sample", "event": "answer", "t": None}]
+    with open(store.path, "a") as f:
+        f.writelines(json.dumps(r) + "\n" for r in hand_edited)
+        f.write("[" * 100_000 + "]" * 100_000 + "\n")  # valid JSON too deep for the parser
+    with pytest.warns(UserWarning, match=r"11 unreadable line\(s\).*1 readable"):
+        tutor = Tutor(quiz, store)
+    assert tutor.state("pick-one").correct  # the good answer is kept
+    table = report.ScoreTable(report.progress_of({"sample": quiz}, store))  # --score works again
+    assert table.rows[0]["answered"] == 1
+
+
 def test_an_unwritable_store_says_where(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")

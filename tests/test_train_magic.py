@@ -55,6 +55,13 @@ def usage_error(ip, line: str) -> str:
     ("mnist --data /no/such/folder", "--data /no/such/folder: no such folder"),
     ("xor --data /tmp", "xor makes its own data; --data works with vanishing"),
     ("xor --frobnicate", "unrecognized arguments: --frobnicate"),
+    ("xor --seed 99999999999999999999999", "--seed 99999999999999999999999: a whole number from 0 to 4,294,967,295"),
+    ("xor --epochs ²", "--epochs ²: a whole number"),  # isdigit says yes, int() says no
+    ("hardware --device cpu:100000", "the number after cpu: is a thread count, from 1 to"),  # was a dead kernel
+    ("hardware --device cpu:¹⁰", "thread count"),
+    ("--list --epochs 3", "--list shows the demos and takes nothing else (--epochs would be ignored)"),
+    ("--list xor", "--list shows the demos and takes nothing else (xor would be ignored)"),
+    ('xor "', "no closing quotation in the line"),
 ])
 def test_bad_input_is_one_line_saying_what_is_allowed(ip, line, expected):
     assert expected in usage_error(ip, line)
@@ -225,6 +232,22 @@ def test_damaged_mnist_files_are_a_one_line_error(ip, tmp_path):
     (folder / "train-labels-idx1-ubyte").write_bytes(b"not an idx file")
     (folder / "train-images-idx3-ubyte.gz").unlink()
     assert "has no train-images-idx3-ubyte" in usage_error(ip, f"mnist --data {folder}")
+
+
+def test_mnist_labels_outside_the_digits_are_refused_before_training(ip, tmp_path):
+    folder = mnist_folder(tmp_path)
+    labels = np.full(400, 12, np.uint8)  # one class too many: training would run, then drawing fail
+    write_idx(folder / "train-labels-idx1-ubyte", labels, gz=False)
+    assert "a label is 12; MNIST's labels are the digits 0 to 9" in usage_error(ip, f"mnist --data {folder}")
+
+
+def test_a_gzip_bomb_as_mnist_data_is_refused_without_unpacking_it_all(ip, tmp_path):
+    folder = mnist_folder(tmp_path)
+    with gzip.open(folder / "train-images-idx3-ubyte.gz", "wb", compresslevel=1) as f:
+        f.write(struct.pack(">IIII", 0x803, 10 ** 6, 28, 28))
+        for _ in range(300):
+            f.write(bytes(1 << 20))  # 300 MiB of zeros in a file of 300 KiB
+    assert "holds over 256 MiB (unpacked)" in usage_error(ip, f"mnist --data {folder}")
 
 
 def test_idx_reader_refuses_a_bad_magic_number(tmp_path):

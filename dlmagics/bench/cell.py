@@ -70,3 +70,5 @@ def _compile(source: str, filename: str) -> CodeType:
         return compile(source, filename, "exec")
     except SyntaxError as error:
         raise CellError(f"syntax error on line {error.lineno} of the cell: {error.msg}") from None
+    except (RecursionError, MemoryError):  # an expression of 50,000 terms, say
+        raise CellError("the cell is nested too deeply for Python to compile; split its expressions") from None

@@ -56,6 +56,13 @@ def prepare(args, source: str):
         min_runs=Options.min_runs if args.min_runs is None else _count(args.min_runs, 1, MAX_MIN_RUNS, "--min-runs"),
         check=not args.no_check,
     )
+    if args.save:
+        from ..files import FileProblem, writable
+
+        try:
+            writable(args.save)
+        except FileProblem as error:
+            raise BenchUsageError(f"--save: {error}") from None
     saved = None
     if args.compare:
         try:
@@ -71,8 +78,15 @@ def gpubench(args, source: str, namespace: dict, publish, show=None) -> object:
     ``show``: where a progress line goes while it runs (None: no line)."""
     from ..protocol import benchmarks_message
 
-    result = run(prepare(args, source), namespace, show)
-    namespace["_gpubench"] = result
+    prepared = prepare(args, source)
+    result = run(prepared, namespace, show)
+    namespace["_gpubench"] = result  # kept before anything after the run can fail
+    saved = prepared[-1]
+    if saved is not None:
+        try:
+            result.compare(saved)
+        except Exception as error:  # load_json checked the file; this is a last guard, the run stays
+            print(f"%%gpubench: could not compare with {args.compare} ({error}); the result is in _gpubench.")
     publish(benchmarks_message([r.to_dict(times=False) for r in getattr(result, "runs", None) or [result]]))
     failed = all_failed(result)
     if failed:
@@ -80,13 +94,13 @@ def gpubench(args, source: str, namespace: dict, publish, show=None) -> object:
     if args.save:
         try:
             result.save(args.save)
-        except OSError as error:
-            print(f"%%gpubench: could not save to {args.save} ({error}); the result is in _gpubench.")
+        except (ResultFileError, OSError) as error:
+            print(f"%%gpubench: not saved: {error}; the result is in _gpubench (_gpubench.save(PATH) writes it).")
     return None if args.quiet else result
 
 
 def run(prepared, namespace: dict, show=None):
-    cell, devices, options, sweep, saved = prepared
+    cell, devices, options, sweep, _ = prepared
     progress = Progress(show, [d.label for d in devices], options.budget, options.min_runs) if show else None
     try:
         if sweep is None:
@@ -105,8 +119,6 @@ def run(prepared, namespace: dict, show=None):
     finally:
         if progress is not None:
             progress.close()
-    if saved is not None:
-        result.compare(saved)
     return result
 
 

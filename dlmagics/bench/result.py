@@ -8,9 +8,9 @@ sets it against a saved run. Display (HTML, text, PNG) lives in render.py.
 from __future__ import annotations
 
 import json
+import math
 import os
 import statistics
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timezone
@@ -241,28 +241,43 @@ def _single_runs(data: dict) -> list[dict]:
 
 def save_json(data: dict, path: str | os.PathLike) -> Path:
     """Write atomically: a crash mid-write leaves the old file, never half a new one."""
-    target = Path(path).expanduser()
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    from ..files import FileProblem, write_text
+
     try:
-        with os.fdopen(handle, "w") as f:
-            json.dump(data, f, indent=1)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+        return write_text(path, json.dumps(data, indent=1))
+    except FileProblem as error:
+        raise ResultFileError(str(error)) from None
 
 
 def load_json(path: str | os.PathLike) -> dict:
+    """A saved result, checked down to each device's times: a file edited by hand or written
+    by something else is refused here in one line, before any run, not in the middle of one."""
+    from ..files import FileProblem, loads_json, read_text
+
     try:
-        data = json.loads(Path(path).expanduser().read_text())
-    except FileNotFoundError:
-        raise ResultFileError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ResultFileError(f"cannot read {path}: {error}") from None
+        data = loads_json(read_text(path), str(path))
+    except FileProblem as error:
+        raise ResultFileError(str(error)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ResultFileError(f"{path} is not a saved %%gpubench result")
-    runs = _single_runs(data)
-    if not runs or not all(isinstance(r, dict) and isinstance(r.get("devices"), list) for r in runs):
+    runs = data.get("runs") if data.get("sweep_of") else [data]
+    if not isinstance(runs, list) or not runs or not all(isinstance(r, dict) and isinstance(r.get("devices"), list)
+                                                          for r in runs):
         raise ResultFileError(f"{path} is a damaged %%gpubench result (no device list)")
+    for run in runs:
+        for d in run["devices"]:
+            problem = _device_problem(d)
+            if problem:
+                raise ResultFileError(f"{path} is a damaged %%gpubench result ({problem})")
     return data
+
+
+def _device_problem(d) -> str | None:
+    """What is wrong with one saved device entry, or None."""
+    if not isinstance(d, dict) or not isinstance(d.get("device"), str):
+        return "a device entry without its name"
+    times = d.get("times_s", [])
+    if not isinstance(times, list) or not all(
+            isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t) and t > 0 for t in times):
+        return f"{d['device']}: times must be a list of positive seconds"
+    return None

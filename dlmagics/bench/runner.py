@@ -114,7 +114,7 @@ def _run_device(cell: SplitCell, device: Device, options: Options, namespace: di
                 outcome.clocks = backend.clocks()
     except KeyboardInterrupt:
         outcome.status, outcome.error = "interrupted", "stopped by Ctrl-C"
-    except Exception as error:
+    except (Exception, SystemExit) as error:  # exit() in the cell ends this device's runs, not the kernel
         if is_out_of_memory(error):
             outcome.status = "out of memory"
             outcome.error = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__

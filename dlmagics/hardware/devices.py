@@ -7,6 +7,7 @@ and ``%train_demo hardware --device ...`` (or its default line-up).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 ALLOWED = "cpu, cpu:N (N threads), cuda, cuda:N or mps"
@@ -83,15 +84,20 @@ def _parse_one(token: str, available: Available) -> list[Device]:
     if kind == "cpu":
         if not arg:
             return [Device("cpu")]
-        if not arg.isdigit() or int(arg) < 1:
-            raise DeviceError(f"'{token}': the number after cpu: is a thread count, 1 or more")
+        cores = max(os.cpu_count() or 1, available.cpu_threads)
+        # isdecimal, not isdigit: int() cannot read '²'; the length first, as int() refuses
+        # more than 4,300 digits with its own error. More threads than cores would only
+        # measure the scheduler (and 100,000 of them crash OpenMP).
+        if not (arg.isdecimal() and len(arg) < 8 and 1 <= int(arg) <= cores):
+            raise DeviceError(f"'{token}': the number after cpu: is a thread count, from 1 to {cores} "
+                              "(this machine's cores)")
         return [Device("cpu", threads=int(arg))]
     if kind == "cuda":
         if available.cuda_count == 0:
             raise DeviceError(f"'{token}' is not available: this kernel sees no CUDA GPU (use cpu or mps)")
         if not arg:
             return [Device("cuda", i) for i in range(available.cuda_count)]
-        if not arg.isdigit() or int(arg) >= available.cuda_count:
+        if not (arg.isdecimal() and len(arg) < 8 and int(arg) < available.cuda_count):
             last = available.cuda_count - 1
             raise DeviceError(f"'{token}' is not available: this kernel sees cuda:0" + (f" to cuda:{last}" if last else ""))
         return [Device("cuda", int(arg))]

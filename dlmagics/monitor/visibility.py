@@ -29,7 +29,7 @@ def visible_devices(nvml_uuids: list[str], cuda_visible: str | None) -> list[int
 
 
 def _resolve(token: str, nvml_uuids: list[str]) -> int | None:
-    if token.lstrip("+").isdigit():
+    if token.lstrip("+").isdecimal() and len(token) < 8:  # what int() reads ('²' is a digit, not decimal)
         index = int(token)
         return index if index < len(nvml_uuids) else None
     if not token or token.startswith("MIG-"):

@@ -37,7 +37,11 @@ def find(name: str, extra: dict[str, Quiz] | None = None) -> Quiz:
     if name in known:
         return known[name]
     if Path(name).suffix.lower() in SUFFIXES or "/" in name or "\\" in name:
-        return load(name)  # QuizFormatError says what is wrong with the file
+        quiz = load(name)  # QuizFormatError says what is wrong with the file
+        if quiz.id in bank():  # a file never stands in for a built-in quiz (its progress would mix in)
+            raise QuizFormatError(f"{name}: its id {quiz.id!r} is a built-in quiz's; give the file's quiz another "
+                                  f"id (say {quiz.id}-mine)")
+        return quiz
     near = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
     hint = f"did you mean {' or '.join(near)}? " if near else ""
     raise QuizNotFound(f"no quiz named {name!r}; {hint}the quizzes are {', '.join(known)}")

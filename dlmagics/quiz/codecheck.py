@@ -1,8 +1,7 @@
 """Run the learner's function or read their variable against a question's test cases.
 
 The learner's code runs in the kernel (it is their code, in their namespace), with a time
-limit: a timer thread raises CheckTimeout inside the checking thread when time is up,
-which stops a Python-level infinite loop. An exception in their code becomes feedback
+limit (``time_limit``: SIGALRM in the main thread, so time.sleep(20) stops too). An exception in their code becomes feedback
 that names the call and the error, never a traceback through dlmagics.
 """
 
@@ -11,12 +10,18 @@ from __future__ import annotations
 import copy
 import ctypes
 import math
+import signal
 import threading
+from contextlib import contextmanager
 
 
 class CheckTimeout(BaseException):
     """Raised into the learner's code when it runs past the time limit (a BaseException
     so that a bare ``except Exception`` in their loop cannot swallow it)."""
+
+
+class CheckStopped(Exception):
+    """Ctrl-C (the kernel's interrupt) during a check: the answer is neither graded nor recorded."""
 
 
 def run_cases(question, namespace: dict) -> tuple[float | None, str]:
@@ -38,6 +43,8 @@ def run_cases(question, namespace: dict) -> tuple[float | None, str]:
         except CheckTimeout:
             lines.append(f"{call} ran longer than {question.time_limit:g} s (an endless loop?)")
             break
+        except KeyboardInterrupt:  # the learner stopped it: no grade, nothing recorded
+            raise CheckStopped(f"{call} was interrupted; nothing was graded or saved") from None
         except Exception as error:  # the learner's bug, shown to them
             lines.append(f"{call} raised {type(error).__name__}: {error}")
             continue
@@ -51,27 +58,47 @@ def run_cases(question, namespace: dict) -> tuple[float | None, str]:
 
 
 def _with_time_limit(work, seconds: float):
-    """Run ``work()`` here; raise CheckTimeout into it after ``seconds``."""
+    """Run ``work()`` here, stopped by CheckTimeout after ``seconds``."""
+    with time_limit(seconds):
+        return work()
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise CheckTimeout in this block after ``seconds``. In the main thread (where a kernel
+    handles a Check click) by SIGALRM: that also stops C calls that wait or look at signals
+    (time.sleep, a regular expression that backtracks); elsewhere by an exception set into
+    this thread, which stops Python code only."""
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        def expire(_signum, _frame):
+            raise CheckTimeout()
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+        return
     target = threading.get_ident()
     lock = threading.Lock()
-    state = {"done": False, "fired": False}
+    state = {"done": False}
 
-    def expire():
+    def expire_thread():
         with lock:
             if not state["done"]:
-                state["fired"] = True
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(CheckTimeout))
 
-    timer = threading.Timer(seconds, expire)
+    timer = threading.Timer(seconds, expire_thread)
     timer.daemon = True
     timer.start()
     try:
-        result = work()
+        yield
     finally:
         with lock:
             state["done"] = True
         timer.cancel()
-    return result
 
 
 def same(got, expected, tolerance) -> bool:

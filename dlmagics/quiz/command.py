@@ -18,6 +18,8 @@ def dlquiz(args, desk, namespace: dict, cell_id: str | None):
         raise QuizUsageError("give one of ID, --reset, --score or --export")
     if args.mode is not None and args.mode not in MODES:
         raise QuizUsageError(f"--mode {args.mode}: use {', '.join(MODES)}")
+    if args.mode is not None and not args.name:
+        raise QuizUsageError(f"--mode {args.mode} goes with a quiz: %dlquiz ID --mode {args.mode}")
     try:
         if args.reset:
             quiz = _find(args.reset, desk)
@@ -45,8 +47,10 @@ def _find(name: str, desk):
 def _export(fmt: str, path: str, everything: dict, desk) -> None:
     if fmt not in report.EXPORT_FORMATS:
         raise QuizUsageError(f"--export {fmt}: use csv or json")
+    from ..files import FileProblem
+
     try:
         written = report.export(report.progress_of(everything, desk.store), fmt, path)
-    except OSError as error:
-        raise QuizUsageError(f"cannot write {path} ({error.strerror or error})") from None
+    except FileProblem as error:
+        raise QuizUsageError(str(error)) from None
     print(f"%dlquiz: wrote {written}")

@@ -17,6 +17,7 @@ from pathlib import Path
 PARTIAL_CREDIT = ("right_minus_wrong", "all_or_nothing")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MODES = ("practice", "mastery", "exam")
+MAX_QUIZ_BYTES = 4 << 20  # the course's largest quiz file is 20 KiB
 
 
 class QuizFormatError(ValueError):
@@ -114,14 +115,14 @@ class Quiz:
 
 def load(path: str | Path) -> Quiz:
     """Read a quiz from a .yaml/.yml/.json file (jupyterquiz's JSON lists too)."""
-    path = Path(path).expanduser()
-    where = str(path)
+    from ..files import FileProblem, read_text, resolve
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise QuizFormatError(f"{where}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise QuizFormatError(f"{where}: cannot read it ({error})") from None
+        path = resolve(path)
+        text = read_text(path, max_bytes=MAX_QUIZ_BYTES)
+    except FileProblem as error:
+        raise QuizFormatError(str(error)) from None
+    where = str(path)
     data = parse_text(text, where, yaml=path.suffix.lower() in (".yaml", ".yml"))
     if isinstance(data, list):
         from .jupyterquiz import convert
@@ -134,17 +135,43 @@ def parse_text(text: str, where: str, yaml: bool):
     if yaml:
         import yaml as pyyaml
 
+        loader = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)  # libyaml's when there: faster, as safe
         try:
-            # libyaml's loader when PyYAML has it: several times faster, just as safe
-            return pyyaml.load(text, Loader=getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader))
+            # Aliases (*name) can nest a few lines into billions of items (a "YAML bomb");
+            # a quiz needs none, so they are refused before anything is built.
+            alias = next((t for t in pyyaml.scan(text, Loader=loader) if isinstance(t, pyyaml.AliasToken)), None)
+            if alias is not None:
+                raise QuizFormatError(f"{where}: line {alias.start_mark.line + 1} uses a YAML alias (*{alias.value}); "
+                                      "quiz files cannot use anchors and aliases, write the text out")
+            return _checked_keys(pyyaml.load(text, Loader=loader), where)
         except pyyaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             at = f" at line {mark.line + 1}" if mark is not None else ""
             raise QuizFormatError(f"{where}: not valid YAML{at} ({getattr(error, 'problem', error)})") from None
+        except RecursionError:
+            raise QuizFormatError(f"{where}: the YAML is nested too deeply to read") from None
+    from ..files import FileProblem, loads_json
+
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise QuizFormatError(f"{where}: not valid JSON at line {error.lineno} ({error.msg})") from None
+        return _checked_keys(loads_json(text, where), where)
+    except FileProblem as error:
+        raise QuizFormatError(str(error)) from None
+
+
+def _checked_keys(data, where: str, depth: int = 0):
+    """``data``, if every mapping in it has text keys and it nests at most 32 deep (YAML
+    allows ``1: x`` and ``[a]: b``; a quiz has names for keys)."""
+    if depth > 32:
+        raise QuizFormatError(f"{where}: nested more than 32 levels deep; a quiz needs a few")
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                raise QuizFormatError(f"{where}: the key {key!r} is not a name; keys are words like id, prompt, options")
+            _checked_keys(value, where, depth + 1)
+    elif isinstance(data, list):
+        for item in data:
+            _checked_keys(item, where, depth + 1)
+    return data
 
 
 def _id_from_name(stem: str) -> str:

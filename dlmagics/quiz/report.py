@@ -66,8 +66,7 @@ def question_rows(progress: dict[str, Progress]) -> list[dict]:
 
 
 def export(progress: dict[str, Progress], fmt: str, path: str | Path) -> Path:
-    """Write one row per question; OSError when the path cannot be written."""
-    path = Path(path).expanduser()
+    """Write one row per question; files.FileProblem when the path cannot be written."""
     rows = question_rows(progress)
     if fmt == "json":
         text = json.dumps({"questions": rows, "quizzes": ScoreTable(progress).to_dict()}, indent=1, default=str)
@@ -78,5 +77,6 @@ def export(progress: dict[str, Progress], fmt: str, path: str | Path) -> Path:
         for row in rows:
             writer.writerow({**row, "answer": json.dumps(row["answer"], default=str)})
         text = buffer.getvalue()
-    path.write_text(text, encoding="utf-8")
-    return path
+    from ..files import write_text
+
+    return write_text(path, text)

@@ -10,6 +10,7 @@ kept in a fresh file: nothing is thrown away.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 import warnings
@@ -106,11 +107,29 @@ def _parse(raw: bytes) -> tuple[list[dict], int]:
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             bad += 1
             continue
-        if isinstance(record, dict) and isinstance(record.get("quiz"), str):
+        if _well_formed(record):
             good.append(record)
         else:
             bad += 1
     return good, bad
+
+
+# The fields Progress.apply reads, and the types it needs (an edit by hand can give any JSON).
+_TEXT_FIELDS = ("quiz", "event", "hash", "question", "mode")
+
+
+def _well_formed(record) -> bool:
+    if not isinstance(record, dict) or not isinstance(record.get("quiz"), str) or not isinstance(record.get("event"), str):
+        return False
+    if any(key in record and not isinstance(record[key], str) for key in _TEXT_FIELDS[2:]):
+        return False
+    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)  # noqa: E731
+    if "score" in record and not (number(record["score"]) and 0 <= record["score"] <= 1):
+        return False
+    if "level" in record and not (isinstance(record["level"], int) and not isinstance(record["level"], bool)
+                                  and 0 <= record["level"] <= 1000):
+        return False
+    return all(key not in record or number(record[key]) for key in ("t", "attempt"))

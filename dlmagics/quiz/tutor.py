@@ -132,12 +132,11 @@ class Tutor:
         """Exam mode: grade every answer at once, record them, count one submission."""
         if self.exam_over:
             raise RuntimeError(f"no attempts left (this quiz allows {self.quiz.attempts})")
-        grades = {}
+        # Every answer is graded before any is recorded: a check stopped midway records nothing.
+        grades = {q.id: grade(q, answers.get(q.id), self.namespace) for q in self.quiz.questions}
         for question in self.quiz.questions:
             value = answers.get(question.id)
-            result = grade(question, value, self.namespace)
-            grades[question.id] = result
-            self._record(question, "answer", answer=_storable(question, value), score=round(result.score, 4),
+            self._record(question, "answer", answer=_storable(question, value), score=round(grades[question.id].score, 4),
                          attempt=self.progress.submissions + 1, notify=False)
         self._record(None, "submit")
         return grades

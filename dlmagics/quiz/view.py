@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 
+from .codecheck import CheckStopped
 from .text import to_html, to_text
 from .tutor import Tutor
 from .. import theme
@@ -114,6 +115,9 @@ class QuestionView:
         except OSError as error:  # the store could not be written: say so, grade nothing
             self.feedback.value = feedback_html(NOTE, f"\u26a0 Not graded: {error}")
             return
+        except CheckStopped as stopped:  # Ctrl-C in the learner's function
+            self.feedback.value = feedback_html(NOTE, f"\u23f9 Stopped: {stopped}.")
+            return
         self.feedback.value = grade_html(grade, self.tutor.state(self.q.id).attempts)
         if not grade.correct and grade.valid and self.tutor.may_show_solution(self.q.id):
             self.feedback.value += feedback_html(NOTE, "The solution is available with the Solution button.")
@@ -121,14 +125,22 @@ class QuestionView:
         self.view.refresh_score()
 
     def on_hint(self) -> None:
-        text = self.tutor.hint(self.q.id)
+        try:
+            text = self.tutor.hint(self.q.id)
+        except OSError as error:  # as Check: what is not recorded is not shown
+            self.feedback.value = feedback_html(NOTE, f"\u26a0 No hint: {error}")
+            return
         if text is not None:
             level = self.tutor.state(self.q.id).hints
             self.hints.value += feedback_html(NOTE, f"Hint {level}: ", text)
         self.refresh_buttons()
 
     def on_reveal(self) -> None:
-        text = self.tutor.solution(self.q.id)
+        try:
+            text = self.tutor.solution(self.q.id)
+        except OSError as error:
+            self.feedback.value = feedback_html(NOTE, f"\u26a0 No solution: {error}")
+            return
         if text is not None:
             self.feedback.value = feedback_html(NOTE, "Solution", text)
         self.refresh_buttons()
@@ -176,6 +188,9 @@ class QuizView:
             return
         try:
             self.tutor.submit({qv.q.id: qv.value() for qv in self.questions})
+        except CheckStopped as stopped:
+            self.score.value = feedback_html(NOTE, f"\u23f9 Not submitted: {stopped}.")
+            return
         except OSError as error:
             self.score.value = feedback_html(NOTE, f"\u26a0 Not submitted: {error}")
             return

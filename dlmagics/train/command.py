@@ -4,7 +4,6 @@ is allowed, then the kernel's Trainer runs the demo (live or here and now)."""
 from __future__ import annotations
 
 import difflib
-import math
 import textwrap
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from ..options import OptionError, bounded
 from .demos import DEMOS, Demo, Settings
 
 MAX_EPOCHS = 100_000
+MAX_SEED = 2 ** 32 - 1  # what NumPy's and every device's generators take
 
 
 class DemoUsageError(OptionError):
@@ -22,6 +22,10 @@ def train_demo(args, trainer, live: bool):
     """The whole magic: --list, or check the options and run the demo (``live``: with the
     dashboard, training in the background). Returns the result (None for --list)."""
     if args.list:
+        given = [f"--{k.replace('_', '-')}" for k, v in vars(args).items() if k not in ("list", "name") and v not in (None, False)]
+        if args.name or given:
+            raise DemoUsageError(f"--list shows the demos and takes nothing else ({' '.join(given) or args.name} "
+                                 "would be ignored)")
         trainer.show(listing(), raw=True)
         return None
     demo = find_demo(args.name)
@@ -48,7 +52,7 @@ def settings(demo: Demo, args) -> Settings:
     epochs = _number(args.epochs, "--epochs", int, 1, MAX_EPOCHS, f"a whole number of epochs, 1 to {MAX_EPOCHS:,}")
     lr = _number(args.lr, "--lr", float, 0, 10, "a learning rate above 0, at most 10", above=True)
     batch = _number(args.batch_size, "--batch-size", int, 1, 100_000, "a whole number of examples, 1 to 100,000")
-    seed = _number(args.seed, "--seed", int, 0, math.inf, "a whole number from 0")
+    seed = _number(args.seed, "--seed", int, 0, MAX_SEED, f"a whole number from 0 to {MAX_SEED:,}")
     device, devices = _devices(demo, args.device)
     data = None
     if args.data is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 DIGITS_FILE = Path(__file__).parent / "data" / "digits.csv.gz"
 MNIST_FILES = {"images": "train-images-idx3-ubyte", "labels": "train-labels-idx1-ubyte"}
+MAX_IDX_BYTES = 256 << 20  # five times MNIST's training images
 
 
 class DataError(ValueError):
@@ -117,9 +119,11 @@ def read_idx(path: Path) -> np.ndarray:
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:
-            raw = f.read()
-    except (OSError, EOFError) as error:
+            raw = f.read(MAX_IDX_BYTES + 1)  # a bound, so a gzip bomb stops here
+    except (OSError, EOFError, zlib.error, MemoryError) as error:
         raise DataError(f"cannot read {path}: {error}") from None
+    if len(raw) > MAX_IDX_BYTES:
+        raise DataError(f"{path} holds over {MAX_IDX_BYTES >> 20} MiB (unpacked); MNIST's largest file is 47 MiB")
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise DataError(f"{path} is not an IDX file of unsigned bytes (bad magic number)")
     dims = raw[3]
@@ -146,6 +150,8 @@ def mnist(path: str | os.PathLike, seed: int = 0, limit: int | None = None) -> D
     labels = read_idx(_find(folder, MNIST_FILES["labels"]))
     if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
         raise DataError(f"{folder}: the image and label files do not match (shapes {images.shape}, {labels.shape})")
+    if labels.size and int(labels.max()) > 9:
+        raise DataError(f"{folder}: a label is {int(labels.max())}; MNIST's labels are the digits 0 to 9")
     if limit:
         images, labels = images[:limit], labels[:limit]
     return _split("mnist", images[:, None].astype(np.float32) / 255.0, labels.astype(np.int64), 0.2, seed, 10)

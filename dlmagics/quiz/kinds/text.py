@@ -9,6 +9,11 @@ from ..model import Question
 from . import AnswerError, Input
 
 
+MAX_PATTERN, MAX_MATCHED, MATCH_S = 500, 2000, 1.0
+# a group that holds a repeat and is itself repeated: (a+)+, (a*b?)*, (x{2,})+ ...
+NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,?\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\d*\})")
+
+
 class Text:
     name, order, fields = "text", 4, ("answer", "patterns", "case_sensitive")
 
@@ -20,8 +25,11 @@ class Text:
         for pattern in patterns:
             try:
                 re.compile(pattern)
-            except re.error as error:
+            except (re.error, RecursionError, OverflowError) as error:
                 r.fail("patterns", f"{pattern!r} is not a regular expression ({error})")
+            if len(pattern) > MAX_PATTERN or NESTED_REPEAT.search(pattern):
+                r.fail("patterns", f"{pattern[:60]!r} repeats a repeated group, like (a+)+, or is over {MAX_PATTERN} "
+                                   "characters: such patterns can take years on some answers; write it flat")
         if not answers and not patterns:
             r.fail("answer", "a text question needs answer (accepted answers) or patterns")
         return Question(answer=answers, patterns=patterns,
@@ -34,7 +42,17 @@ class Text:
         if any(given == normalise(a, q.case_sensitive) for a in q.answer):
             return 1.0, ""
         flags = 0 if q.case_sensitive else re.IGNORECASE
-        return (1.0 if any(re.fullmatch(p, given, flags) for p in q.patterns) else 0.0), ""
+        if not q.patterns:
+            return 0.0, ""
+        if len(given) > MAX_MATCHED:
+            raise AnswerError(f"The answer has {len(given):,} characters; at most {MAX_MATCHED:,} are read.")
+        from ..codecheck import CheckTimeout, time_limit
+
+        try:
+            with time_limit(MATCH_S):  # the load-time check is a heuristic; this is the bound
+                return (1.0 if any(re.fullmatch(p, given, flags) for p in q.patterns) else 0.0), ""
+        except CheckTimeout:
+            raise AnswerError("This answer took the quiz's pattern too long to check; try it shorter.") from None
 
     def storable(self, q, answer):
         return answer
