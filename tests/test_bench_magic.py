@@ -130,6 +130,11 @@ def test_a_save_that_fails_keeps_the_result(bench, shell, tmp_path, capsys, monk
     assert "not saved: " in capsys.readouterr().out
 
 
+def test_quotes_group_a_path_and_are_not_part_of_it(bench, tmp_path):
+    bench(f"--budget 0.05 --save '{tmp_path / 'a b.json'}'")
+    assert [p.name for p in tmp_path.iterdir()] == ["a b.json"]
+
+
 def test_a_compare_that_fails_after_the_run_keeps_the_result(bench, shell, tmp_path, capsys, monkeypatch):
     bench(f"--budget 0.05 --save {tmp_path / 'old.json'}")
 

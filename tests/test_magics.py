@@ -81,6 +81,8 @@ def test_interval_from_the_magic_and_from_config_reach_the_sampler(shell, no_dri
     assert magics.session.sampler.interval == 2.0
     shell.run_line_magic("config", "DLMagics.monitor_interval = -3")  # %config logs the error
     assert "from 0.1 to 3600, got -3" in caplog.text
+    shell.run_line_magic("config", "DLMagics.monitor_interval = True")  # traitlets' Float would take it as 1.0
+    assert "expected a float, not the bool True" in caplog.text
     assert magics.session.sampler.interval == 2.0
 
 

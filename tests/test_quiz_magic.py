@@ -224,6 +224,9 @@ def test_the_magic_shows_a_quiz_with_a_static_copy(quiz_shell):
     ("--reset nothing-like-it", "no quiz named 'nothing-like-it'"),
     ("why-now --score", "give one of ID, --reset, --score or --export"),
     ("--export csv", "expected 2 arguments"),
+    ("--mode exam", "--mode exam goes with a quiz: %dlquiz ID --mode exam"),
+    ("--reset gpus --mode exam", "--mode exam goes with a quiz"),
+    ("'why-now", "no closing quotation"),
 ])
 def test_bad_input_is_a_one_line_usage_error(quiz_shell, line, words):
     with pytest.raises(UsageError) as error:

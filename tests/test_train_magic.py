@@ -234,6 +234,18 @@ def test_damaged_mnist_files_are_a_one_line_error(ip, tmp_path):
     assert "has no train-images-idx3-ubyte" in usage_error(ip, f"mnist --data {folder}")
 
 
+def test_a_picture_that_cannot_be_drawn_loses_no_run(ip, capsys, monkeypatch):
+    import dlmagics.train.frames
+
+    def broken(result):
+        raise ValueError("no colour for class 12")
+
+    monkeypatch.setattr(dlmagics.train.frames, "final_bundle", broken)
+    result = ip.run_line_magic("train_demo", "xor --quick")
+    assert result.status == "finished" and result.history.steps_done > 0  # trained, and returned
+    assert "the final picture could not be drawn (ValueError: no colour for class 12)" in capsys.readouterr().out
+
+
 def test_mnist_labels_outside_the_digits_are_refused_before_training(ip, tmp_path):
     folder = mnist_folder(tmp_path)
     labels = np.full(400, 12, np.uint8)  # one class too many: training would run, then drawing fail

@@ -82,7 +82,6 @@ class Trainer:
 
     def _run_live(self, result):
         from .dashboard import Dashboard
-        from .frames import final_bundle, status_line
         from .live import LiveRun
 
         run = LiveRun(result)
@@ -94,12 +93,7 @@ class Trainer:
             self._progress(r)
 
         def on_finish(r):
-            try:
-                bundle = final_bundle(r)
-            except Exception:
-                log.exception("dlmagics: could not draw the final picture of a demo")
-                text = f"{status_line(r)}; the final picture could not be drawn (the kernel's log says why)"
-                bundle = {"text/plain": text, "text/html": f"<p>{html.escape(text)}</p>"}
+            bundle = _final_or_note(r)
             try:
                 dashboard.finish(bundle["text/html"])
                 handle.update(bundle, raw=True)
@@ -115,7 +109,7 @@ class Trainer:
 
     def _run_here(self, result):
         from . import runner
-        from .frames import final_bundle, status_line
+        from .frames import status_line
 
         # In a kernel, a line of progress that the final picture replaces; in a terminal, nothing.
         handle = self.show({"text/plain": "training...", "text/html": "<i>training...</i>"}, raw=True,
@@ -130,10 +124,11 @@ class Trainer:
                 line.drew(started)
 
         runner.run(result, on_step=progress)
+        bundle = _final_or_note(result)
         if handle is not None:
-            handle.update(final_bundle(result), raw=True)
+            handle.update(bundle, raw=True)
         else:
-            self.show(final_bundle(result), raw=True)
+            self.show(bundle, raw=True)
         self._publish(result)
         return result
 
@@ -148,3 +143,17 @@ class Trainer:
         started = time.perf_counter()
         self.publish(training_message(run_state(result)))
         self._sidebar.drew(started)
+
+
+def _final_or_note(result) -> dict:
+    """The finished run's picture and summary; if drawing fails, a line that says so. The run
+    itself is returned either way (trained is never lost to a picture)."""
+    from .frames import final_bundle, status_line
+
+    try:
+        return final_bundle(result)
+    except Exception as error:
+        log.exception("dlmagics: could not draw the final picture of a demo")
+        text = (f"{status_line(result)}; the final picture could not be drawn ({type(error).__name__}: {error}); "
+                "the run is returned: .history and .final hold its numbers")
+        return {"text/plain": text, "text/html": f"<p>{html.escape(text)}</p>"}
