@@ -145,6 +145,9 @@ def test_the_slider_acts_at_the_next_step_and_stop_keeps_the_history():
     assert h.evals["Adam"][-1]["step"] == 25  # evaluated where it stopped
     bundle = final_bundle(result)
     assert "not shown: the run was stopped early" in bundle["text/plain"]
+    # its claim is "a quarter of the way in": not checked on the step it stopped at instead
+    assert not result.lesson.holds
+    assert "not measured: the run ended at step 25, before a quarter of its" in bundle["text/plain"]
     # The line to run it again follows the slider: the rate the learner chose, not the first one.
     assert "rerun: %train_demo optimizers --epochs 50 --lr 0.001 " in bundle["text/plain"]
     assert "--lr 0.001 " in bundle["text/html"] and training_message(result)["run"]["command"].count("--lr 0.001 ") == 1

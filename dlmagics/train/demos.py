@@ -105,11 +105,19 @@ def final(result, name: str, key: str = "test_accuracy") -> float:
     return result.history.evals[name][-1][key]
 
 
+class NotReached(ValueError):
+    """The run ended before the point its lesson is measured at."""
+
+
 def at_quarter(result, name: str, key: str = "test_accuracy") -> float:
-    """The metric at the first evaluation a quarter of the way into the planned steps."""
-    evals = result.history.evals[name]
-    wanted = result.history.steps_planned / 4
-    return next((e for e in evals if e["step"] >= wanted), evals[-1])[key]
+    """The metric at the first evaluation a quarter of the way into the planned steps
+    (NotReached if the run was stopped before: another point would not be the claim's)."""
+    h = result.history
+    wanted = h.steps_planned / 4
+    reached = next((e for e in h.evals[name] if e["step"] >= wanted), None)
+    if reached is None:
+        raise NotReached(f"the run ended at step {h.steps_done:,}, before a quarter of its {h.steps_planned:,} steps")
+    return reached[key]
 
 
 def _ratio_first_last(norms: list[list[float]]) -> float:

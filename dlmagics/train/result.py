@@ -7,7 +7,7 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-from .demos import Demo, Lesson, Settings
+from .demos import Demo, Lesson, NotReached, Settings
 from .engine import History
 
 
@@ -74,6 +74,8 @@ class DemoResult:
             return Lesson(False, f"not measured: the run was {self.status} before its first evaluation")
         try:
             return self.demo.check(self)
+        except NotReached as early:
+            return Lesson(False, f"not measured: {early}")
         except (KeyError, IndexError, ValueError, ZeroDivisionError) as error:
             return Lesson(False, f"could not be checked ({type(error).__name__}: {error})")
 
