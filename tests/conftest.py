@@ -37,6 +37,7 @@ def private_quiz_store(tmp_path_factory):
     """Quiz answers of the suite (and of every kernel it starts) go to a file of its own: a run
     neither reads the learner's progress nor adds to it."""
     os.environ["DLMAGICS_QUIZ_STORE"] = str(tmp_path_factory.mktemp("quiz") / "progress.jsonl")
+    os.environ["DLMAGICS_LEARNER"] = "suite"  # the options' order is this learner's on every machine
 
 
 def wait_for(predicate, timeout: float = 30.0) -> None:

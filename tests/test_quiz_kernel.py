@@ -7,6 +7,8 @@ import pytest
 from test_kernel_e2e import Kernel, data_of
 from test_train_kernel import send_widget, widget
 
+from dlmagics.quiz import catalog
+
 pytestmark = pytest.mark.timeout(180)
 CELL = "0b9c2d1e-1111-4222-8333-444455556666"
 
@@ -31,11 +33,14 @@ def test_answer_in_the_browser_way_then_restart_and_find_it_again(store):
         kernel.execute("%dlquiz tricks", metadata={"cellId": CELL})
         first = quiz_status(kernel, answered=0)
         assert first["cell_id"] == CELL and first["total"] == 9
-        # Question 4 (He initialisation) is the first single choice; option 0 is right. Pick it, press Check.
+        # Question 4 (He initialisation) is the first single choice. The page shows its options
+        # shuffled, so pick the right one by its label, as a learner would, then press Check.
         radios = [m for m in kernel.comm_messages if m["msg_type"] == "comm_open"
                   and m["content"]["data"].get("state", {}).get("_model_name") == "RadioButtonsModel"]
         he_init = radios[0]["content"]["comm_id"]
-        send_widget(kernel, he_init, {"method": "update", "state": {"index": 0}, "buffer_paths": []})
+        right = next(o.text for o in catalog.find("tricks").question("he-init").options if o.correct)
+        shown = radios[0]["content"]["data"]["state"]["_options_labels"]
+        send_widget(kernel, he_init, {"method": "update", "state": {"index": shown.index(right)}, "buffer_paths": []})
         checks = [m["content"]["comm_id"] for m in kernel.comm_messages if m["msg_type"] == "comm_open"
                   and m["content"]["data"].get("state", {}).get("description") == "Check"]
         assert len(checks) == 9
@@ -56,7 +61,7 @@ def test_answer_in_the_browser_way_then_restart_and_find_it_again(store):
         assert "ERROR" not in out
         again = quiz_status(restarted, id="tricks")
         assert (again["answered"], again["correct"]) == (1, 1)
-        radio = widget(restarted, "RadioButtonsModel", index=0)  # the earlier choice is shown again
+        radio = widget(restarted, "RadioButtonsModel", index=shown.index(right))  # the earlier choice, shown again
         assert radio
         table = restarted.execute("table = %dlquiz --score\nprint(repr(table))")
         assert "tricks" in table and "1/9" in table

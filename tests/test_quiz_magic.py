@@ -266,3 +266,43 @@ def test_the_sidebar_gets_quiz_messages_and_snapshots_that_follow_the_schema(com
     snapshot = c.sent[-1]
     validate(snapshot)
     assert snapshot["quizzes"] == [quiz_messages[-1]["quiz"]]
+
+
+def test_options_are_shuffled_per_learner_and_question_stable_and_spread(monkeypatch):
+    """The file's order gives nothing away: each learner sees the bank's options in an order of
+    their own, the same on every run, with the right option anywhere."""
+    from collections import Counter
+
+    from dlmagics.quiz.shuffle import option_order
+
+    choices = [q for quiz in catalog.bank().values() for q in quiz.questions if q.type in ("single", "multiple")]
+    assert len(choices) >= 30
+    orders = {}
+    for who in ("ada", "alan", "grace"):
+        monkeypatch.setenv("DLMAGICS_LEARNER", who)
+        orders[who] = [option_order(q) for q in choices]
+        assert orders[who] == [option_order(q) for q in choices]  # stable: a restart shows the same
+        assert all(sorted(o) == list(range(len(q.options))) for o, q in zip(orders[who], choices))
+        assert sum(o != sorted(o) for o in orders[who]) > len(choices) / 2  # never the file's order throughout
+        first_right = Counter(next(p for p, i in enumerate(o) if q.options[i].correct)
+                              for o, q in zip(orders[who], choices) if q.type == "single")
+        assert len(first_right) >= 3 and first_right[0] < 0.5 * sum(first_right.values()), first_right
+    assert orders["ada"] != orders["alan"] != orders["grace"]  # another learner, another order
+
+
+def test_the_page_the_export_and_the_terminal_show_one_order_and_grading_follows_the_label(quiz_shell):
+    view = show(quiz_shell, "tricks")
+    singles = [qv for qv in view.questions if qv.q.type == "single"]
+    shuffled = [qv for qv in singles if [label for label, _ in qv.controls[0].options] != [o.text for o in qv.q.options]]
+    assert shuffled  # for this learner, at least one question's options are not in the file's order
+    question = shuffled[0]
+    (radio,) = question.controls
+    labels = [label for label, _ in radio.options]
+    static = next(o for o in view.outputs() if "text/html" in o)
+    text_order = [line.strip()[2:] for line in static["text/plain"].splitlines() if line.strip().startswith("- ")]
+    assert all(label in text_order for label in labels)
+    assert [t for t in text_order if t in labels] == labels  # the copy lists them as the page shows them
+    right = next(o.text for o in question.q.options if o.correct)
+    radio.value = dict(radio.options)[right]  # the learner picks the right label, wherever it is
+    question.check.click()
+    assert "Correct." in question.feedback.value

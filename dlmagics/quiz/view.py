@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 
 from .codecheck import CheckStopped
+from .shuffle import option_order
 from .text import to_html, to_text
 from .tutor import Tutor
 from .. import theme
@@ -225,7 +226,7 @@ def static_html(tutor: Tutor) -> str:
              f"<i>({html.escape(quiz.id)}: {s['answered']} of {s['total']} answered, score {s['score']:.0%}; "
              f"run the cell to answer)</i><ol>"]
     for q in quiz.questions:
-        options = "".join(f"<li>{html.escape(o.text)}</li>" for o in q.options)
+        options = "".join(f"<li>{html.escape(q.options[i].text)}</li>" for i in option_order(q))
         parts.append(f"<li>{to_html(q.prompt)}{f'<ul>{options}</ul>' if options else ''}</li>")
     return "".join(parts) + "</ol></div>"
 
@@ -235,5 +236,5 @@ def static_text(tutor: Tutor) -> str:
     lines = [f"{quiz.title} ({quiz.id}): {s['answered']} of {s['total']} answered, score {s['score']:.0%}"]
     for i, q in enumerate(quiz.questions, 1):
         lines.append(f"{i}. {to_text(q.prompt)}")
-        lines += [f"   - {o.text}" for o in q.options]
+        lines += [f"   - {q.options[k].text}" for k in option_order(q)]
     return "\n".join(lines)

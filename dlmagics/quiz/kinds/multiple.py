@@ -4,6 +4,7 @@ cancels a right one) or all or nothing."""
 from __future__ import annotations
 
 from ..model import PARTIAL_CREDIT, Question, read_options
+from ..shuffle import option_order
 from . import AnswerError, Input
 from .single import Single
 
@@ -40,9 +41,10 @@ class Multiple(Single):
 
     def make_input(self, w, q, stored) -> Input:
         ticked = set(stored) if isinstance(stored, list) else set()
-        boxes = [w.Checkbox(value=i in ticked, description=o.text, indent=False, layout=w.Layout(width="auto"))
-                 for i, o in enumerate(q.options)]
-        return Input(w.VBox(boxes), lambda: [i for i, box in enumerate(boxes) if box.value], boxes)
+        order = option_order(q)  # shown shuffled; the answer is the file's indices
+        boxes = [w.Checkbox(value=i in ticked, description=q.options[i].text, indent=False,
+                            layout=w.Layout(width="auto")) for i in order]
+        return Input(w.VBox(boxes), lambda: sorted(i for i, box in zip(order, boxes) if box.value), boxes)
 
 
 KIND = Multiple()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model import Question, read_options
+from ..shuffle import option_order
 from . import AnswerError, Input
 
 
@@ -30,7 +31,8 @@ class Single:
 
     def make_input(self, w, q, stored) -> Input:
         picked = stored if isinstance(stored, int) and 0 <= stored < len(q.options) else None
-        radio = w.RadioButtons(options=[(o.text, i) for i, o in enumerate(q.options)], value=picked,
+        # shown shuffled (shuffle.py), valued by the file's index: graded and stored the same
+        radio = w.RadioButtons(options=[(q.options[i].text, i) for i in option_order(q)], value=picked,
                                layout=w.Layout(width="auto"))
         return Input(radio, lambda: radio.value, [radio])
 
