@@ -161,3 +161,11 @@ def test_code_not_defined_or_not_callable_and_values_and_tensors():
     torch = pytest.importorskip("torch")
     tensors = question(type="code", name="f", cases=[{"args": [[-1.0, 2.0]], "expected": [0.0, 2.0]}])
     assert grade(tensors, None, {"f": lambda xs: torch.relu(torch.tensor(xs))}).correct
+
+
+def test_the_figure_notebook_01_teaches_grades_right():
+    from dlmagics.quiz import catalog
+
+    resnet = catalog.find("resnet-transformers").question("resnet-error")
+    assert grade(resnet, "3.6", {}).correct and grade(resnet, "3.57%", {}).correct  # 01's table says 3.6%
+    assert not grade(resnet, "3.7", {}).correct and not grade(resnet, "5.1", {}).correct
