@@ -27,6 +27,10 @@ def resolve(path: str | os.PathLike) -> Path:
         raise FileProblem(f"{path}: no such user's home folder") from None
 
 
+def _kind(info: os.stat_result) -> str:
+    return "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO, socket or device)"
+
+
 def read_text(path: str | os.PathLike, max_bytes: int = MAX_READ_BYTES) -> str:
     """A regular file's text (UTF-8), at most ``max_bytes``."""
     target = resolve(path)
@@ -37,8 +41,7 @@ def read_text(path: str | os.PathLike, max_bytes: int = MAX_READ_BYTES) -> str:
     except OSError as error:
         raise FileProblem(f"{path}: cannot read it ({error.strerror or error})") from None
     if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO, socket or device)"
-        raise FileProblem(f"{path} is {kind}; give a file")
+        raise FileProblem(f"{path} is {_kind(info)}; give a file")
     if info.st_size > max_bytes:
         raise FileProblem(f"{path} has {info.st_size / 2**20:,.0f} MiB; at most {max_bytes >> 20} MiB are read")
     try:
@@ -76,8 +79,7 @@ def writable(path: str | os.PathLike) -> Path:
     except OSError as error:
         raise FileProblem(f"{path}: cannot write it ({error.strerror or error})") from None
     if info is not None and not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO, socket or device)"
-        raise FileProblem(f"{path} is {kind}; give the path of a file to write")
+        raise FileProblem(f"{path} is {_kind(info)}; give the path of a file to write")
     if not target.parent.is_dir():
         raise FileProblem(f"{path}: the folder {target.parent} does not exist")
     return target

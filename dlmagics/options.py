@@ -13,6 +13,11 @@ class OptionError(ValueError):
     with_usage = True  # the magic adds its usage line
 
 
+def finite_number(value) -> bool:
+    """A finite int or float as JSON (or YAML) gives it: not a bool, not text, not nan or inf."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def bounded(value, kind: type, low: float, high: float, problem: str, above: bool = False):
     """``value`` (text or a number) read as ``kind`` (int or float) from ``low`` to ``high``
     (``above``: more than ``low``); otherwise ``OptionError(problem)``.

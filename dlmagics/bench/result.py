@@ -8,7 +8,6 @@ sets it against a saved run. Display (HTML, text, PNG) lives in render.py.
 from __future__ import annotations
 
 import json
-import math
 import os
 import statistics
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..options import finite_number
 from .agree import Agreement
 from .counting import Work
 from .stats import Summary, speedup_interval, summarize
@@ -235,8 +235,8 @@ class BenchResult:
         return changes
 
 
-def _single_runs(data: dict) -> list[dict]:
-    return data["runs"] if data.get("sweep_of") else [data]
+def _single_runs(data: dict):
+    return data.get("runs") if data.get("sweep_of") else [data]
 
 
 def save_json(data: dict, path: str | os.PathLike) -> Path:
@@ -260,7 +260,7 @@ def load_json(path: str | os.PathLike) -> dict:
         raise ResultFileError(str(error)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ResultFileError(f"{path} is not a saved %%gpubench result")
-    runs = data.get("runs") if data.get("sweep_of") else [data]
+    runs = _single_runs(data)
     if not isinstance(runs, list) or not runs or not all(isinstance(r, dict) and isinstance(r.get("devices"), list)
                                                           for r in runs):
         raise ResultFileError(f"{path} is a damaged %%gpubench result (no device list)")
@@ -277,7 +277,6 @@ def _device_problem(d) -> str | None:
     if not isinstance(d, dict) or not isinstance(d.get("device"), str):
         return "a device entry without its name"
     times = d.get("times_s", [])
-    if not isinstance(times, list) or not all(
-            isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t) and t > 0 for t in times):
+    if not isinstance(times, list) or not all(finite_number(t) and t > 0 for t in times):
         return f"{d['device']}: times must be a list of positive seconds"
     return None

@@ -8,8 +8,7 @@ is dropped, and grading moves into the kernel.
 
 from __future__ import annotations
 
-import math
-
+from ..options import finite_number
 from .model import QuizFormatError
 
 
@@ -45,16 +44,16 @@ def _question(item: dict, qid: str, label: str) -> dict:
                 continue
             if a.get("type") == "value":
                 precision = item.get("precision")
-                if precision and not (_is_real(precision) and float(precision).is_integer() and 1 <= precision <= 15):
+                if precision and not (finite_number(precision) and float(precision).is_integer() and 1 <= precision <= 15):
                     raise QuizFormatError(f"{label}: 'precision' is {precision!r}; it counts significant figures, 1 to 15")
-                if not _is_real(a.get("value")):
+                if not finite_number(a.get("value")):
                     raise QuizFormatError(f"{label}: a numeric answer's 'value' is {a.get('value')!r}, not a number")
                 tolerance = {"sig_figs": int(precision)} if precision else {"rel": 1e-9}
                 return {"id": qid, "type": "numeric", "prompt": prompt, "answer": a.get("value"),
                         "tolerance": tolerance, "explanation": str(a.get("feedback", ""))}
             if a.get("type") == "range":
                 ends = a.get("range")
-                if not (isinstance(ends, list) and len(ends) == 2 and all(map(_is_real, ends)) and ends[0] <= ends[1]):
+                if not (isinstance(ends, list) and len(ends) == 2 and all(map(finite_number, ends)) and ends[0] <= ends[1]):
                     raise QuizFormatError(f"{label}: 'range' is {ends!r}; it must be [low, high], two numbers")
                 low, high = ends
                 return {"id": qid, "type": "numeric", "prompt": prompt, "answer": (low + high) / 2,
@@ -68,8 +67,3 @@ def _question(item: dict, qid: str, label: str) -> dict:
         return {"id": qid, "type": "text", "prompt": prompt, "answer": accepted, "case_sensitive": case}
     raise QuizFormatError(f"{label}: jupyterquiz type {kind!r} is not one of multiple_choice, many_choice, "
                           "numeric, string")
-
-
-def _is_real(value) -> bool:
-    """A finite number as JSON gives it (not a bool, not text)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -10,12 +10,13 @@ kept in a fresh file: nothing is thrown away.
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
+
+from ..options import finite_number
 
 try:
     import fcntl
@@ -126,10 +127,9 @@ def _well_formed(record) -> bool:
         return False
     if any(key in record and not isinstance(record[key], str) for key in _TEXT_FIELDS[2:]):
         return False
-    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)  # noqa: E731
-    if "score" in record and not (number(record["score"]) and 0 <= record["score"] <= 1):
+    if "score" in record and not (finite_number(record["score"]) and 0 <= record["score"] <= 1):
         return False
     if "level" in record and not (isinstance(record["level"], int) and not isinstance(record["level"], bool)
                                   and 0 <= record["level"] <= 1000):
         return False
-    return all(key not in record or number(record[key]) for key in ("t", "attempt"))
+    return all(key not in record or finite_number(record[key]) for key in ("t", "attempt"))
