@@ -5,7 +5,8 @@
  * - keys typed in a `dlm-own-keys` widget belong to it: no notebook shortcut fires
  *   (`0 0` would restart the kernel, ArrowDown would move to the next cell);
  * - arrow keys move within a choice group (ipywidgets' radios have no shared name,
- *   so the browser does not do it);
+ *   so the browser does not do it); in a choose-one group (checkboxes drawn as radios, whose
+ *   labels can hold math) they select too, as in a radio group;
  * - a `dlm-live` widget is a polite live region as soon as it is on the page, so the
  *   first feedback is read out too (its content is replaced at each answer, it is not);
  * - Stop in a dashboard that a cell waits for (`dlm-waited`) interrupts the kernel: the
@@ -14,6 +15,8 @@
  */
 export const OWN_KEYS = 'dlm-own-keys';
 export const LIVE = 'dlm-live';
+/** A single-choice question's boxes (dlmagics/quiz/kinds/single.py). */
+export const CHOOSE_ONE = 'dlm-quiz-choose-one';
 /** Lumino's command registry ignores keydown events from inside such an element. */
 const SUPPRESS = 'data-lm-suppress-shortcuts';
 
@@ -32,7 +35,8 @@ export function ownKeys(event: KeyboardEvent): void {
 }
 
 /** Arrow keys on a radio or checkbox focus the next (or previous) one of its group, wrapping
- * around; a radio is also selected, as in a native radio group. True if it moved. */
+ * around; a radio, or a box of a choose-one group, is also selected, as in a native radio
+ * group. True if it moved. */
 export function moveWithinGroup(event: KeyboardEvent, target: Element): boolean {
   const step = STEP[event.key];
   const modified = event.altKey || event.ctrlKey || event.metaKey || event.shiftKey;
@@ -54,7 +58,8 @@ export function moveWithinGroup(event: KeyboardEvent, target: Element): boolean 
   const next = inputs[(index + step + inputs.length) % inputs.length];
   event.preventDefault();
   next.focus();
-  if (kind === 'radio') {
+  const choosesOne = kind === 'radio' || target.closest(`.${CHOOSE_ONE}`) !== null;
+  if (choosesOne && !next.checked) {
     next.click();
   }
   return true;

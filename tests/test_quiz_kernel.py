@@ -8,6 +8,7 @@ from test_kernel_e2e import Kernel, data_of
 from test_train_kernel import send_widget, widget
 
 from dlmagics.quiz import catalog
+from dlmagics.quiz.text import to_inline_html
 
 pytestmark = pytest.mark.timeout(180)
 CELL = "0b9c2d1e-1111-4222-8333-444455556666"
@@ -34,13 +35,12 @@ def test_answer_in_the_browser_way_then_restart_and_find_it_again(store):
         first = quiz_status(kernel, answered=0)
         assert first["cell_id"] == CELL and first["total"] == 9
         # Question 4 (He initialisation) is the first single choice. The page shows its options
-        # shuffled, so pick the right one by its label, as a learner would, then press Check.
-        radios = [m for m in kernel.comm_messages if m["msg_type"] == "comm_open"
-                  and m["content"]["data"].get("state", {}).get("_model_name") == "RadioButtonsModel"]
-        he_init = radios[0]["content"]["comm_id"]
+        # shuffled, each a box whose label is the option as HTML: tick the right one by its label,
+        # as a learner would, then press Check.
         right = next(o.text for o in catalog.find("tricks").question("he-init").options if o.correct)
-        shown = radios[0]["content"]["data"]["state"]["_options_labels"]
-        send_widget(kernel, he_init, {"method": "update", "state": {"index": shown.index(right)}, "buffer_paths": []})
+        label = to_inline_html(right)
+        he_init = widget(kernel, "CheckboxModel", description=label, description_allow_html=True, value=False)
+        send_widget(kernel, he_init, {"method": "update", "state": {"value": True}, "buffer_paths": []})
         checks = [m["content"]["comm_id"] for m in kernel.comm_messages if m["msg_type"] == "comm_open"
                   and m["content"]["data"].get("state", {}).get("description") == "Check"]
         assert len(checks) == 9
@@ -61,8 +61,7 @@ def test_answer_in_the_browser_way_then_restart_and_find_it_again(store):
         assert "ERROR" not in out
         again = quiz_status(restarted, id="tricks")
         assert (again["answered"], again["correct"]) == (1, 1)
-        radio = widget(restarted, "RadioButtonsModel", index=shown.index(right))  # the earlier choice, shown again
-        assert radio
+        assert widget(restarted, "CheckboxModel", description=label, value=True)  # the earlier choice, shown again
         table = restarted.execute("table = %dlquiz --score\nprint(repr(table))")
         assert "tricks" in table and "1/9" in table
     finally:

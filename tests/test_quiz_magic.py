@@ -11,6 +11,7 @@ import pytest
 from IPython.core.error import UsageError
 
 from dlmagics.quiz import catalog
+from dlmagics.quiz.text import to_inline_html, to_text
 
 SAMPLE = Path(__file__).parent / "quizzes" / "sample.yaml"
 
@@ -32,6 +33,12 @@ def show(shell, name: str, mode: str = "practice"):
 
     quiz = load(name) if name.endswith(".yaml") else catalog.find(name)
     return desk.show_quiz(quiz, mode, shell.user_ns, "cell-1")
+
+
+def choose(question_view, index: int) -> None:
+    """Tick option ``index`` (the file's numbering) of a choice question, wherever it is shown."""
+    label = to_inline_html(question_view.q.options[index].text)
+    next(box for box in question_view.controls if box.description == label).value = True
 
 
 def all_widget_state() -> str:
@@ -60,12 +67,12 @@ def test_answering_in_the_widget_gives_feedback_records_and_tells_the_sidebar(qu
     sent = []
     magics(quiz_shell).session.channel.send = sent.append
     first = view.questions[0]
-    first.input.value = 0
+    choose(first, 0)
     first.check.click()
     assert "Not yet" in first.feedback.value and "at most 1/4" in first.feedback.value
     assert "slope is 1 for positive" not in first.feedback.value
     assert "var(--jp-error-color1" in first.feedback.value  # the theme's colour, readable in light and dark
-    first.input.value = 1
+    choose(first, 1)
     first.check.click()
     assert "\u2713 Correct" in first.feedback.value and "slope is 1 for positive" in first.feedback.value
     assert "dlm-live" in first.feedback._dom_classes and "dlm-live" in view.score._dom_classes  # live regions
@@ -107,7 +114,7 @@ def test_a_read_only_store_says_so_at_check_hint_and_solution_and_shows_nothing_
     view = show(quiz_shell, str(SAMPLE))
     first = view.questions[0]
     for _ in range(3):  # wrong answers, so that the solution is offered
-        first.controls[0].value = 0
+        choose(first, 0)
         first.check.click()
 
     def read_only(self, record):
@@ -145,21 +152,21 @@ def test_exam_mode_hides_feedback_until_submit(quiz_shell):
     buttons = [child for qv in view.questions for box in qv.widget.children if hasattr(box, "children")
                for child in box.children]
     assert not any(qv.check in buttons or qv.hint in buttons for qv in view.questions)
-    view.questions[0].input.value = 1
+    choose(view.questions[0], 1)
     assert all(qv.feedback.value == "" for qv in view.questions)
     view.submit.click()
     assert "\u2713 Correct" in view.questions[0].feedback.value
     assert "Wrong" in view.questions[2].feedback.value and "36.4" in view.questions[2].feedback.value
-    assert view.submit.disabled and view.questions[0].input.disabled
+    assert view.submit.disabled and view.questions[0].controls[0].disabled
     assert "0 submissions left" in view.score.value
 
 
 def test_mastery_locks_what_is_right(quiz_shell):
     view = show(quiz_shell, str(SAMPLE))
-    view.questions[0].input.value = 1
+    choose(view.questions[0], 1)
     view.questions[0].check.click()
     mastery = show(quiz_shell, str(SAMPLE), "mastery")
-    assert mastery.questions[0].input.disabled and mastery.questions[0].check.disabled
+    assert mastery.questions[0].controls[0].disabled and mastery.questions[0].check.disabled
     assert not mastery.questions[2].input.disabled
 
 
@@ -169,10 +176,12 @@ def test_scripts_and_handlers_in_a_quiz_file_stay_text(quiz_shell, tmp_path):
         {"id": "q", "type": "single", "prompt": "<img src=x onerror=alert(1)> **bold** [x](javascript:alert(1))",
          "options": [{"text": "<b onmouseover=alert(1)>a</b>", "correct": True}, "b"]}]}))
     view = show(quiz_shell, str(evil).replace(".json", ".json"))
-    html = view.header.value + view.questions[0].prompt.value + json.dumps(view.outputs()[1]["text/html"])
-    assert "<script>" not in html and "<img" not in html and "href=\"javascript" not in html
-    assert "&lt;script&gt;" in view.header.value and "&lt;img src=x onerror=alert(1)&gt;" in view.questions[0].prompt.value
-    assert "<b>bold</b>" in view.questions[0].prompt.value
+    labels = [box.description for box in view.questions[0].controls]
+    html = view.header.value + view.questions[0].prompt.value + json.dumps(view.outputs()[1]["text/html"]) + str(labels)
+    assert "<script>" not in html and "onerror" not in html and "onmouseover" not in html and "href=\"javascript" not in html
+    assert "&lt;script&gt;" in view.header.value  # the title is text
+    assert '<img src="x">' in view.questions[0].prompt.value  # the tag is allowed, its handler is not
+    assert "<strong>bold</strong>" in view.questions[0].prompt.value and "<b>a</b>" in labels
 
 
 def test_list_score_export_and_reset(quiz_shell, tmp_path, capsys):
@@ -256,7 +265,7 @@ def test_the_sidebar_gets_quiz_messages_and_snapshots_that_follow_the_schema(com
     shell.run_line_magic("load_ext", "dlmagics")
     view = show(shell, str(SAMPLE))
     c = next(made for made in comms if made.target_name == "dlmagics")  # widgets open comms too
-    view.questions[0].input.value = 1
+    choose(view.questions[0], 1)
     view.questions[0].check.click()
     quiz_messages = [m for m in c.sent if m["type"] == "quiz"]
     assert [m["quiz"]["answered"] for m in quiz_messages] == [0, 1]
@@ -293,16 +302,17 @@ def test_options_are_shuffled_per_learner_and_question_stable_and_spread(monkeyp
 def test_the_page_the_export_and_the_terminal_show_one_order_and_grading_follows_the_label(quiz_shell):
     view = show(quiz_shell, "tricks")
     singles = [qv for qv in view.questions if qv.q.type == "single"]
-    shuffled = [qv for qv in singles if [label for label, _ in qv.controls[0].options] != [o.text for o in qv.q.options]]
+    html_of = {to_inline_html(o.text): o for qv in singles for o in qv.q.options}
+    shown = {qv.q.id: [html_of[box.description] for box in qv.controls] for qv in singles}
+    shuffled = [qv for qv in singles if shown[qv.q.id] != list(qv.q.options)]
     assert shuffled  # for this learner, at least one question's options are not in the file's order
     question = shuffled[0]
-    (radio,) = question.controls
-    labels = [label for label, _ in radio.options]
+    labels = [to_text(o.text) for o in shown[question.q.id]]
     static = next(o for o in view.outputs() if "text/html" in o)
     text_order = [line.strip()[2:] for line in static["text/plain"].splitlines() if line.strip().startswith("- ")]
     assert all(label in text_order for label in labels)
     assert [t for t in text_order if t in labels] == labels  # the copy lists them as the page shows them
-    right = next(o.text for o in question.q.options if o.correct)
-    radio.value = dict(radio.options)[right]  # the learner picks the right label, wherever it is
+    right = next(box for box in question.controls if html_of[box.description].correct)
+    right.value = True  # the learner ticks the right label, wherever it is
     question.check.click()
     assert "Correct." in question.feedback.value

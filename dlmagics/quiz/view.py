@@ -14,14 +14,22 @@ import html
 
 from .codecheck import CheckStopped
 from .shuffle import option_order
-from .text import to_html, to_text
+from .text import to_html, to_inline_html, to_text
 from .tutor import Tutor
 from .. import theme
 
 OK, PART, WRONG, NOTE = "dlm-quiz-ok", "dlm-quiz-part", "dlm-quiz-wrong", "dlm-quiz-note"
 COLOURS = {OK: theme.color("ok"), PART: theme.color("warn"), WRONG: theme.color("error"), NOTE: theme.muted()}
+# A single-choice question's boxes look like radios (kinds/single.py says why they are boxes).
+ROUND = (".dlm-quiz-choose-one input[type=checkbox]{appearance:none;-webkit-appearance:none;flex:none;width:14px;"
+         "height:14px;margin:0 6px 0 2px;border-radius:50%;border:1.5px solid var(--jp-ui-font-color2,#757575);"
+         "background:var(--jp-layout-color1,#fff)}"
+         ".dlm-quiz-choose-one input[type=checkbox]:checked{border-color:var(--jp-brand-color1,#1976d2);"
+         "background:radial-gradient(var(--jp-brand-color1,#1976d2) 40%,var(--jp-layout-color1,#fff) 48%)}"
+         ".dlm-quiz-choose-one input[type=checkbox]:focus-visible{outline:2px solid var(--jp-brand-color1,#1976d2);"
+         "outline-offset:1px}.dlm-quiz-choose-one input[type=checkbox]:disabled{opacity:.55}")
 STYLE = (f"<style>.dlm-quiz-q{{border-left:3px solid {theme.BORDER};padding-left:8px;margin:6px 0}}"
-         ".dlm-quiz-q p{margin:2px 0}</style>")
+         f".dlm-quiz-q p{{margin:2px 0}}{ROUND}</style>")
 
 
 def feedback_html(kind: str, headline: str, body: str = "") -> str:
@@ -226,7 +234,7 @@ def static_html(tutor: Tutor) -> str:
              f"<i>({html.escape(quiz.id)}: {s['answered']} of {s['total']} answered, score {s['score']:.0%}; "
              f"run the cell to answer)</i><ol>"]
     for q in quiz.questions:
-        options = "".join(f"<li>{html.escape(q.options[i].text)}</li>" for i in option_order(q))
+        options = "".join(f"<li>{to_inline_html(q.options[i].text)}</li>" for i in option_order(q))
         parts.append(f"<li>{to_html(q.prompt)}{f'<ul>{options}</ul>' if options else ''}</li>")
     return "".join(parts) + "</ol></div>"
 
@@ -236,5 +244,5 @@ def static_text(tutor: Tutor) -> str:
     lines = [f"{quiz.title} ({quiz.id}): {s['answered']} of {s['total']} answered, score {s['score']:.0%}"]
     for i, q in enumerate(quiz.questions, 1):
         lines.append(f"{i}. {to_text(q.prompt)}")
-        lines += [f"   - {q.options[k].text}" for k in option_order(q)]
+        lines += [f"   - {to_text(q.options[k].text)}" for k in option_order(q)]
     return "\n".join(lines)

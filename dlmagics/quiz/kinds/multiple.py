@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..model import PARTIAL_CREDIT, Question, read_options
 from ..shuffle import option_order
 from . import AnswerError, Input
-from .single import Single
+from .single import Single, option_boxes
 
 
 class Multiple(Single):
@@ -42,8 +42,7 @@ class Multiple(Single):
     def make_input(self, w, q, stored) -> Input:
         ticked = set(stored) if isinstance(stored, list) else set()
         order = option_order(q)  # shown shuffled; the answer is the file's indices
-        boxes = [w.Checkbox(value=i in ticked, description=q.options[i].text, indent=False,
-                            layout=w.Layout(width="auto")) for i in order]
+        boxes = option_boxes(w, q, order, ticked)
         return Input(w.VBox(boxes), lambda: sorted(i for i, box in zip(order, boxes) if box.value), boxes)
 
 

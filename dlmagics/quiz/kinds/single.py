@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from ..model import Question, read_options
 from ..shuffle import option_order
+from ..text import to_inline_html
 from . import AnswerError, Input
+
+CHOOSE_ONE = "dlm-quiz-choose-one"  # drawn as round boxes; arrows move and select (labextension/outputs.ts)
 
 
 class Single:
@@ -30,11 +33,29 @@ class Single:
         return "; ".join(o.text for o in q.options if o.correct)
 
     def make_input(self, w, q, stored) -> Input:
-        picked = stored if isinstance(stored, int) and 0 <= stored < len(q.options) else None
-        # shown shuffled (shuffle.py), valued by the file's index: graded and stored the same
-        radio = w.RadioButtons(options=[(q.options[i].text, i) for i in option_order(q)], value=picked,
-                               layout=w.Layout(width="auto"))
-        return Input(radio, lambda: radio.value, [radio])
+        """One box per option, of which ticking one unticks the others: ipywidgets' radio labels
+        are plain text, a checkbox's label is HTML that JupyterLab typesets ($x^2$, <code>)."""
+        order = option_order(q)  # shown shuffled (shuffle.py), valued by the file's index
+        boxes = option_boxes(w, q, order, {stored} if isinstance(stored, int) else set())
+
+        def only_this(change):
+            if change["new"]:
+                for box in boxes:
+                    if box is not change["owner"]:
+                        box.value = False
+
+        for box in boxes:
+            box.observe(only_this, "value")
+        group = w.VBox(boxes)
+        group.add_class(CHOOSE_ONE)
+        picked = lambda: next((i for i, box in zip(order, boxes) if box.value), None)  # noqa: E731
+        return Input(group, picked, boxes)
+
+
+def option_boxes(w, q, order, ticked: set) -> list:
+    """A checkbox per option in the order shown, its label the option's Markdown as HTML."""
+    return [w.Checkbox(value=i in ticked, description=to_inline_html(q.options[i].text), description_allow_html=True,
+                       indent=False, layout=w.Layout(width="auto")) for i in order]
 
 
 KIND = Single()
