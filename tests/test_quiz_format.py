@@ -158,5 +158,27 @@ def test_jupyterquiz_files_are_read(tmp_path):
     assert grade(interval, "1.5").correct and not grade(interval, "2.5").correct
     assert grade(text, "paris").correct
     path.write_text(json.dumps([{"question": "?", "type": "essay", "answers": [{}]}]))
-    with pytest.raises(QuizFormatError, match="question #1: jupyterquiz type 'essay'"):
+    with pytest.raises(QuizFormatError, match="can be used: question #1: 'type' is 'essay'"):
         load(path)
+
+
+def test_responses_otherwise_precision_and_fuzzy_in_our_own_format():
+    doc = {"id": "mine", "title": "Mine", "questions": [
+        {"id": "pi", "type": "numeric", "prompt": "pi?", "answer": 3.14, "tolerance": {"abs": 0.005},
+         "responses": [{"range": [3.142857, 3.142858], "feedback": "22/7"}], "otherwise": "area of the unit circle"},
+        {"id": "e", "type": "numeric", "prompt": "e?", "precision": 3, "responses": [{"value": 2.718, "correct": True}]},
+        {"id": "who", "type": "text", "prompt": "who?", "otherwise": "a mathematician",
+         "responses": [{"answer": "Ada Lovelace", "fuzzy": 0.8}, {"answer": "Byron", "correct": False, "feedback": "her father"}]}]}
+    assert VALIDATOR.is_valid(doc)
+    pi, e, who = from_dict(doc).questions
+    assert grade(pi, "3.141").correct and grade(pi, "22/7").feedback == "22/7" and not grade(pi, "22/7").correct
+    assert grade(pi, "4").feedback == "area of the unit circle"
+    assert grade(e, "2.7182818").correct and not grade(e, "2.71").correct and e.solution_text() == "2.718"
+    assert grade(who, "Ada Lovelase").correct and grade(who, "byron").feedback == "her father"
+    assert grade(who, "Euler").feedback == "a mathematician"
+    for bad, words in (({"value": 1, "range": [0, 2]}, "one of them"), ({"range": [2, 1]}, "low must be below high")):
+        broken = json.loads(json.dumps(doc))
+        broken["questions"][0]["responses"] = [bad]
+        with pytest.raises(QuizFormatError, match=words):
+            from_dict(broken, "f.yaml")
+        assert not VALIDATOR.is_valid(broken) or "below" in words  # a rule JSON Schema cannot state

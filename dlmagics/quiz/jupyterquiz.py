@@ -1,69 +1,189 @@
-"""Read jupyterquiz's JSON question lists, so quizzes written for it work here.
+"""Read jupyterquiz's JSON question lists, so quizzes written for it work here, graded as it
+grades them (github.com/jmshea/jupyterquiz: its README, schema/ and js/ say how).
 
-jupyterquiz (github.com/jmshea/jupyterquiz) keeps a list of questions with types
-multiple_choice, many_choice, numeric and string. They map onto ours; what has no
-counterpart (shuffling, column layout, fuzzy matching, feedback on wrong numeric ranges)
-is dropped, and grading moves into the kernel.
+- multiple_choice and many_choice: an option is ``answer`` text, ``code``, or both; as in its
+  JavaScript, the number of correct options decides (one: pick one; more: tick all);
+- numeric: values and ranges [low, high), right or wrong, each with its feedback, checked in
+  order, the first match deciding; ``precision`` rounds the learner's number and the values to
+  that many significant figures; the ``"type": "default"`` answer's feedback when none matched;
+- string: answers right or wrong with feedback, ``match_case``, ``fuzzy_threshold``, the default.
+
+A question that cannot be used is left out with a line naming it and the author's field
+(``answers[2].value``); the others load. Layout options (``answer_cols``, ``input_width``) have
+nothing to set here and are ignored; options are shuffled per learner (shuffle.py) as
+jupyterquiz's shuffle_answers does by default.
 """
 
 from __future__ import annotations
 
-from ..options import finite_number
-from .model import QuizFormatError
+import math
+
+from .model import QuizFormatError, _question, _Reader
+
+TYPES = ("multiple_choice", "many_choice", "numeric", "string")
 
 
-def convert(items: list, default_id: str, where: str) -> dict:
-    """A jupyterquiz list as one of our quiz documents (checked later by from_dict)."""
-    questions = []
+class Skip(ValueError):
+    """A question left out; the message says which field of the author's and why."""
+
+
+def convert(items: list, default_id: str, where: str) -> tuple[dict, list[str]]:
+    """A jupyterquiz list as one of our quiz documents, and a line per question left out."""
+    questions, skipped = [], []
     for index, item in enumerate(items):
-        label = f"{where}: question #{index + 1}"
-        if not isinstance(item, dict) or "question" not in item or "type" not in item:
-            raise QuizFormatError(f"{label}: a jupyterquiz question needs 'question' and 'type'")
-        questions.append(_question(item, f"q{index + 1}", label))
-    return {"id": default_id, "title": default_id.replace("-", " ").replace("_", " ").capitalize(),
-            "topic": "imported from jupyterquiz", "questions": questions}
+        try:
+            question = _convert(item, f"q{index + 1}", index + 1)
+            _question(_Reader(where), question, index)  # our own rules too (one more safety net)
+            questions.append(question)
+        except (Skip, QuizFormatError) as problem:
+            skipped.append(f"question #{index + 1}: {problem}")
+    if not questions:
+        more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
+        first = skipped[0] if skipped else "the list is empty"
+        raise QuizFormatError(f"{where}: no question of this jupyterquiz file can be used: {first}{more}")
+    document = {"id": default_id, "title": default_id.replace("-", " ").replace("_", " ").capitalize(),
+                "topic": "imported from jupyterquiz", "questions": questions}
+    return document, skipped
 
 
-def _question(item: dict, qid: str, label: str) -> dict:
-    prompt = str(item["question"])
-    if item.get("code"):
-        prompt += f"\n\n```python\n{item['code']}\n```"
+def _convert(item, qid: str, number: int) -> dict:
+    if not isinstance(item, dict):
+        raise Skip(f"is {type(item).__name__}, not a question (an object with question, type and answers)")
+    kind = item.get("type")
+    if kind not in TYPES:
+        raise Skip(f"'type' is {kind!r}; it is one of {', '.join(TYPES)}")
+    prompt = _text(item, "question", f"Question {number}")  # jupyterquiz allows an empty question
+    code = _text(item, "code", "")
+    if code:
+        prompt += "\n\n" + _code(code)
     answers = item.get("answers")
     if not isinstance(answers, list) or not answers:
-        raise QuizFormatError(f"{label}: 'answers' must be a non-empty list")
-    kind = item["type"]
-    if kind in ("multiple_choice", "many_choice"):
-        options = [{"text": str(a.get("answer", "")), "correct": bool(a.get("correct", False)),
-                    "feedback": str(a.get("feedback", ""))} for a in answers if isinstance(a, dict)]
-        right = sum(o["correct"] for o in options)
-        single = kind == "multiple_choice" and right == 1
-        return {"id": qid, "type": "single" if single else "multiple", "prompt": prompt, "options": options}
+        raise Skip("'answers' must be a non-empty list")
+    for i, answer in enumerate(answers):
+        if not isinstance(answer, dict):
+            raise Skip(f"'answers[{i}]' must be an object, got {answer!r:.40}")
+    base = {"id": qid, "prompt": prompt}
     if kind == "numeric":
-        for a in answers:
-            if not (isinstance(a, dict) and a.get("correct")):
-                continue
-            if a.get("type") == "value":
-                precision = item.get("precision")
-                if precision and not (finite_number(precision) and float(precision).is_integer() and 1 <= precision <= 15):
-                    raise QuizFormatError(f"{label}: 'precision' is {precision!r}; it counts significant figures, 1 to 15")
-                if not finite_number(a.get("value")):
-                    raise QuizFormatError(f"{label}: a numeric answer's 'value' is {a.get('value')!r}, not a number")
-                tolerance = {"sig_figs": int(precision)} if precision else {"rel": 1e-9}
-                return {"id": qid, "type": "numeric", "prompt": prompt, "answer": a.get("value"),
-                        "tolerance": tolerance, "explanation": str(a.get("feedback", ""))}
-            if a.get("type") == "range":
-                ends = a.get("range")
-                if not (isinstance(ends, list) and len(ends) == 2 and all(map(finite_number, ends)) and ends[0] <= ends[1]):
-                    raise QuizFormatError(f"{label}: 'range' is {ends!r}; it must be [low, high], two numbers")
-                low, high = ends
-                return {"id": qid, "type": "numeric", "prompt": prompt, "answer": (low + high) / 2,
-                        "tolerance": {"abs": (high - low) / 2}, "explanation": str(a.get("feedback", ""))}
-        raise QuizFormatError(f"{label}: a numeric question needs a correct value or range")
+        return {**base, **_numeric(item, answers)}
     if kind == "string":
-        accepted = [str(a["answer"]) for a in answers if isinstance(a, dict) and a.get("correct") and "answer" in a]
-        if not accepted:
-            raise QuizFormatError(f"{label}: a string question needs a correct answer")
-        case = any(a.get("match_case") for a in answers if isinstance(a, dict))
-        return {"id": qid, "type": "text", "prompt": prompt, "answer": accepted, "case_sensitive": case}
-    raise QuizFormatError(f"{label}: jupyterquiz type {kind!r} is not one of multiple_choice, many_choice, "
-                          "numeric, string")
+        return {**base, **_string(answers)}
+    return {**base, **_choices(answers)}
+
+
+def _choices(answers: list) -> dict:
+    options, seen = [], {}
+    for i, answer in enumerate(answers):
+        text, code = _text(answer, "answer", "", f"answers[{i}]."), _text(answer, "code", "", f"answers[{i}].")
+        label = "\n\n".join(part for part in (text, _code(code) if code else "") if part)
+        if not label.strip():
+            raise Skip(f"'answers[{i}]' has neither 'answer' nor 'code' text")
+        if label in seen:
+            raise Skip(f"'answers[{i}]' repeats 'answers[{seen[label]}]'")
+        seen[label] = i
+        options.append({"text": label, "correct": _flag(answer, "correct", f"answers[{i}]."),
+                        "feedback": _text(answer, "feedback", "", f"answers[{i}].")})
+    if len(options) < 2:
+        raise Skip("a choice question needs at least two answers")
+    right = sum(option["correct"] for option in options)
+    if not right:
+        raise Skip("no answer is marked \"correct\": true, so none could be graded right")
+    return {"type": "single" if right == 1 else "multiple", "options": options}
+
+
+def _numeric(item: dict, answers: list) -> dict:
+    found: dict = {"type": "numeric"}
+    precision = item.get("precision")
+    if precision is not None:
+        if not (_number(precision) is not None and float(precision).is_integer() and 1 <= float(precision) <= 17):
+            raise Skip(f"'precision' is {precision!r}; it counts significant figures, a whole number from 1 to 17")
+        found["precision"] = int(float(precision))
+    responses = []
+    for i, answer in enumerate(answers):
+        at = f"answers[{i}]"
+        response = {"correct": _flag(answer, "correct", at + "."), "feedback": _text(answer, "feedback", "", at + ".")}
+        if "value" in answer:  # as in its JavaScript: a value wins over a range, whatever "type" says
+            value = _number(answer["value"])
+            if value is None:
+                raise Skip(f"'{at}.value' is {answer['value']!r:.40}, not a number")
+            responses.append({"value": value, **response})
+        elif "range" in answer:
+            ends = answer["range"]
+            low, high = (_number(ends[0]), _number(ends[1])) if isinstance(ends, list) and len(ends) == 2 else (None, None)
+            if low is None or high is None:
+                raise Skip(f"'{at}.range' is {ends!r:.60}; it must be [low, high], two numbers")
+            if not low < high:
+                raise Skip(f"'{at}.range' [{low:g}, {high:g}) holds no number: low must be below high")
+            responses.append({"range": [low, high], **response})
+        elif answer.get("type") == "default":
+            found["otherwise"] = response["feedback"]
+        else:
+            raise Skip(f"'{at}' has no 'value' or 'range', and is not \"type\": \"default\"")
+    if not any(response["correct"] for response in responses):
+        raise Skip("no value or range is marked \"correct\": true")
+    return {**found, "responses": responses}
+
+
+def _string(answers: list) -> dict:
+    found: dict = {"type": "text"}
+    responses = []
+    for i, answer in enumerate(answers):
+        at = f"answers[{i}]"
+        if answer.get("type") == "default":
+            found["otherwise"] = _text(answer, "feedback", "", at + ".")
+            continue
+        text = answer.get("answer")
+        if _number(text) is not None and not isinstance(text, str):
+            text = f"{text:g}"  # "answer": 42 means the text 42
+        if not isinstance(text, str) or not text.strip():
+            raise Skip(f"'{at}.answer' is {text!r:.40}; it must be the text of an answer")
+        response = {"answer": text, "correct": _flag(answer, "correct", at + "."),
+                    "feedback": _text(answer, "feedback", "", at + "."),
+                    "case_sensitive": _flag(answer, "match_case", at + ".")}
+        threshold = answer.get("fuzzy_threshold")
+        if threshold not in (None, 0):  # 0 is off, as in its JavaScript
+            if _number(threshold) is None or isinstance(threshold, str) or not 0 < threshold <= 1:
+                raise Skip(f"'{at}.fuzzy_threshold' is {threshold!r:.40}; it is a number from 0 to 1")
+            response["fuzzy"] = float(threshold)
+        responses.append(response)
+    if not any(response["correct"] for response in responses):
+        raise Skip("no answer is marked \"correct\": true")
+    return {**found, "responses": responses}
+
+
+def _text(item: dict, key: str, default: str, at: str = "") -> str:
+    value = item.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise Skip(f"'{at}{key}' must be text, got {value!r:.40}")
+    return value if value.strip() else default
+
+
+def _flag(item: dict, key: str, at: str) -> bool:
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        raise Skip(f"'{at}{key}' must be true or false, got {value!r:.40}")
+    return value
+
+
+def _number(value) -> float | None:
+    """A finite number, from a number or from text that holds one ("-15": its JavaScript
+    compares with ==, which reads the text as a number)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _code(code: str) -> str:
+    """jupyterquiz's code as Markdown: inline if one line, else a block."""
+    if "\n" not in code.strip() and "`" not in code:
+        return f"`{code.strip()}`"
+    fence = "````" if "```" in code else "```"
+    return f"{fence}python\n{code.rstrip()}\n{fence}"

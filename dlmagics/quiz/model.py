@@ -99,6 +99,7 @@ class Quiz:
     solution_after: int = 3  # practice/mastery: wrong tries before the solution is offered
     path: str = ""
     digest: str = ""  # a hash of the content: an edited quiz does not inherit stale answers
+    skipped: tuple[str, ...] = ()  # questions of an imported file left out, each with why
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
@@ -125,9 +126,12 @@ def load(path: str | Path) -> Quiz:
     where = str(path)
     data = parse_text(text, where, yaml=path.suffix.lower() in (".yaml", ".yml"))
     if isinstance(data, list):
+        from dataclasses import replace
+
         from .jupyterquiz import convert
 
-        data = convert(data, default_id=_id_from_name(path.stem), where=where)
+        data, skipped = convert(data, default_id=_id_from_name(path.stem), where=where)
+        return replace(from_dict(data, where), skipped=tuple(skipped))
     return from_dict(data, where)
 
 
@@ -305,6 +309,13 @@ class _Reader:
     def strings(self, value, name: str) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             self.fail(name, "must be a list of texts")
+        return value
+
+    def items(self, q: dict, name: str) -> list:
+        """The list in field ``name`` of ``q`` (none: an empty list)."""
+        value = q.get(name, [])
+        if not isinstance(value, list):
+            self.fail(name, "must be a list")
         return value
 
     def ident(self, value, name: str) -> str:

@@ -162,6 +162,7 @@ class QuizView:
         self.tutor = tutor
         quiz = tutor.quiz
         intro = f"<div>{to_html(quiz.intro)}</div>" if quiz.intro else ""
+        intro += skipped_html(quiz)
         self.header = w.HTMLMath(
             f'<div class="dlm-quiz-head"><b>{html.escape(quiz.title)}</b> '
             f'<span style="{theme.muted()}">({html.escape(quiz.id)}, {html.escape(tutor.mode)} mode)</span>{intro}</div>')
@@ -228,6 +229,16 @@ HIDE_COPY = ("<style>.jp-OutputArea-child:has(.dlm-quiz) + .jp-OutputArea-child:
              "{display:none}</style>")
 
 
+def skipped_html(quiz) -> str:
+    """The questions of an imported file that were left out, each with why: the author's to mend."""
+    if not quiz.skipped:
+        return ""
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in quiz.skipped)
+    return (f'<div class="{NOTE}" style="{COLOURS[NOTE]}">{len(quiz.skipped)} question'
+            f'{"s" if len(quiz.skipped) > 1 else ""} of {html.escape(quiz.path)} could not be used and '
+            f"{'are' if len(quiz.skipped) > 1 else 'is'} left out:<ul>{items}</ul></div>")
+
+
 def static_html(tutor: Tutor) -> str:
     quiz, s = tutor.quiz, tutor.summary()
     parts = [f"{HIDE_COPY}<div class='dlm-quiz-static'><b>{html.escape(quiz.title)}</b> "
@@ -242,6 +253,7 @@ def static_html(tutor: Tutor) -> str:
 def static_text(tutor: Tutor) -> str:
     quiz, s = tutor.quiz, tutor.summary()
     lines = [f"{quiz.title} ({quiz.id}): {s['answered']} of {s['total']} answered, score {s['score']:.0%}"]
+    lines += [f"left out of {quiz.path}: {line}" for line in quiz.skipped]
     for i, q in enumerate(quiz.questions, 1):
         lines.append(f"{i}. {to_text(q.prompt)}")
         lines += [f"   - {to_text(q.options[k].text)}" for k in option_order(q)]
