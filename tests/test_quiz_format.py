@@ -97,7 +97,7 @@ def test_the_bank_has_8_quizzes_and_60_questions_that_the_schema_accepts():
         for question in quiz.questions:
             assert question.source, f"{quiz.id}/{question.id} has no source"
     types = {q.type for quiz in quizzes.values() for q in quiz.questions}
-    assert types == {"single", "multiple", "numeric", "text", "code"}
+    assert types == {"single", "multiple", "numeric", "text", "code", "design"}
 
 
 def key_answer(question):
@@ -110,6 +110,8 @@ def key_answer(question):
         return f"{question.answer:g}"
     if question.type == "text":
         return question.answer[0] if question.answer else None
+    if question.type == "design":
+        return question.solution  # the author's example answer is a design that is handed in
     return None
 
 

@@ -316,3 +316,36 @@ def test_the_page_the_export_and_the_terminal_show_one_order_and_grading_follows
     right.value = True  # the learner ticks the right label, wherever it is
     question.check.click()
     assert "Correct." in question.feedback.value
+
+
+def test_a_design_answer_is_kept_across_a_restart_shown_the_rubric_counted_apart_and_exported(quiz_shell, tmp_path):
+    view = show(quiz_shell, "imagenet")
+    design = next(qv for qv in view.questions if qv.q.type == "design")
+    rubric_line = design.q.extra["rubric"][3]
+    assert rubric_line not in all_widget_state() and design.check.description == "Hand in"
+    assert design.reveal not in design.widget.children[-3].children  # no Solution button: no key to reveal
+    design.input.value = "A small CNN."
+    design.check.click()
+    assert "at least 40 words (this has 3)" in design.feedback.value and not view.tutor.state(design.q.id).attempts
+    essay = ("Start from an ImageNet ResNet, fine-tune on 224 pixel greyscale copies in three channels; one sigmoid "
+             "output with weighted binary cross-entropy because positives are rare; split the data by patient so "
+             "nobody is in both sets; judge it by the ROC area and the sensitivity at the threshold we would use, "
+             "and look at activation maps to see it reads the lungs. \u00e9\u00e8 \u2014 unicode kept.")
+    design.input.value = essay
+    design.check.click()
+    assert "Kept" in design.feedback.value and rubric_line.split(":")[0] in design.feedback.value
+    scored_total = sum(1 for q in view.tutor.quiz.questions if q.type != "design")
+    assert view.tutor.summary()["total"] == scored_total and view.tutor.summary()["answered"] == 0  # apart
+    assert "1 of 1 design answer written" in view.score.value
+
+    again = show(quiz_shell, "imagenet", "mastery")  # a new view reads the store, as after a restart
+    kept = next(qv for qv in again.questions if qv.q.type == "design")
+    assert kept.input.value == essay and "Kept" in kept.feedback.value and not kept.input.disabled  # revisable
+
+    out = tmp_path / "p.csv"
+    quiz_shell.run_line_magic("dlquiz", f"--export csv {out}")
+    row = next(r for r in csv.DictReader(out.open(encoding="utf-8")) if r["question"] == "pneumonia-cnn")
+    assert json.loads(row["answer"]) == essay and row["score"] == "" and row["type"] == "design"
+    quiz_shell.run_line_magic("dlquiz", f"--export json {tmp_path / 'p.json'}")
+    exported = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))["questions"]
+    assert next(r for r in exported if r["question"] == "pneumonia-cnn")["answer"] == essay

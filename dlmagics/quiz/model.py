@@ -108,8 +108,15 @@ class Quiz:
         raise KeyError(qid)
 
     @property
+    def scored_questions(self) -> tuple[Question, ...]:
+        """The questions the score counts (not design ones, whose answers are kept apart)."""
+        from .kinds import scored
+
+        return tuple(q for q in self.questions if scored(q))
+
+    @property
     def total_points(self) -> float:
-        return sum(q.points for q in self.questions)
+        return sum(q.points for q in self.scored_questions)
 
 
 # -- reading ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+from .kinds import scored
 from .tutor import Progress
 
 EXPORT_FORMATS = ("csv", "json")
@@ -59,8 +60,10 @@ def question_rows(progress: dict[str, Progress]) -> list[dict]:
     for p in progress.values():
         for q in p.quiz.questions:
             s = p.questions[q.id]
+            counted = scored(q)  # a design answer is exported with no score: none was given
             rows.append({"quiz": p.quiz.id, "title": p.quiz.title, "question": q.id, "type": q.type,
-                         "points": q.points, "attempts": s.attempts, "score": s.score, "correct": s.correct,
+                         "points": q.points if counted else 0, "attempts": s.attempts,
+                         "score": s.score if counted else None, "correct": s.correct if counted else None,
                          "hints": s.hints, "solution_shown": s.solution_shown, "answer": s.answer})
     return rows
 

@@ -67,14 +67,20 @@ class Progress:
         elif event == "solution":
             state.solution_shown = True
 
+    def designs(self) -> tuple[int, int]:
+        """(design answers written, design questions): counted apart from the score."""
+        designs = [q for q in self.quiz.questions if q not in self.quiz.scored_questions]
+        return sum(1 for q in designs if self.questions[q.id].attempts), len(designs)
+
     def summary(self) -> dict:
         """answered/total, correct, points scored of the total, as plain numbers."""
-        answered = sum(1 for s in self.questions.values() if s.attempts)
-        correct = sum(1 for s in self.questions.values() if s.correct)
-        points = sum(q.points * self.questions[q.id].score for q in self.quiz.questions)
+        counted = [self.questions[q.id] for q in self.quiz.scored_questions]  # design answers count apart
+        answered = sum(1 for s in counted if s.attempts)
+        correct = sum(1 for s in counted if s.correct)
+        points = sum(q.points * self.questions[q.id].score for q in self.quiz.scored_questions)
         total = self.quiz.total_points
         return {"id": self.quiz.id, "title": self.quiz.title, "answered": answered,
-                "total": len(self.quiz.questions), "correct": correct, "points": round(points, 3),
+                "total": len(counted), "correct": correct, "points": round(points, 3),
                 "max_points": total, "score": round(points / total, 4) if total else 0.0,
                 "submissions": self.submissions}
 
@@ -97,7 +103,10 @@ class Tutor:
         """No more answers to this question: mastered (mastery), or the exam is over."""
         if self.mode == "exam":
             return self.exam_over
-        return self.mode == "mastery" and self.state(qid).correct
+        from .kinds import scored
+
+        # a design answer can always be revised: no key says it is finished
+        return self.mode == "mastery" and self.state(qid).correct and scored(self.quiz.question(qid))
 
     @property
     def exam_over(self) -> bool:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 
 from .codecheck import CheckStopped
+from .grading import grade as grade_answer
+from .kinds import scored
 from .shuffle import option_order
 from .text import to_html, to_inline_html, to_text
 from .tutor import Tutor
@@ -37,9 +39,11 @@ def feedback_html(kind: str, headline: str, body: str = "") -> str:
             f"<b>{html.escape(headline)}</b>{to_html(body) if body else ''}</div>")
 
 
-def grade_html(grade, attempts: int) -> str:
+def grade_html(grade, attempts: int, counted: bool = True) -> str:
     if not grade.valid:
         return feedback_html(NOTE, "\u26a0 " + grade.feedback)
+    if not counted:  # a design answer: kept, and the rubric to compare it with
+        return feedback_html(NOTE, "\u270e Kept (a design answer counts apart from the score).", grade.feedback)
     if grade.correct:
         return feedback_html(OK, "\u2713 Correct.", grade.feedback)
     if grade.score > 0:
@@ -52,6 +56,7 @@ class QuestionView:
         import ipywidgets as w
 
         self.view, self.q, self.tutor = view, question, view.tutor
+        self.counted = scored(question)
         self.prompt = w.HTMLMath(STYLE + f'<div class="dlm-quiz-prompt">{to_html(f"**{number}.** " + question.prompt)}</div>')
         self.input = self._make_input(w)
         self.check = w.Button(description="Check", button_style="primary", tooltip="Grade this answer")
@@ -63,7 +68,10 @@ class QuestionView:
         self.check.on_click(lambda _: self.on_check())
         self.hint.on_click(lambda _: self.on_hint())
         self.reveal.on_click(lambda _: self.on_reveal())
-        buttons = [] if view.tutor.mode == "exam" else [self.check] + ([self.hint] if question.hints else []) + [self.reveal]
+        if not self.counted:  # no key to check against: the answer is handed in, the rubric comes back
+            self.check.description, self.check.tooltip = "Hand in", "Keep this answer and see the rubric"
+        reveal = [self.reveal] if self.counted else []
+        buttons = [] if view.tutor.mode == "exam" else [self.check] + ([self.hint] if question.hints else []) + reveal
         body = [self.prompt] + ([self.input] if self.input is not None else []) + [w.HBox(buttons), self.hints, self.feedback]
         self.widget = w.VBox(body, layout=w.Layout(margin="4px 0 10px 0"))
         self.widget.add_class("dlm-quiz-question")
@@ -94,6 +102,8 @@ class QuestionView:
         self.hints.value = "".join(feedback_html(NOTE, f"Hint {i + 1}: ", h) for i, h in enumerate(shown))
         if self.tutor.mode == "exam":
             self.feedback.value = self._exam_result() if self.tutor.exam_over else ""
+        elif not self.counted and state.attempts:
+            self.feedback.value = grade_html(grade_answer(self.q, state.answer), state.attempts, counted=False)
         elif state.correct:
             self.feedback.value = feedback_html(OK, "\u2713 Correct.", self.q.explanation)
         elif state.solution_shown:
@@ -105,6 +115,8 @@ class QuestionView:
 
     def _exam_result(self) -> str:
         state = self.tutor.state(self.q.id)
+        if not self.counted:
+            return grade_html(grade_answer(self.q, state.answer), state.attempts, counted=False)
         solution = self.tutor.solution(self.q.id) or ""
         if state.correct:
             return feedback_html(OK, "\u2713 Correct.", self.q.explanation)
@@ -127,8 +139,8 @@ class QuestionView:
         except CheckStopped as stopped:  # Ctrl-C in the learner's function
             self.feedback.value = feedback_html(NOTE, f"\u23f9 Stopped: {stopped}.")
             return
-        self.feedback.value = grade_html(grade, self.tutor.state(self.q.id).attempts)
-        if not grade.correct and grade.valid and self.tutor.may_show_solution(self.q.id):
+        self.feedback.value = grade_html(grade, self.tutor.state(self.q.id).attempts, self.counted)
+        if self.counted and not grade.correct and grade.valid and self.tutor.may_show_solution(self.q.id):
             self.feedback.value += feedback_html(NOTE, "The solution is available with the Solution button.")
         self.refresh_buttons()
         self.view.refresh_score()
@@ -190,6 +202,9 @@ class QuizView:
             if not self.tutor.exam_over:
                 self.score.value = f'<div class="dlm-quiz-score">{s["total"]} questions{extra}</div>'
                 return
+        written, designs = self.tutor.progress.designs()
+        if designs:
+            extra += f" \u00b7 {written} of {designs} design answer{'s' if designs > 1 else ''} written"
         self.score.value = (f'<div class="dlm-quiz-score">{s["answered"]} of {s["total"]} answered \u00b7 '
                             f'{s["correct"]} correct \u00b7 score {s["score"]:.0%}{extra}</div>')
 

@@ -10,7 +10,8 @@ Every module defines ``KIND``, an object with:
 - ``grade(q, answer, namespace) -> (score 0..1, feedback)``; AnswerError if it cannot be read;
 - ``storable(q, answer)``: the answer as JSON holds it;
 - ``solution(q) -> str``: what "show the solution" reveals (a question's own ``solution`` wins);
-- ``make_input(w, q, stored) -> Input``: the widgets, ``w`` being ipywidgets (the view passes it).
+- ``make_input(w, q, stored) -> Input``: the widgets, ``w`` being ipywidgets (the view passes it);
+- optionally ``scored = False``: answers are kept but count apart from the score (design).
 """
 
 from __future__ import annotations
@@ -38,3 +39,8 @@ def _discover() -> dict:
 
 
 KINDS = _discover()
+
+
+def scored(question) -> bool:
+    """Whether the question counts in the score (a design answer is kept, not scored)."""
+    return getattr(KINDS[question.type], "scored", True)
