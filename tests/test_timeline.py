@@ -60,7 +60,7 @@ def test_dltimeline_shows_the_range_as_html_and_text(loaded):
     assert min(years) == 2006 and max(years) == 2012
     html = view._repr_html_()
     assert "data-event='alexnet-2012'" in html and "%train_demo cnn" in html and "%dlquiz imagenet" in html
-    assert "https://papers.nips.cc/paper/4824" in html and "2012-12" in repr(view)
+    assert "https://papers.nips.cc/paper/4824" in html and "2012-10" in repr(view)
     assert len(loaded.run_line_magic("dltimeline", "").shown) == len(timeline.events())
 
 
