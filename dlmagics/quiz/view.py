@@ -30,8 +30,10 @@ ROUND = (".dlm-quiz-choose-one input[type=checkbox]{appearance:none;-webkit-appe
          "background:radial-gradient(var(--jp-brand-color1,#1976d2) 40%,var(--jp-layout-color1,#fff) 48%)}"
          ".dlm-quiz-choose-one input[type=checkbox]:focus-visible{outline:2px solid var(--jp-brand-color1,#1976d2);"
          "outline-offset:1px}.dlm-quiz-choose-one input[type=checkbox]:disabled{opacity:.55}")
+TABLES = (f".dlm-quiz-prompt table{{border-collapse:collapse;margin:4px 0}}.dlm-quiz-prompt th,.dlm-quiz-prompt td"
+          f"{{border:1px solid {theme.BORDER};padding:2px 8px;text-align:left}}")  # an author's data table, readable
 STYLE = (f"<style>.dlm-quiz-q{{border-left:3px solid {theme.BORDER};padding-left:8px;margin:6px 0}}"
-         f".dlm-quiz-q p{{margin:2px 0}}{ROUND}</style>")
+         f".dlm-quiz-q p{{margin:2px 0}}{ROUND}{TABLES}</style>")
 
 
 def feedback_html(kind: str, headline: str, body: str = "") -> str:

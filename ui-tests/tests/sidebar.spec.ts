@@ -258,7 +258,7 @@ test.describe('DL Magics sidebar', () => {
     await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-quizzes.png` });
   });
 
-  test('%dlquiz: a quiz file with script and onerror payloads shows them as text', async ({
+  test('%dlquiz: authors\' HTML renders, its scripts and handlers do not; math in labels is typeset', async ({
     page
   }) => {
     await page.notebook.createNew('evil-quiz.ipynb');
@@ -269,12 +269,15 @@ test.describe('DL Magics sidebar', () => {
         {
           id: 'q',
           type: 'single',
-          prompt: '<img src=x onerror="window.__dlmPwned = 2"> **Pick** one',
+          prompt:
+            '<img src=x onerror="window.__dlmPwned = 2"> **Pick** the ReLU &mdash; the <i>rectifier</i>:' +
+            '<table><tr><th>x</th><td>-1</td><td>2</td></tr><tr><th>f(x)</th><td>0</td><td>2</td></tr></table>',
           options: [
-            { text: '<b onmouseover="window.__dlmPwned = 3">a</b>', correct: true },
-            'b'
+            { text: '$f(x) = \\max(0, x)$ <b onmouseover="window.__dlmPwned = 3">ReLU</b>', correct: true },
+            '$\\sigma(x) = \\frac{1}{1 + e^{-x}}$',
+            '<a href="javascript:window.__dlmPwned = 5">$\\tanh x$</a>'
           ],
-          explanation: '<svg onload="window.__dlmPwned = 4"></svg>'
+          explanation: '<svg onload="window.__dlmPwned = 4"></svg>Right.'
         }
       ]
     };
@@ -285,17 +288,24 @@ test.describe('DL Magics sidebar', () => {
     );
     await runInNewCell(page, '%dlquiz evil.json');
     const output = (await page.notebook.getCellOutputLocator(1))!;
-    await expect(output).toContainText('<script>window.__dlmPwned = 1</script>Evil');
-    await expect(output).toContainText('<img src=x onerror="window.__dlmPwned = 2">');
+    await expect(output).toContainText('<script>window.__dlmPwned = 1</script>Evil'); // the title is text
     // (In the widget: the output also holds the quiz's static copy, hidden, for exports.)
     const quiz = output.locator('.dlm-quiz');
-    await expect(quiz.locator('b', { hasText: 'Pick' })).toBeVisible(); // Markdown still renders
-    await quiz.getByText('<b onmouseover="window.__dlmPwned = 3">a</b>').hover();
-    await quiz.getByText('<b onmouseover="window.__dlmPwned = 3">a</b>').click();
+    await expect(quiz.locator('strong', { hasText: 'Pick' })).toBeVisible(); // Markdown renders
+    await expect(quiz.locator('i', { hasText: 'rectifier' })).toBeVisible(); // and the author's HTML
+    await expect(quiz.locator('table td', { hasText: '-1' })).toBeVisible();
+    await expect(quiz).toContainText('the ReLU \u2014 the'); // the entity, decoded
+    const labels = quiz.locator('.dlm-quiz-choose-one');
+    await expect(labels.locator('mjx-container')).toHaveCount(3, { timeout: 30000 }); // typeset in every label
+    const relu = labels.locator('label', { hasText: 'ReLU' });
+    await relu.locator('b', { hasText: 'ReLU' }).hover();
+    await relu.click();
+    await expect(relu.locator('input')).toBeChecked();
     await quiz.getByRole('button', { name: 'Check' }).click();
-    await expect(output).toContainText('<svg onload="window.__dlmPwned = 4"></svg>');
-    expect(await output.locator('img, script, svg[onload]').count()).toBe(0);
+    await expect(quiz.locator('.dlm-quiz-question [role="status"]')).toContainText('Correct.');
+    await expect(quiz).toContainText('Right.');
+    expect(await output.locator('script, [onerror], [onmouseover], [onload], a[href^="javascript"]').count()).toBe(0);
     expect(await page.evaluate(() => (window as any).__dlmPwned)).toBeUndefined();
-    await output.screenshot({ path: `${SHOTS}/quiz-payloads-as-text.png` });
+    await output.screenshot({ path: `${SHOTS}/quiz-html-and-math.png` });
   });
 });

@@ -203,17 +203,20 @@ test('a quiz answered with the keyboard alone; notebook shortcuts stay out of it
   await expect(question.locator('.dlm-live')).toContainText(/Correct|Partly right|Not yet/);
   await page.screenshot({ path: `${SHOTS}/keyboard-quiz.png` });
 
-  // A single-choice question: arrows select within its radios.
-  const single = quiz.locator('.dlm-quiz-question').filter({ has: page.locator('input[type="radio"]') }).first();
-  const radios = single.locator('input[type="radio"]');
+  // A single-choice question (boxes drawn as radios, so their labels can hold math): arrows
+  // move and select within it, as in a radio group.
+  const single = quiz.locator('.dlm-quiz-question').filter({ has: page.locator('.dlm-quiz-choose-one') }).first();
+  const radios = single.locator('.dlm-quiz-choose-one input[type="checkbox"]');
   await radios.first().focus();
   await page.keyboard.press('Space');
   await expect(radios.first()).toBeChecked();
   await page.keyboard.press('ArrowDown');
   await expect(radios.nth(1)).toBeFocused();
   await expect(radios.nth(1)).toBeChecked();
+  await expect(radios.first()).not.toBeChecked(); // one at a time
   await page.keyboard.press('ArrowUp');
   await expect(radios.first()).toBeChecked();
+  await expect(radios.nth(1)).not.toBeChecked();
   const still = await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex);
   expect(still).toEqual(before.active);
 });
