@@ -70,7 +70,8 @@ class Progress:
     def designs(self) -> tuple[int, int]:
         """(design answers written, design questions): counted apart from the score."""
         designs = [q for q in self.quiz.questions if q not in self.quiz.scored_questions]
-        return sum(1 for q in designs if self.questions[q.id].attempts), len(designs)
+        written = sum(1 for q in designs if self.questions[q.id].attempts and self.questions[q.id].answer)
+        return written, len(designs)  # (an exam handed in with a design left empty wrote none)
 
     def summary(self) -> dict:
         """answered/total, correct, points scored of the total, as plain numbers."""
