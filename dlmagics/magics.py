@@ -8,6 +8,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import Float, TraitError, observe, validate
 
 from .bench.defaults import BUDGET_S, MIN_RUNS, WARMUP
+from .bench.history import RunHistory
 from .monitor.sampler import HISTORY_S, INTERVAL_S, MAX_INTERVAL, MIN_INTERVAL, check_interval
 from .lines import parse as _parse, refuse_long_lines
 from .options import OptionError, bounded
@@ -54,7 +55,9 @@ class DLMagics(Magics):
         in_kernel = self.session.channel.active
         self.trainer = Trainer(self.session.publish, display, in_kernel)
         self.quizzes = QuizDesk(self.session.publish, display)
+        self.bench_history = RunHistory()  # each cell's earlier %%gpubench medians: a repeat's spread
         self.session.snapshot_parts += [self.quizzes.snapshot_part, timeline_part]
+        self.session.handlers["stop_training"] = self.trainer.stop_running
 
     def _run(self, name: str, usage: str, command, *args):
         """_call, and in a script (``ipython script.ipy`` runs the file silently: no result is
@@ -163,14 +166,18 @@ class DLMagics(Magics):
           # timed
           y = x @ x
 
-        For each device it shows the median time with its 95% interval and IQR, the runs,
-        the first-call cost, the speedup over the CPU with its interval, FLOP/s and GB/s
-        against the device's peak, what bounds the run (compute, memory or launch
+        For each device it shows the median time with its 95% interval (where a repeat
+        run's median should fall: built from the spread of its blocks of runs and of this
+        cell's earlier runs in the kernel) and IQR, the runs, the first-call cost, the
+        speedup over the CPU with its interval ("no clear difference" when it holds 1x),
+        FLOP/s and bandwidth against the device's peak, what bounds the run (compute, memory or launch
         overhead), peak memory, whether the outputs agree (the last tensor the timed code
         assigns), and where the achieved FLOP/s stands among the GPUs of deep learning's
         history.
 
-        How it measures: CPU runs are timed with perf_counter at a set thread count; CUDA
+        How it measures: the devices take turns, a block of runs each, for five rounds (a
+        slow phase of the machine lands on all of them, and is named when it shows); CPU
+        runs are timed with perf_counter at a set thread count; CUDA
         runs with CUDA events around each run; GC is off while timing; random numbers in
         the setup are drawn the same on every device. It resets PyTorch's peak-memory
         counter of each GPU it runs on. A device that runs out of memory is marked and the
@@ -191,7 +198,8 @@ class DLMagics(Magics):
         from IPython.display import display
 
         show = display if _interactive(self.shell) else None  # a progress line for a person waiting
-        return self._run("%%gpubench", usage, command.gpubench, args, cell, self.shell.user_ns, self.session.publish, show)
+        return self._run("%%gpubench", usage, command.gpubench, args, cell, self.shell.user_ns, self.session.publish, show,
+                         self.bench_history, _cell_id(self.shell))
 
     @magic_arguments()
     @argument("name", nargs="?", help="The demo: xor, vanishing, dropout, batchnorm, optimizers, resnet, rbm, "

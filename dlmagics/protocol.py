@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 
 COMM_TARGET = "dlmagics"
-PROTOCOL_VERSION = "1.4.0"
+PROTOCOL_VERSION = "1.5.0"
 
 #: Messages the frontend may send, each with the keys it may carry.
-FRONTEND_MESSAGES = {"request_snapshot": set()}
+FRONTEND_MESSAGES = {"request_snapshot": set(), "stop_training": set()}
 
 log = logging.getLogger("dlmagics")
 

@@ -32,6 +32,8 @@ class KernelSession:
         self._lock = threading.Lock()
         # Each wing's section of the snapshot (quizzes, timeline): called for every snapshot.
         self.snapshot_parts: list[Callable[[], dict]] = []
+        # What a wing does for a frontend message (stop_training: the Trainer), by type.
+        self.handlers: dict[str, Callable[[], None]] = {}
 
     # -- lifecycle -----------------------------------------------------------------
     def open(self) -> None:
@@ -105,6 +107,8 @@ class KernelSession:
             if not self.user_stopped and self.sampler.start():
                 self._announce()
             self.channel.reply(comm, self.snapshot())
+        elif data["type"] in self.handlers:
+            self.handlers[data["type"]]()
 
     def _on_sample(self, sample: dict) -> None:
         self.publish(protocol.sample_message(sample))

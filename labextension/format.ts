@@ -26,3 +26,25 @@ export function num(
 export function percent(part: number | null, whole: number | null): number | null {
   return part === null || !whole ? null : (100 * part) / whole;
 }
+
+/** Seconds as %%gpubench prints them: 3 significant figures, in s, ms, µs or ns. */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !isFinite(seconds)) {
+    return 'n/a';
+  }
+  for (const [scale, unit] of [
+    [1, 's'],
+    [1e-3, 'ms'],
+    [1e-6, 'µs']
+  ] as [number, string][]) {
+    if (seconds >= scale * 0.9995) {
+      return `${Number((seconds / scale).toPrecision(3))} ${unit}`;
+    }
+  }
+  return `${Number((seconds * 1e9).toPrecision(3))} ns`;
+}
+
+/** A ratio as %%gpubench prints it: 3 significant figures. */
+export function sig3(value: number): string {
+  return String(Number(value.toPrecision(3)));
+}

@@ -14,6 +14,7 @@ import {
   KernelMessage,
   PROTOCOL_VERSION,
   REQUEST_SNAPSHOT,
+  STOP_TRAINING,
   IBenchResult,
   ITrainingRun,
   IKernelInfo,
@@ -51,6 +52,8 @@ export interface IKernelState {
   benchmarks: IBenchResult[];
   /** The latest %train_demo run of this kernel (running or done). */
   training: ITrainingRun | null;
+  /** That run's losses so far, a point per training message (about one a second). */
+  curve: ITrainingPoint[];
   /** The quizzes shown in this kernel, in the order they were first shown. */
   quizzes: IQuizStatus[];
   /** The kernel's timeline events; null until a kernel sends them. */
@@ -58,7 +61,14 @@ export interface IKernelState {
   message: string | null;
 }
 
+/** A training run's losses at one step, one per contender (null: not yet known). */
+export interface ITrainingPoint {
+  step: number;
+  losses: (number | null)[];
+}
+
 export const MAX_HISTORY = 36000;
+export const MAX_CURVE = 600;
 export const MAX_BENCHMARKS = 50;
 
 export function initialState(status: ChannelStatus): IKernelState {
@@ -69,6 +79,7 @@ export function initialState(status: ChannelStatus): IKernelState {
     history: [],
     benchmarks: [],
     training: null,
+    curve: [],
     quizzes: [],
     timeline: null,
     message: null
@@ -94,6 +105,7 @@ export function reduce(state: IKernelState, msg: KernelMessage): IKernelState {
         history: msg.history.slice(-capacity(msg.monitor)),
         benchmarks: state.benchmarks,
         training: state.training,
+        curve: state.curve,
         quizzes: msg.quizzes ?? state.quizzes,
         timeline: msg.timeline ?? state.timeline,
         message: null
@@ -121,7 +133,7 @@ export function reduce(state: IKernelState, msg: KernelMessage): IKernelState {
         benchmarks: state.benchmarks.concat(msg.results).slice(-MAX_BENCHMARKS)
       };
     case 'training':
-      return { ...state, training: msg.run };
+      return { ...state, training: msg.run, curve: follow(state, msg.run) };
     case 'quiz': {
       const quizzes = state.quizzes.filter(q => q.id !== msg.quiz.id);
       const at = state.quizzes.findIndex(q => q.id === msg.quiz.id);
@@ -129,6 +141,24 @@ export function reduce(state: IKernelState, msg: KernelMessage): IKernelState {
       return { ...state, quizzes };
     }
   }
+}
+
+/** The curve after a training message: the same run goes on; another (a new command, or
+ * the same one again from step 0) starts a new curve. */
+function follow(state: IKernelState, run: ITrainingRun): ITrainingPoint[] {
+  const last = state.training;
+  const same =
+    last !== null &&
+    last.demo === run.demo &&
+    last.command === run.command &&
+    run.step >= last.step;
+  const before = same ? state.curve : [];
+  const point = { step: run.step, losses: run.contenders.map(c => c.loss) };
+  const kept =
+    before.length > 0 && before[before.length - 1].step === run.step
+      ? before.slice(0, -1)
+      : before;
+  return kept.concat([point]).slice(-MAX_CURVE);
 }
 
 /** The parts of a session context the channel uses (a notebook panel's). */
@@ -236,6 +266,15 @@ export class KernelChannel {
       // target still catches the comm a later %load_ext opens.
       this._setState(initialState('no-channel'));
     }
+  }
+
+  /** Ask the kernel to stop the demo training now; false when no channel is open. */
+  stopTraining(): boolean {
+    if (!this._comm || this._state.status !== 'connected') {
+      return false;
+    }
+    this._comm.send({ ...STOP_TRAINING });
+    return true;
   }
 
   dispose(): void {
@@ -364,12 +403,13 @@ export class KernelChannel {
 }
 
 /** The sidebar's sections, each redrawn only when its part of the state changed. */
-export type Section = 'gpu' | 'quizzes' | 'timeline';
+export type Section = 'gpu' | 'quizzes' | 'runs' | 'timeline';
 
 /** The parts of a kernel's state each section shows (compared by reference). */
 const SECTION_PARTS: Record<Section, (s: IKernelState) => unknown[]> = {
   gpu: s => [s.status, s.kernel, s.monitor, s.history, s.message],
   quizzes: s => [s.status, s.quizzes],
+  runs: s => [s.status, s.benchmarks, s.training],
   timeline: s => [s.timeline]
 };
 
@@ -444,6 +484,7 @@ export class SidebarModel {
   private _sections: Record<Section, Signal<this, void>> = {
     gpu: new Signal<this, void>(this),
     quizzes: new Signal<this, void>(this),
+    runs: new Signal<this, void>(this),
     timeline: new Signal<this, void>(this)
   };
 }

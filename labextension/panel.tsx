@@ -1,6 +1,7 @@
 /**
  * The "DL Magics" sidebar: a SidePanel whose accordion holds one section per feature.
- * Sections: the GPU monitor, the quizzes, and the timeline of the active notebook.
+ * Sections: the GPU monitor, the quizzes, the runs (benchmarks, the demo training) and the
+ * timeline of the active notebook.
  */
 import { LabIcon, ReactWidget, SidePanel, UseSignal } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging'; // types only: erased, no runtime dependency
@@ -10,6 +11,7 @@ import { GpuSection } from './gpu';
 import { SidebarModel } from './model';
 import { QuizzesSection } from './quizzes';
 import { NotebookReader } from './reading';
+import { RunsSection } from './runs';
 import type { ITimelineEvent } from './protocol';
 import { TimelineSection } from './timelineSection';
 import builtInEvents from './events.json';
@@ -53,6 +55,20 @@ export class DLMagicsPanel extends SidePanel {
             <QuizzesSection
               state={model.current ? model.current.state : null}
               revealCell={cellId => reader.reveal(cellId)}
+            />
+          )}
+        </UseSignal>
+      )
+    );
+    this.addSection(
+      'Runs',
+      ReactWidget.create(
+        <UseSignal signal={model.sectionChanged('runs')}>
+          {() => (
+            <RunsSection
+              state={model.current ? model.current.state : null}
+              revealCell={cellId => reader.reveal(cellId)}
+              stopTraining={() => model.current?.stopTraining() ?? false}
             />
           )}
         </UseSignal>
@@ -136,8 +152,11 @@ export class DLMagicsPanel extends SidePanel {
 
   /**
    * Each section but the last (the Timeline, which scrolls) as tall as its content, up to
-   * FIT_SHARE of the panel each; the last takes the rest. The accordion's handles and
-   * titles still resize and collapse them: once the learner does, the sizes are theirs.
+   * FIT_SHARE of the panel each; the last keeps at least LAST_SHARE. When that is more
+   * than there is, each first gets up to MIN_PX (so every section shows its top), then
+   * the rest goes in order, and a section that gets less than its content scrolls. The
+   * accordion's handles and titles still resize and collapse them: once the learner does,
+   * the sizes are theirs.
    */
   private _fit(): void {
     const accordion = this.content as AccordionPanel;
@@ -148,14 +167,22 @@ export class DLMagicsPanel extends SidePanel {
     if (this._sizedByHand || height <= 0 || accordion.widgets.some(w => w.isHidden)) {
       return;
     }
-    const natural = this._fitted().map((w, i) => {
+    const wanted = this._fitted().map((w, i) => {
       const fit = Math.min(contentHeight(w.node), height * FIT_SHARE);
       // A line that wraps one sample and not the next must not make the sections below jump.
       const before = this._fits[i] ?? 0;
       return fit < before && before - fit < SHRINK_PX ? before : fit;
     });
-    this._fits = natural;
-    const rest = Math.max(height - natural.reduce((a, b) => a + b, 0), height * 0.2);
+    this._fits = wanted;
+    let room = height * (1 - LAST_SHARE);
+    const natural = wanted.map(fit => Math.min(fit, MIN_PX));
+    room -= natural.reduce((a, b) => a + b, 0);
+    wanted.forEach((fit, i) => {
+      const more = Math.max(0, Math.min(fit - natural[i], room));
+      natural[i] += more;
+      room -= more;
+    });
+    const rest = height - natural.reduce((a, b) => a + b, 0);
     accordion.setRelativeSizes([...natural, rest]);
   }
 
@@ -178,6 +205,10 @@ export class DLMagicsPanel extends SidePanel {
 
 /** The largest share of the panel's height a fitted section takes. */
 const FIT_SHARE = 0.6;
+/** The smallest share the last section (the Timeline) keeps. */
+const LAST_SHARE = 0.2;
+/** What each fitted section gets first, when not all fit: enough to show its top. */
+const MIN_PX = 130;
 /** A fitted section shrinks only when its content lost more than this (two lines or so). */
 const SHRINK_PX = 40;
 

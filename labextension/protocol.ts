@@ -6,7 +6,7 @@
  */
 
 export const COMM_TARGET = 'dlmagics';
-export const PROTOCOL_VERSION = '1.4.0';
+export const PROTOCOL_VERSION = '1.5.0';
 
 /** One event of the history of deep learning (the snapshot's `timeline`). */
 export interface ITimelineEvent {
@@ -126,13 +126,19 @@ export interface IBenchDevice {
   peak_mem: number | null;
 }
 
-/** A %%gpubench result (schema `bench_result`); kept whole, shown by later sidebar work. */
+/** A %%gpubench result (schema `bench_result`), as the Runs section shows it. */
 export interface IBenchResult {
   format: 'dlmagics.gpubench';
   created: string;
   devices: IBenchDevice[];
   baseline: string | null;
   speedups: { device: string; over: string; speedup: number; ci95: [number, number] }[];
+  /** The cell's timed code (and its setup). */
+  cell?: { timed: string; setup: string | null };
+  /** One point of a sweep, or null. */
+  sweep?: { name: string; value: unknown } | null;
+  /** Since 1.5.0: the notebook cell that ran it, when the frontend said. */
+  cell_id?: string | null;
   [key: string]: unknown;
 }
 
@@ -151,6 +157,8 @@ export interface ITrainingRun {
   steps: number;
   lr: number;
   elapsed_s: number;
+  /** Since 1.5.0: seconds left at the pace so far (null before the first step, and once done). */
+  left_s?: number | null;
   contenders: {
     name: string;
     loss: number | null;
@@ -198,6 +206,13 @@ export type KernelMessage =
 export interface IRequestSnapshot {
   type: 'request_snapshot';
 }
+
+/** Since 1.5.0: stop the demo training now (its history is kept), as its Stop button. */
+export interface IStopTraining {
+  type: 'stop_training';
+}
+
+export const STOP_TRAINING: IStopTraining = { type: 'stop_training' };
 
 export const REQUEST_SNAPSHOT: IRequestSnapshot = { type: 'request_snapshot' };
 

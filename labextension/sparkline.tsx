@@ -5,6 +5,8 @@ export interface ISeries {
   /** Values in 0..100, oldest first; null where not available. */
   values: (number | null)[];
   className: string;
+  /** Where each value goes across, 0..1 (default: evenly spread over the width). */
+  xs?: number[];
 }
 
 const WIDTH = 200;
@@ -23,13 +25,14 @@ export function thin<T>(values: T[], n = MAX_POINTS): T[] {
   );
 }
 
-function points(values: (number | null)[]): string {
-  const step = WIDTH / Math.max(1, values.length - 1);
+function points(values: (number | null)[], xs?: number[]): string {
+  const step = 1 / Math.max(1, values.length - 1);
   const out: string[] = [];
   values.forEach((v, i) => {
     if (v !== null) {
+      const x = WIDTH * (xs ? xs[i] : i * step);
       const y = HEIGHT - (Math.min(Math.max(v, 0), 100) / 100) * HEIGHT;
-      out.push(`${(i * step).toFixed(1)},${y.toFixed(1)}`);
+      out.push(`${x.toFixed(1)},${y.toFixed(1)}`);
     }
   });
   return out.join(' ');
@@ -54,7 +57,7 @@ export function Sparkline(props: {
         <polyline
           key={s.className}
           className={s.className}
-          points={points(thin(s.values))}
+          points={s.xs ? points(s.values, s.xs) : points(thin(s.values))}
           fill="none"
           vectorEffect="non-scaling-stroke"
         />

@@ -60,7 +60,7 @@ def test_the_report_says_where_the_wall_time_went_and_counts_the_work_once_per_k
     assert "cpu:1 agrees with cpu" in str(result)
 
 
-def test_a_person_waiting_sees_progress_per_device_then_none(bench, shell, monkeypatch):
+def test_a_person_waiting_sees_progress_per_device_and_round_then_none(bench, shell, monkeypatch):
     from IPython.core.displaypub import CapturingDisplayPublisher
 
     import dlmagics.magics
@@ -69,14 +69,15 @@ def test_a_person_waiting_sees_progress_per_device_then_none(bench, shell, monke
     publisher = CapturingDisplayPublisher()
     old, shell.display_pub = shell.display_pub, publisher
     try:
-        # 0.8 s a device, runs too uneven to stop early: a line is due 0.5 s after each device starts
+        # 0.8 s a device in five blocks, runs too uneven to stop early: a line is due every 0.5 s
         bench("-d cpu,cpu:1 --budget 0.8", "import random, time\n# timed\ntime.sleep(random.choice((0.02, 0.08)))\n")
     finally:
         shell.display_pub = old
     lines = [o["data"]["text/plain"] for o in publisher.outputs]
-    assert lines[0] == "%%gpubench cpu, device 1 of 2 (then cpu:1): setting up", lines
-    assert any(line.startswith("%%gpubench cpu:1, device 2 of 2: ") and "timed run" in line and "left" in line
-               for line in lines), lines
+    assert lines[:2] == ["%%gpubench cpu, device 1 of 2 (then cpu:1): setting up",
+                         "%%gpubench cpu:1, device 2 of 2: setting up"], lines
+    rounds = [line for line in lines if "(round " in line and "timed run" in line and "s left" in line]
+    assert rounds and all(" of at least 5, the devices in turn" in line for line in rounds), lines
     assert lines[-1] == ""  # cleared when the report comes (the report is the cell's result)
 
 

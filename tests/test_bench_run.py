@@ -17,6 +17,7 @@ from dlmagics.bench.cell import split_cell  # noqa: E402
 from dlmagics.bench.precision import parse_precision  # noqa: E402
 from dlmagics.bench.result import ResultFileError, load_json  # noqa: E402
 from dlmagics.bench.runner import Options, run_cell  # noqa: E402
+from dlmagics.bench.stats import summarize  # noqa: E402
 from dlmagics.hardware.devices import Available, parse_devices  # noqa: E402
 
 MATMUL = "x = torch.randn(128, 128, device=device)\n# timed\ny = x @ x\n"
@@ -181,3 +182,104 @@ def test_save_is_atomic(tmp_path):
     result.save(path)
     assert json.loads(path.read_text())["format"] == "dlmagics.gpubench"
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary file left
+
+
+def test_the_devices_take_turns_a_block_each_round():
+    if torch.get_num_threads() == 1:
+        pytest.skip("one CPU thread: cpu and cpu:1 cannot be told apart")
+    seen = []
+    result = run("# timed\nseen.append(torch.get_num_threads())\ny = torch.ones(4) * 2\n", "cpu,cpu:1",
+                 namespace={"seen": seen}, budget=0.2, rounds=5)
+    turns = [seen[0]] + [b for a, b in zip(seen, seen[1:]) if a != b]  # who ran, each time the device changed
+    everyone = torch.get_num_threads()
+    # cpu, cpu:1, cpu, cpu:1 ... five rounds; then the one run whose work is counted (cpu's)
+    assert turns == [everyone, 1] * 5 + [everyone], turns
+    for d in result.devices:
+        assert len(d.blocks) == 5 and sum(d.blocks) == len(d.times) and all(d.blocks)
+    assert "5 blocks" in str(result)
+    validate(result.to_dict(), "bench_result")
+
+
+class SlowingClock:
+    """One fake timeline for every device: runs take 10 ms, every third 11 ms (uneven enough
+    that no block stops early, the median still 10 ms), until ``at`` seconds have passed on
+    it, then 30% longer."""
+
+    def __init__(self, at):
+        self.at, self.now, self.runs = at, 0.0, 0
+
+    def sync(self):
+        pass
+
+    def wall(self):
+        return self.now
+
+    def time(self, run):
+        run()
+        self.runs += 1
+        took = (0.011 if self.runs % 3 == 0 else 0.010) * (1.0 if self.now < self.at else 1.3)
+        self.now += took
+        return took
+
+
+def test_a_machine_that_slows_mid_run_is_named_and_widens_the_interval_not_the_speedup(monkeypatch):
+    from dlmagics.bench import backends
+
+    clock = SlowingClock(at=1.0)  # two devices x 1 s of budget: slows halfway, after round 3 of 5 starts
+    monkeypatch.setattr(backends, "CpuClock", lambda: clock)
+    result = run("# timed\ny = 1\n", "cpu,cpu:1", budget=1.0, rounds=5, wall=clock.wall)
+    for d in result.devices:
+        assert len(d.blocks) == 5
+        early, late = d.block_medians[:2], d.block_medians[-2:]
+        assert early == [0.010, 0.010] and late == pytest.approx([0.013, 0.013]), d.block_medians
+        assert d.drift == pytest.approx(0.3)
+        low, high = d.summary.ci95
+        assert high > max(late) and high / low > 1.3  # the drift shows as width (a burst alone: 10%)
+        assert summarize(d.times).ci95[1] / summarize(d.times).ci95[0] < 1.31
+    assert any(w.startswith("The machine slowed by 30% during the run (every device did") for w in result.warnings)
+    # Each round's blocks ran side by side, so the slowdown cancels in the speedup: no device is
+    # called slower (the medians of all runs, 10 ms against 13 ms, would say 0.77x).
+    speedup = result.speedups[0]
+    assert speedup.ci95[0] < 1 < speedup.ci95[1] and 0.9 < speedup.speedup < 1.1
+    assert "no clear difference" in str(result) and "slower)" not in str(result)
+
+
+def test_one_device_that_slows_is_named_alone():
+    from dlmagics.bench.result import BenchResult, DeviceResult
+
+    steady = DeviceResult("cpu", "cpu", "", times=[0.01] * 50, blocks=[10] * 5)
+    slowing = DeviceResult("cuda:0", "cuda", "", times=[0.001] * 20 + [0.0012] * 30, blocks=[10] * 5)
+    result = BenchResult([steady, slowing], "y = 1", None, False, "float32", False)
+    assert [w for w in result.warnings if "during the run" in w] == [
+        "cuda:0 slowed by 20% during the run (its last blocks against its first): its interval is wide because of it."]
+    assert steady.drift is None
+
+
+def test_claims_are_withheld_where_the_intervals_hold_1x():
+    from dlmagics.bench import render_sweep
+    from dlmagics.bench.render import format_speedup
+    from dlmagics.bench.result import BenchResult, DeviceResult
+    from dlmagics.bench.sweep import BenchSweep
+
+    assert format_speedup(1.05, (0.93, 1.18)) == "1.05x [0.93, 1.18], no clear difference"
+    assert format_speedup(29.1, (25.0, 33.0)) == "29.1x [25, 33]"
+    assert format_speedup(0.5, (0.45, 0.55)) == "0.5x [0.45, 0.55] (2x slower)"
+
+    def point(value, other_blocks):
+        base = DeviceResult("cpu", "cpu", "", times=[1.0, 1.1, 0.9] * 5, blocks=[3] * 5)
+        other = DeviceResult("cpu:1", "cpu", "", times=[t for m in other_blocks for t in (m, m * 1.1, m * 0.9)],
+                             blocks=[3] * 5)
+        return BenchResult([base, other], "y = x @ x", None, False, "float32", False, sweep={"name": "n", "value": value})
+
+    # Noisy rounds around 1x at n = 256 and 1024: no crossover, and no "faster" said anywhere.
+    noisy = BenchSweep("n", [64, 256, 1024], [point(64, [2.0] * 5), point(256, [0.5, 2.0, 0.4, 1.8, 1.0]),
+                                              point(1024, [0.6, 1.7, 0.5, 2.0, 1.1])])
+    assert noisy.crossovers() == {}
+    text = render_sweep.to_text(noisy)
+    assert "No clear difference between cpu:1 and cpu at the largest n measured (1024)" in text
+    assert "is faster" not in text and "no clear difference" in text.splitlines()[3]
+    # Clear rounds: a crossover, said with its value.
+    clear = BenchSweep("n", [64, 256], [point(64, [2.0, 2.1, 1.9, 2.0, 2.0]), point(256, [0.5, 0.52, 0.48, 0.5, 0.5])])
+    assert clear.crossovers() == {"cpu:1": 256}
+    assert "cpu:1 is faster than cpu (95% interval above 1x) from n = 256 on." in render_sweep.to_text(clear)
+    assert "cpu:1 bound" in render_sweep.to_text(clear).splitlines()[1]

@@ -75,3 +75,62 @@ def test_the_quick_resampled_median_matches_resampling_for_real(n):
     for q in (0.025, 0.25, 0.5, 0.75, 0.975):
         i = int(q * 3999)
         assert quick[i] == pytest.approx(naive[i], rel=0.03)
+
+
+def test_t_points_are_students():
+    from dlmagics.bench.stats import t975
+
+    assert (t975(1), t975(4), t975(20)) == (12.706, 2.776, 2.086)
+    assert t975(30) == pytest.approx(2.042, abs=0.003) and t975(1000) == pytest.approx(1.962, abs=0.003)
+
+
+def test_a_repeat_interval_widens_with_the_blocks_spread_and_the_earlier_runs():
+    from dlmagics.bench.stats import repeat_interval
+
+    within = (0.99, 1.01)
+    steady = repeat_interval(1.0, within, [1.0, 1.0, 1.0, 1.0, 1.0], [])
+    assert (steady.low, steady.high, steady.blocks) == (0.99, 1.01, 5)  # never narrower than the burst's own
+    spread = repeat_interval(1.0, within, [0.9, 1.0, 1.1, 1.0, 0.95], [])
+    assert spread.low < 0.9 and spread.high > 1.1 and spread.earlier_runs == 0
+    # Earlier runs of the cell 20% apart: a repeat may land that far, whatever one burst says.
+    moved = repeat_interval(1.0, within, [1.0] * 5, [1.2, 1.0, 1.2])
+    assert moved.earlier_runs == 3 and moved.high > 1.2 * 1.2 and moved.low < 1 / 1.2 ** 2
+    one_earlier = repeat_interval(1.0, within, [1.0] * 5, [1.2])  # one step says too little to use
+    assert one_earlier.earlier_runs == 0
+
+
+def test_a_repeat_interval_holds_the_next_runs_median_when_runs_wander():
+    # Each run of a cell meets the machine in another state (a run effect), and its blocks
+    # vary within it: with the earlier runs in, the next run's median falls inside >= 90%.
+    from dlmagics.bench.stats import block_medians, repeat_interval
+
+    rng = random.Random(4)
+    medians, intervals = [], []
+    for _ in range(400):
+        level = rng.lognormvariate(0, 0.05)
+        times = [level * rng.lognormvariate(0, 0.02) * rng.lognormvariate(0, 0.1) for _ in range(100)]
+        s = summarize(times)
+        r = repeat_interval(s.median, s.ci95, block_medians(times, [20] * 5), medians[-10:])
+        medians.append(s.median)
+        intervals.append((r.low, r.high))
+    held = [lo <= nxt <= hi for (lo, hi), nxt in zip(intervals[10:], medians[11:])]
+    assert sum(held) / len(held) >= 0.9
+
+
+def test_blocks_run_side_by_side_cancel_a_common_drift():
+    from dlmagics.bench.stats import paired_speedup
+
+    drifting = [1.0, 1.1, 1.3, 1.6, 2.0]  # the machine slows, both devices alike
+    point, lo, hi = paired_speedup([10 * m for m in drifting], drifting)
+    assert point == pytest.approx(10) and lo == pytest.approx(10) and hi == pytest.approx(10)
+    assert paired_speedup([10, 11], [1, 1]) is None  # two rounds: too few
+
+
+def test_drift_is_named_only_when_the_halves_separate():
+    from dlmagics.bench.stats import drift
+
+    assert drift([1.0, 1.0, 1.1, 1.3, 1.3]) == pytest.approx(0.3)
+    assert drift([1.3, 1.3, 1.2, 1.0, 1.0]) == pytest.approx(-0.3 / 1.3)
+    assert drift([1.0, 1.3, 1.1, 1.0, 1.3]) is None  # up and down: noise, not drift
+    assert drift([1.0, 1.0, 1.05, 1.05]) is None  # 5%: within DRIFT
+    assert drift([1.0, 2.0, 3.0]) is None  # three blocks: too few to tell

@@ -238,5 +238,6 @@ def test_ctrl_c_stops_gpubench_and_shows_what_was_measured(kernel, tmp_path):
                               when=lambda: runs.exists() and runs.stat().st_size > 60)
     assert result["msg_type"] == "execute_result"
     text = result["content"]["data"]["text/plain"]
-    assert "Stopped by Ctrl-C" in text and "cpu:1 (not run)" in text
-    assert kernel.execute("print(_gpubench.devices[0].summary.runs > 50)") == "True\n"
+    # The devices take turns, so both have runs; each keeps what it measured.
+    assert "Stopped by Ctrl-C" in text and "cpu (interrupted)" in text
+    assert kernel.execute("print(sum(d.summary.runs for d in _gpubench.devices if d.summary) > 50)") == "True\n"

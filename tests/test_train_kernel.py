@@ -62,6 +62,27 @@ def test_slider_and_stop_act_while_training_and_the_history_is_kept(kernel):
     assert final["content"]["data"]["run"]["status"] == "stopped"
 
 
+def test_the_sidebars_stop_stops_the_run_and_keeps_its_history(kernel):
+    from test_kernel_e2e import opened
+
+    kernel.execute("%load_ext dlmagics")
+    comm_id = opened(kernel)["content"]["comm_id"]
+    kernel.execute("run = %train_demo optimizers --epochs 300")
+    going = kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["step"] > 0, 60)
+    validate(going["content"]["data"])
+    run = going["content"]["data"]["run"]
+    assert run["status"] == "running" and run["elapsed_s"] > 0 and run["left_s"] > 0  # the Runs section's step and ETA
+    stop = {"type": "stop_training"}
+    validate(stop, "frontend_message")
+    kernel.send_comm("comm_msg", {"comm_id": comm_id, "data": stop})  # the Runs section's Stop
+    final = kernel.wait_comm(lambda m: data_of("training")(m) and m["content"]["data"]["run"]["status"] != "running", 60)
+    assert final["content"]["data"]["run"]["status"] == "stopped"
+    out = kernel.execute("print(run.status, 0 < run.history.steps_done < run.history.steps_planned)")
+    assert out.strip() == "stopped True", out
+    kernel.send_comm("comm_msg", {"comm_id": comm_id, "data": stop})  # nothing trains now: nothing happens
+    assert kernel.execute("print(run.status)").strip() == "stopped"
+
+
 def test_the_dashboard_becomes_the_final_picture(kernel):
     kernel.execute("%load_ext dlmagics")
     msg_id = kernel.kc.execute("%train_demo xor --quick")

@@ -72,14 +72,17 @@ def prepare(args, source: str):
     return cell, devices, options, sweep, saved
 
 
-def gpubench(args, source: str, namespace: dict, publish, show=None) -> object:
+def gpubench(args, source: str, namespace: dict, publish, show=None, history=None, cell_id=None) -> object:
     """The whole magic: check, run, keep the result in ``_gpubench``, tell the sidebar
     (``publish`` gets the message), save; BenchUsageError if every device failed.
-    ``show``: where a progress line goes while it runs (None: no line)."""
+    ``show``: where a progress line goes while it runs (None: no line); ``history``: the
+    kernel's RunHistory; ``cell_id``: the notebook cell that ran it (the sidebar scrolls to it)."""
     from ..protocol import benchmarks_message
 
     prepared = prepare(args, source)
-    result = run(prepared, namespace, show)
+    result = run(prepared, namespace, show, history)
+    for one in getattr(result, "runs", None) or [result]:
+        one.cell_id = cell_id
     namespace["_gpubench"] = result  # kept before anything after the run can fail
     saved = prepared[-1]
     if saved is not None:
@@ -99,12 +102,12 @@ def gpubench(args, source: str, namespace: dict, publish, show=None) -> object:
     return None if args.quiet else result
 
 
-def run(prepared, namespace: dict, show=None):
+def run(prepared, namespace: dict, show=None, history=None):
     cell, devices, options, sweep, _ = prepared
-    progress = Progress(show, [d.label for d in devices], options.budget, options.min_runs) if show else None
+    progress = Progress(show, [d.label for d in devices], options.budget, options.min_runs, options.rounds) if show else None
     try:
         if sweep is None:
-            result = run_cell(cell, devices, options, namespace, progress=progress)
+            result = run_cell(cell, devices, options, namespace, progress=progress, history=history)
         else:
             name, values = sweep
             runs = []
@@ -112,7 +115,7 @@ def run(prepared, namespace: dict, show=None):
                 if progress is not None:
                     progress.point = f"{name} = {value!r} ({i + 1} of {len(values)})"
                 runs.append(run_cell(cell, devices, options, namespace, extra={name: value},
-                                     sweep={"name": name, "value": value}, progress=progress))
+                                     sweep={"name": name, "value": value}, progress=progress, history=history))
                 if runs[-1].interrupted:
                     break
             result = BenchSweep(name, values[:len(runs)], runs)

@@ -13,7 +13,7 @@ from ..hardware.specs import format_rate, time_machine
 from .result import BenchResult, DeviceResult
 
 # The table has a row per figure and a column per device: narrow enough for a notebook.
-ROWS = ("device", "median", "95% interval", "IQR", "runs", "first call", "speedup", "FLOP/s", "GB/s",
+ROWS = ("device", "median", "95% interval", "IQR", "runs", "first call", "speedup", "FLOP/s", "bandwidth",
         "bound", "peak memory")
 
 
@@ -36,9 +36,12 @@ def format_bytes(count: int | None) -> str:
 
 
 def format_speedup(value: float, ci: tuple[float, float] | list[float]) -> str:
+    """'12.3x [11.8, 12.9]'; a claim only where the interval leaves 1x out."""
     text = f"{value:.3g}x [{ci[0]:.3g}, {ci[1]:.3g}]"
     if ci[1] < 1:
         text += f" ({1 / value:.2g}x slower)"
+    elif ci[0] <= 1:
+        text += ", no clear difference"
     return text
 
 
@@ -58,10 +61,16 @@ def device_column(result: BenchResult, d: DeviceResult, speedups: dict) -> list[
                format_speedup(speedups[d.label].speedup, speedups[d.label].ci95) if d.label in speedups else "")
     return [
         d.name, format_time(s.median), f"{format_time(s.ci95[0])} to {format_time(s.ci95[1])}",
-        f"{format_time(s.iqr)} ({s.relative_iqr:.0%})", str(s.runs), format_time(d.first_call), speedup,
+        f"{format_time(s.iqr)} ({s.relative_iqr:.0%})", runs_cell(d), format_time(d.first_call), speedup,
         _rate(d.flop_rate, d.peak_flops, "FLOP/s"), _rate(d.byte_rate, d.peak_bandwidth, "B/s"),
         d.bound or "n/a", format_bytes(d.peak_memory),
     ]
+
+
+def runs_cell(d: DeviceResult) -> str:
+    """'120 (5 blocks)': the blocks are what the interval's spread comes from."""
+    blocks = len([b for b in d.blocks if b])
+    return f"{len(d.times):,}" + (f" ({blocks} blocks)" if blocks > 1 else "")
 
 
 def grid(result: BenchResult) -> list[list[str]]:
@@ -128,6 +137,19 @@ def agreement_line(result: BenchResult) -> str:
     return f"Outputs ('{result.checked_variable}'): " + "; ".join(parts) + "."
 
 
+def interval_basis(result: BenchResult) -> str:
+    """What the intervals were built from, in words."""
+    repeats = [d.repeat for d in result.devices if d.repeat]
+    blocks = max((r.blocks for r in repeats), default=0)
+    earlier = max((r.earlier_runs for r in repeats), default=0)
+    parts = ([f"the spread of {blocks} interleaved blocks"] if blocks else []) + (
+        [f"the steps between this cell's last {earlier + 1} runs in this kernel"] if earlier else [])
+    if not parts:
+        return "the order statistics of the runs (too few blocks for a spread)"
+    return ("where a repeat run's median should fall, from " + " and ".join(parts) +
+            ", never narrower than the median's order-statistic interval")
+
+
 def setting_line(result: BenchResult) -> str:
     env = result.environment
     precision = result.precision + ("" if result.precision_forced else " (the kernel's setting)")
@@ -138,7 +160,8 @@ def setting_line(result: BenchResult) -> str:
     methods = "; ".join(sorted({f"{d.kind}: {d.method}" for d in result.devices if d.method}))
     return (f"Setting: {precision}, TF32 matmul {tf32}, {setup}; torch {env.get('torch')}, "
             f"{threads} CPU threads of {env.get('cpu_cores')} cores{quota}. Timing: {methods}. "
-            "Median of the runs; 95% interval of the median from order statistics; speedup interval by bootstrap. "
+            f"Median of the runs; 95% interval: {interval_basis(result)}; speedup interval from the blocks the "
+            "devices ran side by side (a bootstrap of the runs when blocks are few); \"no clear difference\" where it holds 1x. "
             "Peak memory: the process's peak resident memory on CPU, PyTorch's allocator peak on GPU.")
 
 

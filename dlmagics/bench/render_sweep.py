@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import math
 
-from .render import STYLE, agreement_line, format_time, new_figure, png_bytes, setting_line
+from .render import STYLE, agreement_line, format_speedup, format_time, new_figure, png_bytes, setting_line
 from .sweep import BenchSweep
 
 
@@ -13,16 +13,18 @@ def table(sweep: BenchSweep) -> list[list[str]]:
     labels = sweep.labels
     base = sweep.runs[0].baseline.label if sweep.runs and sweep.runs[0].baseline else None
     others = [label for label in labels if label != base]
-    rows = [[sweep.name] + [f"{label} median" for label in labels] + [f"{label} speedup" for label in others]]
+    rows = [[sweep.name] + [f"{label} median" for label in labels] + [f"{label} speedup" for label in others]
+            + [f"{label} bound" for label in labels]]
     for value, run in zip(sweep.values, sweep.runs):
-        medians = []
+        medians, bounds = [], []
         for label in labels:
             d = run.device(label)
             medians.append(format_time(d.summary.median) if d and d.summary else (d.status if d else ""))
+            bounds.append((d.bound or "n/a") if d and d.summary else "")
         speedups = {s.device: s for s in run.speedups}
-        cells = [f"{speedups[label].speedup:.3g}x [{speedups[label].ci95[0]:.3g}, {speedups[label].ci95[1]:.3g}]"
-                 if label in speedups else "" for label in others]
-        rows.append([repr(value)] + medians + cells)
+        cells = [format_speedup(speedups[label].speedup, speedups[label].ci95) if label in speedups else ""
+                 for label in others]
+        rows.append([repr(value)] + medians + cells + bounds)
     return rows
 
 
@@ -36,12 +38,20 @@ def notes(sweep: BenchSweep) -> list[str]:
         if label in crossovers:
             lines.append(f"{label} is faster than {base} (95% interval above 1x) from {sweep.name} = "
                          f"{crossovers[label]!r} on.")
+            continue
+        last = next((s for s in sweep.runs[-1].speedups if s.device == label), None) if sweep.runs else None
+        at = f"at the largest {sweep.name} measured ({sweep.values[len(sweep.runs) - 1]!r})" if sweep.runs else ""
+        if last is not None and last.ci95[1] < 1:
+            lines.append(f"{label} is slower than {base} {at} (95% interval below 1x).")
+        elif last is not None:
+            lines.append(f"No clear difference between {label} and {base} {at}: the 95% interval of the speedup "
+                         f"holds 1x.")
         else:
-            lines.append(f"{label} is not reliably faster than {base} at the largest {sweep.name} measured.")
+            lines.append(f"{label} has no speedup {at}.")
     seen = set()
     for value, run in zip(sweep.values, sweep.runs):
         for line in [agreement_line(run)] + run.warnings:
-            if line and ("DISAGREE" in line or "noisy" in line) and line not in seen:
+            if line and ("DISAGREE" in line or "noisy" in line or "during the run" in line) and line not in seen:
                 seen.add(line)
                 lines.append(f"{sweep.name} = {value!r}: {line}")
         if run.interrupted:

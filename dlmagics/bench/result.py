@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,7 +18,8 @@ from pathlib import Path
 from ..options import finite_number
 from .agree import Agreement
 from .counting import Work
-from .stats import Summary, speedup_interval, summarize
+from .stats import (RepeatInterval, Summary, block_medians, drift, paired_speedup, repeat_interval,
+                    speedup_interval, summarize)
 
 FORMAT = "dlmagics.gpubench"
 FORMAT_VERSION = 1
@@ -40,6 +41,8 @@ class DeviceResult:
     threads: int | None = None
     precision: str = "float32"
     times: list[float] = field(default_factory=list)
+    blocks: list[int] = field(default_factory=list)  # runs per block, in time order (times is their concatenation)
+    earlier_medians: list[float] = field(default_factory=list)  # this cell's earlier runs on this device, this kernel
     first_call: float | None = None
     stopped: str | None = None  # budget | tight | max_runs | interrupted
     work: Work | None = None
@@ -54,7 +57,28 @@ class DeviceResult:
 
     @property
     def summary(self) -> Summary | None:
-        return summarize(self.times) if self.times else None
+        """Median, quartiles and the 95% interval a repeat run's median should fall in."""
+        if not self.times:
+            return None
+        s = summarize(self.times)
+        r = self.repeat
+        return replace(s, ci95=(r.low, r.high)) if r else s
+
+    @property
+    def repeat(self) -> RepeatInterval | None:
+        if not self.times or not (self.blocks or self.earlier_medians):
+            return None
+        s = summarize(self.times)
+        return repeat_interval(s.median, s.ci95, self.block_medians, self.earlier_medians)
+
+    @property
+    def block_medians(self) -> list[float]:
+        return block_medians(self.times, self.blocks)
+
+    @property
+    def drift(self) -> float | None:
+        """How much slower (or faster, negative) its last blocks ran than its first."""
+        return drift(self.block_medians)
 
     @property
     def flop_rate(self) -> float | None:
@@ -99,6 +123,8 @@ class DeviceResult:
         }
         if times:
             d["times_s"] = list(self.times)
+            d["blocks"] = list(self.blocks)
+            d["earlier_medians_s"] = list(self.earlier_medians)
         return d
 
 
@@ -130,6 +156,7 @@ class BenchResult:
     interrupted: bool = False
     changes: list[dict] | None = None  # against a saved run (--compare), see compare()
     wall_s: float | None = None  # the whole run, every device, as the learner waited for it
+    cell_id: str | None = None  # the notebook cell that ran it, when the frontend said
 
     # -- derived -------------------------------------------------------------------
     def device(self, label: str) -> DeviceResult | None:
@@ -150,16 +177,11 @@ class BenchResult:
         base = self.baseline
         if base is None:
             return []
-        out = []
-        for d in self.devices:
-            if d is not base and d.times:
-                point, lo, hi = speedup_interval(base.times, d.times)
-                out.append(Speedup(d.label, base.label, point, (lo, hi)))
-        return out
+        return [speedup(base, d) for d in self.devices if d is not base and d.times]
 
     @property
     def warnings(self) -> list[str]:
-        words = []
+        words = drift_lines(self.devices)
         if self.setup_timed:
             words.append("No '# timed' line: the whole cell is timed, setup included. Put setup above a '# timed' line.")
         for d in self.devices:
@@ -176,7 +198,7 @@ class BenchResult:
                              "take the estimate as a floor.")
             if d.work and d.work.ops and not d.work.flops and d.status == "ok":
                 words.append(f"{d.label}: no FLOPs counted (FlopCounterMode counts matmuls, convolutions and "
-                             "attention, not element-wise ops); GB/s is the measure here.")
+                             "attention, not element-wise ops); bandwidth is the measure here.")
         if any(not a.agrees for a in self.agreement):
             words.insert(0, "The devices' outputs DISAGREE: see the agreement line; the timings compare different results.")
         return words
@@ -189,7 +211,7 @@ class BenchResult:
             "cell": {"timed": self.timed_source, "setup": self.setup_source, "setup_timed": self.setup_timed},
             "precision": {"name": self.precision, "forced": self.precision_forced},
             "sweep": self.sweep,
-            "interrupted": self.interrupted, "wall_s": self.wall_s,
+            "interrupted": self.interrupted, "wall_s": self.wall_s, "cell_id": self.cell_id,
             "devices": [d.to_dict(times) for d in self.devices],
             "baseline": base.label if base else None,
             "speedups": [s.to_dict() for s in self.speedups],
@@ -233,6 +255,35 @@ class BenchResult:
                             "old_median_s": statistics.median(before["times_s"]), "old_created": old.get("created")})
         self.changes = changes
         return changes
+
+
+def speedup(base: DeviceResult, other: DeviceResult) -> Speedup:
+    """How many times faster ``other`` runs than ``base``: from the blocks the two ran side
+    by side (a slow phase of the machine cancels in each round's ratio), or, with too few
+    blocks, the ratio of the medians with a bootstrap interval."""
+    point, lo, hi = paired_speedup(base.block_medians, other.block_medians) or speedup_interval(base.times, other.times)
+    return Speedup(other.label, base.label, point, (lo, hi))
+
+
+def drift_lines(devices: list[DeviceResult]) -> list[str]:
+    """Each device whose blocks drifted, in words; one line for the machine when all did alike."""
+    drifts = {d.label: d.drift for d in devices if d.status == "ok" and d.times}
+    moved = {label: change for label, change in drifts.items() if change is not None}
+    if not moved:
+        return []
+    if len(drifts) > 1 and len(moved) == len(drifts) and len({change > 0 for change in moved.values()}) == 1:
+        return [f"The machine {_drift_words(list(moved.values()))} during the run (every device did, block after "
+                "block): the intervals are wide because of it; another program may have started or stopped."]
+    return [f"{label} {_drift_words([change])} during the run (its last blocks against its first): its interval "
+            "is wide because of it." for label, change in moved.items()]
+
+
+def _drift_words(changes: list[float]) -> str:
+    """'slowed by 30%', 'sped up by 20-25%' (a speed-up as the rise in speed, not the fall in time)."""
+    slowed = changes[0] > 0
+    sizes = sorted(round(100 * (c if slowed else -c / (1 + c))) for c in changes)
+    size = f"{sizes[0]}%" if sizes[0] == sizes[-1] else f"{sizes[0]}-{sizes[-1]}%"
+    return f"{'slowed' if slowed else 'sped up'} by {size}"
 
 
 def _single_runs(data: dict):

@@ -103,3 +103,95 @@ def resampled_median(sorted_times: Sequence[float], rng: random.Random) -> float
         return low
     u_next = u + (1 - u) * rng.betavariate(1, n - k)  # the next order statistic
     return (low + sorted_times[min(n - 1, int(u_next * n))]) / 2
+
+
+# -- across blocks and runs --------------------------------------------------------------
+# The runs of one burst share the machine's state; the next run of the cell meets another.
+# So the interval the report shows is built from what varies between blocks of runs (each
+# device's runs come in blocks interleaved with the other devices') and between this cell's
+# earlier runs in the kernel, on a log scale (times are ratios apart, not differences).
+
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+         2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086)
+MIN_BLOCKS = 3  # the fewest blocks whose spread is estimated at all
+RECENT_RUNS = 10  # the earlier runs of a cell that count: the machine of an hour ago is another
+
+
+def t975(df: int) -> float:
+    """Student's t 97.5% point (a two-sided 95% interval) for ``df`` degrees of freedom."""
+    if df < 1:
+        raise ValueError("no degrees of freedom")
+    return _T975[df - 1] if df <= len(_T975) else 1.960 + 2.4 / df  # within 0.003 beyond 20
+
+
+def block_medians(times: Sequence[float], blocks: Sequence[int]) -> list[float]:
+    """The median of each block of runs; ``blocks``: how many runs each block holds, in order."""
+    out, start = [], 0
+    for count in blocks:
+        if count > 0:
+            out.append(statistics.median(times[start:start + count]))
+        start += count
+    return out
+
+
+@dataclass(frozen=True)
+class RepeatInterval:
+    low: float
+    high: float
+    blocks: int  # blocks whose spread entered it
+    earlier_runs: int  # this cell's earlier runs whose spread entered it
+
+
+def repeat_interval(median: float, within: tuple[float, float], medians_of_blocks: Sequence[float],
+                    earlier_medians: Sequence[float]) -> RepeatInterval:
+    """A 95% interval for the median a repeat run of the cell would find.
+
+    Two estimates of how far a repeat's median may land, the wider kept: (1) the spread of
+    the K block medians: a repeat of K blocks differs from this run by a variance of
+    2 s^2 / K, with t on K - 1 degrees of freedom; (2) with at least two earlier runs of the
+    same cell, the mean squared step between consecutive runs' medians (what one step to
+    the next run has varied by, drift included), t on the number of steps. Never narrower
+    than ``within``, the order-statistic interval of this run's median.
+    """
+    half, used_blocks, used_runs = 0.0, 0, 0
+    logs = [math.log(m) for m in medians_of_blocks if m > 0]
+    if len(logs) >= MIN_BLOCKS:
+        half = t975(len(logs) - 1) * math.sqrt(2 * statistics.variance(logs) / len(logs))
+        used_blocks = len(logs)
+    chain = [math.log(m) for m in list(earlier_medians)[-RECENT_RUNS:] if m > 0] + [math.log(median)]
+    steps = [b - a for a, b in zip(chain, chain[1:])]
+    if len(steps) >= 2:
+        by_runs = t975(len(steps)) * math.sqrt(sum(s * s for s in steps) / len(steps))
+        if by_runs > half:
+            half, used_runs = by_runs, len(steps)
+    low, high = median * math.exp(-half), median * math.exp(half)
+    return RepeatInterval(min(low, within[0]), max(high, within[1]), used_blocks, used_runs)
+
+
+def paired_speedup(base_blocks: Sequence[float], other_blocks: Sequence[float]) -> tuple[float, float, float] | None:
+    """base/other from blocks run side by side (block k of each in round k): a slow phase of
+    the machine slows both blocks of a round and cancels in their ratio. The geometric mean
+    of the rounds' ratios with its 95% t interval; None when fewer than MIN_BLOCKS rounds
+    paired up."""
+    pairs = [math.log(b / o) for b, o in zip(base_blocks, other_blocks) if b > 0 and o > 0]
+    if len(pairs) < MIN_BLOCKS:
+        return None
+    centre = statistics.fmean(pairs)
+    half = t975(len(pairs) - 1) * statistics.stdev(pairs) / math.sqrt(len(pairs))
+    return math.exp(centre), math.exp(centre - half), math.exp(centre + half)
+
+
+DRIFT = 0.10  # a change of the block medians this large, early against late, is named
+
+
+def drift(medians_of_blocks: Sequence[float]) -> float | None:
+    """How much slower (positive) or faster the late blocks ran than the early ones, as a
+    fraction, when the two halves separate (every late block beyond every early one) by at
+    least DRIFT; else None. Four blocks at least."""
+    k = len(medians_of_blocks)
+    if k < 4:
+        return None
+    early, late = medians_of_blocks[:k // 2], medians_of_blocks[-(k // 2):]
+    change = statistics.median(late) / statistics.median(early) - 1
+    separate = min(late) > max(early) if change > 0 else max(late) < min(early)
+    return change if separate and abs(change) >= DRIFT else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import time
 from html import escape
 
 from . import svg
@@ -161,10 +162,13 @@ def run_state(result) -> dict:
             entry["test_accuracy"] = _finite(last.get("test_accuracy"))
         contenders.append(entry)
     lesson = result.lesson if result.done else None
+    running = not result.done and result.started_at is not None
+    elapsed = time.perf_counter() - result.started_at if running else result.elapsed_s
+    left = seconds_left(result)
     return {
         "demo": result.name, "title": result.demo.title, "year": result.demo.year, "status": result.status,
         "step": h.steps_done, "steps": h.steps_planned, "lr": h.lr[-1] if h.lr else result.settings.lr,
-        "elapsed_s": round(result.elapsed_s, 3), "contenders": contenders,
+        "elapsed_s": round(elapsed, 3), "left_s": None if left is None else round(left, 1), "contenders": contenders,
         "command": rerun_line(result),
         "lesson": None if lesson is None else {"holds": lesson.holds, "measured": lesson.measured},
     }

@@ -27,7 +27,8 @@ class DemoResult:
     notes: dict = field(default_factory=dict)
     status: str = "running"
     error: str | None = None
-    elapsed_s: float = 0.0
+    elapsed_s: float = 0.0  # the whole run's, once it is done
+    started_at: float | None = None  # time.perf_counter() when training began (the time so far, while running)
     plan: object = field(default=None, repr=False)  # the trained contenders, for the panels
     waiter: Callable[[], None] | None = field(default=None, repr=False, compare=False)
 

@@ -20,7 +20,7 @@ def run(result: DemoResult, controls: Controls | None = None,
     """Build the demo's race and train it; never raises (a failure is kept in ``result.error``)."""
     import torch
 
-    started = time.perf_counter()
+    started = result.started_at = time.perf_counter()
     controls = controls or Controls(result.settings.lr)
     try:
         with torch.random.fork_rng(devices=[]):

@@ -75,6 +75,12 @@ class Trainer:
         elif interrupted:
             print(done)
 
+    def stop_running(self) -> None:
+        """The sidebar's Stop: as the dashboard's Stop button, the history so far kept."""
+        run = self.live
+        if run is not None and run.running:
+            run.controls.stop()
+
     def close(self) -> None:
         if self.live is not None:
             self.live.controls.stop()

@@ -5,6 +5,7 @@ import {
   COMM_TARGET,
   PROTOCOL_VERSION,
   REQUEST_SNAPSHOT,
+  STOP_TRAINING,
   isCompatible,
   parseKernelMessage
 } from '../protocol';
@@ -79,6 +80,7 @@ describe('protocol', () => {
 
   it('sends only valid frontend messages', () => {
     expect(frontendMessage(REQUEST_SNAPSHOT)).toBe('valid');
+    expect(frontendMessage(STOP_TRAINING)).toBe('valid');
     expect(frontendMessage({ type: 'request_snapshot', x: 1 })).not.toBe(
       'valid'
     );

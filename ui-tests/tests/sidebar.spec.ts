@@ -220,6 +220,59 @@ test.describe('DL Magics sidebar', () => {
     await expect(last).toContainText('stopped 0.001 True True');
   });
 
+  test('Runs: a benchmark shows its speedup bars and scrolls to its cell; a demo shows its step and stops from the sidebar', async ({
+    page
+  }) => {
+    await page.notebook.createNew('runs.ipynb');
+    await page.sidebar.openTab(SIDEBAR);
+    await runInNewCell(page, '%load_ext dlmagics');
+    const runs = page.locator(`#${SIDEBAR} .dlm-runs`);
+    await expect(runs).toContainText('No run yet', { timeout: 30000 });
+    await runInNewCell(
+      page,
+      ['%%gpubench -d cpu,cpu:1 --budget 0.3', 'x = torch.randn(256, 256, device=device)', '# timed', 'y = x @ x'].join('\n')
+    );
+    const row = runs.locator('.dlm-bench-row').first();
+    await expect(row.locator('.dlm-bench-title')).toHaveText('y = x @ x', { timeout: 30000 });
+    await expect(row).toContainText(/cpu: [\d.]+ (ms|µs) a run \(the baseline\)/);
+    const speedup = row.locator('.dlm-speedup[data-device="cpu:1"]');
+    await expect(speedup).toContainText(/cpu:1 over cpu: [\d.]+x \[[\d.]+, [\d.]+\]/);
+    await expect(speedup.locator('.dlm-speedup-interval')).toBeVisible();
+    await expect(speedup.locator('.dlm-speedup-one')).toHaveCount(1);
+    // The sidebar's figure is the cell's: the same speedup as the report's table.
+    const output = (await page.notebook.getCellOutputLocator(1))!;
+    const words = (await speedup.locator('.dlm-speedup-label').textContent())!;
+    const figure = words.match(/: ([\d.]+x \[[\d.]+, [\d.]+\])/)![1];
+    await expect(output.locator('table.dlm-bench')).toContainText(figure);
+
+    // Push the cell out of view, then click the result: the notebook scrolls back to it.
+    for (let i = 0; i < 12; i++) {
+      await runInNewCell(page, `print('\\n'.join(['filler ${i}'] * 12))`);
+    }
+    const benchCell = page.locator('.jp-Notebook .jp-Cell').nth(1);
+    await expect(benchCell).not.toBeInViewport();
+    await row.locator('.dlm-bench-open').click();
+    await expect(benchCell).toBeInViewport({ timeout: 30000 });
+    await expect(benchCell).toHaveClass(/jp-mod-active/);
+
+    // A demo trains: its step, the time left and its losses in small; Stop in the sidebar stops it.
+    await runInNewCell(page, 'run = %train_demo optimizers --epochs 300');
+    const training = runs.locator('.dlm-training');
+    await expect(training).toHaveAttribute('data-status', 'running', { timeout: 30000 });
+    await expect(training.locator('.dlm-training-step')).toContainText(/step [\d,]+ of [\d,]+, about \d+ s left/, {
+      timeout: 30000
+    });
+    await expect(training.locator('.dlm-sparkline')).toBeVisible({ timeout: 30000 });
+    await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-runs.png` });
+    await training.getByRole('button', { name: 'Stop' }).click();
+    await expect(training).toHaveAttribute('data-status', 'stopped', { timeout: 30000 });
+    await expect(training.locator('.dlm-training-step')).toContainText('stopped after');
+    await expect(training.getByRole('button', { name: 'Stop' })).toHaveCount(0);
+    await runInNewCell(page, 'print(run.status, run.history.steps_done < run.history.steps_planned)');
+    const count = await page.notebook.getCellCount();
+    await expect((await page.notebook.getCellOutputLocator(count - 1))!).toContainText('stopped True');
+  });
+
   test('%dlquiz: answer in the page, the sidebar counts it and scrolls back to the quiz', async ({
     page
   }) => {

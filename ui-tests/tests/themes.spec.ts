@@ -135,6 +135,9 @@ for (const theme of ['light', 'dark']) {
     const sidebar = page.locator(`#${SIDEBAR}`);
     await expect(sidebar.locator('.dlm-gpu')).toHaveAttribute('data-status', 'connected');
     await expect(sidebar.locator('.dlm-quiz-row')).not.toHaveCount(0);
+    // The Runs section holds the report's result and the stopped demo: their text is checked too.
+    await expect(sidebar.locator('.dlm-bench-row')).not.toHaveCount(0);
+    await expect(sidebar.locator('.dlm-training')).toHaveCount(1);
     await sidebar.screenshot({ path: `${SHOTS}/${theme}-sidebar.png` });
 
     const low: string[] = [];

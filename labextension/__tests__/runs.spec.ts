@@ -1,0 +1,90 @@
+/** The Runs section's model: benchmarks kept, a training run's curve, Stop sent to the kernel. */
+import { initialState, KernelChannel, reduce } from '../model';
+import { ITrainingRun } from '../protocol';
+import { barPosition, cellTitle, lossScale, secondsLeft, speedupWords } from '../runs';
+import { snapshot } from './fixtures';
+import { flush, MockKernel, MockSessionContext } from './mocks';
+import benchmarks from './benchmarks.json';
+import training from './training.json';
+
+const finished = training.run as ITrainingRun;
+
+function step(n: number, losses: (number | null)[], command = finished.command): ITrainingRun {
+  return {
+    ...finished,
+    status: 'running',
+    step: n,
+    elapsed_s: n * 0.01,
+    command,
+    contenders: finished.contenders.map((c, i) => ({ ...c, loss: losses[i] }))
+  };
+}
+
+describe('runs', () => {
+  const connected = reduce(initialState('connecting'), snapshot([]));
+
+  it('a training run draws its curve, a point per message; another run starts a new one', () => {
+    let state = reduce(connected, { type: 'training', run: step(10, [0.7, 0.6]) });
+    state = reduce(state, { type: 'training', run: step(20, [0.69, 0.3]) });
+    state = reduce(state, { type: 'training', run: step(20, [0.68, 0.29]) }); // the same step again
+    expect(state.curve).toEqual([
+      { step: 10, losses: [0.7, 0.6] },
+      { step: 20, losses: [0.68, 0.29] }
+    ]);
+    state = reduce(state, { type: 'training', run: step(5, [0.7, 0.7]) }); // run again: from the start
+    expect(state.curve).toEqual([{ step: 5, losses: [0.7, 0.7] }]);
+    state = reduce(state, { type: 'training', run: step(6, [0.7, 0.7], '%train_demo relu') });
+    expect(state.curve).toHaveLength(1);
+    // A snapshot (a reload) keeps what the sidebar had drawn.
+    expect(reduce(state, snapshot([])).curve).toEqual(state.curve);
+  });
+
+  it('losses that fall by orders of magnitude are drawn on a log scale', () => {
+    const log = lossScale([2, 0.02, 0.2]);
+    expect([log(2), log(0.2), log(0.02)].map(Math.round)).toEqual([100, 50, 0]);
+    const linear = lossScale([0.7, 0.6]);
+    expect(linear(0.7)).toBeCloseTo(100);
+    expect(linear(0.35)).toBeCloseTo(50);
+  });
+
+  it('the time left is the kernel\'s, else the pace so far', () => {
+    expect(secondsLeft({ ...step(50, [1, 1]), left_s: 12.5 })).toBe(12.5);
+    expect(secondsLeft(step(50, [1, 1]))).toBeCloseTo((0.5 / 50) * 100); // 150 steps, 50 done
+    expect(secondsLeft(step(0, [null, null]))).toBeNull();
+    expect(secondsLeft(finished)).toBe(0);
+  });
+
+  it('speedups are claimed only where the interval leaves 1x out', () => {
+    expect(speedupWords(31.05, [15.02, 94])).toBe('31.1x [15, 94] faster');
+    expect(speedupWords(1.05, [0.93, 1.18])).toBe('1.05x [0.93, 1.18], no clear difference');
+    expect(speedupWords(0.5, [0.45, 0.55])).toBe('0.5x [0.45, 0.55], 2x slower');
+  });
+
+  it('bars are on a log scale and stay on the track', () => {
+    expect(barPosition(1, 0.1, 10)).toBeCloseTo(0.5);
+    expect(barPosition(10, 0.1, 10)).toBeCloseTo(1);
+    expect(barPosition(1000, 0.1, 10)).toBe(1);
+    expect(barPosition(0.001, 0.1, 10)).toBe(0);
+  });
+
+  it('a result is titled by its first line of timed code, and its sweep value', () => {
+    const result = benchmarks.results[0] as any;
+    expect(cellTitle(result)).toBe('y = x @ x');
+    expect(cellTitle({ ...result, cell: { timed: '# timed\n\n' + 'z'.repeat(60), setup: null }, sweep: { name: 'n', value: 256 } }))
+      .toBe('z'.repeat(39) + '… (n = 256)');
+    expect(cellTitle({ ...result, cell: undefined })).toBe('%%gpubench');
+  });
+
+  it('Stop asks the kernel over the channel, and only when one is open', async () => {
+    const kernel = new MockKernel();
+    const channel = new KernelChannel(new MockSessionContext(kernel) as any, () => 'a.ipynb');
+    expect(channel.stopTraining()).toBe(false); // not connected yet: nothing sent
+    await flush();
+    const comm = kernel.opens(snapshot([]), '1.5.0');
+    comm.receive({ type: 'training', run: step(10, [0.7, 0.6]) });
+    expect(channel.state.training?.step).toBe(10);
+    expect(channel.stopTraining()).toBe(true);
+    expect(comm.sent).toEqual([{ type: 'request_snapshot' }, { type: 'stop_training' }]);
+    channel.dispose();
+  });
+});
