@@ -7,7 +7,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import Float, TraitError, observe, validate
 
-from .bench.defaults import BUDGET_S, MIN_RUNS, WARMUP
+from .bench.defaults import BUDGET_S, MIN_RUNS, ROUNDS, WARMUP
 from .bench.history import RunHistory
 from .monitor.sampler import HISTORY_S, INTERVAL_S, MAX_INTERVAL, MIN_INTERVAL, check_interval
 from .lines import parse as _parse, refuse_long_lines
@@ -141,9 +141,9 @@ class DLMagics(Magics):
               help="float32 (strict, TF32 off), tf32, bfloat16, float16 or float64: the cell's `dtype` and "
                    "the default for new tensors. Default: float32 under the kernel's TF32 setting.")
     @argument("--budget", metavar="S", help=f"Seconds per device for the runs after the first call (the rest of the "
-                                             f"warm-up, then timed runs), more than 0 (default {BUDGET_S:g}); they stop "
-                                             "earlier once the median is pinned within 1%%, later when --min-runs runs "
-                                             "take longer.")
+                                             f"warm-up, then timed runs), more than 0 (default {BUDGET_S:g}), in "
+                                             f"{ROUNDS} blocks the devices take in turn; a block stops earlier once its "
+                                             "median is pinned within 1%%, the run later when --min-runs runs take longer.")
     @argument("--warmup", metavar="N", help=f"Untimed runs first (default {WARMUP}); the first is shown as the "
                                             "first-call cost.")
     @argument("--min-runs", metavar="N", help=f"Timed runs at least, whatever the budget (default {MIN_RUNS}).")

@@ -283,3 +283,16 @@ def test_claims_are_withheld_where_the_intervals_hold_1x():
     assert clear.crossovers() == {"cpu:1": 256}
     assert "cpu:1 is faster than cpu (95% interval above 1x) from n = 256 on." in render_sweep.to_text(clear)
     assert "cpu:1 bound" in render_sweep.to_text(clear).splitlines()[1]
+
+
+def test_a_slow_cell_stops_at_its_budget_and_a_fast_one_has_every_round():
+    from dlmagics.bench.runner import more_blocks
+
+    options = Options(parse_precision(None), budget=1.0, min_runs=3, rounds=5)
+    # Runs of 0.5 s (longer than a block's 0.2 s): three runs spend the budget, and that is all.
+    assert more_blocks([0.5, 0.5], [1, 1], 1.0, options)  # two runs: fewer than --min-runs
+    assert not more_blocks([0.5] * 3, [1] * 3, 1.5, options)
+    # Fast runs that a busy machine stretched past the budget still get all five rounds.
+    assert more_blocks([0.001] * 30, [10] * 3, 2.0, options)
+    assert not more_blocks([0.001] * 50, [10] * 5, 2.0, options)
+    assert not more_blocks([0.001] * 10_000, [5000] * 2, 0.5, options)  # the most runs a device keeps

@@ -172,8 +172,8 @@ class BenchResult:
 
     @cached_property
     def speedups(self) -> list[Speedup]:
-        """Each device against the baseline (a bootstrap each, so computed once: a result
-        is complete when the runner returns it)."""
+        """Each device against the baseline (computed once: a result is complete when the
+        runner returns it)."""
         base = self.baseline
         if base is None:
             return []

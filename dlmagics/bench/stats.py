@@ -2,8 +2,10 @@
 
 Run times are skewed (a run is never faster than the hardware allows, sometimes much
 slower), so everything is built on medians and quantiles, never on mean and standard
-deviation. The median's interval is distribution-free (order statistics of a binomial);
-the speedup's interval is a percentile bootstrap, seeded so a report is reproducible.
+deviation. The median's interval within one burst is distribution-free (order statistics of
+a binomial); the interval a report shows also holds what varies between blocks of runs and
+between runs (below: repeat_interval); a speedup comes from blocks run side by side, or a
+seeded percentile bootstrap when there are too few.
 """
 
 from __future__ import annotations
