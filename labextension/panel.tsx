@@ -12,6 +12,7 @@ import { SidebarModel } from './model';
 import { QuizzesSection } from './quizzes';
 import { NotebookReader } from './reading';
 import { RunsSection } from './runs';
+import { shareEvenly } from './layout';
 import type { ITimelineEvent } from './protocol';
 import { TimelineSection } from './timelineSection';
 import builtInEvents from './events.json';
@@ -153,10 +154,10 @@ export class DLMagicsPanel extends SidePanel {
   /**
    * Each section but the last (the Timeline, which scrolls) as tall as its content, up to
    * FIT_SHARE of the panel each; the last keeps at least LAST_SHARE. When that is more
-   * than there is, each first gets up to MIN_PX (so every section shows its top), then
-   * the rest goes in order, and a section that gets less than its content scrolls. The
-   * accordion's handles and titles still resize and collapse them: once the learner does,
-   * the sizes are theirs.
+   * than there is, the first (the GPU card) stays whole and the others share what is left
+   * evenly (none gets more than it needs; one that gets less scrolls). The accordion's
+   * handles and titles still resize and collapse them: once the learner does, the sizes
+   * are theirs.
    */
   private _fit(): void {
     const accordion = this.content as AccordionPanel;
@@ -174,15 +175,10 @@ export class DLMagicsPanel extends SidePanel {
       return fit < before && before - fit < SHRINK_PX ? before : fit;
     });
     this._fits = wanted;
-    let room = height * (1 - LAST_SHARE);
-    const natural = wanted.map(fit => Math.min(fit, MIN_PX));
-    room -= natural.reduce((a, b) => a + b, 0);
-    wanted.forEach((fit, i) => {
-      const more = Math.max(0, Math.min(fit - natural[i], room));
-      natural[i] += more;
-      room -= more;
-    });
-    const rest = height - natural.reduce((a, b) => a + b, 0);
+    const room = height * (1 - LAST_SHARE);
+    const first = Math.min(wanted[0] ?? 0, room);
+    const natural = [first, ...shareEvenly(wanted.slice(1), room - first)];
+    const rest = Math.max(height - natural.reduce((a, b) => a + b, 0), height * LAST_SHARE);
     accordion.setRelativeSizes([...natural, rest]);
   }
 
@@ -207,8 +203,7 @@ export class DLMagicsPanel extends SidePanel {
 const FIT_SHARE = 0.6;
 /** The smallest share the last section (the Timeline) keeps. */
 const LAST_SHARE = 0.2;
-/** What each fitted section gets first, when not all fit: enough to show its top. */
-const MIN_PX = 130;
+
 /** A fitted section shrinks only when its content lost more than this (two lines or so). */
 const SHRINK_PX = 40;
 

@@ -91,7 +91,19 @@ function TrainingRun(props: {
   return (
     <div className="dlm-training" data-status={run.status} data-demo={run.demo}>
       <div className="dlm-training-head">
-        <b>{run.title}</b> <span className="dlm-training-year">({run.year})</span>
+        <span>
+          <b>{run.title}</b> <span className="dlm-training-year">({run.year})</span>
+        </span>
+        {running && (
+          <button
+            className="jp-Button jp-mod-styled jp-mod-warn dlm-training-stop"
+            disabled={stopping}
+            onClick={() => setAsked(props.stop() ? run.command : null)}
+            title="Stop training at the next step; the history so far is kept"
+          >
+            {stopping ? 'Stopping…' : 'Stop'}
+          </button>
+        )}
       </div>
       <div className="dlm-training-step" role="status">
         {where}
@@ -110,16 +122,6 @@ function TrainingRun(props: {
           {run.lesson.holds ? 'Lesson shown: ' : 'Lesson not shown this time: '}
           {run.lesson.measured}
         </div>
-      )}
-      {running && (
-        <button
-          className="jp-Button jp-mod-styled jp-mod-warn dlm-training-stop"
-          disabled={stopping}
-          onClick={() => setAsked(props.stop() ? run.command : null)}
-          title="Stop training at the next step; the history so far is kept"
-        >
-          {stopping ? 'Stopping…' : 'Stop'}
-        </button>
       )}
     </div>
   );

@@ -3,6 +3,7 @@ import { initialState, KernelChannel, reduce } from '../model';
 import { ITrainingRun } from '../protocol';
 import { barPosition, cellTitle, lossScale, secondsLeft, speedupWords } from '../runs';
 import { snapshot } from './fixtures';
+import { shareEvenly } from '../layout';
 import { flush, MockKernel, MockSessionContext } from './mocks';
 import benchmarks from './benchmarks.json';
 import training from './training.json';
@@ -86,5 +87,15 @@ describe('runs', () => {
     expect(channel.stopTraining()).toBe(true);
     expect(comm.sent).toEqual([{ type: 'request_snapshot' }, { type: 'stop_training' }]);
     channel.dispose();
+  });
+});
+
+describe('sections sharing the sidebar', () => {
+  it('each gets what it needs up to an even share; what small ones leave goes to the others', () => {
+    expect(shareEvenly([80, 300], 200)).toEqual([80, 120]);
+    expect(shareEvenly([130, 250], 166)).toEqual([83, 83]);
+    expect(shareEvenly([50, 60], 500)).toEqual([50, 60]); // room to spare: nobody gets more than it needs
+    expect(shareEvenly([100, 100], -5)).toEqual([0, 0]);
+    expect(shareEvenly([], 100)).toEqual([]);
   });
 });
