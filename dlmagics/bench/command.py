@@ -104,7 +104,7 @@ def gpubench(args, source: str, namespace: dict, publish, show=None, history=Non
 
 def run(prepared, namespace: dict, show=None, history=None):
     cell, devices, options, sweep, _ = prepared
-    progress = Progress(show, [d.label for d in devices], options.budget, options.rounds) if show else None
+    progress = Progress(show, [d.label for d in devices], options.budget, options.min_runs, options.rounds) if show else None
     try:
         if sweep is None:
             result = run_cell(cell, devices, options, namespace, progress=progress, history=history)

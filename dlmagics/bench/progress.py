@@ -19,9 +19,9 @@ DRAW_S = 0.5
 
 
 class Progress:
-    def __init__(self, show, devices: list[str], budget: float, rounds: int = ROUNDS):
+    def __init__(self, show, devices: list[str], budget: float, min_runs: int, rounds: int = ROUNDS):
         """``show``: IPython's display (returns a handle when given display_id=True)."""
-        self.show, self.devices, self.budget, self.rounds = show, devices, budget, rounds
+        self.show, self.devices, self.budget, self.min_runs, self.rounds = show, devices, budget, min_runs, rounds
         self.handle = None
         self.point = ""  # a sweep's value, e.g. "n = 256 (2 of 3)"
         self.label = ""

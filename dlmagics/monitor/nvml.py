@@ -22,8 +22,7 @@ FIELD_NOT_AVAILABLE = {NOT_SUPPORTED, NO_PERMISSION, FUNCTION_NOT_FOUND, UNKNOWN
 GPU_GONE = {GPU_IS_LOST, RESET_REQUIRED}
 DRIVER_GONE = {DRIVER_NOT_LOADED, UNINITIALIZED, LIB_RM_VERSION_MISMATCH}
 
-# The title beside it already says "CPU only: no NVIDIA driver"; this says what that means here.
-NO_DRIVER_MESSAGE = "%%gpubench and the demos run on the CPU."
+NO_DRIVER_MESSAGE = "No NVIDIA driver found, so this kernel runs on the CPU."
 MISMATCH_MESSAGE = (
     "The NVIDIA driver and its library disagree (the driver was updated without a reboot). "
     "Reboot the machine, or reload the nvidia kernel module, to see the GPU again."

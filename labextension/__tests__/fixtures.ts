@@ -7,7 +7,7 @@ export function cpuSample(t: number, rss = 0.25 * GIB): ISample {
   return {
     t,
     state: 'no_driver',
-    message: '%%gpubench and the demos run on the CPU.',
+    message: 'No NVIDIA driver found, so this kernel runs on the CPU.',
     gpus: [],
     host: { rss, cpu_percent: 12.5, cpu_count: 2, memory_total: 24 * GIB },
     torch: { status: 'not_imported' },
