@@ -35,3 +35,4 @@ def muted() -> str:
 # CSS classes the JupyterLab extension acts on (labextension/outputs.ts):
 OWN_KEYS = "dlm-own-keys"  # keys typed in these widgets reach no notebook shortcut
 LIVE = "dlm-live"  # a polite live region from the start (its content is replaced, not it)
+GRADES = "dlm-grades"  # a button that grades the page's answers: waits until they reached the kernel

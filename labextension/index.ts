@@ -12,6 +12,7 @@ import { installOutputHelpers } from './outputs';
 import { SidebarModel } from './model';
 import { DLMagicsPanel } from './panel';
 import { NotebookReader } from './reading';
+import { widgetSyncOf } from './widgetSync';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'dlmagics:sidebar',
@@ -56,9 +57,26 @@ const outputs: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   optional: [INotebookTracker],
   activate: (app: JupyterFrontEnd, notebooks: INotebookTracker | null) => {
-    installOutputHelpers(window, node => {
-      const panel = notebooks?.find(p => p.node.contains(node));
-      void panel?.sessionContext.session?.kernel?.interrupt();
+    const kernelOf = (node: Element) => notebooks?.find(p => p.node.contains(node))?.sessionContext.session?.kernel;
+    // Watch each notebook's kernel from the start, so every widget change sent is counted.
+    const watch = (panel: NotebookPanel) => {
+      const track = () => {
+        const kernel = panel.sessionContext.session?.kernel;
+        if (kernel) {
+          widgetSyncOf(kernel);
+        }
+      };
+      panel.sessionContext.kernelChanged.connect(track);
+      void panel.sessionContext.ready.then(track);
+    };
+    notebooks?.forEach(watch);
+    notebooks?.widgetAdded.connect((_, panel) => watch(panel));
+    installOutputHelpers(window, {
+      interrupt: node => void kernelOf(node)?.interrupt(),
+      settled: node => {
+        const kernel = kernelOf(node);
+        return kernel ? widgetSyncOf(kernel).settled() : Promise.resolve();
+      }
     });
   }
 };

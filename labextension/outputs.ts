@@ -5,8 +5,12 @@
  * - keys typed in a `dlm-own-keys` widget belong to it: no notebook shortcut fires
  *   (`0 0` would restart the kernel, ArrowDown would move to the next cell);
  * - arrow keys move within a choice group (ipywidgets' radios have no shared name,
- *   so the browser does not do it); in a choose-one group (checkboxes drawn as radios, whose
- *   labels can hold math) they select too, as in a radio group;
+ *   so the browser does not do it); a choose-one group (checkboxes drawn as radios, whose
+ *   labels can hold math) acts as a radio group: the arrows select, a ticked box stays ticked
+ *   (Space or a click on it does nothing), ticking one unticks the others, Tab leaves the group;
+ * - Enter on an option presses its question's Check;
+ * - a grading button (`dlm-grades`: Check, Hand in, Submit) waits until every change the page
+ *   sent has reached the kernel (widgetSync.ts), so what is graded is what the page shows;
  * - a `dlm-live` widget is a polite live region as soon as it is on the page, so the
  *   first feedback is read out too (its content is replaced at each answer, it is not);
  * - Stop in a dashboard that a cell waits for (`dlm-waited`) interrupts the kernel: the
@@ -17,6 +21,8 @@ export const OWN_KEYS = 'dlm-own-keys';
 export const LIVE = 'dlm-live';
 /** A single-choice question's boxes (dlmagics/quiz/kinds/single.py). */
 export const CHOOSE_ONE = 'dlm-quiz-choose-one';
+/** A button that grades the answers on the page (dlmagics/theme.py). */
+export const GRADES = 'dlm-grades';
 /** Lumino's command registry ignores keydown events from inside such an element. */
 const SUPPRESS = 'data-lm-suppress-shortcuts';
 
@@ -30,8 +36,83 @@ export function ownKeys(event: KeyboardEvent): void {
   const target = event.target;
   if (target instanceof Element && target.closest(`.${OWN_KEYS}`)) {
     target.setAttribute(SUPPRESS, '');
-    moveWithinGroup(event, target);
+    moveWithinGroup(event, target) || leaveChooseOne(event, target) || enterChecks(event, target);
   }
+}
+
+/** The boxes of the choose-one group an element is in, or null. */
+function chooseOneBoxes(target: Element): HTMLInputElement[] | null {
+  const group = target instanceof HTMLInputElement && target.type === 'checkbox' ? target.closest(`.${CHOOSE_ONE}`) : null;
+  return group ? Array.from(group.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) : null;
+}
+
+/** Tab in a choose-one group leaves it, as in a radio group: focus goes to its last box (first
+ * with Shift), and the browser's own Tab moves on from there. */
+function leaveChooseOne(event: KeyboardEvent, target: Element): boolean {
+  const boxes = event.key === 'Tab' && !(event.altKey || event.ctrlKey || event.metaKey) ? chooseOneBoxes(target) : null;
+  if (!boxes) {
+    return false;
+  }
+  (event.shiftKey ? boxes[0] : boxes[boxes.length - 1]).focus();
+  return true;
+}
+
+/** Enter on an option (a radio or checkbox in a question) presses the question's grading button. */
+function enterChecks(event: KeyboardEvent, target: Element): boolean {
+  const choice = target instanceof HTMLInputElement && (target.type === 'checkbox' || target.type === 'radio');
+  const button = choice && event.key === 'Enter' ? target.closest('.dlm-quiz-question')?.querySelector<HTMLButtonElement>(`button.${GRADES}`) : null;
+  if (!button || button.disabled) {
+    return false;
+  }
+  event.preventDefault();
+  button.click();
+  return true;
+}
+
+/** Boxes being unticked by chooseOne itself, and grading clicks replayed after waiting. */
+const letThrough = new WeakSet<Element>();
+
+/** A click on a box of a choose-one group acts as on a radio: a ticked box stays ticked, and
+ * ticking one unticks the others, each through its own click so that its widget follows. */
+export function chooseOne(event: MouseEvent, target: Element): boolean {
+  const boxes = chooseOneBoxes(target);
+  if (!boxes || letThrough.has(target)) {
+    return false;
+  }
+  if (!(target as HTMLInputElement).checked) {
+    // The click has already flipped it: it was ticked. Keep it so, and tell no widget.
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    return true;
+  }
+  for (const other of boxes) {
+    if (other !== target && other.checked) {
+      letThrough.add(other);
+      other.click();
+      letThrough.delete(other);
+    }
+  }
+  return true;
+}
+
+/** A click on a grading button goes to its widget once `settled` resolves: the changes the
+ * page sent before it have then reached the kernel. True if it held the click back. */
+export function holdGrading(event: MouseEvent, target: Element, settled: (node: Element) => Promise<void>): boolean {
+  const button = target.closest(`button.${GRADES}`);
+  if (!button || !button.closest(`.${OWN_KEYS}`)) {
+    return false;
+  }
+  if (letThrough.has(button)) {
+    letThrough.delete(button);
+    return false;
+  }
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  void settled(button).then(() => {
+    letThrough.add(button);
+    (button as HTMLButtonElement).click();
+  });
+  return true;
 }
 
 /** Arrow keys on a radio or checkbox focus the next (or previous) one of its group, wrapping
@@ -60,7 +141,7 @@ export function moveWithinGroup(event: KeyboardEvent, target: Element): boolean 
   next.focus();
   const choosesOne = kind === 'radio' || target.closest(`.${CHOOSE_ONE}`) !== null;
   if (choosesOne && !next.checked) {
-    next.click();
+    next.click(); // for a choose-one box, chooseOne then unticks the others
   }
   return true;
 }
@@ -81,12 +162,24 @@ export function stopsWaitedRun(target: EventTarget | null): boolean {
   return target instanceof Element && target.closest('.dlm-waited .dlm-stop') !== null;
 }
 
-/** Install them on a page; `interrupt(node)` interrupts the kernel of the notebook holding
- * node. Returns the function that removes them. */
-export function installOutputHelpers(win: Window, interrupt: (node: Element) => void): () => void {
+/** What the helpers ask of the kernel of the notebook holding a node. */
+export interface KernelOf {
+  interrupt(node: Element): void;
+  /** Resolves once the widget changes sent to that kernel have arrived (widgetSync.ts). */
+  settled(node: Element): Promise<void>;
+}
+
+/** Install them on a page. Returns the function that removes them. */
+export function installOutputHelpers(win: Window, kernel: KernelOf): () => void {
   const onClick = (event: MouseEvent) => {
-    if (stopsWaitedRun(event.target)) {
-      interrupt(event.target as Element);
+    const target = event.target;
+    if (!(target instanceof Element)) {
+      return;
+    }
+    if (stopsWaitedRun(target)) {
+      kernel.interrupt(target);
+    } else if (target.closest(`.${OWN_KEYS}`)) {
+      chooseOne(event, target) || holdGrading(event, target, kernel.settled);
     }
   };
   // The window's capture phase runs before Lumino's listener on the document.

@@ -50,6 +50,8 @@ def test_single_choice_feedback_and_explanation():
     assert grade(q, 0).feedback == "not a" and grade(q, 0).score == 0
     assert grade(q, 1).correct and "because b" in grade(q, 1).feedback
     assert not grade(q, None).valid and not grade(q, 7).valid
+    several = grade(q, [0, 1])  # a page without the extension lets two round boxes be ticked
+    assert not several.valid and "Tick one option only (2 are ticked)" in several.feedback
 
 
 def test_multiple_select_partial_credit_rules():

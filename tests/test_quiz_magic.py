@@ -36,9 +36,14 @@ def show(shell, name: str, mode: str = "practice"):
 
 
 def choose(question_view, index: int) -> None:
-    """Tick option ``index`` (the file's numbering) of a choice question, wherever it is shown."""
+    """Tick option ``index`` (the file's numbering) of a choice question, wherever it is shown;
+    in a single-choice question the others are unticked first, as the page does."""
     label = to_inline_html(question_view.q.options[index].text)
-    next(box for box in question_view.controls if box.description == label).value = True
+    for box in question_view.controls:
+        if box.description == label:
+            box.value = True
+        elif question_view.q.type == "single":
+            box.value = False
 
 
 def all_widget_state() -> str:
@@ -316,6 +321,24 @@ def test_the_page_the_export_and_the_terminal_show_one_order_and_grading_follows
     right.value = True  # the learner ticks the right label, wherever it is
     question.check.click()
     assert "Correct." in question.feedback.value
+
+
+def test_a_single_choice_is_graded_on_the_boxes_as_the_page_left_them(quiz_shell):
+    """The kernel never sets a box (a value it sent could cross the learner's next click), so
+    what it grades is what the page sent: one tick, or a clear word when there are several."""
+    view = show(quiz_shell, "tricks")
+    question = next(qv for qv in view.questions if qv.q.type == "single")
+    assert question.check._dom_classes == ("dlm-grades",)  # the page holds its click until the ticks arrived
+    first, second = question.controls[:2]
+    first.value = True
+    second.value = True
+    assert first.value and second.value  # nothing unticked behind the page's back
+    question.check.click()
+    assert "Tick one option only (2 are ticked)" in question.feedback.value
+    assert not view.tutor.state(question.q.id).attempts  # not graded, not counted
+    first.value = False
+    question.check.click()
+    assert view.tutor.state(question.q.id).attempts == 1
 
 
 def test_a_design_answer_is_kept_across_a_restart_shown_the_rubric_counted_apart_and_exported(quiz_shell, tmp_path):

@@ -62,6 +62,7 @@ class QuestionView:
         self.prompt = w.HTMLMath(STYLE + f'<div class="dlm-quiz-prompt">{to_html(f"**{number}.** " + question.prompt)}</div>')
         self.input = self._make_input(w)
         self.check = w.Button(description="Check", button_style="primary", tooltip="Grade this answer")
+        self.check.add_class(theme.GRADES)
         self.hint = w.Button(description="Hint", icon="lightbulb-o", tooltip="Show the next hint")
         self.reveal = w.Button(description="Solution", icon="eye", tooltip="Show the solution")
         self.hints = w.HTMLMath("")
@@ -188,6 +189,7 @@ class QuizView:
             self.submit = w.Button(description="Submit answers", button_style="primary",
                                    tooltip="Grade every answer; feedback comes after")
             self.submit.on_click(lambda _: self.on_submit())
+            self.submit.add_class(theme.GRADES)
             self.submit.disabled = tutor.exam_over
             footer.append(self.submit)
         self.widget = w.VBox([self.header, self.score] + [qv.widget for qv in self.questions] + footer)

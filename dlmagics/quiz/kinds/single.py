@@ -7,7 +7,7 @@ from ..shuffle import option_order
 from ..text import to_inline_html
 from . import AnswerError, Input
 
-CHOOSE_ONE = "dlm-quiz-choose-one"  # drawn as round boxes; arrows move and select (labextension/outputs.ts)
+CHOOSE_ONE = "dlm-quiz-choose-one"  # drawn as round boxes, kept to one tick by labextension/outputs.ts
 
 
 class Single:
@@ -21,6 +21,8 @@ class Single:
         return Question(options=options, **common)
 
     def grade(self, q, answer, _namespace):
+        if isinstance(answer, list) and len(answer) > 1:  # a page without our extension lets boxes be ticked freely
+            raise AnswerError(f"Tick one option only ({len(answer)} are ticked).")
         if answer is None or not isinstance(answer, int) or not 0 <= answer < len(q.options):
             raise AnswerError("Pick one of the options.")
         option = q.options[answer]
@@ -33,22 +35,20 @@ class Single:
         return "; ".join(o.text for o in q.options if o.correct)
 
     def make_input(self, w, q, stored) -> Input:
-        """One box per option, of which ticking one unticks the others: ipywidgets' radio labels
-        are plain text, a checkbox's label is HTML that JupyterLab typesets ($x^2$, <code>)."""
+        """One box per option, drawn round: ipywidgets' radio labels are plain text, a checkbox's
+        label is HTML that JupyterLab typesets ($x^2$, <code>). The page keeps one ticked
+        (labextension/outputs.ts); the kernel never sets a box, since a value it sent could
+        cross the learner's next click and leave the page showing another answer than the
+        kernel grades. Where the page does not keep to one (no extension), grading says so."""
         order = option_order(q)  # shown shuffled (shuffle.py), valued by the file's index
         boxes = option_boxes(w, q, order, {stored} if isinstance(stored, int) else set())
-
-        def only_this(change):
-            if change["new"]:
-                for box in boxes:
-                    if box is not change["owner"]:
-                        box.value = False
-
-        for box in boxes:
-            box.observe(only_this, "value")
         group = w.VBox(boxes)
         group.add_class(CHOOSE_ONE)
-        picked = lambda: next((i for i, box in zip(order, boxes) if box.value), None)  # noqa: E731
+
+        def picked():
+            ticked = [i for i, box in zip(order, boxes) if box.value]
+            return ticked[0] if len(ticked) == 1 else (ticked or None)
+
         return Input(group, picked, boxes)
 
 

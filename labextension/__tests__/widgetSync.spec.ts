@@ -1,0 +1,71 @@
+/** A grading button waits until the widget changes sent before it have reached the kernel. */
+import { Signal } from '@lumino/signaling';
+import { WidgetSync } from '../widgetSync';
+
+class FakeKernel {
+  anyMessage = new Signal<this, any>(this);
+  statusChanged = new Signal<this, string>(this);
+  sent = 0;
+
+  /** The page sends a widget change (or another comm message); returns its id. */
+  send(method = 'update'): string {
+    const id = `m${++this.sent}`;
+    const msg = { header: { msg_id: id, msg_type: 'comm_msg' }, content: { data: { method } }, parent_header: {} };
+    this.anyMessage.emit({ msg, direction: 'send' });
+    return id;
+  }
+  /** The kernel is idle after handling message `id`. */
+  idle(id: string): void {
+    const msg = { header: { msg_id: `s${id}`, msg_type: 'status' }, content: { execution_state: 'idle' }, parent_header: { msg_id: id } };
+    this.anyMessage.emit({ msg, direction: 'recv' });
+  }
+}
+
+const settledWithin = async (sync: WidgetSync, ms: number) =>
+  Promise.race([sync.settled(5).then(() => true), new Promise(r => setTimeout(() => r(false), ms))]);
+
+describe('WidgetSync', () => {
+  it('counts widget updates until the kernel is idle after each', () => {
+    const kernel = new FakeKernel();
+    const sync = new WidgetSync(kernel as any);
+    const a = kernel.send();
+    kernel.send('custom'); // a button's click is not a change the page waits for
+    const b = kernel.send();
+    expect(sync.pending).toBe(2);
+    kernel.idle(a);
+    expect(sync.pending).toBe(1);
+    kernel.idle(b);
+    expect(sync.pending).toBe(0);
+  });
+
+  it('settles only once nothing is in flight, including a change sent after the last answer', async () => {
+    const kernel = new FakeKernel();
+    const sync = new WidgetSync(kernel as any);
+    const first = kernel.send();
+    expect(await settledWithin(sync, 40)).toBe(false);
+    // The answer comes, and the page sends the change it held back: still not settled.
+    kernel.idle(first);
+    const held = kernel.send();
+    expect(await settledWithin(sync, 40)).toBe(false);
+    kernel.idle(held);
+    expect(await settledWithin(sync, 100)).toBe(true);
+  });
+
+  it('forgets what a restarted kernel owed', async () => {
+    const kernel = new FakeKernel();
+    const sync = new WidgetSync(kernel as any);
+    kernel.send();
+    kernel.statusChanged.emit('restarting');
+    expect(sync.pending).toBe(0);
+    expect(await settledWithin(sync, 100)).toBe(true);
+  });
+
+  it('gives up waiting after its limit', async () => {
+    const kernel = new FakeKernel();
+    const sync = new WidgetSync(kernel as any);
+    kernel.send();
+    const start = Date.now();
+    await sync.settled(5, 50);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(45);
+  });
+});

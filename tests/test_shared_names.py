@@ -1,0 +1,20 @@
+"""The CSS classes that carry behaviour across the wire: the kernel marks widgets with them,
+labextension/outputs.ts acts on them. Each side declares its names once; this keeps them equal."""
+
+import re
+from pathlib import Path
+
+from dlmagics import theme
+from dlmagics.quiz.kinds.single import CHOOSE_ONE
+from dlmagics.train.dashboard import STOP_CLASS, WAITED_CLASS
+
+OUTPUTS = Path(__file__).resolve().parent.parent / "labextension" / "outputs.ts"
+
+
+def test_the_classes_the_extension_acts_on_are_the_ones_the_kernel_sets():
+    source = OUTPUTS.read_text()
+    declared = dict(re.findall(r"export const (\w+) = '(dlm-[\w-]+)'", source))
+    assert declared == {"OWN_KEYS": theme.OWN_KEYS, "LIVE": theme.LIVE, "CHOOSE_ONE": CHOOSE_ONE,
+                        "GRADES": theme.GRADES}
+    # Stop in a waited-on dashboard is matched by one selector made of the dashboard's two names.
+    assert f"'.{WAITED_CLASS} .{STOP_CLASS}'" in source
