@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 COMM_TARGET = "dlmagics"
-PROTOCOL_VERSION = "1.5.0"
+PROTOCOL_VERSION = "1.6.0"
 
 #: Messages the frontend may send, each with the keys it may carry.
 FRONTEND_MESSAGES = {"request_snapshot": set(), "stop_training": set()}
