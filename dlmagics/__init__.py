@@ -4,10 +4,7 @@ Load it in a notebook with ``%load_ext dlmagics``. Importing the package is chea
 imports neither torch nor ipywidgets; the magics import what they need when they run.
 """
 
-try:
-    from ._version import __version__
-except ImportError:  # a source checkout that was never built
-    __version__ = "0.0.0+dev"
+from .version import __version__
 
 
 def _jupyter_labextension_paths():

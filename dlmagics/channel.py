@@ -14,17 +14,19 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from .protocol import COMM_TARGET, PROTOCOL_VERSION, log, parse_frontend_message
+from .protocol import COMM_TARGET, FRONTEND_MESSAGES, PROTOCOL_VERSION, log, parse_frontend_message
 
 Handler = Callable[[dict, object], None]
 
 
 class Channel:
-    def __init__(self, active: bool, on_message: Handler):
+    def __init__(self, active: bool, on_message: Handler, allowed: Callable[[], dict] = lambda: FRONTEND_MESSAGES):
         """``active``: a kernel is there to carry comms. ``on_message(data, comm)`` gets
-        every well-formed frontend message, with the comm it came on (to reply on)."""
+        every well-formed frontend message, with the comm it came on (to reply on);
+        ``allowed()``: the message types taken now, each with the keys it may carry."""
         self.active = active
         self._on_message = on_message
+        self._allowed = allowed
         self._comms: dict[str, object] = {}
         self._lock = threading.Lock()
 
@@ -75,7 +77,7 @@ class Channel:
 
     def _dispatch(self, c, msg: dict) -> None:
         content = msg.get("content") if isinstance(msg, dict) else None
-        data = parse_frontend_message(content.get("data") if isinstance(content, dict) else None)
+        data = parse_frontend_message(content.get("data") if isinstance(content, dict) else None, self._allowed())
         if data is None:
             return
         try:

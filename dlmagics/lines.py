@@ -13,25 +13,35 @@ from IPython.core.error import UsageError
 from IPython.utils.process import arg_split
 
 MAX_LINE_CHARS = 5000  # a path (at most 4,096) and its options fit; 5,000 characters expand in 0.3 s
-MAGICS = ("gpubench", "train_demo", "dlquiz", "gpumon", "dltimeline")
-# a line that calls one of our magics: "%name ...", "%%name ..." or "x = %name ..."
-_CALL = re.compile(r"^(\s*)(?:[\w.\[\]'\"]+\s*=\s*)?%{1,2}(" + "|".join(MAGICS) + r")\b")
 
 
-def refuse_long_lines(lines: list[str]) -> list[str]:
-    """IPython's input_transformers_cleanup: each over-long line that calls a dlmagics magic
-    becomes a line raising the UsageError (a %%gpubench cell, the whole cell)."""
-    for i, line in enumerate(lines):
-        match = _CALL.match(line) if len(line) > MAX_LINE_CHARS else None
-        if match is None:
-            continue
-        message = (f"%{match.group(2)}: the line has {len(line.rstrip()):,} characters; at most "
-                   f"{MAX_LINE_CHARS:,} are read (for many values, put them in a variable and pass {{name}})")
-        raising = f"{match.group(1)}raise __import__('IPython').core.error.UsageError({message!r})\n"
-        if line.lstrip().startswith("%%"):
-            return [raising.lstrip()]
-        lines = lines[:i] + [raising] + lines[i + 1:]
-    return lines
+class LongLines:
+    """IPython's input_transformers_cleanup: each over-long line that calls one of ``names``
+    (the magics registered, filled in as wings are added) becomes a line raising the
+    UsageError (a cell magic's, the whole cell)."""
+
+    def __init__(self):
+        self.names: set[str] = set()
+
+    def _call(self) -> re.Pattern:
+        # a line that calls one of our magics: "%name ...", "%%name ..." or "x = %name ..."
+        return re.compile(r"^(\s*)(?:[\w.\[\]'\"]+\s*=\s*)?%{1,2}(" + "|".join(sorted(self.names)) + r")\b")
+
+    def __call__(self, lines: list[str]) -> list[str]:
+        if not any(len(line) > MAX_LINE_CHARS for line in lines):
+            return lines
+        call = self._call()
+        for i, line in enumerate(lines):
+            match = call.match(line) if len(line) > MAX_LINE_CHARS else None
+            if match is None:
+                continue
+            message = (f"%{match.group(2)}: the line has {len(line.rstrip()):,} characters; at most "
+                       f"{MAX_LINE_CHARS:,} are read (for many values, put them in a variable and pass {{name}})")
+            raising = f"{match.group(1)}raise __import__('IPython').core.error.UsageError({message!r})\n"
+            if line.lstrip().startswith("%%"):
+                return [raising.lstrip()]
+            lines = lines[:i] + [raising] + lines[i + 1:]
+        return lines
 
 
 def parse(magic, line: str, usage: str):

@@ -1,29 +1,19 @@
-"""The magics dlmagics registers, and its settings (``%config DLMagics``)."""
+"""The magics dlmagics registers, built from its wings (wing.py), and its settings
+(``%config DLMagics``): parse the line, call the wing, map errors to one-line UsageErrors."""
 
 from __future__ import annotations
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic import Magics, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import Float, TraitError, observe, validate
 
-from .bench.defaults import BUDGET_S, MIN_RUNS, ROUNDS, WARMUP
-from .bench.history import RunHistory
+from .lines import LongLines, parse as _parse
 from .monitor.sampler import HISTORY_S, INTERVAL_S, MAX_INTERVAL, MIN_INTERVAL, check_interval
-from .lines import parse as _parse, refuse_long_lines
 from .options import OptionError, bounded
-from .quiz.desk import QuizDesk
 from .session import KernelSession
-from .timeline.command import snapshot_part as timeline_part
-from .train.trainer import Trainer
+from .wing import Context, Kernel, MagicSpec, Wing, find_wings
 
-# The magics whose result is what they show: a script prints it (see DLMagics._run).
-PRINTED_IN_SCRIPTS = {"%gpumon", "%dlquiz", "%dltimeline"}
-# Usage lines argparse cannot write (alternatives, a name first); the others come from the parsers.
-TRAIN_USAGE = ("%train_demo NAME [--epochs N] [--lr LR] [--batch-size N] [--device DEVICE] [--seed N] "
-               "[--data PATH] [--quick] [--no-live] | --list")
-QUIZ_USAGE = ("%dlquiz [ID | PATH] [--mode practice|mastery|exam] | --reset ID | --score | "
-              "--export csv|json PATH")
 MIN_HISTORY, MAX_HISTORY = 600.0, 86400.0
 
 
@@ -51,23 +41,61 @@ class DLMagics(Magics):
         from IPython.display import display
 
         super().__init__(shell=shell, **kwargs)
-        self.session = KernelSession(shell, self.monitor_interval, self.monitor_history)
-        in_kernel = self.session.channel.active
-        self.trainer = Trainer(self.session.publish, display, in_kernel)
-        self.quizzes = QuizDesk(self.session.publish, display)
-        self.bench_history = RunHistory()  # each cell's earlier %%gpubench medians: a repeat's spread
-        self.session.snapshot_parts += [self.quizzes.snapshot_part, timeline_part]
-        self.session.handlers["stop_training"] = self.trainer.stop_running
+        self.session = KernelSession(shell)
+        self.kernel = Kernel(self.session.publish, display, self.session.channel.active, settings=self)
+        self.long_lines = LongLines()  # refuses an over-long line of any of these magics
+        self.wings: dict[str, Wing] = {}
+        for wing in find_wings():
+            self.add_wing(wing)
 
-    def _run(self, name: str, usage: str, command, *args):
-        """_call, and in a script (``ipython script.ipy`` runs the file silently: no result is
-        ever displayed) print the result of the magics whose result is what they show
-        (%%gpubench and %train_demo display theirs)."""
-        result = _call(name, usage, command, *args)
-        if name in PRINTED_IN_SCRIPTS and result is not None and _in_script(self.shell):
-            text = self.shell.display_formatter.format(result)[0].get("text/plain")
-            print(text if text is not None else repr(result))
-        return result
+    def add_wing(self, wing_class: type) -> Wing:
+        """Make the wing for this kernel and take its magics, snapshot part, frontend
+        messages and hooks (a wing added after %load_ext is registered with the shell at once)."""
+        wing = wing_class(self.kernel)
+        self.wings[wing.name] = wing
+        self.session.wings.append(wing)
+        registered = self.shell is not None and self.shell.magics_manager.registry.get(type(self).__name__) is self
+        for spec in wing.magics:
+            kind = "cell" if spec.cell else "line"
+            magic = self._magic(wing, spec)
+            self.magics[kind][spec.name] = magic
+            self.long_lines.names.add(spec.name)
+            if registered:
+                self.shell.magics_manager.magics[kind][spec.name] = magic
+        if registered:
+            self._hook(wing, "register")
+        return wing
+
+    def wing(self, name: str) -> Wing:
+        return self.wings[name]
+
+    def _magic(self, wing: Wing, spec: MagicSpec):
+        """The IPython magic of a spec: its options parsed into a one-line UsageError, its
+        docstring the %name? help (with the options), its work the wing's run."""
+
+        def magic(line="", cell=None):
+            from IPython.display import display
+
+            args = _parse(magic, line, usage)
+            ctx = Context(self.shell.user_ns, self.session.publish, display, _cell_id(self.shell),
+                          _interactive(self.shell), cell or "")
+            result = _call(spec.prog, usage, wing.run, spec.name, args, ctx)
+            if spec.printed_in_scripts and result is not None and _in_script(self.shell):
+                # `ipython script.ipy` runs the file silently: no result is ever displayed
+                text = self.shell.display_formatter.format(result)[0].get("text/plain")
+                print(text if text is not None else repr(result))
+            return result
+
+        with_options(magic, spec)
+        usage = spec.usage or _usage(magic, spec.prog)
+        return magic
+
+    def _hook(self, wing: Wing, how: str) -> None:
+        for event, callback in wing.hooks.items():
+            try:
+                getattr(self.shell.events, how)(event, callback)
+            except ValueError:  # unregistering one that is not there
+                pass
 
     @validate("monitor_interval")
     def _check_interval(self, proposal):
@@ -87,243 +115,23 @@ class DLMagics(Magics):
 
     @observe("monitor_interval")
     def _interval_changed(self, change):
-        if hasattr(self, "session"):
-            self.session.set_interval(change["new"])
+        if "monitor" in getattr(self, "wings", {}):
+            self.wings["monitor"].set_interval(change["new"])
 
     @observe("monitor_history")
     def _history_changed(self, change):
-        if hasattr(self, "session"):
-            self.session.set_history_seconds(change["new"])
+        if "monitor" in getattr(self, "wings", {}):
+            self.wings["monitor"].set_history_seconds(change["new"])
 
-    @magic_arguments()
-    @argument("--start", action="store_true",
-              help="Start the background monitor (it also feeds the sidebar) and show a live table here.")
-    @argument("--stop", action="store_true",
-              help="Stop the background monitor; the sidebar keeps the history it has.")
-    @argument("--interval", metavar="SECONDS",
-              help=f"Seconds between samples, {MIN_INTERVAL:g} to {MAX_INTERVAL:g} (default {INTERVAL_S:g}; "
-                   "also %%config DLMagics.monitor_interval).")
-    @line_magic
-    def gpumon(self, line=""):
-        """Show the GPUs this kernel can see: memory, utilisation, temperature, power,
-        and this kernel's own PyTorch memory (allocated, reserved, peak).
 
-        Without a GPU it says why (no driver, no GPU visible, a driver problem) and
-        shows what is true on any machine: the kernel process's memory and CPU share.
-
-        The monitor reads NVML in the kernel, so it respects CUDA_VISIBLE_DEVICES and
-        works for remote kernels. It never initialises CUDA itself and never resets
-        PyTorch's peak counters. The dlmagics sidebar in JupyterLab shows the same
-        figures live, with the last minutes of history.
-
-        Examples::
-
-          %gpumon                  # a snapshot table
-          %gpumon --start          # run the monitor, with a live table in this cell
-          %gpumon --interval 0.5   # sample twice a second
-          %gpumon --stop
-          snap = %gpumon           # snap.to_dict() gives the numbers
-        """
-        from IPython.display import display
-
-        from .monitor import command
-
-        usage = _usage(self.gpumon, "%gpumon")
-        args = _parse(self.gpumon, line, usage)
-        return self._run("%gpumon", usage, command.gpumon, args, self.session,
-                     lambda seconds: setattr(self, "monitor_interval", seconds), display)
-
-    @magic_arguments()
-    @argument("-d", "--devices", metavar="DEVICES",
-              help="Comma-separated: cpu (all threads), cpu:N (N threads), cuda, cuda:N, mps. "
-                   "Default: cpu and every GPU there is.")
-    @argument("--dtype", metavar="DTYPE",
-              help="float32 (strict, TF32 off), tf32, bfloat16, float16 or float64: the cell's `dtype` and "
-                   "the default for new tensors. Default: float32 under the kernel's TF32 setting.")
-    @argument("--budget", metavar="S", help=f"Seconds per device for the runs after the first call (the rest of the "
-                                             f"warm-up, then timed runs), more than 0 (default {BUDGET_S:g}), in "
-                                             f"{ROUNDS} blocks the devices take in turn; a block stops earlier once its "
-                                             "median is pinned within 1%%, the run later when --min-runs runs take longer.")
-    @argument("--warmup", metavar="N", help=f"Untimed runs first (default {WARMUP}); the first is shown as the "
-                                            "first-call cost.")
-    @argument("--min-runs", metavar="N", help=f"Timed runs at least, whatever the budget (default {MIN_RUNS}).")
-    @argument("--sweep", metavar="VAR=v1,v2,...",
-              help="Run the cell for each value of VAR and plot time and speedup against it.")
-    @argument("--no-check", action="store_true", help="Do not compare the devices' outputs.")
-    @argument("--save", metavar="PATH", help="Write the result as JSON.")
-    @argument("--compare", metavar="PATH", help="Set the result against one saved with --save.")
-    @argument("-q", "--quiet", action="store_true", help="Show nothing; the result is in _gpubench.")
-    @cell_magic
-    def gpubench(self, line="", cell=""):
-        """Time the cell's PyTorch code on every device, with figures you can trust.
-
-        Code above a line that is just ``# timed`` is setup: it runs once per device and
-        is not timed. The rest is timed. The cell gets ``torch``, ``nn``, ``device`` and
-        ``dtype`` for each run, so write ``.to(device)`` and ``device=device``::
-
-          %%gpubench
-          x = torch.randn(4096, 4096, device=device)
-          # timed
-          y = x @ x
-
-        For each device it shows the median time with its 95% interval (where a repeat
-        run's median should fall: built from the spread of its blocks of runs and of this
-        cell's earlier runs in the kernel) and IQR, the runs, the first-call cost, the
-        speedup over the CPU with its interval ("no clear difference" when it holds 1x),
-        FLOP/s and bandwidth against the device's peak, what bounds the run (compute, memory or launch
-        overhead), peak memory, whether the outputs agree (the last tensor the timed code
-        assigns), and where the achieved FLOP/s stands among the GPUs of deep learning's
-        history.
-
-        How it measures: the devices take turns, a block of runs each, for five rounds (a
-        slow phase of the machine lands on all of them, and is named when it shows); CPU
-        runs are timed with perf_counter at a set thread count; CUDA
-        runs with CUDA events around each run; GC is off while timing; random numbers in
-        the setup are drawn the same on every device. It resets PyTorch's peak-memory
-        counter of each GPU it runs on. A device that runs out of memory is marked and the
-        others still run; Ctrl-C keeps what was measured.
-
-        The result is returned (so ``_`` holds it) and kept in ``_gpubench``: ``.to_dict()``,
-        ``.save(path)``, ``.compare(path)``. Examples::
-
-          %%gpubench -d cpu,cpu:1 --sweep n=256,512,1024 --budget 0.5
-          %%gpubench --dtype bfloat16 --save h200.json
-          %%gpubench --compare h200.json
-          %%gpubench -d {devices}         # IPython puts in the value of a Python variable
-        """
-        from .bench import command
-
-        usage = _usage(self.gpubench, "%%gpubench")
-        args = _parse(self.gpubench, line, usage)
-        from IPython.display import display
-
-        show = display if _interactive(self.shell) else None  # a progress line for a person waiting
-        return self._run("%%gpubench", usage, command.gpubench, args, cell, self.shell.user_ns, self.session.publish, show,
-                         self.bench_history, _cell_id(self.shell))
-
-    @magic_arguments()
-    @argument("name", nargs="?", help="The demo: xor, vanishing, dropout, batchnorm, optimizers, resnet, rbm, "
-                                      "dbn, mnist, cnn, datascale, hardware or transfer.")
-    @argument("--list", action="store_true", help="List the demos with their dates and lessons.")
-    @argument("--epochs", metavar="N", help="Passes over the training data (each demo has its own default).")
-    @argument("--lr", metavar="LR", help="Learning rate, above 0 and at most 10; the slider changes it live.")
-    @argument("--batch-size", metavar="N", help="Examples per step.")
-    @argument("--device", metavar="DEVICE", help="cpu (default), cuda, cuda:N or mps; for the hardware demo, a "
-                                                 "list like cpu:1,cpu,cuda.")
-    @argument("--seed", metavar="N", help="Data order and initial weights (default 0): the same seed gives the "
-                                          "same numbers on the CPU.")
-    @argument("--data", metavar="PATH", help="A folder with MNIST's IDX files, used in place of the shipped digits.")
-    @argument("--quick", action="store_true", help="A shorter run (the size the test suite checks).")
-    @argument("--no-live", action="store_true", help="Train here and now with no controls, and leave the final picture.")
-    @line_magic
-    def train_demo(self, line=""):
-        """Run one of the experiments that made deep learning work, live, as a race.
-
-        Each demo trains two or more networks side by side on the same data, from the same
-        seed, and states its lesson: the numbers it measures to show it. On a laptop CPU each
-        takes seconds. Nothing is downloaded: the digits are the UCI 8x8 handwritten digits
-        (CC BY 4.0), shipped with dlmagics; XOR is generated.
-
-        In JupyterLab, Notebook 7, Voila, VS Code or Colab the dashboard is live: the curves, the
-        demo's own picture (decision boundary, gradient heatmap, filters...), progress with
-        the time left, a learning-rate slider that acts at the next step (marked on the
-        curves), Pause and Stop (the history so far is kept). Training runs in the background,
-        so the controls respond while the kernel is otherwise idle. When the run ends, the
-        dashboard becomes a picture and a summary that stay in the saved notebook. Run
-        headless (nbconvert, papermill) or with --no-live, it trains at once and leaves the
-        same picture and summary.
-
-        The result is returned: ``.history`` (every step so far, of every contender),
-        ``.final``, ``.lesson``, ``.to_dict()``, ``.plot()``. While the run trains:
-
-        - in the same cell, reading ``.final``, ``.lesson``, ``.to_dict()`` or ``.plot()``
-          waits for the end (the curves keep drawing; the controls answer once the cell is
-          done) and then gives the finished run's figures; ``.status`` and ``.history`` say
-          where it stands now;
-        - the next cell you run (or Run All) waits for the end first, and says so with the
-          time left; interrupting the kernel stops the run and keeps its history;
-        - a paused run resumes when a cell waits for it.
-
-        Examples::
-
-          %train_demo --list
-          %train_demo xor
-          %train_demo vanishing --epochs 3
-          %train_demo optimizers --lr 0.003 --seed 1
-          %train_demo hardware --device cpu:1,cpu,cuda
-          run = %train_demo mnist --data ~/mnist
-        """
-        from .train import command
-
-        args = _parse(self.train_demo, line, TRAIN_USAGE)
-        live = not args.no_live and _interactive(self.shell)
-        return self._run("%train_demo", TRAIN_USAGE, command.train_demo, args, self.trainer, live)
-
-    @magic_arguments()
-    @argument("name", nargs="?", help="A quiz id (see the list) or the path of a quiz file (.yaml, .json, "
-                                      "or a jupyterquiz .json list).")
-    @argument("--mode", metavar="MODE", help="practice (default: feedback at once, retry, hints, the solution after "
-                                             "a few tries), mastery (what you got right is locked; retry the rest) "
-                                             "or exam (no feedback until you submit; limited submissions).")
-    @argument("--reset", metavar="ID", help="Start the quiz afresh (earlier answers stay in the file, uncounted).")
-    @argument("--score", action="store_true", help="A table of every quiz: answered, correct, score.")
-    @argument("--export", nargs=2, metavar=("FORMAT", "PATH"), help="Write one row per question as csv or json.")
-    @line_magic
-    def dlquiz(self, line=""):
-        """Quizzes on the deep-learning revolution, graded in this kernel, progress kept.
-
-        With no arguments it lists the quizzes with your progress. ``%dlquiz ID`` shows one:
-        answer, press Check, and the feedback comes at once, with the explanation when you
-        are right. Hints come one level at a time; the solution is offered after a few
-        tries. Question types: single choice, multiple select (partial credit), numbers
-        (within a tolerance; 36.4, 36.4%, 1/3 and 2.5e6 all read), text, and code (define a
-        function in a cell and the quiz tests it).
-
-        Every answer is saved before its feedback shows, in a JSON Lines file in Jupyter's
-        data directory (or $DLMAGICS_QUIZ_STORE), so your progress survives restarts.
-        Editing a quiz starts its progress afresh. The JupyterLab sidebar shows each quiz of
-        the notebook with its score; click one to scroll to it.
-
-        Grading happens in the kernel and the answer key never goes to the page, but the
-        kernel is yours: this is for learning, not an exam server.
-
-        Examples::
-
-          %dlquiz                          # the quizzes and your progress
-          %dlquiz why-now
-          %dlquiz gpus --mode exam
-          %dlquiz my_quiz.yaml             # your own quiz (docs/quiz-format.md)
-          %dlquiz questions.json           # a jupyterquiz file
-          %dlquiz --score
-          %dlquiz --export csv progress.csv
-          %dlquiz --reset why-now
-        """
-        from .quiz import command
-
-        args = _parse(self.dlquiz, line, QUIZ_USAGE)
-        return self._run("%dlquiz", QUIZ_USAGE, command.dlquiz, args, self.quizzes, self.shell.user_ns, _cell_id(self.shell))
-
-    @magic_arguments()
-    @argument("--from", dest="first", metavar="YEAR", help="The first year to show.")
-    @argument("--to", dest="last", metavar="YEAR", help="The last year to show.")
-    @line_magic
-    def dltimeline(self, line=""):
-        """The history of deep learning, from the logical neuron (1943) to ChatGPT (2022), as
-        a timeline in the cell: each event with its date, a summary, its primary source, and
-        the demos and quizzes that belong to it.
-
-        It is the same timeline the JupyterLab sidebar shows, as static HTML for frontends
-        without the sidebar (Notebook 7, VS Code, Colab) and for the saved notebook. The
-        result's ``.to_dict()`` gives the events as data. Examples::
-
-          %dltimeline
-          %dltimeline --from 2006 --to 2015
-        """
-        from .timeline import command
-
-        usage = _usage(self.dltimeline, "%dltimeline")
-        args = _parse(self.dltimeline, line, usage)
-        return self._run("%dltimeline", usage, command.dltimeline, args)
+def with_options(function, spec: MagicSpec):
+    """Give a function the spec's name, options (``function.parser``) and docstring (the help
+    followed by the options), as IPython's @magic_arguments and @argument decorators do."""
+    function.__name__ = function.__qualname__ = spec.name
+    function.__doc__ = spec.doc
+    for one in reversed(spec.args):  # IPython adds the last decorator's argument first
+        argument(*one.flags, **one.options)(function)
+    return magic_arguments()(function)
 
 
 def _cell_id(shell) -> str | None:
@@ -392,9 +200,9 @@ def load(ipython) -> DLMagics:
         _drop_configurables(ipython)  # Magics.__init__ listed the failed instance already
         magics = DLMagics(shell=ipython)
     ipython.register_magics(magics)
-    ipython.events.register("pre_run_cell", magics.trainer.wait)
-    if refuse_long_lines not in ipython.input_transformers_cleanup:
-        ipython.input_transformers_cleanup.append(refuse_long_lines)
+    for wing in magics.wings.values():
+        magics._hook(wing, "register")
+    ipython.input_transformers_cleanup.append(magics.long_lines)
     magics.session.open()
     return magics
 
@@ -403,13 +211,10 @@ def unload(ipython) -> None:
     magics = ipython.magics_manager.registry.pop(DLMagics.__name__, None)
     if magics is None:
         return
-    try:
-        ipython.events.unregister("pre_run_cell", magics.trainer.wait)
-    except ValueError:
-        pass
-    if refuse_long_lines in ipython.input_transformers_cleanup:
-        ipython.input_transformers_cleanup.remove(refuse_long_lines)
-    magics.trainer.close()
+    for wing in magics.wings.values():
+        magics._hook(wing, "unregister")
+    if magics.long_lines in ipython.input_transformers_cleanup:
+        ipython.input_transformers_cleanup.remove(magics.long_lines)
     magics.session.close()
     for kind, names in magics.magics.items():
         for name in names:

@@ -13,21 +13,23 @@ import logging
 COMM_TARGET = "dlmagics"
 PROTOCOL_VERSION = "1.6.0"
 
-#: Messages the frontend may send, each with the keys it may carry.
+#: Messages the frontend may send, each with the keys it may carry: the built-in wings'
+#: (a kernel session takes what its wings declare; tests check this list against them).
 FRONTEND_MESSAGES = {"request_snapshot": set(), "stop_training": set()}
 
 log = logging.getLogger("dlmagics")
 
 
-def parse_frontend_message(data: object) -> dict | None:
-    """Check a message from the frontend; log and return None when it is malformed.
+def parse_frontend_message(data: object, allowed_messages: dict | None = None) -> dict | None:
+    """Check a message from the frontend against the types taken (each with its keys);
+    log and return None when it is malformed.
 
     A bad message must never break the channel, so this never raises.
     """
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         log.warning("dlmagics: ignored a frontend message without a type: %.200r", data)
         return None
-    allowed = FRONTEND_MESSAGES.get(data["type"])
+    allowed = (FRONTEND_MESSAGES if allowed_messages is None else allowed_messages).get(data["type"])
     if allowed is None:
         log.warning("dlmagics: ignored an unknown frontend message type %.80r", data["type"])
         return None
@@ -40,10 +42,11 @@ def parse_frontend_message(data: object) -> dict | None:
 
 # -- the kernel's messages: each built here, and only here ---------------------------------
 
-def snapshot(kernel: dict, monitor: dict, history: list, parts: dict) -> dict:
+def snapshot(kernel: dict, parts: dict) -> dict:
     """Everything the sidebar needs to rebuild itself; ``parts`` are the wings' sections
-    (``quizzes``, ``timeline``), each left out when its wing has nothing to say."""
-    return {"type": "snapshot", "kernel": kernel, "monitor": monitor, "history": history, **parts}
+    (``monitor`` and ``history``, ``quizzes``, ``timeline``, ``benchmarks``, ``training``),
+    each left out when its wing has nothing to say."""
+    return {"type": "snapshot", "kernel": kernel, **parts}
 
 
 def sample_message(sample: dict) -> dict:

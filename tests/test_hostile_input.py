@@ -126,9 +126,10 @@ def test_a_bounded_number_is_in_range_or_an_option_error(value):
 @given(line=TEXT)
 def test_any_line_parses_or_is_a_one_line_usage_error(line):
     from dlmagics import lines
-    from dlmagics.magics import DLMagics, TRAIN_USAGE
+    from dlmagics.magics import with_options
+    from dlmagics.train.wing import TRAIN_DEMO
 
     try:
-        lines.parse(DLMagics.train_demo, line, TRAIN_USAGE)
+        lines.parse(with_options(lambda line="": None, TRAIN_DEMO), line, TRAIN_DEMO.usage)
     except UsageError as error:
         assert "\n" not in str(error) and str(error).startswith("%train_demo: ")

@@ -76,21 +76,21 @@ def test_interval_from_the_magic_and_from_config_reach_the_sampler(shell, no_dri
     shell.run_line_magic("load_ext", "dlmagics")
     magics = shell.magics_manager.registry["DLMagics"]
     shell.run_line_magic("gpumon", "--interval 0.5")
-    assert magics.monitor_interval == 0.5 and magics.session.sampler.interval == 0.5
+    assert magics.monitor_interval == 0.5 and magics.wing("monitor").sampler.interval == 0.5
     shell.run_line_magic("config", "DLMagics.monitor_interval = 2")
-    assert magics.session.sampler.interval == 2.0
+    assert magics.wing("monitor").sampler.interval == 2.0
     shell.run_line_magic("config", "DLMagics.monitor_interval = -3")  # %config logs the error
     assert "from 0.1 to 3600, got -3" in caplog.text
     shell.run_line_magic("config", "DLMagics.monitor_interval = True")  # traitlets' Float would take it as 1.0
     assert "expected a float, not the bool True" in caplog.text
-    assert magics.session.sampler.interval == 2.0
+    assert magics.wing("monitor").sampler.interval == 2.0
 
 
 def test_a_bad_setting_left_in_the_config_does_not_block_loading(shell, no_driver, capsys):
     shell.config.DLMagics.monitor_interval = -3.0  # what a failed %config leaves behind
     shell.run_line_magic("load_ext", "dlmagics")
     assert "ignoring bad settings" in capsys.readouterr().out
-    assert shell.magics_manager.registry["DLMagics"].session.sampler.interval == 1.0
+    assert shell.magics_manager.registry["DLMagics"].wing("monitor").sampler.interval == 1.0
 
 
 def test_start_and_stop(shell, no_driver):
@@ -106,8 +106,8 @@ def test_start_and_stop(shell, no_driver):
 
 def test_live_views_are_refreshed_by_the_sampler_and_capped(shell, fake_nvml, monkeypatch):
     shell.run_line_magic("load_ext", "dlmagics")
-    session = shell.magics_manager.registry["DLMagics"].session
-    monkeypatch.setattr(session.channel, "active", True)  # as in a kernel: a widget is shown
+    session = shell.magics_manager.registry["DLMagics"].wing("monitor")
+    monkeypatch.setattr(session.kernel, "in_kernel", True)  # as in a kernel: a widget is shown
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     for _ in range(6):
@@ -140,7 +140,7 @@ def test_help_is_the_docstring(shell):
 
 def test_start_in_a_terminal_shows_the_current_sample_not_the_last_runs(shell, fake_nvml):
     shell.run_line_magic("load_ext", "dlmagics")
-    session = shell.magics_manager.registry["DLMagics"].session
+    session = shell.magics_manager.registry["DLMagics"].wing("monitor")
     old = session.sampler.sample_now()
     old["t"] -= 120  # two minutes ago, as a stopped monitor leaves its history
     session.sampler.stop()

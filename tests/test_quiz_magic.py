@@ -28,7 +28,7 @@ def magics(shell):
 
 
 def show(shell, name: str, mode: str = "practice"):
-    desk = magics(shell).quizzes
+    desk = magics(shell).wing("quiz").desk
     from dlmagics.quiz.model import load
 
     quiz = load(name) if name.endswith(".yaml") else catalog.find(name)

@@ -17,7 +17,7 @@ from ..hardware.specs import cpu_info
 def environment(devices) -> dict:
     import torch
 
-    from .. import __version__
+    from ..version import __version__
 
     info = cpu_info()
     env = {

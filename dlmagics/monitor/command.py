@@ -11,9 +11,9 @@ class MonitorUsageError(OptionError):
     pass
 
 
-def gpumon(args, session, set_interval, show):
-    """``set_interval(seconds)`` changes the setting (%config DLMagics.monitor_interval);
-    ``show`` is IPython's display, for the live table."""
+def gpumon(args, monitor, set_interval, show):
+    """``monitor``: the kernel's MonitorWing; ``set_interval(seconds)`` changes the setting
+    (%config DLMagics.monitor_interval); ``show`` is IPython's display, for the live table."""
     if args.start and args.stop:
         raise MonitorUsageError("give --start or --stop, not both")
     if args.interval is not None:
@@ -22,11 +22,11 @@ def gpumon(args, session, set_interval, show):
         except OptionError as error:
             raise MonitorUsageError(f"--interval {args.interval}: {error}") from None
     if args.stop:
-        session.stop()
-        return session.current()
+        monitor.stop()
+        return monitor.current()
     if args.start:
-        session.start()
-        if session.channel.active:
-            show(session.live_view())
+        monitor.start()
+        if monitor.kernel.in_kernel:
+            show(monitor.live_view())
             return None
-    return session.current()
+    return monitor.current()

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 from ..options import OptionError, bounded
+from .defaults import SEED
 from .demos import DEMOS, Demo, Settings
 
 MAX_EPOCHS = 100_000
@@ -60,7 +61,7 @@ def settings(demo: Demo, args) -> Settings:
             with_data = ", ".join(d.name for d in DEMOS.values() if d.uses_digits)
             raise DemoUsageError(f"{demo.name} makes its own data; --data works with {with_data}")
         data = _check_data(args.data)
-    return demo.settings(quick=args.quick, epochs=epochs, lr=lr, batch_size=batch, seed=seed if seed is not None else 0,
+    return demo.settings(quick=args.quick, epochs=epochs, lr=lr, batch_size=batch, seed=SEED if seed is None else seed,
                          device=device, devices=devices, data=data)
 
 

@@ -18,6 +18,7 @@ import torch
 
 from ..hardware.devices import race_line_up
 from . import data as datasets
+from .defaults import SEED
 from .engine import BatchStream, Contender, Controls, History, Plan, run_race
 from .nets import RBM, deep_net, mlp, parameter_count, small_cnn
 
@@ -27,7 +28,7 @@ class Settings:
     epochs: int
     lr: float
     batch_size: int
-    seed: int = 0
+    seed: int = SEED
     device: str = "cpu"
     devices: tuple[str, ...] = ()  # hardware: the devices to race (labels as in %%gpubench)
     quick: bool = False
