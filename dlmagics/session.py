@@ -20,7 +20,8 @@ REQUEST_SNAPSHOT = "request_snapshot"
 
 class KernelSession:
     def __init__(self, shell):
-        self.channel = Channel(active=getattr(shell, "kernel", None) is not None, on_message=self._on_message)
+        self.channel = Channel(active=getattr(shell, "kernel", None) is not None, on_message=self._on_message,
+                               allowed=self.frontend_messages)
         self.wings: list = []
 
     # -- lifecycle -----------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""The wing contract: a whole wing added from outside dlmagics (a magic, a kernel message
+with its schema entry, a frontend message, a part of the snapshot), every built-in wing
+keeping it, and a snapshot that rebuilds every sidebar section, the Runs included."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+
+from conftest import SCHEMA, validate
+from dlmagics.options import OptionError
+from dlmagics.wing import MagicSpec, Wing, arg, find_wings
+
+# The fixture wing's message, as its own schema entry (the wing's part of protocol.schema.json).
+HELLO_SCHEMA = {
+    "type": "object", "required": ["type", "greeting"], "additionalProperties": False,
+    "properties": {"type": {"const": "hello"}, "greeting": {"type": "string"}},
+}
+
+
+class HelloWing(Wing):
+    """A wing written outside dlmagics: %hello greets, tells the sidebar, remembers waves."""
+
+    name = "hello"
+    magics = (MagicSpec("hello", doc="Say hello.\n\n        Examples::\n\n          %hello --name Ada\n",
+                        args=(arg("--name", metavar="NAME", help="Whom to greet."),)),)
+    frontend_messages = {"wave": {"hand"}}
+
+    def __init__(self, kernel):
+        super().__init__(kernel)
+        self.greeted: list[str] = []
+        self.waves: list[str] = []
+
+    def run(self, name, args, ctx):
+        if not args.name:
+            raise OptionError("give --name NAME")
+        greeting = f"Hello, {args.name}!"
+        self.greeted.append(args.name)
+        ctx.publish({"type": "hello", "greeting": greeting})
+        return greeting
+
+    def snapshot_part(self) -> dict:
+        return {"hello": {"greeted": list(self.greeted)}}
+
+    def handle(self, message: dict) -> None:
+        self.waves.append(message.get("hand", "?"))
+
+
+def test_a_wing_from_outside_dlmagics_gets_its_magic_message_snapshot_and_handler(comms, shell, no_driver):
+    shell.run_line_magic("load_ext", "dlmagics")
+    magics = shell.magics_manager.registry["DLMagics"]
+    magics.add_wing(HelloWing)
+    (c,) = comms
+    assert shell.run_line_magic("hello", "--name Ada") == "Hello, Ada!"
+    message = c.sent[-1]
+    jsonschema.validate(message, HELLO_SCHEMA)
+    assert message == {"type": "hello", "greeting": "Hello, Ada!"}
+    with pytest.raises(Exception) as error:  # its OptionError, a one-line UsageError like every magic's
+        shell.run_line_magic("hello", "")
+    assert str(error.value) == "%hello: give --name NAME. Usage: %hello [--name NAME]"
+    assert "Whom to greet." in shell.magics_manager.magics["line"]["hello"].__doc__  # %hello? shows its options
+    c.receive({"type": "wave", "hand": "left"})
+    c.receive({"type": "wave", "elbow": "no"})  # keys it did not declare: ignored, as any bad message
+    assert magics.wing("hello").waves == ["left"]
+    c.receive({"type": "request_snapshot"})
+    snapshot = c.sent[-1]
+    assert snapshot["hello"] == {"greeted": ["Ada"]}
+    validate({k: v for k, v in snapshot.items() if k != "hello"})  # the rest is the built-in protocol
+    shell.run_line_magic("unload_ext", "dlmagics")
+    assert "hello" not in shell.magics_manager.magics["line"]
+
+
+def test_every_built_in_wing_keeps_the_contract():
+    wings = find_wings()
+    assert [w.name for w in wings] == ["bench", "monitor", "quiz", "timeline", "train"]
+    magics = [spec for wing in wings for spec in wing.magics]
+    assert sorted(spec.prog for spec in magics) == ["%%gpubench", "%dlquiz", "%dltimeline", "%gpumon", "%train_demo"]
+    from dlmagics.protocol import FRONTEND_MESSAGES
+
+    declared = {kind for wing in wings for kind in wing.frontend_messages} | {"request_snapshot"}
+    assert declared == set(FRONTEND_MESSAGES)  # the protocol's list is the wings' (and the schema's)
+    assert declared == {SCHEMA["$defs"][ref["$ref"].split("/")[-1]]["properties"]["type"]["const"]
+                        for ref in SCHEMA["$defs"]["frontend_message"]["oneOf"]}
+
+
+@pytest.mark.parametrize("spec", [s for w in find_wings() for s in w.magics], ids=lambda s: s.name)
+def test_a_written_usage_line_names_every_option_the_parser_takes(spec):
+    if spec.usage is None:
+        return  # argparse writes it from the options
+    for one in spec.args:
+        flag = next((f for f in one.flags if f.startswith("--")), None)
+        assert flag is None or flag in spec.usage, f"{spec.prog}'s usage line lacks {flag}"
+    named = {word.strip("[]|").split("=")[0] for word in spec.usage.split() if word.strip("[]|").startswith("--")}
+    assert named <= {f for one in spec.args for f in one.flags}, f"{spec.prog}'s usage names options it lacks"
+
+
+def test_load_ext_is_fast_and_imports_no_torch():
+    code = ("import time, sys; from IPython.testing.globalipapp import start_ipython; ip = start_ipython(); "
+            "t = time.perf_counter(); ip.run_line_magic('load_ext', 'dlmagics'); took = time.perf_counter() - t; "
+            "print(took, [m for m in ('torch', 'ipywidgets') if m in sys.modules])")
+    took, heavy = None, None
+    for _ in range(3):  # the best of three: a busy machine slows one start, not the code
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        seconds, _, heavy = out.stdout.strip().partition(" ")
+        took = min(float(seconds), took or float("inf"))
+    assert heavy == "[]", out.stderr
+    assert took < 0.1, f"%load_ext dlmagics took {took:.3f} s"
+
+
+def test_a_snapshot_carries_the_latest_benchmarks_and_training_run(comms, shell, no_driver):
+    shell.run_line_magic("load_ext", "dlmagics")
+    (c,) = comms
+    shell.run_cell_magic("gpubench", "-d cpu --budget 0.05 -q", "x = torch.ones(8)\n# timed\ny = x + 1")
+    shell.run_line_magic("train_demo", "xor --quick --no-live")
+    c.receive({"type": "request_snapshot"})
+    snapshot = c.sent[-1]
+    validate(snapshot)
+    assert snapshot["benchmarks"] == next(m for m in c.sent if m["type"] == "benchmarks")["results"]
+    last_run = [m for m in c.sent if m["type"] == "training"][-1]["run"]
+    assert snapshot["training"] == last_run and last_run["status"] == "finished"
