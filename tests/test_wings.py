@@ -121,3 +121,26 @@ def test_a_snapshot_carries_the_latest_benchmarks_and_training_run(comms, shell,
     assert snapshot["benchmarks"] == next(m for m in c.sent if m["type"] == "benchmarks")["results"]
     last_run = [m for m in c.sent if m["type"] == "training"][-1]["run"]
     assert snapshot["training"] == last_run and last_run["status"] == "finished"
+
+
+def test_a_demo_with_its_own_picture_is_one_registration(shell, no_driver):
+    """A new demo (a Grad-CAM one, say) is its build, its check and its panel, registered in
+    one place: nothing in the dashboard, the final picture or the sidebar is edited for it."""
+    import numpy as np
+
+    from dlmagics.train import demos
+    from dlmagics.train.pictures import Image
+
+    def stripes(result):
+        return Image("my own picture", np.full((4, 4, 3), 200, np.uint8), caption="drawn by the demo itself")
+
+    demos.demo("toy", "2026", "A toy with its own picture", lambda r: demos.Lesson(True, "nothing to measure"),
+               epochs=2, lr=0.5, batch_size=200, quick_epochs=1, panel=stripes, uses_digits=False)(demos.build_xor)
+    try:
+        shell.run_line_magic("load_ext", "dlmagics")
+        run = shell.run_line_magic("train_demo", "toy --quick --no-live")
+        from dlmagics.train.frames import picture_html
+
+        assert "my own picture" in picture_html(run) and "drawn by the demo itself" in picture_html(run)
+    finally:
+        demos.DEMOS.pop("toy")

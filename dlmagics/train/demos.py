@@ -52,7 +52,7 @@ class Demo:
     lr: float
     batch_size: int
     quick_epochs: int
-    panel: str = "curves"  # the dashboard's third picture: boundary, gradients, filters, ...
+    panel: str | Callable = "curves"  # the third picture: boundary, gradients, filters... (pictures.py), or a function of the result
     uses_digits: bool = True  # takes --data (MNIST) in place of the shipped digits
     metric: str = "accuracy"  # what the curves compare: accuracy, or an RBM's reconstruction error
 

@@ -84,8 +84,11 @@ def curves(result) -> list[Chart]:
 # -- panels ----------------------------------------------------------------------------
 
 def panel(result):
-    """The demo's own picture (a Chart or an Image), or None."""
+    """The demo's own picture (a Chart or an Image), or None. A demo names one of the panels
+    here, or gives its own function of the result (a new demo's picture needs no edit here)."""
     kind = result.demo.panel
+    if callable(kind):
+        return kind(result)
     plan = getattr(result, "plan", None)
     if kind == "gradients" and result.history.grad_norms:
         return gradient_heatmap(result)

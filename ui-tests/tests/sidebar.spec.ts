@@ -273,6 +273,37 @@ test.describe('DL Magics sidebar', () => {
     await expect((await page.notebook.getCellOutputLocator(count - 1))!).toContainText('stopped True');
   });
 
+  test('Runs after a page reload: the benchmark row and the demo training come back, and Stop still stops it', async ({
+    page
+  }) => {
+    await page.notebook.createNew('reload.ipynb');
+    await page.sidebar.openTab(SIDEBAR);
+    await runInNewCell(page, '%load_ext dlmagics');
+    await runInNewCell(page, ['%%gpubench -d cpu,cpu:1 --budget 0.3', 'x = torch.randn(128, 128)', '# timed', 'y = x @ x'].join('\n'));
+    const runs = page.locator(`#${SIDEBAR} .dlm-runs`);
+    await expect(runs.locator('.dlm-bench-title').first()).toHaveText('y = x @ x', { timeout: 30000 });
+    await runInNewCell(page, 'run = %train_demo optimizers --epochs 300');
+    await expect(runs.locator('.dlm-training')).toHaveAttribute('data-status', 'running', { timeout: 30000 });
+    await page.notebook.save();
+
+    // The page goes (a reload, a crashed tab); the kernel trains on. JupyterLab asks before
+    // leaving a notebook with unsaved outputs: leave.
+    page.once('dialog', dialog => void dialog.accept());
+    await page.reload();
+    await page.sidebar.openTab(SIDEBAR);
+    const again = page.locator(`#${SIDEBAR} .dlm-runs`);
+    await expect(again.locator('.dlm-bench-title').first()).toHaveText('y = x @ x', { timeout: 60000 });
+    await expect(again.locator('.dlm-speedup[data-device="cpu:1"]')).toContainText(/cpu:1 over cpu: [\d.]+x/);
+    const training = again.locator('.dlm-training');
+    await expect(training).toHaveAttribute('data-status', 'running', { timeout: 30000 });
+    await expect(training.locator('.dlm-training-step')).toContainText(/step [\d,]+ of [\d,]+, about \d+ s left/, {
+      timeout: 30000
+    });
+    await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-runs-after-reload.png` });
+    await training.getByRole('button', { name: 'Stop' }).click();
+    await expect(training).toHaveAttribute('data-status', 'stopped', { timeout: 30000 });
+  });
+
   test('%dlquiz: answer in the page, the sidebar counts it and scrolls back to the quiz', async ({
     page
   }) => {
