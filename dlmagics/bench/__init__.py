@@ -9,5 +9,9 @@ checks the options and calls runner.py. The pieces, each with one job:
 - precision.py, seeding.py: the dtype and TF32 setting; the same random inputs everywhere;
 - counting.py, agree.py: FLOPs, bytes and ops of a run; whether the outputs agree;
 - stats.py: medians, intervals, speedups (peaks and history: ../hardware/specs.py);
-- result.py, sweep.py: what a run found, as an object and JSON; render*.py: how it looks.
+- result.py, sweep.py: what a run found, as an object and JSON, with typed notes
+  (../notes.py); words.py: its figures in words (the table's and the sidebar's);
+- render*.py: how it looks, registered in ../views.py (VIEWS below): no result imports them.
 """
+
+VIEWS = ("render", "render_sweep")

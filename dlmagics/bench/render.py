@@ -1,5 +1,8 @@
 """How a %%gpubench result looks: an HTML table with bars, the same as plain text, and a
 PNG chart (kept in saved notebooks, shown where HTML is not).
+
+Registered for BenchResult in ../views.py (the result never imports this module). The lines
+under the table are typed notes (../notes.py): the HTML styles them by kind, not by words.
 """
 
 from __future__ import annotations
@@ -8,41 +11,15 @@ import html
 import io
 import math
 
-from .. import theme
+from .. import notes as note, theme, views
 from ..hardware.specs import format_rate, time_machine
+from ..notes import Note
 from .result import BenchResult, DeviceResult
+from .words import format_bytes, format_speedup, format_time  # noqa: F401 (format_speedup: for callers of render)
 
 # The table has a row per figure and a column per device: narrow enough for a notebook.
 ROWS = ("device", "median", "95% interval", "IQR", "runs", "first call", "speedup", "FLOP/s", "bandwidth",
         "bound", "peak memory")
-
-
-def format_time(seconds: float | None) -> str:
-    if seconds is None:
-        return "n/a"
-    for scale, unit in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
-        if seconds >= scale * 0.9995:  # what rounds to 1000 of a unit shows as 1 of the next
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds * 1e9:.3g} ns"
-
-
-def format_bytes(count: int | None) -> str:
-    if count is None:
-        return "n/a"
-    for scale, unit in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if count >= scale:
-            return f"{count / scale:.3g} {unit}"
-    return f"{count} B"
-
-
-def format_speedup(value: float, ci: tuple[float, float] | list[float]) -> str:
-    """'12.3x [11.8, 12.9]'; a claim only where the interval leaves 1x out."""
-    text = f"{value:.3g}x [{ci[0]:.3g}, {ci[1]:.3g}]"
-    if ci[1] < 1:
-        text += f" ({1 / value:.2g}x slower)"
-    elif ci[0] <= 1:
-        text += ", no clear difference"
-    return text
 
 
 def _rate(rate: float | None, peak: float | None, unit: str) -> str:
@@ -57,8 +34,7 @@ def device_column(result: BenchResult, d: DeviceResult, speedups: dict) -> list[
     s = d.summary
     if s is None:
         return [d.name or d.kind, d.status] + [""] * (len(ROWS) - 2)  # the notes say why
-    speedup = ("1x (baseline)" if result.baseline is d else
-               format_speedup(speedups[d.label].speedup, speedups[d.label].ci95) if d.label in speedups else "")
+    speedup = "1x (baseline)" if result.baseline is d else speedups[d.label].words if d.label in speedups else ""
     return [
         d.name, format_time(s.median), f"{format_time(s.ci95[0])} to {format_time(s.ci95[1])}",
         f"{format_time(s.iqr)} ({s.relative_iqr:.0%})", runs_cell(d), format_time(d.first_call), speedup,
@@ -81,29 +57,30 @@ def grid(result: BenchResult) -> list[list[str]]:
     return [["", *labels]] + [[name, *(c[i] for c in columns)] for i, name in enumerate(ROWS)]
 
 
-def notes(result: BenchResult) -> list[str]:
-    """The lines under the table: agreement, comparison, time machine, warnings, setting."""
-    lines = [agreement_line(result)]
+def notes(result: BenchResult) -> list[Note]:
+    """The lines under the table, each with its kind: agreement, comparison, time machine,
+    failures, warnings, setting."""
+    lines = [agreement_note(result)]
     for change in result.changes or []:
-        lines.append(f"Against the saved run of {change['old_created']}: {change['device']} takes "
-                     f"{change['ratio']:.3g}x the time [{change['ci95'][0]:.3g}, {change['ci95'][1]:.3g}], "
-                     f"{change['verdict']} (saved median {format_time(change['old_median_s'])}).")
+        lines.append(note.info(f"Against the saved run of {change['old_created']}: {change['device']} takes "
+                               f"{change['ratio']:.3g}x the time [{change['ci95'][0]:.3g}, {change['ci95'][1]:.3g}], "
+                               f"{change['verdict']} (saved median {format_time(change['old_median_s'])})."))
     for d in result.devices:
         if d.flop_rate:
-            lines.append("Time machine: " + time_machine(d.label, d.flop_rate))
+            lines.append(note.info("Time machine: " + time_machine(d.label, d.flop_rate)))
     for d in result.devices:
         if d.status == "out of memory":
             freed = "" if d.memory_after is None else f" {format_bytes(d.memory_after)} still allocated afterwards."
-            lines.append(f"{d.label} ran out of memory: {d.error.rstrip('.')}. Its tensors were released; the other devices "
-                         f"ran.{freed}")
+            lines.append(note.error(f"{d.label} ran out of memory: {d.error.rstrip('.')}. Its tensors were released; "
+                                    f"the other devices ran.{freed}"))
         elif d.status == "error":
-            lines.append(f"{d.label} failed at {d.error}")
+            lines.append(note.error(f"{d.label} failed at {d.error}"))
     if result.interrupted:
-        lines.append("Stopped by Ctrl-C: the figures are from the runs measured so far.")
-    lines += result.warnings
-    lines.append(time_line(result))
-    lines.append(setting_line(result))
-    return [line for line in lines if line]
+        lines.append(note.warn("Stopped by Ctrl-C: the figures are from the runs measured so far."))
+    lines += result.warning_notes
+    lines.append(note.info(time_line(result)))
+    lines.append(note.info(setting_line(result)))
+    return [line for line in lines if line is not None and line.text]
 
 
 def time_line(result: BenchResult) -> str:
@@ -123,9 +100,10 @@ def time_line(result: BenchResult) -> str:
     return f"Wall time {format_time(result.wall_s)} for {ran} device{'s' if ran != 1 else ''}: " + ", ".join(parts) + "."
 
 
-def agreement_line(result: BenchResult) -> str:
+def agreement_note(result: BenchResult) -> Note | None:
+    """Whether the devices' outputs agree: an error where any disagrees; None when unsaid."""
     if not result.agreement:
-        return f"Outputs: {result.agreement_note}." if result.agreement_note else ""
+        return note.info(f"Outputs: {result.agreement_note}.") if result.agreement_note else None
     parts = []
     for a in result.agreement:
         if a.error is None:
@@ -134,7 +112,8 @@ def agreement_line(result: BenchResult) -> str:
             verdict = "agrees with" if a.agrees else "DISAGREES with"
             parts.append(f"{a.device} {verdict} {a.reference} (largest difference {a.error:.2g} of the largest "
                          f"value; tolerance {a.tolerance:.0e})")
-    return f"Outputs ('{result.checked_variable}'): " + "; ".join(parts) + "."
+    kind = "info" if all(a.agrees for a in result.agreement) else "error"
+    return Note(kind, f"Outputs ('{result.checked_variable}'): " + "; ".join(parts) + ".")
 
 
 def interval_basis(result: BenchResult) -> str:
@@ -166,12 +145,13 @@ def setting_line(result: BenchResult) -> str:
 
 
 # -- text ----------------------------------------------------------------------------------
+@views.draws(BenchResult, "text/plain")
 def to_text(result: BenchResult) -> str:
     rows = grid(result)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     table = "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
     head = "%%gpubench" + (f" ({result.sweep['name']} = {result.sweep['value']!r})" if result.sweep else "")
-    return "\n".join([head, table, ""] + notes(result))
+    return "\n".join([head, table, ""] + [line.text for line in notes(result)])
 
 
 # -- HTML ----------------------------------------------------------------------------------
@@ -179,8 +159,17 @@ STYLE = ("<style>.dlm-bench{font-size:12px;border-collapse:collapse}.dlm-bench t
          f"text-align:left;border-bottom:1px solid {theme.BORDER};max-width:18em}}.dlm-bench .bar{{background:#4c8bf5;"
          f"height:10px;display:inline-block}}.dlm-bench-bad{{{theme.color('error')};font-weight:bold}}"
          ".dlm-bench-notes{font-size:12px;margin:4px 0;max-width:60em}</style>")
+# A note's class by its kind (the colour is theme.py's); warn and info read as plain text.
+KIND_CLASS = {"error": "dlm-bench-bad"}
 
 
+def note_item(line: Note) -> str:
+    """One note as a list item, styled by its kind."""
+    kind = KIND_CLASS.get(line.kind)
+    return f'<li{f" class={kind}" if kind else ""}>{html.escape(line.text)}</li>'
+
+
+@views.draws(BenchResult, "text/html")
 def to_html(result: BenchResult) -> str:
     rows = grid(result)
     widths = bar_widths(result.devices)
@@ -194,10 +183,7 @@ def to_html(result: BenchResult) -> str:
             for i, (cell, flag) in enumerate(zip(cells, bad))) + "</tr>"
 
     body = [row(rows[0], "th"), row(rows[1]), row(rows[2]), row(bars, raw=True)] + [row(r) for r in rows[3:]]
-    items = []
-    for line in notes(result):
-        alarm = "DISAGREE" in line or "ran out of memory" in line or "failed at" in line
-        items.append(f'<li{" class=dlm-bench-bad" if alarm else ""}>{html.escape(line)}</li>')
+    items = [note_item(line) for line in notes(result)]
     title = "%%gpubench" + (f" ({html.escape(result.sweep['name'])} = {html.escape(repr(result.sweep['value']))})"
                             if result.sweep else "")
     return (f"{STYLE}<div><b>{title}</b><table class=dlm-bench>{''.join(body)}</table>"
@@ -215,6 +201,7 @@ def bar_widths(devices: list[DeviceResult], longest: int = 160) -> dict[str, flo
 
 
 # -- PNG -----------------------------------------------------------------------------------
+@views.draws(BenchResult, "image/png")
 def to_png(result: BenchResult) -> bytes:
     """Median time per device with its 95% interval, on a log axis."""
     timed = [d for d in result.devices if d.summary]

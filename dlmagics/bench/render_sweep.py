@@ -1,12 +1,19 @@
-"""How a sweep looks: time and speedup against the swept value, and the crossover."""
+"""How a sweep looks: time and speedup against the swept value, and the crossover.
+
+Registered for BenchSweep in ../views.py (the sweep never imports this module). Each value's
+error and warn notes (../notes.py) are repeated under the table; its info notes hold for
+every value and stay with the single runs.
+"""
 
 from __future__ import annotations
 
 import html
 import math
 
-from .render import STYLE, agreement_line, format_speedup, format_time, new_figure, png_bytes, setting_line
+from .. import views
+from .render import STYLE, agreement_note, new_figure, png_bytes, setting_line
 from .sweep import BenchSweep
+from .words import format_time
 
 
 def table(sweep: BenchSweep) -> list[list[str]]:
@@ -22,8 +29,7 @@ def table(sweep: BenchSweep) -> list[list[str]]:
             medians.append(format_time(d.summary.median) if d and d.summary else (d.status if d else ""))
             bounds.append((d.bound or "n/a") if d and d.summary else "")
         speedups = {s.device: s for s in run.speedups}
-        cells = [format_speedup(speedups[label].speedup, speedups[label].ci95) if label in speedups else ""
-                 for label in others]
+        cells = [speedups[label].words if label in speedups else "" for label in others]
         rows.append([repr(value)] + medians + cells + bounds)
     return rows
 
@@ -50,10 +56,10 @@ def notes(sweep: BenchSweep) -> list[str]:
             lines.append(f"{label} has no speedup {at}.")
     seen = set()
     for value, run in zip(sweep.values, sweep.runs):
-        for line in [agreement_line(run)] + run.warnings:
-            if line and ("DISAGREE" in line or "noisy" in line or "during the run" in line) and line not in seen:
-                seen.add(line)
-                lines.append(f"{sweep.name} = {value!r}: {line}")
+        for note in [agreement_note(run)] + run.warning_notes:
+            if note is not None and note.kind != "info" and note.text not in seen:
+                seen.add(note.text)
+                lines.append(f"{sweep.name} = {value!r}: {note.text}")
         if run.interrupted:
             lines.append(f"Stopped by Ctrl-C at {sweep.name} = {value!r}.")
     walls = [run.wall_s for run in sweep.runs if run.wall_s]
@@ -64,6 +70,7 @@ def notes(sweep: BenchSweep) -> list[str]:
     return lines
 
 
+@views.draws(BenchSweep, "text/plain")
 def to_text(sweep: BenchSweep) -> str:
     rows = table(sweep)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -71,6 +78,7 @@ def to_text(sweep: BenchSweep) -> str:
     return "\n".join([f"%%gpubench --sweep {sweep.name}", body, ""] + notes(sweep))
 
 
+@views.draws(BenchSweep, "text/html")
 def to_html(sweep: BenchSweep) -> str:
     rows = table(sweep)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
@@ -80,6 +88,7 @@ def to_html(sweep: BenchSweep) -> str:
             f"{body}</table><ul class=dlm-bench-notes>{items}</ul></div>")
 
 
+@views.draws(BenchSweep, "image/png")
 def to_png(sweep: BenchSweep) -> bytes:
     """Left: median time against the value (log-log, band: 95% interval). Right: speedup."""
     fig = new_figure(9, 3.2)

@@ -2,7 +2,9 @@
 
 ``to_dict()`` follows ``bench_result`` in dlmagics/protocol.schema.json (the same dict
 goes to the sidebar as a "benchmarks" message). ``save(path)`` writes it; ``compare``
-sets it against a saved run. Display (HTML, text, PNG) lives in render.py.
+sets it against a saved run. What the run warns of is typed (``warning_notes``: error,
+warn or info, see ../notes.py), so a view styles by kind, never by the words. Display (HTML,
+text, PNG) is render.py's, found through ../views.py: this module never imports a view.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .. import notes, views
 from ..options import finite_number
 from .agree import Agreement
 from .counting import Work
 from .stats import (RepeatInterval, Summary, block_medians, drift, paired_speedup, repeat_interval,
                     speedup_interval, summarize)
+from .words import format_speedup
 
 FORMAT = "dlmagics.gpubench"
 FORMAT_VERSION = 1
+MIMES = ("text/plain", "text/html", "image/png")  # what a result's registered views draw
 OVERHEAD_PER_OP = 10e-6  # seconds per op below which launch and dispatch costs dominate
 
 
@@ -135,8 +140,14 @@ class Speedup:
     speedup: float
     ci95: tuple[float, float]
 
+    @property
+    def words(self) -> str:
+        """The speedup as the report says it (the sidebar shows these words as they are)."""
+        return format_speedup(self.speedup, self.ci95)
+
     def to_dict(self) -> dict:
-        return {"device": self.device, "over": self.over, "speedup": self.speedup, "ci95": list(self.ci95)}
+        return {"device": self.device, "over": self.over, "speedup": self.speedup, "ci95": list(self.ci95),
+                "words": self.words}
 
 
 @dataclass
@@ -180,28 +191,38 @@ class BenchResult:
         return [speedup(base, d) for d in self.devices if d is not base and d.times]
 
     @property
-    def warnings(self) -> list[str]:
-        words = drift_lines(self.devices)
+    def warning_notes(self) -> list[notes.Note]:
+        """What the run warns of, each with its kind: error (the outputs disagree), warn (the
+        figures are shaky: noisy or drifting runs), info (how to read them or measure better)."""
+        found = [notes.warn(line) for line in drift_lines(self.devices)]
         if self.setup_timed:
-            words.append("No '# timed' line: the whole cell is timed, setup included. Put setup above a '# timed' line.")
+            found.append(notes.info("No '# timed' line: the whole cell is timed, setup included. "
+                                    "Put setup above a '# timed' line."))
         for d in self.devices:
             s = d.summary
             if s and s.noisy:
-                words.append(f"{d.label}: the runs are noisy (IQR is {s.relative_iqr:.0%} of the median); "
-                             "other programs or clock changes may be interfering, so treat the figures as rough.")
+                found.append(notes.warn(f"{d.label}: the runs are noisy (IQR is {s.relative_iqr:.0%} of the median); "
+                                        "other programs or clock changes may be interfering, so treat the figures "
+                                        "as rough."))
             if s and s.runs < 6:
-                words.append(f"{d.label}: only {s.runs} runs, so the 95% interval is the full range; "
-                             "raise --budget for a tighter one.")
+                found.append(notes.info(f"{d.label}: only {s.runs} runs, so the 95% interval is the full range; "
+                                        "raise --budget for a tighter one."))
             if d.kind == "cpu" and d.flop_rate and d.peak_flops and d.flop_rate > d.peak_flops:
-                words.append(f"{d.label}: {d.flop_rate / d.peak_flops:.0%} of the estimated peak, so the CPU runs "
-                             "faster than the clock it reports (turbo, or a virtual machine's nominal clock); "
-                             "take the estimate as a floor.")
+                found.append(notes.info(f"{d.label}: {d.flop_rate / d.peak_flops:.0%} of the estimated peak, so the "
+                                        "CPU runs faster than the clock it reports (turbo, or a virtual machine's "
+                                        "nominal clock); take the estimate as a floor."))
             if d.work and d.work.ops and not d.work.flops and d.status == "ok":
-                words.append(f"{d.label}: no FLOPs counted (FlopCounterMode counts matmuls, convolutions and "
-                             "attention, not element-wise ops); bandwidth is the measure here.")
+                found.append(notes.info(f"{d.label}: no FLOPs counted (FlopCounterMode counts matmuls, convolutions "
+                                        "and attention, not element-wise ops); bandwidth is the measure here."))
         if any(not a.agrees for a in self.agreement):
-            words.insert(0, "The devices' outputs DISAGREE: see the agreement line; the timings compare different results.")
-        return words
+            found.insert(0, notes.error("The devices' outputs DISAGREE: see the agreement line; the timings compare "
+                                        "different results."))
+        return found
+
+    @property
+    def warnings(self) -> list[str]:
+        """The warnings' words (``warning_notes`` has their kinds)."""
+        return [note.text for note in self.warning_notes]
 
     # -- JSON ----------------------------------------------------------------------
     def to_dict(self, times: bool = True) -> dict:
@@ -218,7 +239,7 @@ class BenchResult:
             "agreement": {"checked": bool(self.agreement), "variable": self.checked_variable,
                           "note": self.agreement_note, "results": [a.to_dict() for a in self.agreement]},
             "environment": self.environment,
-            "warnings": self.warnings,
+            "warnings": [note.to_dict() for note in self.warning_notes],
             "comparison": self.changes,
         }
 
@@ -226,15 +247,10 @@ class BenchResult:
         return save_json(self.to_dict(), path)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        from . import render
-
-        return {"text/plain": render.to_text(self), "text/html": render.to_html(self),
-                "image/png": render.to_png(self)}
+        return mime_bundle(self)
 
     def __str__(self) -> str:
-        from . import render
-
-        return render.to_text(self)
+        return plain_text(self)
 
     def compare(self, saved: dict | str | os.PathLike) -> list[dict]:
         """Each device's change against a saved run: new median / old median, with a
@@ -255,6 +271,18 @@ class BenchResult:
                             "old_median_s": statistics.median(before["times_s"]), "old_created": old.get("created")})
         self.changes = changes
         return changes
+
+
+def mime_bundle(result) -> dict:
+    """The result as each MIME type its registered views draw (render.py for a run)."""
+    drawn = {mime: views.render(result, mime) for mime in MIMES}
+    return {mime: data for mime, data in drawn.items() if data is not None}
+
+
+def plain_text(result) -> str:
+    """The result's registered plain-text view (the dataclass repr when none is registered)."""
+    drawn = views.render(result, "text/plain")
+    return repr(result) if drawn is None else drawn
 
 
 def speedup(base: DeviceResult, other: DeviceResult) -> Speedup:
@@ -320,6 +348,8 @@ def load_json(path: str | os.PathLike) -> dict:
             problem = _device_problem(d)
             if problem:
                 raise ResultFileError(f"{path} is a damaged %%gpubench result ({problem})")
+        if isinstance(run.get("warnings"), list):  # typed once here: a file saved before kinds has strings
+            run["warnings"] = [n.to_dict() for n in map(notes.Note.from_saved, run["warnings"]) if n is not None]
     return data
 
 

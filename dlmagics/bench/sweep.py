@@ -1,4 +1,7 @@
-"""``--sweep n=256,512,1024``: the cell once per value, and where the GPU overtakes the CPU."""
+"""``--sweep n=256,512,1024``: the cell once per value, and where the GPU overtakes the CPU.
+
+Display is render_sweep.py's, registered in ../views.py: this module never imports it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .result import FORMAT, FORMAT_VERSION, BenchResult, save_json
+from .result import FORMAT, FORMAT_VERSION, BenchResult, mime_bundle, plain_text, save_json
 
 SYNTAX = "VAR=v1,v2,... (a Python name, then at least two numbers or quoted strings)"
 
@@ -80,12 +83,7 @@ class BenchSweep:
         return save_json(self.to_dict(), path)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        from . import render_sweep
-
-        return {"text/plain": render_sweep.to_text(self), "text/html": render_sweep.to_html(self),
-                "image/png": render_sweep.to_png(self)}
+        return mime_bundle(self)  # drawn by render_sweep.py, found through ../views.py
 
     def __str__(self) -> str:
-        from . import render_sweep
-
-        return render_sweep.to_text(self)
+        return plain_text(self)

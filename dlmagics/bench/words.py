@@ -1,0 +1,36 @@
+"""The figures of a %%gpubench run in the words a learner reads: times, sizes, speedups.
+
+Made here once, in the kernel: the views put them in the table and the notes, and a
+result's ``to_dict()`` sends a speedup's words to the sidebar, which shows them as they are.
+No imports from the rest of the wing, so a result and its views both use it without a circle.
+"""
+
+from __future__ import annotations
+
+
+def format_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    for scale, unit in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
+        if seconds >= scale * 0.9995:  # what rounds to 1000 of a unit shows as 1 of the next
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds * 1e9:.3g} ns"
+
+
+def format_bytes(count: int | None) -> str:
+    if count is None:
+        return "n/a"
+    for scale, unit in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count} B"
+
+
+def format_speedup(value: float, ci: tuple[float, float] | list[float]) -> str:
+    """'12.3x [11.8, 12.9]'; a claim only where the interval leaves 1x out."""
+    text = f"{value:.3g}x [{ci[0]:.3g}, {ci[1]:.3g}]"
+    if ci[1] < 1:
+        text += f" ({1 / value:.2g}x slower)"
+    elif ci[0] <= 1:
+        text += ", no clear difference"
+    return text
