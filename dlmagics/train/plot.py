@@ -1,13 +1,16 @@
 """``DemoResult.plot()``: the run's curves and panel as a matplotlib Figure (outside pyplot,
-so it never opens a window or leaks into the user's figures)."""
+so it never opens a window or leaks into the user's figures). Registered in ../views.py."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import views
 from .pictures import Chart, Image, color, curves, dash, panel
+from .result import FIGURE, DemoResult
 
 
+@views.draws(DemoResult, FIGURE)
 def plot(result):
     from matplotlib.figure import Figure
 

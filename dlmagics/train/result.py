@@ -1,4 +1,7 @@
-"""What a %train_demo run leaves: every step of every contender, the final metrics, the lesson."""
+"""What a %train_demo run leaves: every step of every contender, the final metrics, the lesson.
+
+Its picture is plot.py's, registered in ../views.py: this module never imports a view.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,11 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from .. import views
 from .demos import Demo, Lesson, NotReached, Settings
 from .engine import History
+
+FIGURE = "figure"  # the views' key for a matplotlib Figure (not a MIME type: .plot() returns the object)
 
 
 @dataclass
@@ -82,10 +88,8 @@ class DemoResult:
 
     def plot(self):
         """The curves and the demo's panel as a matplotlib Figure."""
-        from .plot import plot
-
         self._settle()
-        return plot(self)
+        return views.render(self, FIGURE)
 
     def __repr__(self) -> str:
         if not self.done:

@@ -1,0 +1,213 @@
+"""Results and their views (issue 28): views are found through dlmagics/views.py, notes are
+typed and styled by kind, and a speedup's words travel with it in to_dict()."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import validate
+from dlmagics.bench import render, render_sweep
+from dlmagics.bench.agree import Agreement
+from dlmagics.bench.result import BenchResult, DeviceResult, load_json
+from dlmagics.bench.sweep import BenchSweep
+from dlmagics.bench.words import format_speedup
+from dlmagics.notes import Note
+
+PACKAGE = Path(__file__).resolve().parent.parent / "dlmagics"
+VIEW_NAMES = ("plot", "pictures", "svg", "dashboard", "frames")
+ENVIRONMENT = {"torch": "2.5.1", "tf32_matmul": False, "cpu_threads": 4, "cpu_cores": 4}
+
+
+def point(value=None, other_blocks=(0.5, 0.52, 0.48, 0.5, 0.5), **fields) -> BenchResult:
+    base = DeviceResult("cpu", "cpu", "", times=[1.0, 1.1, 0.9] * 5, blocks=[3] * 5)
+    other = DeviceResult("cpu:1", "cpu", "", times=[t for m in other_blocks for t in (m, m * 1.1, m * 0.9)],
+                         blocks=[3] * 5)
+    sweep = None if value is None else {"name": "n", "value": value}
+    fields.setdefault("environment", ENVIRONMENT)
+    return BenchResult([base, other], "y = x @ x", None, False, "float32", False, sweep=sweep, **fields)
+
+
+class Reworded(BenchResult):
+    """A result whose warnings say what they say in other words (and one that quotes the old alarms)."""
+
+    said: list = []
+
+    @property
+    def warning_notes(self):
+        return list(self.said)
+
+
+# -- kinds, not words, set the style ------------------------------------------------------
+def test_a_warning_reworded_keeps_its_colour_and_words_alone_colour_nothing():
+    result = Reworded(point().devices, "y = 1", None, False, "float32", False)
+    result.said = [Note("error", "The two devices computed different things."),
+                   Note("info", "Nothing DISAGREES here, nothing ran out of memory and nothing failed at all."),
+                   Note("warn", "The runs wobble.")]
+    page = result._repr_mimebundle_()["text/html"]  # a subclass is drawn by its base class's view
+    assert "<li class=dlm-bench-bad>The two devices computed different things.</li>" in page
+    assert "<li>Nothing DISAGREES here, nothing ran out of memory and nothing failed at all.</li>" in page
+    assert "<li>The runs wobble.</li>" in page
+    text = str(result)
+    assert all(note.text in text for note in result.said)
+
+
+def test_the_notes_a_run_makes_carry_their_kinds():
+    disagree = point(agreement=[Agreement("cpu:1", "cpu", None, 1e-4, "shapes differ: (2,) vs (3,)")],
+                     checked_variable="y")
+    failed = DeviceResult("cuda:0", "cuda", "", status="error", error="line 3: RuntimeError: boom")
+    out_of_memory = DeviceResult("cuda:1", "cuda", "", status="out of memory", error="CUDA out of memory.")
+    disagree.devices += [failed, out_of_memory]
+    disagree.interrupted = True
+    kinds = {line.text: line.kind for line in render.notes(disagree)}
+    assert kinds["The devices' outputs DISAGREE: see the agreement line; the timings compare different results."] \
+        == "error"
+    assert kinds["Outputs ('y'): cpu:1 DISAGREES with cpu: shapes differ: (2,) vs (3,)."] == "error"
+    assert kinds["cuda:0 failed at line 3: RuntimeError: boom"] == "error"
+    assert [k for t, k in kinds.items() if t.startswith("cuda:1 ran out of memory")] == ["error"]
+    assert kinds["Stopped by Ctrl-C: the figures are from the runs measured so far."] == "warn"
+    assert all(kinds[t] == "info" for t in kinds if t.startswith("Setting:"))
+    page = render.to_html(disagree)
+    assert page.count("<li class=dlm-bench-bad>") == 4  # the two disagreements, the failure, the OOM
+
+    agrees = point(agreement=[Agreement("cpu:1", "cpu", 0.0, 1e-4)], checked_variable="y")
+    assert render.agreement_note(agrees).kind == "info" and "class=dlm-bench-bad" not in render.to_html(agrees)
+
+
+def test_noisy_and_drifting_runs_warn_and_advice_is_info():
+    slowing = DeviceResult("cuda:0", "cuda", "", times=[0.001] * 20 + [0.0012] * 30, blocks=[10] * 5)
+    few = DeviceResult("mps", "mps", "", times=[0.003, 0.004, 0.0035], blocks=[3])
+    result = BenchResult([point().devices[0], slowing, few], "y = 1", None, True, "float32", False)
+    kinds = [(n.kind, n.text.split(" ")[0]) for n in result.warning_notes]
+    assert ("warn", "cuda:0") in kinds  # slowed during the run
+    assert ("warn", "mps:") in kinds and ("info", "mps:") in kinds  # noisy; only 3 runs
+    assert ("info", "No") in kinds  # no '# timed' line
+    assert result.warnings == [n.text for n in result.warning_notes]
+
+
+def test_a_sweep_repeats_error_and_warn_notes_by_kind_not_by_words():
+    first, second = Reworded(point(64).devices, "y", None, False, "float32", False, sweep={"name": "n", "value": 64}), \
+        Reworded(point(256).devices, "y", None, False, "float32", False, sweep={"name": "n", "value": 256})
+    first.said = [Note("warn", "The clock wandered."), Note("info", "Tip: the runs were noisy, so raise --budget.")]
+    second.said = [Note("error", "Different answers.")]
+    text = str(BenchSweep("n", [64, 256], [first, second]))
+    assert "n = 64: The clock wandered." in text and "n = 256: Different answers." in text
+    assert "raise --budget" not in text
+    assert render_sweep.to_html(BenchSweep("n", [64, 256], [first, second])).count("Different answers.") == 1
+
+
+# -- the views are found through the registry -------------------------------------------
+FRESH = """
+import sys
+from dlmagics.bench.result import BenchResult, DeviceResult
+from dlmagics.bench.sweep import BenchSweep
+assert not any(m.startswith("dlmagics.bench.render") for m in sys.modules), "a view came with the result"
+devices = [DeviceResult("cpu", "cpu", "", times=[1.0, 1.1, 0.9] * 5, blocks=[3] * 5),
+           DeviceResult("cpu:1", "cpu", "", times=[0.5, 0.55, 0.45] * 5, blocks=[3] * 5)]
+result = BenchResult(devices, "y = 1", None, False, "float32", False)
+bundle = result._repr_mimebundle_()
+assert set(bundle) == {"text/plain", "text/html", "image/png"}, set(bundle)
+assert "<table class=dlm-bench>" in bundle["text/html"] and str(result).startswith("%%gpubench")
+assert bundle["image/png"].startswith(b"\\x89PNG")
+sweep = BenchSweep("n", [1, 2], [result, result])
+assert str(sweep).startswith("%%gpubench --sweep n")
+assert "dlmagics.bench.render" in sys.modules and "dlmagics.bench.render_sweep" in sys.modules
+from dlmagics import views
+from dlmagics.train.result import FIGURE, DemoResult
+assert "dlmagics.train.plot" not in sys.modules
+from dlmagics.train import plot
+assert views.drawer(DemoResult, FIGURE) is plot.plot
+print("drawn")
+"""
+
+
+def test_a_result_is_drawn_without_its_view_imported_first():
+    done = subprocess.run([sys.executable, "-c", FRESH], capture_output=True, text=True, timeout=120,
+                          cwd=PACKAGE.parent)
+    assert done.returncode == 0 and done.stdout.strip() == "drawn", done.stderr
+
+
+def _imports(path: Path) -> set[str]:
+    """Every dlmagics module ``path`` imports, at the top or inside a function."""
+    module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(parent + ([base] if base else []))
+            found.add(base)
+            found |= {f"{base}.{a.name}" for a in node.names}  # ``from . import render``
+    return {name for name in found if name.split(".")[0] == "dlmagics"}
+
+
+def _is_view(module: str) -> bool:
+    last = module.rpartition(".")[2]
+    if module == "dlmagics.views":  # the registry, not a view
+        return False
+    return last.startswith(("render", "view")) or last in VIEW_NAMES
+
+
+@pytest.mark.parametrize("wing", ["bench", "train"])
+def test_no_result_imports_a_view_and_the_wing_has_no_import_circle(wing):
+    files = sorted((PACKAGE / wing).glob("*.py"))
+    graph = {".".join(f.relative_to(PACKAGE.parent).with_suffix("").parts): _imports(f) for f in files}
+    for module, imported in graph.items():
+        last = module.rpartition(".")[2]
+        if last.startswith("result") or last in ("sweep", "model"):
+            assert not {m for m in imported if _is_view(m)}, module
+    inside = {m: {i for i in imported if i in graph and i != m} for m, imported in graph.items()}
+
+    def circle_from(start, path):
+        for nxt in inside[path[-1]]:
+            if nxt == start:
+                return path
+            if nxt not in path and nxt > start:  # each circle is found once, from its smallest module
+                found = circle_from(start, path + [nxt])
+                if found:
+                    return found
+        return None
+
+    circles = [c for c in (circle_from(m, [m]) for m in sorted(inside)) if c]
+    assert circles == []
+
+
+# -- the words and the notes on the wire ----------------------------------------------------
+def test_a_speedups_words_are_in_to_dict_and_validate():
+    result = point()
+    data = result.to_dict()
+    validate(data, "bench_result")
+    assert [s["words"] for s in data["speedups"]] == [format_speedup(s.speedup, s.ci95) for s in result.speedups]
+    assert data["speedups"][0]["words"] in render.to_text(result)  # the table says the same words
+    sweep = BenchSweep("n", [64, 256], [point(64), point(256, [2.0] * 5)])
+    validate(sweep.to_dict(), "bench_sweep")
+    assert [r["speedups"][0]["words"] for r in sweep.to_dict()["runs"]] == \
+        [r.speedups[0].words for r in sweep.runs]
+
+
+def test_warnings_go_out_typed_and_old_files_with_plain_strings_still_load(tmp_path):
+    result = point(agreement=[Agreement("cpu:1", "cpu", 0.5, 1e-4)], checked_variable="y")
+    saved = load_json(result.save(tmp_path / "new.json"))
+    validate(saved, "bench_result")
+    assert saved["warnings"][0] == {"kind": "error", "text": result.warnings[0]}
+    old = result.to_dict()
+    old["warnings"] = [note["text"] for note in old["warnings"]]  # as files saved before kinds hold them
+    for speedup in old["speedups"]:
+        del speedup["words"]
+    validate(old, "bench_result")
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    loaded = load_json(tmp_path / "old.json")
+    assert loaded["warnings"] == [{"kind": "info", "text": text} for text in result.warnings]
+    assert result.compare(tmp_path / "old.json")[0]["verdict"] == "no clear change"
+    assert Note.from_saved({"kind": "loud", "text": "x"}) is None and Note.from_saved(3) is None
+    with pytest.raises(ValueError, match="error, warn, info"):
+        Note("loud", "x")
