@@ -3,7 +3,6 @@ typed and styled by kind, and a speedup's words travel with it in to_dict()."""
 
 from __future__ import annotations
 
-import ast
 import json
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import validate
+from test_imports import RESULTS, circles, graph
+from test_imports import VIEWS as VIEW_MODULES
 from dlmagics.bench import render, render_sweep
 from dlmagics.bench.agree import Agreement
 from dlmagics.bench.result import BenchResult, DeviceResult, load_json
@@ -20,7 +21,6 @@ from dlmagics.bench.words import format_speedup
 from dlmagics.notes import Note
 
 PACKAGE = Path(__file__).resolve().parent.parent / "dlmagics"
-VIEW_NAMES = ("plot", "pictures", "svg", "dashboard", "frames")
 ENVIRONMENT = {"torch": "2.5.1", "tf32_matmul": False, "cpu_threads": 4, "cpu_cores": 4}
 
 
@@ -132,53 +132,14 @@ def test_a_result_is_drawn_without_its_view_imported_first():
     assert done.returncode == 0 and done.stdout.strip() == "drawn", done.stderr
 
 
-def _imports(path: Path) -> set[str]:
-    """Every dlmagics module ``path`` imports, at the top or inside a function."""
-    module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = package.split(".")[:len(package.split(".")) - node.level + 1]
-                base = ".".join(parent + ([base] if base else []))
-            found.add(base)
-            found |= {f"{base}.{a.name}" for a in node.names}  # ``from . import render``
-    return {name for name in found if name.split(".")[0] == "dlmagics"}
-
-
-def _is_view(module: str) -> bool:
-    last = module.rpartition(".")[2]
-    if module == "dlmagics.views":  # the registry, not a view
-        return False
-    return last.startswith(("render", "view")) or last in VIEW_NAMES
-
-
 @pytest.mark.parametrize("wing", ["bench", "train"])
 def test_no_result_imports_a_view_and_the_wing_has_no_import_circle(wing):
-    files = sorted((PACKAGE / wing).glob("*.py"))
-    graph = {".".join(f.relative_to(PACKAGE.parent).with_suffix("").parts): _imports(f) for f in files}
-    for module, imported in graph.items():
-        last = module.rpartition(".")[2]
-        if last.startswith("result") or last in ("sweep", "model"):
-            assert not {m for m in imported if _is_view(m)}, module
-    inside = {m: {i for i in imported if i in graph and i != m} for m, imported in graph.items()}
-
-    def circle_from(start, path):
-        for nxt in inside[path[-1]]:
-            if nxt == start:
-                return path
-            if nxt not in path and nxt > start:  # each circle is found once, from its smallest module
-                found = circle_from(start, path + [nxt])
-                if found:
-                    return found
-        return None
-
-    circles = [c for c in (circle_from(m, [m]) for m in sorted(inside)) if c]
-    assert circles == []
+    """test_imports.py walks the whole package; this holds the wing to it on its own."""
+    edges = {name: {m for m in deps if m.startswith(f"dlmagics.{wing}.")} for name, deps in graph().items()
+             if name.startswith(f"dlmagics.{wing}.")}
+    assert circles(edges) == []
+    assert [(name, m) for name, deps in edges.items() if name.rpartition(".")[2] in RESULTS
+            for m in deps if m.rpartition(".")[2] in VIEW_MODULES] == []
 
 
 # -- the words and the notes on the wire ----------------------------------------------------
