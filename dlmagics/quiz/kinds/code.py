@@ -4,7 +4,8 @@ kernel under a time limit, and the share that pass is the score."""
 from __future__ import annotations
 
 from ..codecheck import run_cases
-from ..model import Case, Question, read_tolerance
+from ..model import Case, Question
+from ..reading import read_tolerance
 from ..text import to_html
 from . import AnswerError, Input
 

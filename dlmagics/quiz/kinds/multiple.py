@@ -3,7 +3,8 @@ cancels a right one) or all or nothing."""
 
 from __future__ import annotations
 
-from ..model import PARTIAL_CREDIT, Question, read_options
+from ..model import PARTIAL_CREDIT, Question
+from ..reading import read_options
 from ..shuffle import option_order
 from . import AnswerError, Input
 from .single import Single, option_boxes

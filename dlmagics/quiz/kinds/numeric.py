@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from ..model import Question, read_tolerance
+from ..model import Question
+from ..reading import read_tolerance
 from . import AnswerError, Input
 
 
