@@ -1,5 +1,6 @@
 """A quiz document (our format as YAML or JSON give it: a mapping with id, title and questions)
-checked and built into a Quiz. Each question is read by the rules of its type (kinds/). The same rules are published as a JSON Schema
+checked and built into a Quiz. Each question is read by the rules of its type (kinds/); a field
+left out takes the default model.py states. The same rules are published as a JSON Schema
 (quiz.schema.json); a test holds the two together. Formats (formats/) hand their files here,
 our own as they are, others once turned into this shape.
 """
@@ -36,11 +37,11 @@ def from_dict(data, where: str = "<quiz>") -> Quiz:
     return Quiz(
         id=qid,
         title=r.string(doc["title"], "title"),
-        topic=r.string(doc.get("topic", ""), "topic", empty_ok=True),
-        events=tuple(r.ident(e, "events") for e in r.strings(doc.get("events", []), "events")),
-        intro=r.string(doc.get("intro", ""), "intro", empty_ok=True),
-        attempts=r.whole(doc.get("attempts", 1), "attempts", 1, 100),
-        solution_after=r.whole(doc.get("solution_after", 3), "solution_after", 1, 100),
+        topic=r.string(r.get(doc, "topic", Quiz), "topic", empty_ok=True),
+        events=tuple(r.ident(e, "events") for e in r.strings(r.get(doc, "events", Quiz), "events")),
+        intro=r.string(r.get(doc, "intro", Quiz), "intro", empty_ok=True),
+        attempts=r.whole(r.get(doc, "attempts", Quiz), "attempts", 1, 100),
+        solution_after=r.whole(r.get(doc, "solution_after", Quiz), "solution_after", 1, 100),
         questions=tuple(questions),
         path=where,
         digest=content_digest(data),
@@ -66,10 +67,10 @@ def read_question(r: Reader, raw, index: int) -> Question:
         id=r.ident(q["id"], "id"),
         type=kind.name,
         prompt=r.string(q["prompt"], "prompt"),
-        explanation=r.string(q.get("explanation", ""), "explanation", empty_ok=True),
-        hints=tuple(r.strings(q.get("hints", []), "hints")),
-        source=r.string(q.get("source", ""), "source", empty_ok=True),
-        points=r.number(q.get("points", 1), "points", lambda v: v > 0, "a number above 0"),
+        explanation=r.string(r.get(q, "explanation"), "explanation", empty_ok=True),
+        hints=tuple(r.strings(r.get(q, "hints"), "hints")),
+        source=r.string(r.get(q, "source"), "source", empty_ok=True),
+        points=r.number(r.get(q, "points"), "points", lambda v: v > 0, "a number above 0"),
     )
     if hasattr(kind, "scored"):  # a type that counts apart from the score says so (design)
         common["scored"] = kind.scored

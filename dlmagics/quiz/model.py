@@ -86,8 +86,8 @@ class Question:
 class Quiz:
     id: str
     title: str
-    topic: str
     questions: tuple[Question, ...]
+    topic: str = ""
     events: tuple[str, ...] = ()
     intro: str = ""
     attempts: int = 1  # exam mode: submissions allowed

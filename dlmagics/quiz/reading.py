@@ -1,6 +1,6 @@
 """Reading a quiz file's values: its text parsed safely (YAML or JSON), and each value checked
 by a Reader that fails with the file, the question and the field in one line, so an author knows
-where to look.
+where to look. A field the file leaves out takes the default model.py states for it.
 
 Used by the question types (kinds/), by document.py and by the file formats (formats/); it
 knows none of them.
@@ -10,11 +10,23 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import MISSING, fields
 
-from .model import Option, QuizFormatError, Tolerance
+from .model import Option, Question, QuizFormatError, Tolerance
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def default(of: type, name: str):
+    """The default that the dataclass ``of`` (Quiz, Question, Option...) gives its field ``name``."""
+    for item in fields(of):
+        if item.name == name:
+            if item.default is not MISSING:
+                return item.default
+            if item.default_factory is not MISSING:
+                return item.default_factory()
+    raise LookupError(f"{of.__name__}.{name} has no default")
 
 
 class Reader:
@@ -33,6 +45,10 @@ class Reader:
             parts.append(f"field {field_name!r}")
         raise QuizFormatError(": ".join(parts) + f": {problem}")
 
+    def get(self, value: dict, name: str, of: type = Question):
+        """The file's ``name`` in ``value``, or the default ``of`` (a model.py dataclass) states for it."""
+        return value[name] if name in value else default(of, name)
+
     def mapping(self, value, name: str, required, allowed) -> dict:
         if not isinstance(value, dict):
             self.fail(name, "must be a mapping")
@@ -50,9 +66,9 @@ class Reader:
         return value
 
     def strings(self, value, name: str) -> list[str]:
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in value):
             self.fail(name, "must be a list of texts")
-        return value
+        return list(value)
 
     def items(self, q: dict, name: str) -> list:
         """The list in field ``name`` of ``q`` (none: an empty list)."""
@@ -96,8 +112,8 @@ def read_options(r: Reader, raw) -> tuple[Option, ...]:
             item = {"text": item}
         o = r.mapping(item, f"options[{i}]", required=("text",), allowed=("text", "correct", "feedback"))
         options.append(Option(text=r.string(o["text"], f"options[{i}].text"),
-                              correct=r.boolean(o.get("correct", False), f"options[{i}].correct"),
-                              feedback=r.string(o.get("feedback", ""), f"options[{i}].feedback", empty_ok=True)))
+                              correct=r.boolean(r.get(o, "correct", Option), f"options[{i}].correct"),
+                              feedback=r.string(r.get(o, "feedback", Option), f"options[{i}].feedback", empty_ok=True)))
     texts = [o.text for o in options]
     if len(set(texts)) != len(texts):
         r.fail("options", "two options have the same text")
@@ -106,14 +122,14 @@ def read_options(r: Reader, raw) -> tuple[Option, ...]:
 
 def read_tolerance(r: Reader, raw) -> Tolerance:
     if raw is None:
-        return Tolerance(rel=1e-6)
+        return default(Question, "tolerance")
     t = r.mapping(raw, "tolerance", required=(), allowed=("abs", "rel", "sig_figs"))
     if not t:
         r.fail("tolerance", "give abs, rel or sig_figs")
     nonneg = (lambda v: v >= 0, "a number from 0")
-    sig = t.get("sig_figs")
-    return Tolerance(abs=r.number(t.get("abs", 0.0), "tolerance.abs", *nonneg),
-                     rel=r.number(t.get("rel", 0.0), "tolerance.rel", *nonneg),
+    sig = r.get(t, "sig_figs", Tolerance)
+    return Tolerance(abs=r.number(r.get(t, "abs", Tolerance), "tolerance.abs", *nonneg),
+                     rel=r.number(r.get(t, "rel", Tolerance), "tolerance.rel", *nonneg),
                      sig_figs=None if sig is None else r.whole(sig, "tolerance.sig_figs", 1, 15))
 
 

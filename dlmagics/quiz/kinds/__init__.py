@@ -6,7 +6,8 @@ docs/quiz-format.md): this package finds it.
 Every module defines ``KIND``, an object with:
 - ``name``; ``order`` (its place in lists and messages); ``fields`` (beyond the common ones);
 - ``read(r, q, common) -> Question``: the checked question (``r``, reading.py's Reader, raises
-  QuizFormatError naming the file, the question and the field);
+  QuizFormatError naming the file, the question and the field; ``r.get(q, name)`` gives a field
+  left out the default model.py states);
 - ``grade(q, answer, namespace) -> (score 0..1, feedback)``; AnswerError if it cannot be read;
 - ``storable(q, answer)``: the answer as JSON holds it;
 - ``solution(q) -> str``: what "show the solution" reveals (a question's own ``solution`` wins);
