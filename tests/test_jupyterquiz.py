@@ -9,7 +9,8 @@ import pytest
 
 from dlmagics.quiz.grading import grade
 from dlmagics.quiz.kinds.numeric import round_to_figures
-from dlmagics.quiz.model import QuizFormatError, load
+from dlmagics.quiz.formats import load
+from dlmagics.quiz.model import QuizFormatError
 
 
 def quiz_of(tmp_path, *questions, name="theirs.json"):

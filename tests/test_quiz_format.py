@@ -11,7 +11,9 @@ import yaml
 
 from dlmagics.quiz import catalog
 from dlmagics.quiz.grading import grade
-from dlmagics.quiz.model import QuizFormatError, from_dict, load
+from dlmagics.quiz.document import from_dict
+from dlmagics.quiz.formats import load
+from dlmagics.quiz.model import QuizFormatError
 
 HERE = Path(__file__).parent
 SCHEMA = json.loads((HERE.parent / "dlmagics" / "quiz" / "quiz.schema.json").read_text())

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from dlmagics.quiz.grading import grade, parse_number
-from dlmagics.quiz.model import from_dict
+from dlmagics.quiz.document import from_dict
 
 
 def question(**fields):

@@ -29,7 +29,7 @@ def magics(shell):
 
 def show(shell, name: str, mode: str = "practice"):
     desk = magics(shell).wing("quiz").desk
-    from dlmagics.quiz.model import load
+    from dlmagics.quiz.formats import load
 
     quiz = load(name) if name.endswith(".yaml") else catalog.find(name)
     return desk.show_quiz(quiz, mode, shell.user_ns, "cell-1")

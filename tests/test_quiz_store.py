@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dlmagics.quiz.model import load
+from dlmagics.quiz.formats import load
 from dlmagics.quiz.store import ProgressStore
 from dlmagics.quiz.tutor import Tutor
 

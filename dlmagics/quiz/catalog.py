@@ -6,10 +6,10 @@ import difflib
 from functools import lru_cache
 from pathlib import Path
 
-from .model import Quiz, QuizFormatError, load
+from .formats import load, suffixes
+from .model import Quiz, QuizFormatError
 
 BANK = Path(__file__).with_name("bank")
-SUFFIXES = (".yaml", ".yml", ".json")
 
 
 class QuizNotFound(LookupError):
@@ -36,7 +36,7 @@ def find(name: str, extra: dict[str, Quiz] | None = None) -> Quiz:
     known = {**bank(), **(extra or {})}
     if name in known:
         return known[name]
-    if Path(name).suffix.lower() in SUFFIXES or "/" in name or "\\" in name:
+    if Path(name).suffix.lower() in suffixes() or "/" in name or "\\" in name:
         quiz = load(name)  # QuizFormatError says what is wrong with the file
         if quiz.id in bank():  # a file never stands in for a built-in quiz (its progress would mix in)
             raise QuizFormatError(f"{name}: its id {quiz.id!r} is a built-in quiz's; give the file's quiz another "

@@ -5,8 +5,9 @@ docs/quiz-format.md): this package finds it.
 
 Every module defines ``KIND``, an object with:
 - ``name``; ``order`` (its place in lists and messages); ``fields`` (beyond the common ones);
-- ``read(r, q, common) -> Question``: the checked question (``r``, model's reader, raises
-  QuizFormatError naming the file, the question and the field);
+- ``read(r, q, common) -> Question``: the checked question (``r``, reading.py's Reader, raises
+  QuizFormatError naming the file, the question and the field; ``r.get(q, name)`` gives a field
+  left out the default model.py states);
 - ``grade(q, answer, namespace) -> (score 0..1, feedback)``; AnswerError if it cannot be read;
 - ``storable(q, answer)``: the answer as JSON holds it;
 - ``solution(q) -> str``: what "show the solution" reveals (a question's own ``solution`` wins);
@@ -42,5 +43,6 @@ KINDS = _discover()
 
 
 def scored(question) -> bool:
-    """Whether the question counts in the score (a design answer is kept, not scored)."""
-    return getattr(KINDS[question.type], "scored", True)
+    """Whether the question counts in the score (a design answer is kept, not scored): its type
+    said so as it was read (document.py)."""
+    return question.scored

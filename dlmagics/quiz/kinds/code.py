@@ -4,7 +4,8 @@ kernel under a time limit, and the share that pass is the score."""
 from __future__ import annotations
 
 from ..codecheck import run_cases
-from ..model import Case, Question, read_tolerance
+from ..model import Case, Question
+from ..reading import read_tolerance
 from ..text import to_html
 from . import AnswerError, Input
 
@@ -17,13 +18,13 @@ class Code:
         name = q.get("name")
         if not isinstance(name, str) or not name.isidentifier():
             r.fail("name", "must be the Python name the learner defines, e.g. relu")
-        kind = r.choice(q.get("kind", "function"), "kind", ("function", "value"))
+        kind = r.choice(r.get(q, "kind"), "kind", ("function", "value"))
         return Question(name=name, kind=kind, cases=_cases(r, q.get("cases"), kind),
                         tolerance=read_tolerance(r, q.get("tolerance")),
-                        time_limit=r.number(q.get("time_limit", 2.0), "time_limit", lambda v: 0 < v <= 60,
+                        time_limit=r.number(r.get(q, "time_limit"), "time_limit", lambda v: 0 < v <= 60,
                                             "seconds, above 0 and at most 60"),
-                        starter=r.string(q.get("starter", ""), "starter", empty_ok=True),
-                        solution=r.string(q.get("solution", ""), "solution", empty_ok=True), **common)
+                        starter=r.string(r.get(q, "starter"), "starter", empty_ok=True),
+                        solution=r.string(r.get(q, "solution"), "solution", empty_ok=True), **common)
 
     def grade(self, q, _answer, namespace):
         share, feedback = run_cases(q, namespace)
@@ -51,10 +52,10 @@ def _cases(r, raw, kind: str) -> tuple[Case, ...]:
     for i, item in enumerate(raw):
         allowed = ("args", "kwargs", "expected") if kind == "function" else ("expected",)
         c = r.mapping(item, f"cases[{i}]", required=("expected",), allowed=allowed)
-        args = c.get("args", [])
-        if not isinstance(args, list):
+        args = r.get(c, "args", Case)
+        if not isinstance(args, (list, tuple)):
             r.fail(f"cases[{i}].args", "must be a list of arguments")
-        kwargs = c.get("kwargs", {})
+        kwargs = r.get(c, "kwargs", Case)
         if not isinstance(kwargs, dict):
             r.fail(f"cases[{i}].kwargs", "must be a mapping of keyword arguments")
         cases.append(Case(args=tuple(args), kwargs=dict(kwargs), expected=c["expected"]))

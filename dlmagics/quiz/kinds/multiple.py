@@ -3,7 +3,8 @@ cancels a right one) or all or nothing."""
 
 from __future__ import annotations
 
-from ..model import PARTIAL_CREDIT, Question, read_options
+from ..model import PARTIAL_CREDIT, Question
+from ..reading import read_options
 from ..shuffle import option_order
 from . import AnswerError, Input
 from .single import Single, option_boxes
@@ -16,7 +17,7 @@ class Multiple(Single):
         options = read_options(r, q.get("options"))
         if not any(o.correct for o in options):
             r.fail("options", "a multiple-select question needs at least one correct option")
-        credit = r.choice(q.get("partial_credit", "right_minus_wrong"), "partial_credit", PARTIAL_CREDIT)
+        credit = r.choice(r.get(q, "partial_credit"), "partial_credit", PARTIAL_CREDIT)
         return Question(options=options, partial_credit=credit, **common)
 
     def grade(self, q, answer, _namespace):

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from ..model import Question, read_tolerance
+from ..model import Question
+from ..reading import read_tolerance
 from . import AnswerError, Input
 
 
@@ -50,7 +51,7 @@ class Numeric:
                  "precision": None if precision is None else r.whole(precision, "precision", 1, 17)}
         return Question(answer=r.number(q["answer"], "answer") if "answer" in q else None,
                         tolerance=read_tolerance(r, q.get("tolerance")),
-                        unit=r.string(q.get("unit", ""), "unit", empty_ok=True), extra=extra, **common)
+                        unit=r.string(r.get(q, "unit"), "unit", empty_ok=True), extra=extra, **common)
 
     def grade(self, q, answer, _namespace):
         number = parse_number(answer, q.unit)
@@ -85,8 +86,8 @@ def read_response(r, raw, name: str) -> NumberResponse:
     item = r.mapping(raw, name, required=(), allowed=("value", "range", "correct", "feedback"))
     if ("value" in item) == ("range" in item):
         r.fail(name, "give value (a number) or range ([low, high]), one of them")
-    common = dict(correct=r.boolean(item.get("correct", False), f"{name}.correct"),
-                  feedback=r.string(item.get("feedback", ""), f"{name}.feedback", empty_ok=True))
+    common = dict(correct=r.boolean(r.get(item, "correct", NumberResponse), f"{name}.correct"),
+                  feedback=r.string(r.get(item, "feedback", NumberResponse), f"{name}.feedback", empty_ok=True))
     if "value" in item:
         return NumberResponse(value=r.number(item["value"], f"{name}.value"), **common)
     ends = item["range"]

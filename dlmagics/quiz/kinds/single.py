@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..model import Question, read_options
+from ..model import Question
+from ..reading import read_options
 from ..shuffle import option_order
 from ..text import to_inline_html
 from . import AnswerError, Input

@@ -51,7 +51,7 @@ class Text:
         accepted = q.get("answer", [])
         accepted = [accepted] if isinstance(accepted, str) else accepted
         answers = tuple(r.strings(accepted, "answer"))
-        patterns = tuple(r.strings(q.get("patterns", []), "patterns"))
+        patterns = tuple(r.strings(r.get(q, "patterns"), "patterns"))
         for pattern in patterns:
             try:
                 re.compile(pattern)
@@ -65,7 +65,7 @@ class Text:
             r.fail("answer", "a text question needs answer (accepted answers), patterns or a correct response")
         extra = {"responses": responses, "otherwise": r.string(q.get("otherwise", ""), "otherwise", empty_ok=True)}
         return Question(answer=answers, patterns=patterns, extra=extra,
-                        case_sensitive=r.boolean(q.get("case_sensitive", False), "case_sensitive"), **common)
+                        case_sensitive=r.boolean(r.get(q, "case_sensitive"), "case_sensitive"), **common)
 
     def grade(self, q, answer, _namespace):
         if not isinstance(answer, str) or not answer.strip():
@@ -110,9 +110,9 @@ def read_response(r, raw, name: str) -> TextResponse:
     item = r.mapping(raw, name, required=("answer",), allowed=("answer", "correct", "feedback", "case_sensitive", "fuzzy"))
     fuzzy = item.get("fuzzy")
     return TextResponse(answer=r.string(item["answer"], f"{name}.answer"),
-                        correct=r.boolean(item.get("correct", True), f"{name}.correct"),
-                        feedback=r.string(item.get("feedback", ""), f"{name}.feedback", empty_ok=True),
-                        case_sensitive=r.boolean(item.get("case_sensitive", False), f"{name}.case_sensitive"),
+                        correct=r.boolean(r.get(item, "correct", TextResponse), f"{name}.correct"),
+                        feedback=r.string(r.get(item, "feedback", TextResponse), f"{name}.feedback", empty_ok=True),
+                        case_sensitive=r.boolean(r.get(item, "case_sensitive", TextResponse), f"{name}.case_sensitive"),
                         fuzzy=None if fuzzy is None else r.number(fuzzy, f"{name}.fuzzy", lambda v: 0 < v <= 1,
                                                                   "a number above 0, at most 1"))
 

@@ -12,15 +12,54 @@ A question that cannot be used is left out with a line naming it and the author'
 (``answers[2].value``); the others load. Layout options (``answer_cols``, ``input_width``) have
 nothing to set here and are ignored; options are shuffled per learner (shuffle.py) as
 jupyterquiz's shuffle_answers does by default.
+
+Its files are .json (a YAML list reads too): a list of questions at the top, where ours has a
+mapping. The quiz takes its id and title from the file's name.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
-from .model import QuizFormatError, _question, _Reader
+from ..document import from_dict, read_question
+from ..model import QuizFormatError
+from ..reading import YAML_SUFFIXES, Reader, id_from_name, parse
 
 TYPES = ("multiple_choice", "many_choice", "numeric", "string")
+
+
+class JupyterQuiz:
+    name, order = "jupyterquiz", 1  # asked before ours: it claims the files that hold a list
+    suffixes = (".json",) + YAML_SUFFIXES
+
+    def recognises(self, path, text) -> bool:
+        return starts_a_list(text, yaml=path.suffix.lower() in YAML_SUFFIXES)
+
+    def read(self, path, text):
+        where = str(path)
+        document, skipped = convert(parse(path, text), default_id=id_from_name(path.stem), where=where)
+        return replace(from_dict(document, where), skipped=tuple(skipped))
+
+
+FORMAT = JupyterQuiz()
+
+
+def starts_a_list(text: str, yaml: bool) -> bool:
+    """Whether the text's top value is a list, from its first token (not parsing the rest)."""
+    if not yaml:
+        return text.lstrip(" \t\r\n\ufeff").startswith("[")
+    import yaml as pyyaml
+
+    loader = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+    preamble = (pyyaml.StreamStartToken, pyyaml.DirectiveToken, pyyaml.DocumentStartToken, pyyaml.AnchorToken,
+                pyyaml.TagToken)
+    starts = (pyyaml.BlockSequenceStartToken, pyyaml.FlowSequenceStartToken, pyyaml.BlockEntryToken)
+    try:
+        first = next((t for t in pyyaml.scan(text, Loader=loader) if not isinstance(t, preamble)), None)
+    except pyyaml.YAMLError:
+        return False  # not valid YAML: ours says where
+    return isinstance(first, starts)
 
 
 class Skip(ValueError):
@@ -33,7 +72,7 @@ def convert(items: list, default_id: str, where: str) -> tuple[dict, list[str]]:
     for index, item in enumerate(items):
         try:
             question = _convert(item, f"q{index + 1}", index + 1)
-            _question(_Reader(where), question, index)  # our own rules too (one more safety net)
+            read_question(Reader(where), question, index)  # our own rules too (one more safety net)
             questions.append(question)
         except (Skip, QuizFormatError) as problem:
             skipped.append(f"question #{index + 1}: {problem}")
