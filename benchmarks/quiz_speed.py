@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dlmagics.quiz import catalog  # noqa: E402
-from dlmagics.quiz.model import load  # noqa: E402
+from dlmagics.quiz.formats import load  # noqa: E402
 from dlmagics.quiz.store import ProgressStore  # noqa: E402
 from dlmagics.quiz.tutor import Tutor  # noqa: E402
 from dlmagics.quiz.view import QuizView  # noqa: E402
