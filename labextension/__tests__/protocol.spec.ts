@@ -9,6 +9,7 @@ import {
   isCompatible,
   parseKernelMessage
 } from '../protocol';
+import { sections } from '../sections';
 import { cpuSample, gpuSample, snapshot } from './fixtures';
 // A real message from the kernel (a CPU and a fake GPU), written by Python.
 import benchmarks from './benchmarks.json';
@@ -74,7 +75,7 @@ describe('protocol', () => {
     'fixture "%s" is a valid kernel message and parses',
     (_, message) => {
       expect(kernelMessage(message)).toBe('valid');
-      expect(parseKernelMessage(message)).toEqual(message);
+      expect(parseKernelMessage(message, sections)).toEqual(message);
     }
   );
 
@@ -96,7 +97,7 @@ describe('protocol', () => {
     ['snapshot without kernel', { ...snapshot([]), kernel: undefined }],
     ['monitor with zero interval', { type: 'monitor', monitor: { running: true, interval_s: 0, history_s: 1 } }]
   ])('rejects a malformed message: %s', (_, data) => {
-    expect(parseKernelMessage(data)).toBeNull();
+    expect(parseKernelMessage(data, sections)).toBeNull();
     expect(kernelMessage(data)).not.toBe('valid');
   });
 

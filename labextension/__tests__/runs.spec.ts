@@ -1,7 +1,7 @@
 /** The Runs section's model: benchmarks kept, a training run's curve, Stop sent to the kernel. */
-import { initialState, KernelChannel, reduce } from '../model';
+import { IKernelState, initialState, KernelChannel, partOf, reduce } from '../model';
 import { ITrainingRun } from '../protocol';
-import { barPosition, cellTitle, lossScale, secondsLeft, speedupWords } from '../runs';
+import { barPosition, cellTitle, lossScale, runsSection, secondsLeft, speedupText } from '../runs';
 import { snapshot } from './fixtures';
 import { shareEvenly } from '../layout';
 import { flush, MockKernel, MockSessionContext } from './mocks';
@@ -21,6 +21,8 @@ function step(n: number, losses: (number | null)[], command = finished.command):
   };
 }
 
+const runs = (state: IKernelState) => partOf(state, runsSection);
+
 describe('runs', () => {
   const connected = reduce(initialState('connecting'), snapshot([]));
 
@@ -28,16 +30,16 @@ describe('runs', () => {
     let state = reduce(connected, { type: 'training', run: step(10, [0.7, 0.6]) });
     state = reduce(state, { type: 'training', run: step(20, [0.69, 0.3]) });
     state = reduce(state, { type: 'training', run: step(20, [0.68, 0.29]) }); // the same step again
-    expect(state.curve).toEqual([
+    expect(runs(state).curve).toEqual([
       { step: 10, losses: [0.7, 0.6] },
       { step: 20, losses: [0.68, 0.29] }
     ]);
     state = reduce(state, { type: 'training', run: step(5, [0.7, 0.7]) }); // run again: from the start
-    expect(state.curve).toEqual([{ step: 5, losses: [0.7, 0.7] }]);
+    expect(runs(state).curve).toEqual([{ step: 5, losses: [0.7, 0.7] }]);
     state = reduce(state, { type: 'training', run: step(6, [0.7, 0.7], '%train_demo relu') });
-    expect(state.curve).toHaveLength(1);
-    // A snapshot (a reload) keeps what the sidebar had drawn.
-    expect(reduce(state, snapshot([])).curve).toEqual(state.curve);
+    expect(runs(state).curve).toHaveLength(1);
+    // A snapshot of an older kernel (no run in it) keeps what the sidebar had drawn.
+    expect(runs(reduce(state, snapshot([]))).curve).toEqual(runs(state).curve);
   });
 
   it('losses that fall by orders of magnitude are drawn on a log scale', () => {
@@ -48,17 +50,22 @@ describe('runs', () => {
     expect(linear(0.35)).toBeCloseTo(50);
   });
 
-  it('the time left is the kernel\'s, else the pace so far', () => {
+  it('the time left is the kernel\'s only: the sidebar computes none', () => {
     expect(secondsLeft({ ...step(50, [1, 1]), left_s: 12.5 })).toBe(12.5);
-    expect(secondsLeft(step(50, [1, 1]))).toBeCloseTo((0.5 / 50) * 100); // 150 steps, 50 done
-    expect(secondsLeft(step(0, [null, null]))).toBeNull();
-    expect(secondsLeft(finished)).toBe(0);
+    expect(secondsLeft({ ...step(50, [1, 1]), left_s: 0 })).toBe(0);
+    expect(secondsLeft({ ...step(0, [null, null]), left_s: null })).toBeNull(); // before the first step
+    expect(secondsLeft(step(50, [1, 1]))).toBeNull(); // a kernel before 1.5.0: no guess from the pace
+    expect(secondsLeft(finished)).toBeNull(); // done
   });
 
-  it('speedups are claimed only where the interval leaves 1x out', () => {
-    expect(speedupWords(31.05, [15.02, 94])).toBe('31.1x [15, 94] faster');
-    expect(speedupWords(1.05, [0.93, 1.18])).toBe('1.05x [0.93, 1.18], no clear difference');
-    expect(speedupWords(0.5, [0.45, 0.55])).toBe('0.5x [0.45, 0.55], 2x slower');
+  it('a speedup says the kernel\'s words; a result saved before 1.6.0 its bare figure', () => {
+    const [speedup] = benchmarks.results[0].speedups as any[];
+    expect(speedupText(speedup)).toBe('31.1x [15, 94]');
+    expect(speedupText({ ...speedup, words: '1.02x [0.97, 1.07], no clear difference' })).toBe(
+      '1.02x [0.97, 1.07], no clear difference'
+    );
+    expect(speedupText({ ...speedup, words: '0.5x [0.4, 0.6] (2x slower)' })).toBe('0.5x [0.4, 0.6] (2x slower)');
+    expect(speedupText({ ...speedup, words: undefined })).toBe('31.1x');
   });
 
   it('bars are on a log scale and stay on the track', () => {
@@ -83,7 +90,7 @@ describe('runs', () => {
     await flush();
     const comm = kernel.opens(snapshot([]), '1.5.0');
     comm.receive({ type: 'training', run: step(10, [0.7, 0.6]) });
-    expect(channel.state.training?.step).toBe(10);
+    expect(runs(channel.state).training?.step).toBe(10);
     expect(channel.stopTraining()).toBe(true);
     expect(comm.sent).toEqual([{ type: 'request_snapshot' }, { type: 'stop_training' }]);
     channel.dispose();
