@@ -23,6 +23,8 @@ import {
 import {
   AnySection,
   ISection,
+  ISectionHost,
+  ISectionProps,
   SectionRegistry,
   SnapshotData,
   sections as builtIn
@@ -63,6 +65,20 @@ export function partOf<P>(state: IKernelState, section: ISection<P, any>): P {
   return Object.prototype.hasOwnProperty.call(state.parts, section.id)
     ? (state.parts[section.id] as P)
     : section.initial;
+}
+
+/** What a section's view is given for a kernel's state (null: no notebook is open). */
+export function viewProps<P>(
+  section: ISection<P, any>,
+  state: IKernelState | null,
+  host: ISectionHost
+): ISectionProps<P> {
+  return {
+    part: state ? partOf(state, section) : section.initial,
+    status: state ? state.status : null,
+    message: state ? state.message : null,
+    host
+  };
 }
 
 /** The state after one kernel message (a pure function: easy to test). A snapshot goes to

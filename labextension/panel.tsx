@@ -7,7 +7,7 @@ import { LabIcon, ReactWidget, SidePanel, UseSignal } from '@jupyterlab/ui-compo
 import type { Message } from '@lumino/messaging'; // types only: erased, no runtime dependency
 import { AccordionPanel, Widget } from '@lumino/widgets';
 import * as React from 'react';
-import { SidebarModel, partOf } from './model';
+import { SidebarModel, viewProps } from './model';
 import { NotebookReader } from './reading';
 import { shareEvenly } from './layout';
 import type { AnySection, ISectionHost } from './sections';
@@ -26,17 +26,7 @@ function SectionBody(props: {
   const { section, model, host } = props;
   return (
     <UseSignal signal={model.sectionChanged(section.id)}>
-      {() => {
-        const state = model.current?.state ?? null;
-        return (
-          <section.View
-            part={state ? partOf(state, section) : section.initial}
-            status={state ? state.status : null}
-            message={state ? state.message : null}
-            host={host}
-          />
-        );
-      }}
+      {() => <section.View {...viewProps(section, model.current?.state ?? null, host)} />}
     </UseSignal>
   );
 }

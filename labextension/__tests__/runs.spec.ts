@@ -1,7 +1,16 @@
 /** The Runs section's model: benchmarks kept, a training run's curve, Stop sent to the kernel. */
 import { IKernelState, initialState, KernelChannel, partOf, reduce } from '../model';
-import { ITrainingRun } from '../protocol';
-import { barPosition, cellTitle, lossScale, runsSection, secondsLeft, speedupText } from '../runs';
+import { IBenchmarksMessage, IBenchResult, ITrainingRun } from '../protocol';
+import {
+  MAX_BENCHMARKS,
+  barPosition,
+  cellTitle,
+  lossScale,
+  runsSection,
+  secondsLeft,
+  speedupText
+} from '../runs';
+import { render, stubHost } from './render';
 import { snapshot } from './fixtures';
 import { shareEvenly } from '../layout';
 import { flush, MockKernel, MockSessionContext } from './mocks';
@@ -94,6 +103,89 @@ describe('runs', () => {
     expect(channel.stopTraining()).toBe(true);
     expect(comm.sent).toEqual([{ type: 'request_snapshot' }, { type: 'stop_training' }]);
     channel.dispose();
+  });
+});
+
+describe('runs after a page reload (protocol 1.6.0)', () => {
+  const results = benchmarks.results as unknown as IBenchResult[];
+  const running = { ...step(40, [0.69, 0.2]), left_s: 11.4 };
+  /** A 1.6.0 kernel's snapshot, mid-training, after one %%gpubench. */
+  const reloaded = { ...snapshot([]), benchmarks: results, training: running };
+
+  it('a snapshot with the results and the run rebuilds the Runs part', () => {
+    const state = reduce(initialState('connecting'), reloaded); // a fresh page knows nothing
+    expect(runs(state).benchmarks).toEqual(results);
+    expect(runs(state).training).toEqual(running);
+    expect(runs(state).curve).toEqual([{ step: 40, losses: [0.69, 0.2] }]);
+    // ...and the section shows the run again: its step, the time left, Stop; and the result.
+    const html = render(runsSection, state);
+    expect(html).toContain('data-status="running"');
+    expect(html).toContain('step 40 of 150, about 12 s left');
+    expect(html).toMatch(/<button[^>]*dlm-training-stop[^>]*>Stop<\/button>/);
+    expect(html).toContain('<code>y = x @ x</code>');
+    expect(html).toContain('cuda:0 over cpu: 31.1x [15, 94]');
+  });
+
+  it('a snapshot replaces the results (no doubles, capped) and goes on with the same run', () => {
+    let state = reduce(initialState('connecting'), snapshot([]));
+    state = reduce(state, benchmarks as unknown as IBenchmarksMessage);
+    state = reduce(state, { type: 'training', run: step(30, [0.7, 0.3]) });
+    state = reduce(state, reloaded);
+    expect(runs(state).benchmarks).toHaveLength(1);
+    expect(runs(state).curve.map(p => p.step)).toEqual([30, 40]); // the same run: its curve goes on
+    const many = Array.from({ length: MAX_BENCHMARKS + 3 }, (_, i) => ({ ...results[0], created: `t${i}` }));
+    state = reduce(state, { ...reloaded, benchmarks: many, training: step(5, [0.7, 0.7]) });
+    expect(runs(state).benchmarks.map(r => r.created)).toEqual(many.slice(-MAX_BENCHMARKS).map(r => r.created));
+    expect(runs(state).curve.map(p => p.step)).toEqual([5]); // another run: a new curve
+  });
+
+  it('a snapshot without them (a kernel before 1.6.0) keeps what was there', () => {
+    let state = reduce(initialState('connecting'), snapshot([]));
+    state = reduce(state, benchmarks as unknown as IBenchmarksMessage);
+    state = reduce(state, { type: 'training', run: running });
+    const before = runs(state);
+    expect(runs(reduce(state, snapshot([])))).toBe(before);
+    // one of the two: the other is kept
+    const onlyResults = runs(reduce(state, { ...snapshot([]), benchmarks: [] }));
+    expect(onlyResults.benchmarks).toEqual([]);
+    expect(onlyResults.training).toBe(before.training);
+    expect(onlyResults.curve).toBe(before.curve);
+    const onlyRun = runs(reduce(state, { ...snapshot([]), training: finished }));
+    expect(onlyRun.benchmarks).toBe(before.benchmarks);
+    expect(onlyRun.training).toBe(finished);
+  });
+
+  it('after a reload the channel re-attaches, shows the run, and Stop reaches the kernel', async () => {
+    const kernel = new MockKernel();
+    kernel.existing = { 'kernel-comm': { target_name: 'dlmagics' } }; // the kernel's comm outlived the page
+    const channel = new KernelChannel(new MockSessionContext(kernel) as any, () => 'a.ipynb');
+    await flush();
+    const [comm] = kernel.comms;
+    comm.receive(reloaded);
+    expect(runs(channel.state).training?.step).toBe(40);
+    const host = stubHost();
+    host.send = message => channel.send(message);
+    const html = render(runsSection, channel.state, host);
+    expect(html).toContain('about 12 s left');
+    expect(channel.stopTraining()).toBe(true);
+    expect(comm.sent).toEqual([{ type: 'request_snapshot' }, { type: 'stop_training' }]);
+    channel.dispose();
+  });
+
+  it('a result without an interval draws no interval; one saved before 1.6.0 says its bare figure', () => {
+    const [result] = results;
+    const old = { ...result, speedups: [{ ...result.speedups[0], words: undefined, ci95: null }] };
+    const state = reduce(reduce(initialState('connecting'), snapshot([])), { type: 'benchmarks', results: [old] });
+    const html = render(runsSection, state);
+    expect(html).toContain('cuda:0 over cpu: 31.1x<');
+    expect(html).not.toContain('dlm-speedup-interval');
+    expect(html).toContain('dlm-speedup-one');
+  });
+
+  it('nothing is shown from a kernel not connected, and no notebook shows the hint', () => {
+    const state = reduce(initialState('connecting'), reloaded);
+    expect(render(runsSection, { ...state, status: 'restarting' })).toContain('No run yet');
+    expect(render(runsSection, null)).toContain('No run yet');
   });
 });
 
