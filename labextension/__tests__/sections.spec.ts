@@ -25,7 +25,7 @@ const validate = ajv.compile({
   ]
 });
 
-const HELLO = { type: 'hello', name: 'Ada' };
+const HELLO = { type: 'hello', greeting: 'Hello, Ada!' };
 
 /** A model following one notebook whose kernel has run %load_ext dlmagics. */
 async function connected(model: SidebarModel) {
@@ -73,7 +73,7 @@ describe('a section registered from outside', () => {
       expect(validate(HELLO)).toBe(true);
       expect(validate(quiz)).toBe(true); // the protocol's messages still are
       expect(parseKernelMessage(HELLO, sections)).toEqual(HELLO);
-      for (const bad of [{ type: 'hello' }, { type: 'hello', name: '' }, { type: 'hello', name: 7 }]) {
+      for (const bad of [{ type: 'hello' }, { type: 'hello', greeting: 7 }, { type: 'hello', name: 'Ada' }]) {
         expect(validate(bad)).toBe(false);
         expect(parseKernelMessage(bad, sections)).toBeNull();
       }
@@ -88,16 +88,15 @@ describe('a section registered from outside', () => {
       const model = new SidebarModel();
       const { channel, comm } = await connected(model);
       const counts = countChanges(model, ['hello', 'gpu', 'quizzes']);
-      expect(partOf(channel.state, helloSection)).toEqual({ names: [] });
-      expect(render(helloSection, channel.state)).toContain('Nobody said hello in a.ipynb yet.');
+      expect(partOf(channel.state, helloSection)).toEqual({ greeted: [], greeting: null });
+      expect(render(helloSection, channel.state)).toContain('Nobody greeted in a.ipynb yet.');
+      comm.receive({ type: 'hello', greeting: 'Hello, Grace!' });
       comm.receive(HELLO);
-      comm.receive({ type: 'hello', name: 'Grace' });
       comm.receive(HELLO); // said again: nothing changes
-      expect(partOf(channel.state, helloSection)).toEqual({ names: ['Ada', 'Grace'] });
+      expect(partOf(channel.state, helloSection)).toEqual({ greeted: [], greeting: 'Hello, Ada!' });
       expect(counts).toEqual({ hello: 2, gpu: 0, quizzes: 0 }); // only its own section redraws
-      const html = render(helloSection, channel.state);
-      expect(html).toBe(
-        '<div class="hello" data-count="2"><ul><li>Hello, Ada!</li><li>Hello, Grace!</li></ul></div>'
+      expect(render(helloSection, channel.state)).toBe(
+        '<div class="hello" data-greeted="0"><p class="hello-greeting">Hello, Ada!</p></div>'
       );
       // The other sections go on as before.
       comm.receive(quiz);
@@ -105,20 +104,22 @@ describe('a section registered from outside', () => {
       expect(counts).toEqual({ hello: 2, gpu: 0, quizzes: 1 });
       // A malformed hello, or a type nobody registered, is ignored and logged.
       const before = channel.state;
-      comm.receive({ type: 'hello', name: '' });
-      comm.receive({ type: 'goodbye', name: 'Ada' });
+      comm.receive({ type: 'hello', greeting: null });
+      comm.receive({ type: 'goodbye', greeting: 'Bye, Ada!' });
       expect(channel.state).toBe(before);
       expect(console.warn).toHaveBeenCalledTimes(2);
     });
 
     it('a snapshot brings its part back after a reload; a kernel without it keeps what was there', async () => {
       const { channel, comm } = await connected(new SidebarModel());
-      comm.receive({ ...snapshot([]), hello: ['Ada', 'Alan'] });
-      expect(partOf(channel.state, helloSection).names).toEqual(['Ada', 'Alan']);
+      // The kernel's snapshot as tests/test_wings.py sees it: the wing's part under its name.
+      comm.receive({ ...snapshot([]), hello: { greeted: ['Ada', 'Alan'] } });
+      expect(partOf(channel.state, helloSection).greeted).toEqual(['Ada', 'Alan']);
+      expect(render(helloSection, channel.state)).toContain('<ul><li>Ada</li><li>Alan</li></ul>');
       const part = partOf(channel.state, helloSection);
       comm.receive(snapshot([]));
       expect(partOf(channel.state, helloSection)).toBe(part);
-      comm.receive({ ...snapshot([]), hello: [3] }); // its share malformed: the snapshot is refused whole
+      comm.receive({ ...snapshot([]), hello: { greeted: [3] } }); // its share malformed: the snapshot is refused whole
       expect(partOf(channel.state, helloSection)).toBe(part);
       expect(console.warn).toHaveBeenCalledTimes(1);
     });
@@ -129,7 +130,7 @@ describe('a section registered from outside', () => {
       const channel = model.channelFor(session as any, () => 'hello.ipynb');
       await flush();
       session.session.kernel!.opens(snapshot([])).receive(HELLO);
-      expect(partOf(channel.state, helloSection).names).toEqual(['Ada']);
+      expect(partOf(channel.state, helloSection).greeting).toBe('Hello, Ada!');
       session.statusChanged.emit('restarting');
       expect(partOf(channel.state, helloSection)).toBe(helloSection.initial);
     });
@@ -152,7 +153,7 @@ describe('the registry', () => {
     const registry = new SectionRegistry([...sections, helloSection]);
     const { channel, comm } = await connected(new SidebarModel(registry));
     comm.receive(HELLO);
-    expect(partOf(channel.state, helloSection).names).toEqual(['Ada']);
+    expect(partOf(channel.state, helloSection).greeting).toBe('Hello, Ada!');
     expect(sections.get('hello')).toBeUndefined();
   });
 
@@ -183,7 +184,7 @@ describe('the registry', () => {
   });
 
   it('with no notebook open, a view gets its initial part and no status', () => {
-    expect(render(helloSection, null, stubHost(null))).toContain('Nobody said hello in a notebook yet.');
+    expect(render(helloSection, null, stubHost(null))).toContain('Nobody greeted in a notebook yet.');
     expect(render(gpuSection, null, stubHost(null))).toContain('data-status="no-notebook"');
   });
 });
