@@ -328,7 +328,8 @@ export function isTrainingRun(value: unknown): value is ITrainingRun {
 export interface IMessageReader {
   /** The message types it takes. */
   readonly types: readonly string[];
-  /** One of its messages if `data` has the shape it relies on, else null; never throws. */
+  /** One of its messages if `data` has the shape it relies on, else null. It should never
+   * throw; one that does is logged, and the message ignored. */
   parse(data: Record<string, unknown>): IKernelMessage | null;
   /** Whether what a snapshot carries for it is well formed (absent is fine: an older
    * kernel). A snapshot that any reader refuses is refused whole. */
@@ -350,21 +351,29 @@ export function parseKernelMessage(
   if (!isObject(data) || typeof data.type !== 'string') {
     return null;
   }
-  const all = Array.from(readers);
-  if (data.type === 'snapshot') {
+  const type = data.type;
+  try {
+    return parseTyped(data, type, Array.from(readers));
+  } catch (reason) {
+    console.warn(`dlmagics: reading a '${type}' message failed`, reason);
+    return null;
+  }
+}
+
+function parseTyped(
+  data: Record<string, unknown>,
+  type: string,
+  readers: IMessageReader[]
+): IKernelMessage | null {
+  if (type === 'snapshot') {
     return isObject(data.kernel) &&
       typeof data.kernel.pid === 'number' &&
       isMonitor(data.monitor) &&
       isArrayOf(data.history, isSample) &&
-      all.every(reader => !reader.checkSnapshot || reader.checkSnapshot(data))
+      readers.every(reader => !reader.checkSnapshot || reader.checkSnapshot(data))
       ? (data as unknown as ISnapshotMessage)
       : null;
   }
-  const reader = all.find(r => r.types.includes(data.type as string));
-  try {
-    return reader ? reader.parse(data) : null;
-  } catch (reason) {
-    console.warn(`dlmagics: the reader of '${data.type}' messages failed`, reason);
-    return null;
-  }
+  const reader = readers.find(r => r.types.includes(type));
+  return reader ? reader.parse(data) : null;
 }

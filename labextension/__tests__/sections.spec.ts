@@ -7,6 +7,7 @@ import { SidebarModel, partOf } from '../model';
 import { parseKernelMessage } from '../protocol';
 import { quizzesSection } from '../quizzes';
 import { AnySection, SectionRegistry, sections } from '../sections';
+import { timelineSection } from '../timelineSection';
 import { HELLO_SCHEMA, helloSection } from './hello';
 import { cpuSample, snapshot } from './fixtures';
 import { MockKernel, MockSessionContext, flush } from './mocks';
@@ -179,6 +180,21 @@ describe('the registry', () => {
     comm.receive({ type: 'failing' });
     expect(channel.state).toBe(before);
     expect(console.warn).toHaveBeenCalledTimes(3); // the reduce; the parse, then its message ignored
+    // A snapshot check that throws refuses the snapshot, as a malformed share does: logged,
+    // nothing thrown into the page.
+    const fragile = new SectionRegistry([
+      ...sections.all.filter(s => s.id !== 'timeline'),
+      {
+        ...timelineSection,
+        checkSnapshot: () => {
+          throw new Error('a bug in its snapshot check');
+        }
+      }
+    ]);
+    const warned = (console.warn as jest.Mock).mock.calls.length;
+    const second = await connected(new SidebarModel(fragile));
+    expect(second.channel.state.status).toBe('no-channel');
+    expect((console.warn as jest.Mock).mock.calls.length).toBe(warned + 2); // the check, the snapshot ignored
     comm.receive({ type: 'sample', sample: cpuSample(2) });
     expect(partOf(channel.state, gpuSection).history).toHaveLength(2);
   });
