@@ -1,9 +1,85 @@
-/** The sidebar's GPU section: renders one kernel's state; holds none of its own. */
+/**
+ * The sidebar's GPU section: the kernel's monitor (its samples, kept as long as the kernel
+ * keeps them) and the channel's status; its view holds no state of its own.
+ */
 import * as React from 'react';
 import { num, percent, size } from './format';
-import { IKernelState } from './model';
-import { IGpu, IHost, ISample } from './protocol';
+import type { ChannelStatus } from './model';
+import {
+  IGpu,
+  IHost,
+  IKernelInfo,
+  IMonitor,
+  IMonitorMessage,
+  ISample,
+  ISampleMessage,
+  isMonitor,
+  isSample
+} from './protocol';
+import type { ISection } from './sections';
 import { Sparkline } from './sparkline';
+
+/** The GPU section's part of a kernel's state. */
+export interface IGpuPart {
+  kernel: IKernelInfo | null;
+  monitor: IMonitor | null;
+  /** Oldest first, as many as the kernel keeps (at most MAX_HISTORY). */
+  history: ISample[];
+}
+
+export const MAX_HISTORY = 36000;
+
+function capacity(monitor: IMonitor | null): number {
+  if (!monitor) {
+    return MAX_HISTORY;
+  }
+  const wanted = Math.ceil(monitor.history_s / monitor.interval_s);
+  return Math.max(1, Math.min(MAX_HISTORY, wanted));
+}
+
+export const gpuSection: ISection<IGpuPart, ISampleMessage | IMonitorMessage> = {
+  id: 'gpu',
+  title: 'GPU',
+  rank: 100,
+  types: ['sample', 'monitor'],
+  parse: data => {
+    if (data.type === 'sample') {
+      return isSample(data.sample) ? (data as unknown as ISampleMessage) : null;
+    }
+    return isMonitor(data.monitor) ? (data as unknown as IMonitorMessage) : null;
+  },
+  initial: { kernel: null, monitor: null, history: [] },
+  // The snapshot's kernel, monitor and history are required: the protocol checks them.
+  fromSnapshot: (_, snapshot) => ({
+    kernel: snapshot.kernel,
+    monitor: snapshot.monitor,
+    history: snapshot.history.slice(-capacity(snapshot.monitor))
+  }),
+  reduce: (part, msg) => {
+    if (msg.type === 'monitor') {
+      return {
+        ...part,
+        monitor: msg.monitor,
+        history: part.history.slice(-capacity(msg.monitor))
+      };
+    }
+    const last = part.history[part.history.length - 1];
+    if (last && msg.sample.t <= last.t) {
+      return part; // already have it (a snapshot raced this sample)
+    }
+    const history = part.history.concat([msg.sample]);
+    return { ...part, history: history.slice(-capacity(part.monitor)) };
+  },
+  readsStatus: true,
+  View: props => (
+    <GpuSection
+      label={props.host.label()}
+      status={props.status}
+      message={props.message}
+      part={props.part}
+    />
+  )
+};
 
 const NEARLY_FULL = 90; // percent
 
@@ -16,12 +92,15 @@ const STATE_TITLES: Record<string, string> = {
 export interface IGpuSectionProps {
   /** The active notebook's name, or null when no notebook is open. */
   label: string | null;
-  state: IKernelState | null;
+  /** Where the sidebar stands with its kernel; null when no notebook is open. */
+  status: ChannelStatus | null;
+  message: string | null;
+  part: IGpuPart;
 }
 
 export function GpuSection(props: IGpuSectionProps): JSX.Element {
-  const { label, state } = props;
-  if (label === null || state === null) {
+  const { label, status, part } = props;
+  if (label === null || status === null) {
     return (
       <div className="dlm-gpu" data-status="no-notebook">
         <p className="dlm-hint">Open a notebook to see its kernel here.</p>
@@ -29,22 +108,26 @@ export function GpuSection(props: IGpuSectionProps): JSX.Element {
     );
   }
   return (
-    <div className="dlm-gpu" data-status={state.status}>
+    <div className="dlm-gpu" data-status={status}>
       <div className="dlm-source">
         <span className="dlm-notebook" title={label}>
           {label}
         </span>
-        {state.kernel && (
-          <span className="dlm-kernel-pid">kernel pid {state.kernel.pid}</span>
+        {part.kernel && (
+          <span className="dlm-kernel-pid">kernel pid {part.kernel.pid}</span>
         )}
       </div>
-      <StatusBody state={state} />
+      <StatusBody status={status} message={props.message} part={part} />
     </div>
   );
 }
 
-function StatusBody({ state }: { state: IKernelState }): JSX.Element {
-  switch (state.status) {
+function StatusBody(props: {
+  status: ChannelStatus;
+  message: string | null;
+  part: IGpuPart;
+}): JSX.Element {
+  switch (props.status) {
     case 'no-kernel':
       return <p className="dlm-hint">This notebook has no running kernel.</p>;
     case 'connecting':
@@ -69,16 +152,16 @@ function StatusBody({ state }: { state: IKernelState }): JSX.Element {
         </>
       );
     case 'incompatible':
-      return <p className="dlm-error">{state.message}</p>;
+      return <p className="dlm-error">{props.message}</p>;
     case 'connected':
-      return <Monitor state={state} />;
+      return <Monitor part={props.part} />;
   }
 }
 
-function Monitor({ state }: { state: IKernelState }): JSX.Element {
-  const history = state.history;
+function Monitor({ part }: { part: IGpuPart }): JSX.Element {
+  const history = part.history;
   const latest: ISample | undefined = history[history.length - 1];
-  const monitor = state.monitor;
+  const monitor = part.monitor;
   if (!latest) {
     return (
       <p className="dlm-hint">

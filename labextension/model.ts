@@ -3,28 +3,32 @@
  *
  * `KernelChannel` owns the comm to one notebook's kernel through that notebook's own
  * kernel connection (never a second one), resets on restart and kernel change, and
- * rebuilds itself from a kernel snapshot after a reload. `SidebarModel` follows the
- * active notebook.
+ * rebuilds itself from a kernel snapshot after a reload. What the kernel says is reduced
+ * by the sidebar's sections (sections.ts), each keeping its own part of the state.
+ * `SidebarModel` follows the active notebook.
  */
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Kernel, KernelMessage as KM } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 import {
   COMM_TARGET,
+  IKernelMessage,
   KernelMessage,
   PROTOCOL_VERSION,
   REQUEST_SNAPSHOT,
   STOP_TRAINING,
-  IBenchResult,
-  ITrainingRun,
-  IKernelInfo,
-  IMonitor,
-  IQuizStatus,
-  ISample,
   isCompatible,
   parseKernelMessage
 } from './protocol';
-import type { ITimelineEvent } from './protocol';
+import {
+  AnySection,
+  ISection,
+  ISectionHost,
+  ISectionProps,
+  SectionRegistry,
+  SnapshotData,
+  sections as builtIn
+} from './sections';
 
 /**
  * Where the sidebar stands with a kernel.
@@ -32,7 +36,7 @@ import type { ITimelineEvent } from './protocol';
  * - `connecting`: asking the kernel whether dlmagics is loaded.
  * - `no-channel`: the kernel answered; dlmagics is not loaded there.
  * - `restarting`: the kernel is restarting; everything it said is gone.
- * - `connected`: the channel is open; `kernel`, `monitor` and `history` are live.
+ * - `connected`: the channel is open; the sections' parts are live.
  * - `incompatible`: the kernel speaks another protocol major version.
  */
 export type ChannelStatus =
@@ -45,120 +49,64 @@ export type ChannelStatus =
 
 export interface IKernelState {
   status: ChannelStatus;
-  kernel: IKernelInfo | null;
-  monitor: IMonitor | null;
-  history: ISample[];
-  /** The latest %%gpubench results of this kernel, oldest first. */
-  benchmarks: IBenchResult[];
-  /** The latest %train_demo run of this kernel (running or done). */
-  training: ITrainingRun | null;
-  /** That run's losses so far, a point per training message (about one a second). */
-  curve: ITrainingPoint[];
-  /** The quizzes shown in this kernel, in the order they were first shown. */
-  quizzes: IQuizStatus[];
-  /** The kernel's timeline events; null until a kernel sends them. */
-  timeline: ITimelineEvent[] | null;
+  /** Why the kernel cannot be read (`incompatible`); else null. */
   message: string | null;
+  /** Each section's part, by section id; a section missing here is at its `initial` (read
+   * them with `partOf`). */
+  parts: Readonly<Record<string, unknown>>;
 }
-
-/** A training run's losses at one step, one per contender (null: not yet known). */
-export interface ITrainingPoint {
-  step: number;
-  losses: (number | null)[];
-}
-
-export const MAX_HISTORY = 36000;
-export const MAX_CURVE = 600;
-export const MAX_BENCHMARKS = 50;
 
 export function initialState(status: ChannelStatus): IKernelState {
+  return { status, message: null, parts: {} };
+}
+
+/** A section's part of a kernel's state. */
+export function partOf<P>(state: IKernelState, section: ISection<P, any>): P {
+  return Object.prototype.hasOwnProperty.call(state.parts, section.id)
+    ? (state.parts[section.id] as P)
+    : section.initial;
+}
+
+/** What a section's view is given for a kernel's state (null: no notebook is open). */
+export function viewProps<P>(
+  section: ISection<P, any>,
+  state: IKernelState | null,
+  host: ISectionHost
+): ISectionProps<P> {
   return {
-    status,
-    kernel: null,
-    monitor: null,
-    history: [],
-    benchmarks: [],
-    training: null,
-    curve: [],
-    quizzes: [],
-    timeline: null,
-    message: null
+    part: state ? partOf(state, section) : section.initial,
+    status: state ? state.status : null,
+    message: state ? state.message : null,
+    host
   };
 }
 
-function capacity(monitor: IMonitor | null): number {
-  if (!monitor) {
-    return MAX_HISTORY;
-  }
-  const wanted = Math.ceil(monitor.history_s / monitor.interval_s);
-  return Math.max(1, Math.min(MAX_HISTORY, wanted));
-}
-
-/** The state after one kernel message (a pure function: easy to test). */
-export function reduce(state: IKernelState, msg: KernelMessage): IKernelState {
-  switch (msg.type) {
-    case 'snapshot':
-      return {
-        status: 'connected',
-        kernel: msg.kernel,
-        monitor: msg.monitor,
-        history: msg.history.slice(-capacity(msg.monitor)),
-        benchmarks: state.benchmarks,
-        training: state.training,
-        curve: state.curve,
-        quizzes: msg.quizzes ?? state.quizzes,
-        timeline: msg.timeline ?? state.timeline,
-        message: null
-      };
-    case 'sample': {
-      const last = state.history[state.history.length - 1];
-      if (last && msg.sample.t <= last.t) {
-        return state; // already have it (a snapshot raced this sample)
-      }
-      const history = state.history.concat([msg.sample]);
-      return {
-        ...state,
-        history: history.slice(-capacity(state.monitor))
-      };
+/** The state after one kernel message (a pure function: easy to test). A snapshot goes to
+ * every section; any other message to the section that takes its type (none: unchanged). */
+export function reduce(
+  state: IKernelState,
+  msg: KernelMessage | IKernelMessage,
+  sections: SectionRegistry = builtIn
+): IKernelState {
+  if (msg.type === 'snapshot') {
+    const parts = { ...state.parts };
+    for (const section of sections) {
+      parts[section.id] = section.fromSnapshot(
+        partOf(state, section),
+        msg as SnapshotData
+      );
     }
-    case 'monitor':
-      return {
-        ...state,
-        monitor: msg.monitor,
-        history: state.history.slice(-capacity(msg.monitor))
-      };
-    case 'benchmarks':
-      return {
-        ...state,
-        benchmarks: state.benchmarks.concat(msg.results).slice(-MAX_BENCHMARKS)
-      };
-    case 'training':
-      return { ...state, training: msg.run, curve: follow(state, msg.run) };
-    case 'quiz': {
-      const quizzes = state.quizzes.filter(q => q.id !== msg.quiz.id);
-      const at = state.quizzes.findIndex(q => q.id === msg.quiz.id);
-      quizzes.splice(at < 0 ? quizzes.length : at, 0, msg.quiz);
-      return { ...state, quizzes };
-    }
+    return { status: 'connected', message: null, parts };
   }
-}
-
-/** The curve after a training message: the same run goes on; another (a new command, or
- * the same one again from step 0) starts a new curve. */
-function follow(state: IKernelState, run: ITrainingRun): ITrainingPoint[] {
-  const last = state.training;
-  const same =
-    last !== null &&
-    last.demo === run.demo &&
-    last.command === run.command &&
-    run.step >= last.step;
-  const before = same ? state.curve : [];
-  const point = { step: run.step, losses: run.contenders.map(c => c.loss) };
-  const kept =
-    before.length > 0 && before[before.length - 1].step === run.step
-      ? before.slice(0, -1)
-      : before;
-  return kept.concat([point]).slice(-MAX_CURVE);
+  const section = sections.forType(msg.type);
+  if (!section) {
+    return state;
+  }
+  const part = partOf(state, section);
+  const next = section.reduce(part, msg);
+  return next === part
+    ? state
+    : { ...state, parts: { ...state.parts, [section.id]: next } };
 }
 
 /** The parts of a session context the channel uses (a notebook panel's). */
@@ -205,7 +153,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export class KernelChannel {
   constructor(
     readonly sessionContext: ISessionLike,
-    readonly label: () => string
+    readonly label: () => string,
+    readonly sections: SectionRegistry = builtIn
   ) {
     sessionContext.kernelChanged.connect(this._onKernelChanged, this);
     sessionContext.statusChanged.connect(this._onStatusChanged, this);
@@ -268,13 +217,18 @@ export class KernelChannel {
     }
   }
 
-  /** Ask the kernel to stop the demo training now; false when no channel is open. */
-  stopTraining(): boolean {
+  /** Send a message to the kernel; false when no channel is open. */
+  send(message: { type: string }): boolean {
     if (!this._comm || this._state.status !== 'connected') {
       return false;
     }
-    this._comm.send({ ...STOP_TRAINING });
+    this._comm.send({ ...message });
     return true;
+  }
+
+  /** Ask the kernel to stop the demo training now; false when no channel is open. */
+  stopTraining(): boolean {
+    return this.send(STOP_TRAINING);
   }
 
   dispose(): void {
@@ -375,15 +329,22 @@ export class KernelChannel {
   }
 
   private _receive(data: unknown): void {
-    const msg = parseKernelMessage(data);
+    const msg = parseKernelMessage(data, this.sections);
     if (!msg) {
-      console.warn('dlmagics: ignored a malformed message from the kernel', data);
+      console.warn('dlmagics: ignored a malformed or unknown message from the kernel', data);
       return;
     }
     if (msg.type !== 'snapshot' && this._state.status !== 'connected') {
       return; // a sample before the snapshot that makes sense of it
     }
-    this._setState(reduce(this._state, msg));
+    let state: IKernelState;
+    try {
+      state = reduce(this._state, msg, this.sections);
+    } catch (reason) {
+      console.warn(`dlmagics: a sidebar section failed on a '${msg.type}' message`, reason);
+      return;
+    }
+    this._setState(state);
   }
 
   private _setState(state: IKernelState): void {
@@ -402,19 +363,16 @@ export class KernelChannel {
   private _stateChanged = new Signal<this, IKernelState>(this);
 }
 
-/** The sidebar's sections, each redrawn only when its part of the state changed. */
-export type Section = 'gpu' | 'quizzes' | 'runs' | 'timeline';
-
-/** The parts of a kernel's state each section shows (compared by reference). */
-const SECTION_PARTS: Record<Section, (s: IKernelState) => unknown[]> = {
-  gpu: s => [s.status, s.kernel, s.monitor, s.history, s.message],
-  quizzes: s => [s.status, s.quizzes],
-  runs: s => [s.status, s.benchmarks, s.training],
-  timeline: s => [s.timeline]
-};
+/** What a section shows of a kernel's state (compared by reference). */
+function shownBy(section: AnySection, state: IKernelState): unknown[] {
+  const part = partOf(state, section);
+  return section.readsStatus ? [part, state.status, state.message] : [part];
+}
 
 /** Follows the active notebook: one channel per notebook, `current` the one shown. */
 export class SidebarModel {
+  constructor(readonly sections: SectionRegistry = builtIn) {}
+
   get current(): KernelChannel | null {
     return this._current;
   }
@@ -425,8 +383,13 @@ export class SidebarModel {
   }
 
   /** Emits when what one section shows may have changed (a GPU sample redraws no quiz). */
-  sectionChanged(section: Section): ISignal<this, void> {
-    return this._sections[section];
+  sectionChanged(id: string): ISignal<this, void> {
+    let signal = this._sections.get(id);
+    if (!signal) {
+      signal = new Signal<this, void>(this);
+      this._sections.set(id, signal);
+    }
+    return signal;
   }
 
   /** The channel for a notebook's session, made on first use. */
@@ -436,7 +399,7 @@ export class SidebarModel {
   ): KernelChannel {
     let channel = this._channels.get(sessionContext);
     if (!channel) {
-      const created = new KernelChannel(sessionContext, label);
+      const created = new KernelChannel(sessionContext, label, this.sections);
       this._channels.set(sessionContext, created);
       created.stateChanged.connect((_, state) => {
         if (created === this._current) {
@@ -467,12 +430,11 @@ export class SidebarModel {
     const shown = this._shown;
     this._shown = state;
     this._changed.emit();
-    for (const section of Object.keys(SECTION_PARTS) as Section[]) {
-      const parts = SECTION_PARTS[section];
-      const before = shown ? parts(shown) : null;
-      const after = state ? parts(state) : null;
+    for (const section of this.sections) {
+      const before = shown ? shownBy(section, shown) : null;
+      const after = state ? shownBy(section, state) : null;
       if (!before || !after || before.some((part, i) => part !== after[i])) {
-        this._sections[section].emit();
+        (this.sectionChanged(section.id) as Signal<this, void>).emit();
       }
     }
   }
@@ -481,10 +443,5 @@ export class SidebarModel {
   private _current: KernelChannel | null = null;
   private _shown: IKernelState | null = null;
   private _changed = new Signal<this, void>(this);
-  private _sections: Record<Section, Signal<this, void>> = {
-    gpu: new Signal<this, void>(this),
-    quizzes: new Signal<this, void>(this),
-    runs: new Signal<this, void>(this),
-    timeline: new Signal<this, void>(this)
-  };
+  private _sections = new Map<string, Signal<this, void>>();
 }

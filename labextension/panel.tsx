@@ -1,26 +1,35 @@
 /**
- * The "DL Magics" sidebar: a SidePanel whose accordion holds one section per feature.
- * Sections: the GPU monitor, the quizzes, the runs (benchmarks, the demo training) and the
- * timeline of the active notebook.
+ * The "DL Magics" sidebar: a SidePanel whose accordion holds one section per registered
+ * section (sections.ts), in rank order: the GPU monitor, the quizzes, the runs (benchmarks,
+ * the demo training) and the timeline of the active notebook.
  */
 import { LabIcon, ReactWidget, SidePanel, UseSignal } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging'; // types only: erased, no runtime dependency
 import { AccordionPanel, Widget } from '@lumino/widgets';
 import * as React from 'react';
-import { GpuSection } from './gpu';
-import { SidebarModel } from './model';
-import { QuizzesSection } from './quizzes';
+import { SidebarModel, viewProps } from './model';
 import { NotebookReader } from './reading';
-import { RunsSection } from './runs';
 import { shareEvenly } from './layout';
-import type { ITimelineEvent } from './protocol';
-import { TimelineSection } from './timelineSection';
-import builtInEvents from './events.json';
+import type { AnySection, ISectionHost } from './sections';
 import iconSvg from '../labextension/style/icon.svg';
 
 export const dlmagicsIcon = new LabIcon({ name: 'dlmagics:icon', svgstr: iconSvg });
 
 export const SIDEBAR_ID = 'dlmagics-sidebar';
+
+/** One section's view of the active notebook's kernel, redrawn when its part changes. */
+function SectionBody(props: {
+  section: AnySection;
+  model: SidebarModel;
+  host: ISectionHost;
+}): JSX.Element {
+  const { section, model, host } = props;
+  return (
+    <UseSignal signal={model.sectionChanged(section.id)}>
+      {() => <section.View {...viewProps(section, model.current?.state ?? null, host)} />}
+    </UseSignal>
+  );
+}
 
 export class DLMagicsPanel extends SidePanel {
   constructor(
@@ -32,73 +41,18 @@ export class DLMagicsPanel extends SidePanel {
     this.addClass('dlm-panel');
     this.title.icon = dlmagicsIcon;
     this.title.caption = 'DL Magics';
-    this.addSection(
-      'GPU',
-      ReactWidget.create(
-        <UseSignal signal={model.sectionChanged('gpu')}>
-          {() => {
-            const channel = model.current;
-            return (
-              <GpuSection
-                label={channel ? channel.label() : null}
-                state={channel ? channel.state : null}
-              />
-            );
-          }}
-        </UseSignal>
-      )
-    );
-    this.addSection(
-      'Quizzes',
-      ReactWidget.create(
-        <UseSignal signal={model.sectionChanged('quizzes')}>
-          {() => (
-            <QuizzesSection
-              state={model.current ? model.current.state : null}
-              revealCell={cellId => reader.reveal(cellId)}
-            />
-          )}
-        </UseSignal>
-      )
-    );
-    this.addSection(
-      'Runs',
-      ReactWidget.create(
-        <UseSignal signal={model.sectionChanged('runs')}>
-          {() => (
-            <RunsSection
-              state={model.current ? model.current.state : null}
-              revealCell={cellId => reader.reveal(cellId)}
-              stopTraining={() => model.current?.stopTraining() ?? false}
-            />
-          )}
-        </UseSignal>
-      )
-    );
-    // The kernel's events once it sends them; until then, the copy built into the sidebar,
-    // so that a notebook's events are marked before %load_ext.
-    const events = () => model.current?.state.timeline ?? null;
-    const shownEvents = () => events() ?? (builtInEvents as ITimelineEvent[]);
-    this.addSection(
-      'Timeline',
-      ReactWidget.create(
-        <UseSignal signal={model.sectionChanged('timeline')}>
-          {() => (
-            <UseSignal signal={reader.changed}>
-              {() => (
-                <TimelineSection
-                  events={shownEvents()}
-                  fromKernel={events() !== null}
-                  reading={reader.reading}
-                  reveal={cellId => reader.reveal(cellId)}
-                  insert={event => reader.insert(event, shownEvents())}
-                />
-              )}
-            </UseSignal>
-          )}
-        </UseSignal>
-      )
-    );
+    const host: ISectionHost = {
+      label: () => model.current?.label() ?? null,
+      reveal: cellId => reader.reveal(cellId),
+      send: message => model.current?.send(message) ?? false,
+      reader
+    };
+    for (const section of model.sections) {
+      this.addSection(
+        section.title,
+        ReactWidget.create(<SectionBody section={section} model={model} host={host} />)
+      );
+    }
   }
 
   /** Add a titled, collapsible section under the ones already there. */

@@ -101,6 +101,10 @@ export interface ISnapshotMessage {
   quizzes?: IQuizStatus[];
   /** Since 1.4.0: the kernel's history of deep learning, oldest first. */
   timeline?: ITimelineEvent[];
+  /** Since 1.6.0: the latest %%gpubench results, oldest first (absent before any). */
+  benchmarks?: IBenchResult[];
+  /** Since 1.6.0: the latest %train_demo run, running or done (absent before any). */
+  training?: ITrainingRun;
 }
 
 export interface ISampleMessage {
@@ -126,13 +130,24 @@ export interface IBenchDevice {
   peak_mem: number | null;
 }
 
+/** One device's speedup over the baseline, with its 95% interval (null: not known). */
+export interface ISpeedup {
+  device: string;
+  over: string;
+  speedup: number;
+  ci95: [number, number] | null;
+  /** Since 1.6.0: the speedup as the kernel's report says it, e.g. '1.02x [0.97, 1.07], no
+   * clear difference'. The sidebar shows these words and makes none of its own. */
+  words?: string;
+}
+
 /** A %%gpubench result (schema `bench_result`), as the Runs section shows it. */
 export interface IBenchResult {
   format: 'dlmagics.gpubench';
   created: string;
   devices: IBenchDevice[];
   baseline: string | null;
-  speedups: { device: string; over: string; speedup: number; ci95: [number, number] }[];
+  speedups: ISpeedup[];
   /** The cell's timed code (and its setup). */
   cell?: { timed: string; setup: string | null };
   /** One point of a sweep, or null. */
@@ -195,6 +210,12 @@ export interface IQuizMessage {
   quiz: IQuizStatus;
 }
 
+/** Any message from the kernel: its `type` says which sidebar section takes it. */
+export interface IKernelMessage {
+  type: string;
+}
+
+/** The messages the built-in sections take, and the snapshot. */
 export type KernelMessage =
   | ISnapshotMessage
   | ISampleMessage
@@ -228,11 +249,16 @@ export function isCompatible(metadata: unknown): boolean {
   );
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isSample(value: unknown): value is ISample {
+/** Whether `value` is an array whose every item passes `check`. */
+export function isArrayOf<T>(value: unknown, check: (item: unknown) => item is T): value is T[] {
+  return Array.isArray(value) && value.every(item => check(item));
+}
+
+export function isSample(value: unknown): value is ISample {
   return (
     isObject(value) &&
     typeof value.t === 'number' &&
@@ -244,7 +270,7 @@ function isSample(value: unknown): value is ISample {
   );
 }
 
-function isQuizStatus(value: unknown): value is IQuizStatus {
+export function isQuizStatus(value: unknown): value is IQuizStatus {
   return (
     isObject(value) &&
     typeof value.id === 'string' &&
@@ -255,7 +281,7 @@ function isQuizStatus(value: unknown): value is IQuizStatus {
   );
 }
 
-function isMonitor(value: unknown): value is IMonitor {
+export function isMonitor(value: unknown): value is IMonitor {
   return (
     isObject(value) &&
     typeof value.running === 'boolean' &&
@@ -264,52 +290,90 @@ function isMonitor(value: unknown): value is IMonitor {
   );
 }
 
+const isNumber = (value: unknown): value is number => typeof value === 'number';
+
+export function isSpeedup(value: unknown): value is ISpeedup {
+  return (
+    isObject(value) &&
+    typeof value.device === 'string' &&
+    typeof value.over === 'string' &&
+    typeof value.speedup === 'number' &&
+    (value.ci95 === null || (isArrayOf(value.ci95, isNumber) && value.ci95.length === 2)) &&
+    (value.words === undefined || typeof value.words === 'string')
+  );
+}
+
+export function isBenchResult(value: unknown): value is IBenchResult {
+  return (
+    isObject(value) &&
+    isArrayOf(value.devices, isObject) &&
+    isArrayOf(value.speedups, isSpeedup)
+  );
+}
+
+export function isTrainingRun(value: unknown): value is ITrainingRun {
+  return (
+    isObject(value) &&
+    typeof value.demo === 'string' &&
+    typeof value.step === 'number' &&
+    typeof value.steps === 'number' &&
+    Array.isArray(value.contenders)
+  );
+}
+
 /**
- * A kernel message if `data` has the shape the view relies on, else null.
- *
- * The check is structural and cheap: enough that a malformed message can never throw
- * inside the view. The schema tests guard the details.
+ * What reads some types of kernel message: a sidebar section (see sections.ts). Each
+ * message type has one reader.
  */
-export function parseKernelMessage(data: unknown): KernelMessage | null {
-  if (!isObject(data)) {
+export interface IMessageReader {
+  /** The message types it takes. */
+  readonly types: readonly string[];
+  /** One of its messages if `data` has the shape it relies on, else null. It should never
+   * throw; one that does is logged, and the message ignored. */
+  parse(data: Record<string, unknown>): IKernelMessage | null;
+  /** Whether what a snapshot carries for it is well formed (absent is fine: an older
+   * kernel). A snapshot that any reader refuses is refused whole. */
+  checkSnapshot?(snapshot: Record<string, unknown>): boolean;
+}
+
+/**
+ * A kernel message if `data` has the shape the view relies on, else null (a malformed
+ * message, or a type that no reader takes).
+ *
+ * The snapshot's own fields are checked here; each reader checks its messages and its
+ * share of the snapshot. The check is structural and cheap: enough that a malformed
+ * message can never throw inside the view. The schema tests guard the details.
+ */
+export function parseKernelMessage(
+  data: unknown,
+  readers: Iterable<IMessageReader>
+): IKernelMessage | null {
+  if (!isObject(data) || typeof data.type !== 'string') {
     return null;
   }
-  switch (data.type) {
-    case 'snapshot':
-      return isObject(data.kernel) &&
-        typeof data.kernel.pid === 'number' &&
-        isMonitor(data.monitor) &&
-        Array.isArray(data.history) &&
-        data.history.every(isSample) &&
-        (data.quizzes === undefined ||
-          (Array.isArray(data.quizzes) && data.quizzes.every(isQuizStatus))) &&
-        (data.timeline === undefined ||
-          (Array.isArray(data.timeline) && data.timeline.every(isTimelineEvent)))
-        ? (data as unknown as ISnapshotMessage)
-        : null;
-    case 'sample':
-      return isSample(data.sample) ? (data as unknown as ISampleMessage) : null;
-    case 'monitor':
-      return isMonitor(data.monitor)
-        ? (data as unknown as IMonitorMessage)
-        : null;
-    case 'benchmarks':
-      return Array.isArray(data.results) &&
-        data.results.length > 0 &&
-        data.results.every(r => isObject(r) && Array.isArray(r.devices))
-        ? (data as unknown as IBenchmarksMessage)
-        : null;
-    case 'training':
-      return isObject(data.run) &&
-        typeof data.run.demo === 'string' &&
-        typeof data.run.step === 'number' &&
-        typeof data.run.steps === 'number' &&
-        Array.isArray(data.run.contenders)
-        ? (data as unknown as ITrainingMessage)
-        : null;
-    case 'quiz':
-      return isQuizStatus(data.quiz) ? (data as unknown as IQuizMessage) : null;
-    default:
-      return null;
+  const type = data.type;
+  try {
+    return parseTyped(data, type, Array.from(readers));
+  } catch (reason) {
+    console.warn(`dlmagics: reading a '${type}' message failed`, reason);
+    return null;
   }
+}
+
+function parseTyped(
+  data: Record<string, unknown>,
+  type: string,
+  readers: IMessageReader[]
+): IKernelMessage | null {
+  if (type === 'snapshot') {
+    return isObject(data.kernel) &&
+      typeof data.kernel.pid === 'number' &&
+      isMonitor(data.monitor) &&
+      isArrayOf(data.history, isSample) &&
+      readers.every(reader => !reader.checkSnapshot || reader.checkSnapshot(data))
+      ? (data as unknown as ISnapshotMessage)
+      : null;
+  }
+  const reader = readers.find(r => r.types.includes(type));
+  return reader ? reader.parse(data) : null;
 }

@@ -1,10 +1,39 @@
 /** The sidebar's Quizzes section: each quiz of the active notebook's kernel, with its score. */
 import * as React from 'react';
-import { IKernelState } from './model';
-import { IQuizStatus } from './protocol';
+import type { ChannelStatus } from './model';
+import { IQuizMessage, IQuizStatus, isArrayOf, isQuizStatus } from './protocol';
+import type { ISection } from './sections';
+
+/** The quizzes shown in a kernel, in the order they were first shown. */
+export const quizzesSection: ISection<IQuizStatus[], IQuizMessage> = {
+  id: 'quizzes',
+  title: 'Quizzes',
+  rank: 200,
+  types: ['quiz'],
+  parse: data => (isQuizStatus(data.quiz) ? (data as unknown as IQuizMessage) : null),
+  checkSnapshot: snapshot =>
+    snapshot.quizzes === undefined || isArrayOf(snapshot.quizzes, isQuizStatus),
+  initial: [],
+  fromSnapshot: (part, snapshot) => snapshot.quizzes ?? part,
+  reduce: (part, msg) => {
+    const quizzes = part.filter(q => q.id !== msg.quiz.id);
+    const at = part.findIndex(q => q.id === msg.quiz.id);
+    quizzes.splice(at < 0 ? quizzes.length : at, 0, msg.quiz);
+    return quizzes;
+  },
+  readsStatus: true,
+  View: props => (
+    <QuizzesSection
+      status={props.status}
+      quizzes={props.part}
+      revealCell={cellId => props.host.reveal(cellId)}
+    />
+  )
+};
 
 export interface IQuizzesSectionProps {
-  state: IKernelState | null;
+  status: ChannelStatus | null;
+  quizzes: IQuizStatus[];
   /** Scroll the active notebook to a cell; false when it has no such cell. */
   revealCell: (cellId: string) => boolean;
 }
@@ -18,8 +47,8 @@ export function overallScore(quizzes: IQuizStatus[]): number {
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 export function QuizzesSection(props: IQuizzesSectionProps): JSX.Element {
-  const { state, revealCell } = props;
-  const quizzes = state?.status === 'connected' ? state.quizzes : [];
+  const { revealCell } = props;
+  const quizzes = props.status === 'connected' ? props.quizzes : [];
   if (quizzes.length === 0) {
     return (
       <div className="dlm-quizzes" data-count="0">

@@ -1,19 +1,113 @@
 /**
  * The sidebar's Runs section: the demo training now (step, time left, its losses in small,
  * Stop) and the last %%gpubench results of the active notebook's kernel, each device's
- * speedup as a bar with its 95% interval; a result scrolls to its cell.
+ * speedup as a bar with its 95% interval and the kernel's words for it; a result scrolls to
+ * its cell. A snapshot brings both back after a page reload.
  */
 import * as React from 'react';
 import { duration, sig3 } from './format';
-import { IKernelState, ITrainingPoint } from './model';
-import { IBenchResult, ITrainingRun } from './protocol';
+import type { ChannelStatus } from './model';
+import {
+  IBenchResult,
+  IBenchmarksMessage,
+  ISpeedup,
+  ITrainingMessage,
+  ITrainingRun,
+  STOP_TRAINING,
+  isArrayOf,
+  isBenchResult,
+  isTrainingRun
+} from './protocol';
+import type { ISection } from './sections';
 import { Sparkline } from './sparkline';
+
+/** A training run's losses at one step, one per contender (null: not yet known). */
+export interface ITrainingPoint {
+  step: number;
+  losses: (number | null)[];
+}
+
+/** The Runs section's part of a kernel's state. */
+export interface IRunsPart {
+  /** The latest %%gpubench results of this kernel, oldest first. */
+  benchmarks: IBenchResult[];
+  /** The latest %train_demo run of this kernel (running or done). */
+  training: ITrainingRun | null;
+  /** That run's losses so far, a point per training message (about one a second). */
+  curve: ITrainingPoint[];
+}
+
+export const MAX_CURVE = 600;
+export const MAX_BENCHMARKS = 50;
 
 /** The results shown, newest first (the model keeps more). */
 export const SHOWN_RESULTS = 5;
 
+/** The curve after a training message: the same run goes on; another (a new command, or
+ * the same one again from step 0) starts a new curve. */
+function follow(part: IRunsPart, run: ITrainingRun): ITrainingPoint[] {
+  const last = part.training;
+  const same =
+    last !== null &&
+    last.demo === run.demo &&
+    last.command === run.command &&
+    run.step >= last.step;
+  const before = same ? part.curve : [];
+  const point = { step: run.step, losses: run.contenders.map(c => c.loss) };
+  const kept =
+    before.length > 0 && before[before.length - 1].step === run.step
+      ? before.slice(0, -1)
+      : before;
+  return kept.concat([point]).slice(-MAX_CURVE);
+}
+
+export const runsSection: ISection<IRunsPart, IBenchmarksMessage | ITrainingMessage> = {
+  id: 'runs',
+  title: 'Runs',
+  rank: 300,
+  types: ['benchmarks', 'training'],
+  parse: data => {
+    if (data.type === 'benchmarks') {
+      return isArrayOf(data.results, isBenchResult) && data.results.length > 0
+        ? (data as unknown as IBenchmarksMessage)
+        : null;
+    }
+    return isTrainingRun(data.run) ? (data as unknown as ITrainingMessage) : null;
+  },
+  checkSnapshot: snapshot =>
+    (snapshot.benchmarks === undefined || isArrayOf(snapshot.benchmarks, isBenchResult)) &&
+    (snapshot.training === undefined || isTrainingRun(snapshot.training)),
+  initial: { benchmarks: [], training: null, curve: [] },
+  // Since 1.6.0 the snapshot carries the results and the run (a reload mid-training shows
+  // it again); an older kernel's snapshot leaves what the sidebar had.
+  fromSnapshot: (part, snapshot) => {
+    const benchmarks = snapshot.benchmarks
+      ? snapshot.benchmarks.slice(-MAX_BENCHMARKS)
+      : part.benchmarks;
+    const run = snapshot.training;
+    if (run) {
+      return { benchmarks, training: run, curve: follow(part, run) };
+    }
+    return benchmarks === part.benchmarks ? part : { ...part, benchmarks };
+  },
+  reduce: (part, msg) =>
+    msg.type === 'benchmarks'
+      ? { ...part, benchmarks: part.benchmarks.concat(msg.results).slice(-MAX_BENCHMARKS) }
+      : { ...part, training: msg.run, curve: follow(part, msg.run) },
+  readsStatus: true,
+  View: props => (
+    <RunsSection
+      status={props.status}
+      part={props.part}
+      revealCell={cellId => props.host.reveal(cellId)}
+      stopTraining={() => props.host.send(STOP_TRAINING)}
+    />
+  )
+};
+
 export interface IRunsSectionProps {
-  state: IKernelState | null;
+  status: ChannelStatus | null;
+  part: IRunsPart;
   /** Scroll the active notebook to a cell; false when it has no such cell. */
   revealCell: (cellId: string) => boolean;
   /** Ask the kernel to stop its demo; false when it cannot be asked. */
@@ -21,14 +115,14 @@ export interface IRunsSectionProps {
 }
 
 export function RunsSection(props: IRunsSectionProps): JSX.Element {
-  const { state } = props;
-  const connected = state?.status === 'connected';
-  const training = connected ? state.training : null;
-  const results = connected ? state.benchmarks.slice(-SHOWN_RESULTS).reverse() : [];
+  const { part } = props;
+  const connected = props.status === 'connected';
+  const training = connected ? part.training : null;
+  const results = connected ? part.benchmarks.slice(-SHOWN_RESULTS).reverse() : [];
   return (
     <div className="dlm-runs" data-results={results.length}>
       {training && (
-        <TrainingRun run={training} curve={state!.curve} stop={props.stopTraining} />
+        <TrainingRun run={training} curve={part.curve} stop={props.stopTraining} />
       )}
       {results.length > 0 && (
         <ul className="dlm-bench-list" aria-label="Latest %%gpubench results">
@@ -47,15 +141,16 @@ export function RunsSection(props: IRunsSectionProps): JSX.Element {
   );
 }
 
-/** Seconds left: the kernel's figure, else from the pace so far; null before the first step. */
+/** Seconds left: the kernel's figure (null before the first step, once done, and from a
+ * kernel older than 1.5.0); the sidebar computes none of its own. */
 export function secondsLeft(run: ITrainingRun): number | null {
-  if (typeof run.left_s === 'number') {
-    return run.left_s;
-  }
-  if (run.step <= 0 || run.steps <= run.step) {
-    return run.steps <= run.step ? 0 : null;
-  }
-  return (run.elapsed_s / run.step) * (run.steps - run.step);
+  return typeof run.left_s === 'number' ? run.left_s : null;
+}
+
+/** What a speedup says: the kernel's words (its report's), else the bare figure (a result
+ * saved before 1.6.0). */
+export function speedupText(s: ISpeedup): string {
+  return s.words ?? `${sig3(s.speedup)}x`;
 }
 
 function TrainingRun(props: {
@@ -140,15 +235,6 @@ export function lossScale(losses: number[]): (loss: number) => number {
   return loss => (loss > 0 ? (100 * (Math.log(loss) - Math.log(low))) / span : 0);
 }
 
-/** What the speedup says: a claim only where its interval leaves 1x out. */
-export function speedupWords(speedup: number, ci: [number, number]): string {
-  const figure = `${sig3(speedup)}x [${sig3(ci[0])}, ${sig3(ci[1])}]`;
-  if (ci[1] < 1) {
-    return `${figure}, ${sig3(1 / speedup)}x slower`;
-  }
-  return ci[0] <= 1 ? `${figure}, no clear difference` : `${figure} faster`;
-}
-
 /** Where on a bar (0..1) a ratio falls: log scale, `low`..`high` spanning the bar. */
 export function barPosition(value: number, low: number, high: number): number {
   const span = Math.log(high) - Math.log(low);
@@ -173,8 +259,9 @@ function BenchRow(props: {
   const { result } = props;
   const [missing, setMissing] = React.useState(false);
   const base = result.devices.find(d => d.device === result.baseline);
-  const low = Math.min(0.5, ...result.speedups.map(s => s.ci95[0])) / 1.2;
-  const high = Math.max(2, ...result.speedups.map(s => s.ci95[1])) * 1.2;
+  const ends = (s: ISpeedup): [number, number] => s.ci95 ?? [s.speedup, s.speedup];
+  const low = Math.min(0.5, ...result.speedups.map(s => ends(s)[0])) / 1.2;
+  const high = Math.max(2, ...result.speedups.map(s => ends(s)[1])) * 1.2;
   const one = barPosition(1, low, high);
   const failed = result.devices.filter(d => d.status !== 'ok');
   const open = () => setMissing(!(result.cell_id && props.reveal(result.cell_id)));
@@ -194,10 +281,11 @@ function BenchRow(props: {
           </span>
         )}
         {result.speedups.map(s => {
-          const lo = barPosition(s.ci95[0], low, high);
-          const hi = barPosition(s.ci95[1], low, high);
+          const [from, to] = ends(s);
+          const lo = barPosition(from, low, high);
+          const hi = barPosition(to, low, high);
           const at = barPosition(s.speedup, low, high);
-          const words = `${s.device} over ${s.over}: ${speedupWords(s.speedup, s.ci95)}`;
+          const words = `${s.device} over ${s.over}: ${speedupText(s)}`;
           return (
             <span key={s.device} className="dlm-speedup" data-device={s.device} aria-label={words}>
               <span className="dlm-speedup-label">{words}</span>
@@ -205,14 +293,16 @@ function BenchRow(props: {
                 <span className="dlm-speedup-one" style={{ left: `${one * 100}%` }} />
                 <span
                   className={
-                    s.ci95[0] > 1 ? 'dlm-speedup-bar dlm-faster' : s.ci95[1] < 1 ? 'dlm-speedup-bar dlm-slower' : 'dlm-speedup-bar'
+                    s.ci95 && from > 1 ? 'dlm-speedup-bar dlm-faster' : s.ci95 && to < 1 ? 'dlm-speedup-bar dlm-slower' : 'dlm-speedup-bar'
                   }
                   style={{ left: `${Math.min(one, at) * 100}%`, width: `${Math.abs(at - one) * 100}%` }}
                 />
-                <span
-                  className="dlm-speedup-interval"
-                  style={{ left: `${lo * 100}%`, width: `${Math.max(hi - lo, 0.005) * 100}%` }}
-                />
+                {s.ci95 && (
+                  <span
+                    className="dlm-speedup-interval"
+                    style={{ left: `${lo * 100}%`, width: `${Math.max(hi - lo, 0.005) * 100}%` }}
+                  />
+                )}
               </span>
             </span>
           );

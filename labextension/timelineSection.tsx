@@ -3,10 +3,58 @@
  * events the active notebook covers marked. A covered event scrolls to its first cell; an
  * uncovered one offers to insert its cells; the event at the reader's eye is highlighted.
  */
+import type { ISignal } from '@lumino/signaling';
 import * as React from 'react';
-import type { ITimelineEvent } from './protocol';
-import { IReading } from './reading';
+import { ITimelineEvent, isArrayOf, isTimelineEvent } from './protocol';
+import type { IReading } from './reading';
+import type { ISection, ISectionProps } from './sections';
 import { ICellInfo, ITimelineRow, anchorEvents, timelineRows } from './timeline';
+import builtInEvents from './events.json';
+
+/** The kernel's events (null until a kernel sends them: the view shows its own copy). */
+export const timelineSection: ISection<ITimelineEvent[] | null, never> = {
+  id: 'timeline',
+  title: 'Timeline',
+  rank: 400,
+  types: [], // the snapshot brings the events; no message changes them
+  parse: () => null,
+  checkSnapshot: snapshot =>
+    snapshot.timeline === undefined || isArrayOf(snapshot.timeline, isTimelineEvent),
+  initial: null,
+  fromSnapshot: (part, snapshot) => snapshot.timeline ?? part,
+  reduce: part => part,
+  readsStatus: false,
+  View: TimelineView
+};
+
+/** Redraw the calling component whenever `signal` emits. */
+function useSignal(signal: ISignal<unknown, unknown>): void {
+  const [, redraw] = React.useReducer((n: number) => n + 1, 0);
+  React.useEffect(() => {
+    const slot = () => redraw();
+    signal.connect(slot);
+    return () => {
+      signal.disconnect(slot);
+    };
+  }, [signal]);
+}
+
+/** The kernel's events once it sends them; until then, the copy built into the sidebar, so
+ * that a notebook's events are marked before %load_ext. Redrawn as the reader moves. */
+function TimelineView(props: ISectionProps<ITimelineEvent[] | null>): JSX.Element {
+  const { reader } = props.host;
+  useSignal(reader.changed);
+  const events = props.part ?? (builtInEvents as ITimelineEvent[]);
+  return (
+    <TimelineSection
+      events={events}
+      fromKernel={props.part !== null}
+      reading={reader.reading}
+      reveal={cellId => props.host.reveal(cellId)}
+      insert={event => reader.insert(event, events)}
+    />
+  );
+}
 
 export interface ITimelineSectionProps {
   events: ITimelineEvent[];

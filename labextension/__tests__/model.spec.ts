@@ -1,13 +1,15 @@
 /** The sidebar model: kernel messages -> state; restart -> reset; malformed -> ignored. */
+import { gpuSection } from '../gpu';
 import {
   IKernelState,
   KernelChannel,
-  MAX_BENCHMARKS,
   SidebarModel,
   initialState,
+  partOf,
   reduce
 } from '../model';
 import { IBenchmarksMessage, ITrainingMessage } from '../protocol';
+import { MAX_BENCHMARKS, runsSection } from '../runs';
 import benchmarks from './benchmarks.json';
 import training from './training.json';
 import quiz from './quiz.json';
@@ -22,6 +24,10 @@ function channelOn(kernel: MockKernel | null) {
   return { session, channel, states };
 }
 
+/** The GPU and Runs sections' parts of a state. */
+const gpu = (state: IKernelState) => partOf(state, gpuSection);
+const runs = (state: IKernelState) => partOf(state, runsSection);
+
 describe('reduce', () => {
   const connected = reduce(
     initialState('connecting'),
@@ -30,13 +36,13 @@ describe('reduce', () => {
 
   it('a snapshot replaces everything', () => {
     expect(connected.status).toBe('connected');
-    expect(connected.kernel?.pid).toBe(4242);
-    expect(connected.history.map(s => s.t)).toEqual([1, 2]);
+    expect(gpu(connected).kernel?.pid).toBe(4242);
+    expect(gpu(connected).history.map(s => s.t)).toEqual([1, 2]);
   });
 
   it('a sample is appended; an old or repeated one is ignored', () => {
     const next = reduce(connected, { type: 'sample', sample: cpuSample(3) });
-    expect(next.history.map(s => s.t)).toEqual([1, 2, 3]);
+    expect(gpu(next).history.map(s => s.t)).toEqual([1, 2, 3]);
     expect(reduce(next, { type: 'sample', sample: cpuSample(3) })).toBe(next);
     expect(reduce(next, { type: 'sample', sample: cpuSample(2.5) })).toBe(next);
   });
@@ -49,30 +55,30 @@ describe('reduce', () => {
     for (let t = 1; t <= 1000; t++) {
       state = reduce(state, { type: 'sample', sample: cpuSample(t) });
     }
-    expect(state.history).toHaveLength(900);
-    expect(state.history[899].t).toBe(1000);
+    expect(gpu(state).history).toHaveLength(900);
+    expect(gpu(state).history[899].t).toBe(1000);
     state = reduce(state, {
       type: 'monitor',
       monitor: { running: true, interval_s: 2, history_s: 900 }
     });
-    expect(state.history).toHaveLength(450);
-    expect(state.monitor?.interval_s).toBe(2);
+    expect(gpu(state).history).toHaveLength(450);
+    expect(gpu(state).monitor?.interval_s).toBe(2);
   });
 
   it('benchmark results are kept, newest last, capped, and survive a snapshot', () => {
     const message = benchmarks as unknown as IBenchmarksMessage;
     let state = reduce(connected, message);
-    expect(state.benchmarks).toHaveLength(1);
-    expect(state.benchmarks[0].devices.map(d => d.device)).toEqual([
+    expect(runs(state).benchmarks).toHaveLength(1);
+    expect(runs(state).benchmarks[0].devices.map(d => d.device)).toEqual([
       'cpu',
       'cuda:0'
     ]);
     for (let i = 0; i < MAX_BENCHMARKS + 5; i++) {
       state = reduce(state, message);
     }
-    expect(state.benchmarks).toHaveLength(MAX_BENCHMARKS);
+    expect(runs(state).benchmarks).toHaveLength(MAX_BENCHMARKS);
     state = reduce(state, snapshot([cpuSample(9)]));
-    expect(state.benchmarks).toHaveLength(MAX_BENCHMARKS);
+    expect(runs(state).benchmarks).toHaveLength(MAX_BENCHMARKS);
   });
 
   it('keeps the latest %train_demo run, through a snapshot', () => {
@@ -81,12 +87,12 @@ describe('reduce', () => {
       ...message,
       run: { ...message.run, status: 'running', step: 10, lesson: null }
     });
-    expect(state.training?.status).toBe('running');
+    expect(runs(state).training?.status).toBe('running');
     state = reduce(state, message);
-    expect(state.training?.status).toBe('finished');
-    expect(state.training?.lesson?.holds).toBe(true);
+    expect(runs(state).training?.status).toBe('finished');
+    expect(runs(state).training?.lesson?.holds).toBe(true);
     state = reduce(state, snapshot([cpuSample(9)]));
-    expect(state.training?.demo).toBe('xor');
+    expect(runs(state).training?.demo).toBe('xor');
   });
 });
 
@@ -126,7 +132,7 @@ describe('KernelChannel', () => {
     const comm = kernel.opens(snapshot([gpuSample(1)]));
     expect(comm.sent).toEqual([{ type: 'request_snapshot' }]); // starts the monitor
     expect(channel.state.status).toBe('connected');
-    expect(channel.state.history[0].gpus[0].name).toBe('NVIDIA H200');
+    expect(gpu(channel.state).history[0].gpus[0].name).toBe('NVIDIA H200');
     comm.receive({ type: 'sample', sample: gpuSample(2) });
     const before = channel.state;
     const emitted = states.length;
@@ -137,7 +143,7 @@ describe('KernelChannel', () => {
     expect(states).toHaveLength(emitted);
     expect(console.warn).toHaveBeenCalledTimes(4);
     comm.receive({ type: 'sample', sample: gpuSample(3) });
-    expect(channel.state.history.map(s => s.t)).toEqual([1, 2, 3]);
+    expect(gpu(channel.state).history.map(s => s.t)).toEqual([1, 2, 3]);
   });
 
   it('a kernel restart resets the state and keeps the kernel comm open', async () => {
@@ -167,7 +173,7 @@ describe('KernelChannel', () => {
     expect(kernel.comms).toHaveLength(asked + 1);
     kernel.opens(snapshot([cpuSample(5)]), '1.0.0', 'second');
     expect(channel.state.status).toBe('connected');
-    expect(channel.state.history.map(s => s.t)).toEqual([5]);
+    expect(gpu(channel.state).history.map(s => s.t)).toEqual([5]);
   });
 
   it('after a page reload it re-attaches to the kernel comm by id', async () => {
@@ -212,7 +218,7 @@ describe('KernelChannel', () => {
     expect(first.targets.has('dlmagics')).toBe(false);
     expect(second.targets.has('dlmagics')).toBe(true);
     expect(channel.state.status).toBe('connecting');
-    expect(channel.state.history).toEqual([]);
+    expect(gpu(channel.state).history).toEqual([]);
   });
 
   it('a kernel speaking another major version is reported, not parsed', async () => {

@@ -9,6 +9,7 @@ import {
   isCompatible,
   parseKernelMessage
 } from '../protocol';
+import { sections } from '../sections';
 import { cpuSample, gpuSample, snapshot } from './fixtures';
 // A real message from the kernel (a CPU and a fake GPU), written by Python.
 import benchmarks from './benchmarks.json';
@@ -61,7 +62,12 @@ const FIXTURES = {
   'a finished %train_demo run': training,
   'a quiz answered in %dlquiz': quiz,
   'snapshot with quizzes': { ...snapshot([]), quizzes: [quiz.quiz] },
-  'snapshot with the timeline': { ...snapshot([]), timeline: events }
+  'snapshot with the timeline': { ...snapshot([]), timeline: events },
+  'snapshot with the runs (1.6.0)': {
+    ...snapshot([]),
+    benchmarks: benchmarks.results,
+    training: { ...training.run, status: 'running', step: 40, left_s: 11.4, lesson: null }
+  }
 };
 
 describe('protocol', () => {
@@ -74,7 +80,7 @@ describe('protocol', () => {
     'fixture "%s" is a valid kernel message and parses',
     (_, message) => {
       expect(kernelMessage(message)).toBe('valid');
-      expect(parseKernelMessage(message)).toEqual(message);
+      expect(parseKernelMessage(message, sections)).toEqual(message);
     }
   );
 
@@ -94,9 +100,19 @@ describe('protocol', () => {
     ['sample without fields', { type: 'sample', sample: {} }],
     ['sample with gpus not a list', { type: 'sample', sample: { ...cpuSample(1), gpus: 3 } }],
     ['snapshot without kernel', { ...snapshot([]), kernel: undefined }],
-    ['monitor with zero interval', { type: 'monitor', monitor: { running: true, interval_s: 0, history_s: 1 } }]
+    ['monitor with zero interval', { type: 'monitor', monitor: { running: true, interval_s: 0, history_s: 1 } }],
+    ['snapshot with a run without contenders', { ...snapshot([]), training: { ...training.run, contenders: undefined } }],
+    ['snapshot with results not a list', { ...snapshot([]), benchmarks: benchmarks.results[0] }],
+    [
+      'benchmarks whose speedup has no figure',
+      { type: 'benchmarks', results: [{ ...benchmarks.results[0], speedups: [{ device: 'cuda:0', over: 'cpu', ci95: null }] }] }
+    ],
+    [
+      'benchmarks whose words are not words',
+      { type: 'benchmarks', results: [{ ...benchmarks.results[0], speedups: [{ ...benchmarks.results[0].speedups[0], words: 31 }] }] }
+    ]
   ])('rejects a malformed message: %s', (_, data) => {
-    expect(parseKernelMessage(data)).toBeNull();
+    expect(parseKernelMessage(data, sections)).toBeNull();
     expect(kernelMessage(data)).not.toBe('valid');
   });
 

@@ -1,7 +1,8 @@
 /** Quiz messages in the sidebar model, and the overall score. */
-import { initialState, reduce } from '../model';
+import { IKernelState, initialState, partOf, reduce } from '../model';
 import { IQuizStatus, parseKernelMessage } from '../protocol';
-import { overallScore } from '../quizzes';
+import { overallScore, quizzesSection } from '../quizzes';
+import { sections } from '../sections';
 import { snapshot } from './fixtures';
 
 function status(id: string, answered: number, points: number): IQuizStatus {
@@ -20,6 +21,8 @@ function status(id: string, answered: number, points: number): IQuizStatus {
   };
 }
 
+const quizzes = (state: IKernelState) => partOf(state, quizzesSection);
+
 describe('quizzes', () => {
   const connected = reduce(initialState('connecting'), snapshot([]));
 
@@ -27,26 +30,26 @@ describe('quizzes', () => {
     let state = reduce(connected, { type: 'quiz', quiz: status('a', 0, 0) });
     state = reduce(state, { type: 'quiz', quiz: status('b', 1, 1) });
     state = reduce(state, { type: 'quiz', quiz: status('a', 2, 2) });
-    expect(state.quizzes.map(q => [q.id, q.answered])).toEqual([
+    expect(quizzes(state).map(q => [q.id, q.answered])).toEqual([
       ['a', 2],
       ['b', 1]
     ]);
-    expect(overallScore(state.quizzes)).toBeCloseTo(3 / 8);
+    expect(overallScore(quizzes(state))).toBeCloseTo(3 / 8);
   });
 
   it('a snapshot brings the kernel quizzes; an older kernel keeps ours', () => {
     const withQuiz = reduce(connected, { type: 'quiz', quiz: status('a', 1, 1) });
     const fresh = reduce(withQuiz, { ...snapshot([]), quizzes: [status('c', 3, 3)] });
-    expect(fresh.quizzes.map(q => q.id)).toEqual(['c']);
-    expect(reduce(withQuiz, snapshot([])).quizzes.map(q => q.id)).toEqual(['a']);
+    expect(quizzes(fresh).map(q => q.id)).toEqual(['c']);
+    expect(quizzes(reduce(withQuiz, snapshot([]))).map(q => q.id)).toEqual(['a']);
   });
 
   it('malformed quiz messages are refused', () => {
-    expect(parseKernelMessage({ type: 'quiz', quiz: status('a', 1, 1) })).not.toBeNull();
-    expect(parseKernelMessage({ type: 'quiz' })).toBeNull();
-    expect(parseKernelMessage({ type: 'quiz', quiz: { id: 'a' } })).toBeNull();
+    expect(parseKernelMessage({ type: 'quiz', quiz: status('a', 1, 1) }, sections)).not.toBeNull();
+    expect(parseKernelMessage({ type: 'quiz' }, sections)).toBeNull();
+    expect(parseKernelMessage({ type: 'quiz', quiz: { id: 'a' } }, sections)).toBeNull();
     expect(
-      parseKernelMessage({ ...snapshot([]), quizzes: [{ id: 3 }] })
+      parseKernelMessage({ ...snapshot([]), quizzes: [{ id: 3 }] }, sections)
     ).toBeNull();
   });
 

@@ -1,7 +1,16 @@
 /** The Runs section's model: benchmarks kept, a training run's curve, Stop sent to the kernel. */
-import { initialState, KernelChannel, reduce } from '../model';
-import { ITrainingRun } from '../protocol';
-import { barPosition, cellTitle, lossScale, secondsLeft, speedupWords } from '../runs';
+import { IKernelState, initialState, KernelChannel, partOf, reduce } from '../model';
+import { IBenchmarksMessage, IBenchResult, ITrainingRun } from '../protocol';
+import {
+  MAX_BENCHMARKS,
+  barPosition,
+  cellTitle,
+  lossScale,
+  runsSection,
+  secondsLeft,
+  speedupText
+} from '../runs';
+import { render, stubHost } from './render';
 import { snapshot } from './fixtures';
 import { shareEvenly } from '../layout';
 import { flush, MockKernel, MockSessionContext } from './mocks';
@@ -21,6 +30,8 @@ function step(n: number, losses: (number | null)[], command = finished.command):
   };
 }
 
+const runs = (state: IKernelState) => partOf(state, runsSection);
+
 describe('runs', () => {
   const connected = reduce(initialState('connecting'), snapshot([]));
 
@@ -28,16 +39,16 @@ describe('runs', () => {
     let state = reduce(connected, { type: 'training', run: step(10, [0.7, 0.6]) });
     state = reduce(state, { type: 'training', run: step(20, [0.69, 0.3]) });
     state = reduce(state, { type: 'training', run: step(20, [0.68, 0.29]) }); // the same step again
-    expect(state.curve).toEqual([
+    expect(runs(state).curve).toEqual([
       { step: 10, losses: [0.7, 0.6] },
       { step: 20, losses: [0.68, 0.29] }
     ]);
     state = reduce(state, { type: 'training', run: step(5, [0.7, 0.7]) }); // run again: from the start
-    expect(state.curve).toEqual([{ step: 5, losses: [0.7, 0.7] }]);
+    expect(runs(state).curve).toEqual([{ step: 5, losses: [0.7, 0.7] }]);
     state = reduce(state, { type: 'training', run: step(6, [0.7, 0.7], '%train_demo relu') });
-    expect(state.curve).toHaveLength(1);
-    // A snapshot (a reload) keeps what the sidebar had drawn.
-    expect(reduce(state, snapshot([])).curve).toEqual(state.curve);
+    expect(runs(state).curve).toHaveLength(1);
+    // A snapshot of an older kernel (no run in it) keeps what the sidebar had drawn.
+    expect(runs(reduce(state, snapshot([]))).curve).toEqual(runs(state).curve);
   });
 
   it('losses that fall by orders of magnitude are drawn on a log scale', () => {
@@ -48,17 +59,22 @@ describe('runs', () => {
     expect(linear(0.35)).toBeCloseTo(50);
   });
 
-  it('the time left is the kernel\'s, else the pace so far', () => {
+  it('the time left is the kernel\'s only: the sidebar computes none', () => {
     expect(secondsLeft({ ...step(50, [1, 1]), left_s: 12.5 })).toBe(12.5);
-    expect(secondsLeft(step(50, [1, 1]))).toBeCloseTo((0.5 / 50) * 100); // 150 steps, 50 done
-    expect(secondsLeft(step(0, [null, null]))).toBeNull();
-    expect(secondsLeft(finished)).toBe(0);
+    expect(secondsLeft({ ...step(50, [1, 1]), left_s: 0 })).toBe(0);
+    expect(secondsLeft({ ...step(0, [null, null]), left_s: null })).toBeNull(); // before the first step
+    expect(secondsLeft(step(50, [1, 1]))).toBeNull(); // a kernel before 1.5.0: no guess from the pace
+    expect(secondsLeft(finished)).toBeNull(); // done
   });
 
-  it('speedups are claimed only where the interval leaves 1x out', () => {
-    expect(speedupWords(31.05, [15.02, 94])).toBe('31.1x [15, 94] faster');
-    expect(speedupWords(1.05, [0.93, 1.18])).toBe('1.05x [0.93, 1.18], no clear difference');
-    expect(speedupWords(0.5, [0.45, 0.55])).toBe('0.5x [0.45, 0.55], 2x slower');
+  it('a speedup says the kernel\'s words; a result saved before 1.6.0 its bare figure', () => {
+    const [speedup] = benchmarks.results[0].speedups as any[];
+    expect(speedupText(speedup)).toBe('31.1x [15, 94]');
+    expect(speedupText({ ...speedup, words: '1.02x [0.97, 1.07], no clear difference' })).toBe(
+      '1.02x [0.97, 1.07], no clear difference'
+    );
+    expect(speedupText({ ...speedup, words: '0.5x [0.4, 0.6] (2x slower)' })).toBe('0.5x [0.4, 0.6] (2x slower)');
+    expect(speedupText({ ...speedup, words: undefined })).toBe('31.1x');
   });
 
   it('bars are on a log scale and stay on the track', () => {
@@ -83,10 +99,93 @@ describe('runs', () => {
     await flush();
     const comm = kernel.opens(snapshot([]), '1.5.0');
     comm.receive({ type: 'training', run: step(10, [0.7, 0.6]) });
-    expect(channel.state.training?.step).toBe(10);
+    expect(runs(channel.state).training?.step).toBe(10);
     expect(channel.stopTraining()).toBe(true);
     expect(comm.sent).toEqual([{ type: 'request_snapshot' }, { type: 'stop_training' }]);
     channel.dispose();
+  });
+});
+
+describe('runs after a page reload (protocol 1.6.0)', () => {
+  const results = benchmarks.results as unknown as IBenchResult[];
+  const running = { ...step(40, [0.69, 0.2]), left_s: 11.4 };
+  /** A 1.6.0 kernel's snapshot, mid-training, after one %%gpubench. */
+  const reloaded = { ...snapshot([]), benchmarks: results, training: running };
+
+  it('a snapshot with the results and the run rebuilds the Runs part', () => {
+    const state = reduce(initialState('connecting'), reloaded); // a fresh page knows nothing
+    expect(runs(state).benchmarks).toEqual(results);
+    expect(runs(state).training).toEqual(running);
+    expect(runs(state).curve).toEqual([{ step: 40, losses: [0.69, 0.2] }]);
+    // ...and the section shows the run again: its step, the time left, Stop; and the result.
+    const html = render(runsSection, state);
+    expect(html).toContain('data-status="running"');
+    expect(html).toContain('step 40 of 150, about 12 s left');
+    expect(html).toMatch(/<button[^>]*dlm-training-stop[^>]*>Stop<\/button>/);
+    expect(html).toContain('<code>y = x @ x</code>');
+    expect(html).toContain('cuda:0 over cpu: 31.1x [15, 94]');
+  });
+
+  it('a snapshot replaces the results (no doubles, capped) and goes on with the same run', () => {
+    let state = reduce(initialState('connecting'), snapshot([]));
+    state = reduce(state, benchmarks as unknown as IBenchmarksMessage);
+    state = reduce(state, { type: 'training', run: step(30, [0.7, 0.3]) });
+    state = reduce(state, reloaded);
+    expect(runs(state).benchmarks).toHaveLength(1);
+    expect(runs(state).curve.map(p => p.step)).toEqual([30, 40]); // the same run: its curve goes on
+    const many = Array.from({ length: MAX_BENCHMARKS + 3 }, (_, i) => ({ ...results[0], created: `t${i}` }));
+    state = reduce(state, { ...reloaded, benchmarks: many, training: step(5, [0.7, 0.7]) });
+    expect(runs(state).benchmarks.map(r => r.created)).toEqual(many.slice(-MAX_BENCHMARKS).map(r => r.created));
+    expect(runs(state).curve.map(p => p.step)).toEqual([5]); // another run: a new curve
+  });
+
+  it('a snapshot without them (a kernel before 1.6.0) keeps what was there', () => {
+    let state = reduce(initialState('connecting'), snapshot([]));
+    state = reduce(state, benchmarks as unknown as IBenchmarksMessage);
+    state = reduce(state, { type: 'training', run: running });
+    const before = runs(state);
+    expect(runs(reduce(state, snapshot([])))).toBe(before);
+    // one of the two: the other is kept
+    const onlyResults = runs(reduce(state, { ...snapshot([]), benchmarks: [] }));
+    expect(onlyResults.benchmarks).toEqual([]);
+    expect(onlyResults.training).toBe(before.training);
+    expect(onlyResults.curve).toBe(before.curve);
+    const onlyRun = runs(reduce(state, { ...snapshot([]), training: finished }));
+    expect(onlyRun.benchmarks).toBe(before.benchmarks);
+    expect(onlyRun.training).toBe(finished);
+  });
+
+  it('after a reload the channel re-attaches, shows the run, and Stop reaches the kernel', async () => {
+    const kernel = new MockKernel();
+    kernel.existing = { 'kernel-comm': { target_name: 'dlmagics' } }; // the kernel's comm outlived the page
+    const channel = new KernelChannel(new MockSessionContext(kernel) as any, () => 'a.ipynb');
+    await flush();
+    const [comm] = kernel.comms;
+    comm.receive(reloaded);
+    expect(runs(channel.state).training?.step).toBe(40);
+    const host = stubHost();
+    host.send = message => channel.send(message);
+    const html = render(runsSection, channel.state, host);
+    expect(html).toContain('about 12 s left');
+    expect(channel.stopTraining()).toBe(true);
+    expect(comm.sent).toEqual([{ type: 'request_snapshot' }, { type: 'stop_training' }]);
+    channel.dispose();
+  });
+
+  it('a result without an interval draws no interval; one saved before 1.6.0 says its bare figure', () => {
+    const [result] = results;
+    const old = { ...result, speedups: [{ ...result.speedups[0], words: undefined, ci95: null }] };
+    const state = reduce(reduce(initialState('connecting'), snapshot([])), { type: 'benchmarks', results: [old] });
+    const html = render(runsSection, state);
+    expect(html).toContain('cuda:0 over cpu: 31.1x<');
+    expect(html).not.toContain('dlm-speedup-interval');
+    expect(html).toContain('dlm-speedup-one');
+  });
+
+  it('nothing is shown from a kernel not connected, and no notebook shows the hint', () => {
+    const state = reduce(initialState('connecting'), reloaded);
+    expect(render(runsSection, { ...state, status: 'restarting' })).toContain('No run yet');
+    expect(render(runsSection, null)).toContain('No run yet');
   });
 });
 

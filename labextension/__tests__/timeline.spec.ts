@@ -9,8 +9,10 @@ import {
   timelineRows
 } from '../timeline';
 import builtIn from '../events.json';
-import { initialState, reduce } from '../model';
+import { initialState, partOf, reduce } from '../model';
 import { ITimelineEvent, isTimelineEvent, parseKernelMessage } from '../protocol';
+import { sections } from '../sections';
+import { timelineSection } from '../timelineSection';
 import { snapshot } from './fixtures';
 
 function event(id: string, names: string[], demos: string[] = [], quizzes: string[] = []): ITimelineEvent {
@@ -177,16 +179,16 @@ describe('the section', () => {
     expect(builtIn.length).toBeGreaterThanOrEqual(30);
     expect(builtIn.every(isTimelineEvent)).toBe(true);
     const before = reduce(initialState('connecting'), snapshot([]));
-    expect(before.timeline).toBeNull();
+    expect(partOf(before, timelineSection)).toBeNull();
     const after = reduce(before, { ...snapshot([]), timeline: EVENTS });
-    expect(after.timeline!.map(e => e.id)).toEqual(EVENTS.map(e => e.id));
+    expect(partOf(after, timelineSection)!.map(e => e.id)).toEqual(EVENTS.map(e => e.id));
     // an older kernel (no timeline field) leaves what we had
-    expect(reduce(after, snapshot([])).timeline).toBe(after.timeline);
+    expect(partOf(reduce(after, snapshot([])), timelineSection)).toBe(partOf(after, timelineSection));
   });
 
   it('a snapshot with a malformed event is refused whole', () => {
     const bad = { ...snapshot([]), timeline: [{ ...EVENTS[0], source: null }] };
-    expect(parseKernelMessage(bad)).toBeNull();
+    expect(parseKernelMessage(bad, sections)).toBeNull();
     expect(isTimelineEvent({ ...EVENTS[0], names: 'perceptron' })).toBe(false);
   });
 });
