@@ -284,12 +284,13 @@ test.describe('DL Magics sidebar', () => {
     await expect(runs.locator('.dlm-bench-title').first()).toHaveText('y = x @ x', { timeout: 30000 });
     await runInNewCell(page, 'run = %train_demo optimizers --epochs 300');
     await expect(runs.locator('.dlm-training')).toHaveAttribute('data-status', 'running', { timeout: 30000 });
-    await page.notebook.save();
 
     // The page goes (a reload, a crashed tab); the kernel trains on. JupyterLab asks before
-    // leaving a notebook with unsaved outputs: leave.
+    // leaving a notebook with unsaved outputs (the training keeps adding some): leave.
     page.once('dialog', dialog => void dialog.accept());
-    await page.reload();
+    // Galata's own readiness check waits for the Launcher; the restored page shows the notebook.
+    await page.reload({ waitForIsReady: false });
+    await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 60000 });
     await page.sidebar.openTab(SIDEBAR);
     const again = page.locator(`#${SIDEBAR} .dlm-runs`);
     await expect(again.locator('.dlm-bench-title').first()).toHaveText('y = x @ x', { timeout: 60000 });
