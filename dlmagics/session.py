@@ -40,7 +40,10 @@ class KernelSession:
     def snapshot(self) -> dict:
         parts = {}
         for wing in self.wings:
-            parts.update(wing.snapshot_part())
+            try:
+                parts.update(wing.snapshot_part())
+            except Exception:  # one wing's fault must not cost the sidebar every other section
+                log.exception("dlmagics: the %s wing's part of the snapshot is left out", wing.name)
         return protocol.snapshot({"pid": os.getpid(), "python": platform.python_version(), "dlmagics": __version__},
                                  parts)
 
@@ -60,6 +63,9 @@ class KernelSession:
     def _on_message(self, data: dict, comm) -> None:
         for wing in self.wings:
             if data["type"] in wing.frontend_messages:
-                wing.handle(data)
+                try:
+                    wing.handle(data)
+                except Exception:  # the snapshot below still goes, the channel stays open
+                    log.exception("dlmagics: the %s wing could not handle %r", wing.name, data["type"])
         if data["type"] == REQUEST_SNAPSHOT:
             self.channel.reply(comm, self.snapshot())

@@ -36,3 +36,4 @@ def muted() -> str:
 OWN_KEYS = "dlm-own-keys"  # keys typed in these widgets reach no notebook shortcut
 LIVE = "dlm-live"  # a polite live region from the start (its content is replaced, not it)
 GRADES = "dlm-grades"  # a button that grades the page's answers: waits until they reached the kernel
+QUESTION = "dlm-quiz-question"  # one question: arrows move among its options, Enter on one presses its Check

@@ -9,7 +9,8 @@ A wing is a package with a ``wing.py`` that defines ``WING``, a subclass of ``Wi
 - ``snapshot_part()``: its section of the snapshot, so a reloaded page rebuilds it;
 - ``frontend_messages``: the sidebar messages it handles, each with the keys it may carry,
   and ``handle(message)``;
-- ``hooks``: IPython events it listens to (``{"pre_run_cell": callable}``); ``close()``.
+- ``hooks``: IPython events it listens to (``{"pre_run_cell": callable}``, set when it is
+  made); ``close()``.
 
 A wing owns its per-kernel state (bench its run history, train its Trainer, the monitor its
 sampler). It never imports IPython, ipywidgets or the channel: it gets ``Kernel`` (publish to
@@ -81,7 +82,7 @@ class Wing:
 
     def __init__(self, kernel: Kernel):
         self.kernel = kernel
-        self.hooks: dict[str, Callable] = {}
+        self.hooks: dict[str, Callable] = {}  # IPython event -> callback: set them in the wing's __init__
 
     def run(self, name: str, args, ctx: Context):
         raise NotImplementedError(f"{type(self).__name__} has no magic {name}")
@@ -98,7 +99,7 @@ class Wing:
 
 def find_wings(package: str = __package__) -> list[type]:
     """Each ``<package>.<subpackage>.wing.WING``, in alphabetical order of the subpackages;
-    importing them is light (their cores are imported when a magic runs)."""
+    importing them is light (no torch, no ipywidgets: those come when a magic runs)."""
     root = importlib.import_module(package)
     wings = []
     for info in sorted(pkgutil.iter_modules(root.__path__), key=lambda i: i.name):

@@ -23,6 +23,8 @@ export const LIVE = 'dlm-live';
 export const CHOOSE_ONE = 'dlm-quiz-choose-one';
 /** A button that grades the answers on the page (dlmagics/theme.py). */
 export const GRADES = 'dlm-grades';
+/** One quiz question: its options and its grading button (dlmagics/theme.py). */
+export const QUESTION = 'dlm-quiz-question';
 /** Lumino's command registry ignores keydown events from inside such an element. */
 const SUPPRESS = 'data-lm-suppress-shortcuts';
 
@@ -60,7 +62,8 @@ function leaveChooseOne(event: KeyboardEvent, target: Element): boolean {
 /** Enter on an option (a radio or checkbox in a question) presses the question's grading button. */
 function enterChecks(event: KeyboardEvent, target: Element): boolean {
   const choice = target instanceof HTMLInputElement && (target.type === 'checkbox' || target.type === 'radio');
-  const button = choice && event.key === 'Enter' ? target.closest('.dlm-quiz-question')?.querySelector<HTMLButtonElement>(`button.${GRADES}`) : null;
+  const plain = !(event.altKey || event.ctrlKey || event.metaKey || event.shiftKey);
+  const button = choice && plain && event.key === 'Enter' ? target.closest(`.${QUESTION}`)?.querySelector<HTMLButtonElement>(`button.${GRADES}`) : null;
   if (!button || button.disabled) {
     return false;
   }
@@ -71,6 +74,8 @@ function enterChecks(event: KeyboardEvent, target: Element): boolean {
 
 /** Boxes being unticked by chooseOne itself, and grading clicks replayed after waiting. */
 const letThrough = new WeakSet<Element>();
+/** Grading buttons whose click is waiting: a second click meanwhile is the same request. */
+const held = new WeakSet<Element>();
 
 /** A click on a box of a choose-one group acts as on a radio: a ticked box stays ticked, and
  * ticking one unticks the others, each through its own click so that its widget follows. */
@@ -103,14 +108,23 @@ export function holdGrading(event: MouseEvent, target: Element, settled: (node: 
     return false;
   }
   if (letThrough.has(button)) {
-    letThrough.delete(button);
     return false;
   }
   event.preventDefault();
   event.stopImmediatePropagation();
+  if (held.has(button)) {
+    return true;
+  }
+  held.add(button);
   void settled(button).then(() => {
-    letThrough.add(button);
-    (button as HTMLButtonElement).click();
+    held.delete(button);
+    const still = button as HTMLButtonElement;
+    if (still.disabled || !still.isConnected) {
+      return; // locked or gone meanwhile: no click to give
+    }
+    letThrough.add(still);
+    still.click();
+    letThrough.delete(still);
   });
   return true;
 }
@@ -127,7 +141,7 @@ export function moveWithinGroup(event: KeyboardEvent, target: Element): boolean 
   const kind = target.type;
   // A radio's group is its box; a checkbox's, the question it answers.
   const group =
-    kind === 'radio' ? target.closest('.widget-radio-box') : kind === 'checkbox' ? target.closest('.dlm-quiz-question') : null;
+    kind === 'radio' ? target.closest('.widget-radio-box') : kind === 'checkbox' ? target.closest(`.${QUESTION}`) : null;
   if (!group) {
     return false;
   }

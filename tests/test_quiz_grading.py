@@ -52,6 +52,9 @@ def test_single_choice_feedback_and_explanation():
     assert not grade(q, None).valid and not grade(q, 7).valid
     several = grade(q, [0, 1])  # a page without the extension lets two round boxes be ticked
     assert not several.valid and "Tick one option only (2 are ticked)" in several.feedback
+    from dlmagics.quiz.kinds import KINDS
+
+    assert KINDS["single"].storable(q, [0, 1]) is None and KINDS["single"].storable(q, 1) == 1  # no list kept
 
 
 def test_multiple_select_partial_credit_rules():

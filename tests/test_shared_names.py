@@ -15,6 +15,6 @@ def test_the_classes_the_extension_acts_on_are_the_ones_the_kernel_sets():
     source = OUTPUTS.read_text()
     declared = dict(re.findall(r"export const (\w+) = '(dlm-[\w-]+)'", source))
     assert declared == {"OWN_KEYS": theme.OWN_KEYS, "LIVE": theme.LIVE, "CHOOSE_ONE": CHOOSE_ONE,
-                        "GRADES": theme.GRADES}
+                        "GRADES": theme.GRADES, "QUESTION": theme.QUESTION}
     # Stop in a waited-on dashboard is matched by one selector made of the dashboard's two names.
     assert f"'.{WAITED_CLASS} .{STOP_CLASS}'" in source

@@ -69,6 +69,8 @@ def test_a_wing_from_outside_dlmagics_gets_its_magic_message_snapshot_and_handle
     snapshot = c.sent[-1]
     assert snapshot["hello"] == {"greeted": ["Ada"]}
     validate({k: v for k, v in snapshot.items() if k != "hello"})  # the rest is the built-in protocol
+    with pytest.raises(ValueError, match="taken already"):  # a second wing of that name, or of %hello
+        magics.add_wing(HelloWing)
     shell.run_line_magic("unload_ext", "dlmagics")
     assert "hello" not in shell.magics_manager.magics["line"]
 
@@ -97,17 +99,13 @@ def test_a_written_usage_line_names_every_option_the_parser_takes(spec):
     assert named <= {f for one in spec.args for f in one.flags}, f"{spec.prog}'s usage names options it lacks"
 
 
-def test_load_ext_is_fast_and_imports_no_torch():
-    code = ("import time, sys; from IPython.testing.globalipapp import start_ipython; ip = start_ipython(); "
-            "t = time.perf_counter(); ip.run_line_magic('load_ext', 'dlmagics'); took = time.perf_counter() - t; "
-            "print(took, [m for m in ('torch', 'ipywidgets') if m in sys.modules])")
-    took, heavy = None, None
-    for _ in range(3):  # the best of three: a busy machine slows one start, not the code
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-        seconds, _, heavy = out.stdout.strip().partition(" ")
-        took = min(float(seconds), took or float("inf"))
-    assert heavy == "[]", out.stderr
-    assert took < 0.1, f"%load_ext dlmagics took {took:.3f} s"
+def test_load_ext_imports_no_torch():
+    """(Its time is measured, as a ratio, by benchmarks/monitor_cost.py: no timed tests here.)"""
+    code = ("from IPython.testing.globalipapp import start_ipython; ip = start_ipython(); "
+            "ip.run_line_magic('load_ext', 'dlmagics'); import sys; "
+            "print([m for m in ('torch', 'ipywidgets') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stderr
 
 
 def test_a_snapshot_carries_the_latest_benchmarks_and_training_run(comms, shell, no_driver):

@@ -77,7 +77,7 @@ class QuestionView:
         buttons = [] if view.tutor.mode == "exam" else [self.check] + ([self.hint] if question.hints else []) + reveal
         body = [self.prompt] + ([self.input] if self.input is not None else []) + [w.HBox(buttons), self.hints, self.feedback]
         self.widget = w.VBox(body, layout=w.Layout(margin="4px 0 10px 0"))
-        self.widget.add_class("dlm-quiz-question")
+        self.widget.add_class(theme.QUESTION)
         self.restore()
 
     def _make_input(self, w):

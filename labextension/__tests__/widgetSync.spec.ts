@@ -4,6 +4,7 @@ import { WidgetSync } from '../widgetSync';
 
 class FakeKernel {
   anyMessage = new Signal<this, any>(this);
+  iopubMessage = new Signal<this, any>(this);
   statusChanged = new Signal<this, string>(this);
   sent = 0;
 
@@ -14,10 +15,13 @@ class FakeKernel {
     this.anyMessage.emit({ msg, direction: 'send' });
     return id;
   }
-  /** The kernel is idle after handling message `id`. */
-  idle(id: string): void {
+  /** The page has handled the kernel's idle after message `id` (and `held`, a change the page
+   * held back until then, is sent as part of that handling, as ipywidgets does). */
+  idle(id: string, held?: () => void): void {
     const msg = { header: { msg_id: `s${id}`, msg_type: 'status' }, content: { execution_state: 'idle' }, parent_header: { msg_id: id } };
-    this.anyMessage.emit({ msg, direction: 'recv' });
+    this.anyMessage.emit({ msg, direction: 'recv' }); // on arrival: must not count as answered yet
+    held?.();
+    this.iopubMessage.emit(msg);
   }
 }
 
@@ -44,11 +48,24 @@ describe('WidgetSync', () => {
     const first = kernel.send();
     expect(await settledWithin(sync, 40)).toBe(false);
     // The answer comes, and the page sends the change it held back: still not settled.
-    kernel.idle(first);
-    const held = kernel.send();
+    let held = '';
+    kernel.idle(first, () => (held = kernel.send()));
+    expect(sync.pending).toBe(1);
     expect(await settledWithin(sync, 40)).toBe(false);
     kernel.idle(held);
     expect(await settledWithin(sync, 100)).toBe(true);
+  });
+
+  it('counts an answer as answering every update sent before it (the kernel takes them in order)', () => {
+    const kernel = new FakeKernel();
+    const sync = new WidgetSync(kernel as any);
+    kernel.send(); // its answer lost, say on a reconnect
+    const second = kernel.send();
+    const third = kernel.send();
+    kernel.idle(second);
+    expect(sync.pending).toBe(1);
+    kernel.idle(third);
+    expect(sync.pending).toBe(0);
   });
 
   it('forgets what a restarted kernel owed', async () => {

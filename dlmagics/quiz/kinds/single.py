@@ -30,7 +30,7 @@ class Single:
         return (1.0 if option.correct else 0.0), option.feedback
 
     def storable(self, q, answer):
-        return answer
+        return answer if isinstance(answer, int) else None  # several ticks (no extension) are no answer
 
     def solution(self, q) -> str:
         return "; ".join(o.text for o in q.options if o.correct)
