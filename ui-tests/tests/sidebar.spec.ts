@@ -276,12 +276,16 @@ test.describe('DL Magics sidebar', () => {
   test('Runs after a page reload: the benchmark row and the demo training come back, and Stop still stops it', async ({
     page
   }) => {
-    await page.notebook.createNew('reload.ipynb');
+    // Left Untitled: Galata's rename raced the session's path on a busy machine (the server kept
+    // Untitled.ipynb), and the page that came back started a new kernel for the renamed file.
+    await page.notebook.createNew();
     await page.sidebar.openTab(SIDEBAR);
     await runInNewCell(page, '%load_ext dlmagics');
     await runInNewCell(page, ['%%gpubench -d cpu,cpu:1 --budget 0.3', 'x = torch.randn(128, 128)', '# timed', 'y = x @ x'].join('\n'));
     const runs = page.locator(`#${SIDEBAR} .dlm-runs`);
     await expect(runs.locator('.dlm-bench-title').first()).toHaveText('y = x @ x', { timeout: 30000 });
+    // Saved, as a learner's notebook is: the page that comes back opens it with its kernel.
+    await page.notebook.save();
     await runInNewCell(page, 'run = %train_demo optimizers --epochs 300');
     await expect(runs.locator('.dlm-training')).toHaveAttribute('data-status', 'running', { timeout: 30000 });
 
