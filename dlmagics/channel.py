@@ -14,13 +14,13 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from .protocol import COMM_TARGET, FRONTEND_MESSAGES, PROTOCOL_VERSION, log, parse_frontend_message
+from .protocol import COMM_TARGET, PROTOCOL_VERSION, log, parse_frontend_message
 
 Handler = Callable[[dict, object], None]
 
 
 class Channel:
-    def __init__(self, active: bool, on_message: Handler, allowed: Callable[[], dict] = lambda: FRONTEND_MESSAGES):
+    def __init__(self, active: bool, on_message: Handler, allowed: Callable[[], dict]):
         """``active``: a kernel is there to carry comms. ``on_message(data, comm)`` gets
         every well-formed frontend message, with the comm it came on (to reply on);
         ``allowed()``: the message types taken now, each with the keys it may carry."""

@@ -51,7 +51,7 @@ class DLMagics(Magics):
     def add_wing(self, wing_class: type) -> Wing:
         """Make the wing for this kernel and take its magics, snapshot part, frontend
         messages and hooks (a wing added after %load_ext is registered with the shell at once)."""
-        taken = {name for w in self.wings.values() for spec in w.magics for name in [spec.name]}
+        taken = {spec.name for w in self.wings.values() for spec in w.magics}
         clash = [spec.prog for spec in wing_class.magics if spec.name in taken]
         if wing_class.name in self.wings or clash:
             raise ValueError(f"dlmagics: a wing named {wing_class.name!r} or the magics {clash} are taken already")

@@ -13,14 +13,10 @@ import logging
 COMM_TARGET = "dlmagics"
 PROTOCOL_VERSION = "1.6.0"
 
-#: Messages the frontend may send, each with the keys it may carry: the built-in wings'
-#: (a kernel session takes what its wings declare; tests check this list against them).
-FRONTEND_MESSAGES = {"request_snapshot": set(), "stop_training": set()}
-
 log = logging.getLogger("dlmagics")
 
 
-def parse_frontend_message(data: object, allowed_messages: dict | None = None) -> dict | None:
+def parse_frontend_message(data: object, allowed_messages: dict) -> dict | None:
     """Check a message from the frontend against the types taken (each with its keys);
     log and return None when it is malformed.
 
@@ -29,7 +25,7 @@ def parse_frontend_message(data: object, allowed_messages: dict | None = None) -
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         log.warning("dlmagics: ignored a frontend message without a type: %.200r", data)
         return None
-    allowed = (FRONTEND_MESSAGES if allowed_messages is None else allowed_messages).get(data["type"])
+    allowed = allowed_messages.get(data["type"])
     if allowed is None:
         log.warning("dlmagics: ignored an unknown frontend message type %.80r", data["type"])
         return None
