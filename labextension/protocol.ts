@@ -332,7 +332,8 @@ export interface IMessageReader {
    * throw; one that does is logged, and the message ignored. */
   parse(data: Record<string, unknown>): IKernelMessage | null;
   /** Whether what a snapshot carries for it is well formed (absent is fine: an older
-   * kernel). A snapshot that any reader refuses is refused whole. */
+   * kernel). A share it refuses is left out (the section keeps what it had); the rest of
+   * the snapshot is read, as one wing's fault on the kernel side costs no other section. */
   checkSnapshot?(snapshot: Record<string, unknown>): boolean;
 }
 
@@ -340,8 +341,8 @@ export interface IMessageReader {
  * A kernel message if `data` has the shape the view relies on, else null (a malformed
  * message, or a type that no reader takes).
  *
- * The snapshot's own fields are checked here; each reader checks its messages and its
- * share of the snapshot. The check is structural and cheap: enough that a malformed
+ * The snapshot's own fields are checked here; each reader checks its messages, and its
+ * share of a snapshot when the snapshot is reduced (model.ts). The check is structural and cheap: enough that a malformed
  * message can never throw inside the view. The schema tests guard the details.
  */
 export function parseKernelMessage(
@@ -369,8 +370,7 @@ function parseTyped(
     return isObject(data.kernel) &&
       typeof data.kernel.pid === 'number' &&
       isMonitor(data.monitor) &&
-      isArrayOf(data.history, isSample) &&
-      readers.every(reader => !reader.checkSnapshot || reader.checkSnapshot(data))
+      isArrayOf(data.history, isSample)
       ? (data as unknown as ISnapshotMessage)
       : null;
   }

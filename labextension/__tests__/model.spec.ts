@@ -3,6 +3,8 @@ import { gpuSection } from '../gpu';
 import {
   IKernelState,
   KernelChannel,
+  SNAPSHOT_RETRIES,
+  SNAPSHOT_RETRY_MS,
   SidebarModel,
   initialState,
   partOf,
@@ -16,9 +18,12 @@ import quiz from './quiz.json';
 import { cpuSample, gpuSample, snapshot } from './fixtures';
 import { MockKernel, MockSessionContext, flush } from './mocks';
 
+const made: KernelChannel[] = []; // disposed after each test: none keeps asking (a timer) past it
+
 function channelOn(kernel: MockKernel | null) {
   const session = new MockSessionContext(kernel);
   const channel = new KernelChannel(session as any, () => 'Untitled.ipynb');
+  made.push(channel);
   const states: IKernelState[] = [];
   channel.stateChanged.connect((_, s) => states.push(s));
   return { session, channel, states };
@@ -98,7 +103,10 @@ describe('reduce', () => {
 
 describe('KernelChannel', () => {
   beforeEach(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined));
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    made.splice(0).forEach(channel => channel.dispose());
+    jest.restoreAllMocks();
+  });
 
   it('without a kernel says so', () => {
     const { channel } = channelOn(null);
@@ -191,6 +199,42 @@ describe('KernelChannel', () => {
     await flush();
     expect(kernel.comms).toHaveLength(1);
     expect(comm.sent).toHaveLength(2);
+  });
+
+  it('asks again while no snapshot comes (a lost ask), and stops once one does', async () => {
+    jest.useFakeTimers();
+    const kernel = new MockKernel();
+    kernel.existing = { 'kernel-comm': { target_name: 'dlmagics' } };
+    const { channel } = channelOn(kernel);
+    await jest.advanceTimersByTimeAsync(0);
+    const [comm] = kernel.comms;
+    expect(comm.sent).toEqual([{ type: 'request_snapshot' }]); // this one is never answered
+    await jest.advanceTimersByTimeAsync(SNAPSHOT_RETRY_MS - 100);
+    expect(comm.sent).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(200);
+    expect(comm.sent).toHaveLength(2); // on the same comm
+    expect(kernel.comms).toHaveLength(1);
+    comm.receive(snapshot([cpuSample(1)]));
+    expect(channel.state.status).toBe('connected');
+    await jest.advanceTimersByTimeAsync(10 * SNAPSHOT_RETRY_MS);
+    expect(comm.sent).toHaveLength(2);
+    jest.useRealTimers();
+  });
+
+  it('gives up asking after its retries, and a kernel change stops them', async () => {
+    jest.useFakeTimers();
+    const kernel = new MockKernel();
+    kernel.existing = { 'kernel-comm': { target_name: 'dlmagics' } };
+    const { session, channel } = channelOn(kernel);
+    await jest.advanceTimersByTimeAsync((SNAPSHOT_RETRIES + 5) * SNAPSHOT_RETRY_MS);
+    expect(kernel.comms[0].sent).toHaveLength(1 + SNAPSHOT_RETRIES);
+    expect(channel.state.status).toBe('connecting');
+    const again = new MockKernel();
+    session.changeKernel(again);
+    channel.dispose();
+    await jest.advanceTimersByTimeAsync(10 * SNAPSHOT_RETRY_MS);
+    expect(again.comms).toHaveLength(0);
+    jest.useRealTimers();
   });
 
   it('waits for the kernel to be ready, and never asks forever', async () => {

@@ -10,6 +10,9 @@ import {
   parseKernelMessage
 } from '../protocol';
 import { sections } from '../sections';
+import { initialState, partOf, reduce } from '../model';
+import { gpuSection } from '../gpu';
+import { runsSection } from '../runs';
 import { cpuSample, gpuSample, snapshot } from './fixtures';
 // A real message from the kernel (a CPU and a fake GPU), written by Python.
 import benchmarks from './benchmarks.json';
@@ -101,8 +104,6 @@ describe('protocol', () => {
     ['sample with gpus not a list', { type: 'sample', sample: { ...cpuSample(1), gpus: 3 } }],
     ['snapshot without kernel', { ...snapshot([]), kernel: undefined }],
     ['monitor with zero interval', { type: 'monitor', monitor: { running: true, interval_s: 0, history_s: 1 } }],
-    ['snapshot with a run without contenders', { ...snapshot([]), training: { ...training.run, contenders: undefined } }],
-    ['snapshot with results not a list', { ...snapshot([]), benchmarks: benchmarks.results[0] }],
     [
       'benchmarks whose speedup has no figure',
       { type: 'benchmarks', results: [{ ...benchmarks.results[0], speedups: [{ device: 'cuda:0', over: 'cpu', ci95: null }] }] }
@@ -114,6 +115,20 @@ describe('protocol', () => {
   ])('rejects a malformed message: %s', (_, data) => {
     expect(parseKernelMessage(data, sections)).toBeNull();
     expect(kernelMessage(data)).not.toBe('valid');
+  });
+
+  it.each([
+    ['a run without contenders', { ...snapshot([]), training: { ...training.run, contenders: undefined } }],
+    ['results not a list', { ...snapshot([]), benchmarks: benchmarks.results[0] }]
+  ])('a snapshot with %s: the Runs share is left out, the rest is read', (_, data) => {
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    expect(kernelMessage(data)).not.toBe('valid');
+    const before = reduce(initialState('connecting'), snapshot([]));
+    const after = reduce(before, parseKernelMessage({ ...data, history: [cpuSample(4)] }, sections)!);
+    expect(partOf(after, runsSection)).toBe(partOf(before, runsSection));
+    expect(partOf(after, gpuSection).history.map(s => s.t)).toEqual([4]);
+    expect(console.warn).toHaveBeenCalledTimes(1);
+    jest.restoreAllMocks();
   });
 
   it('accepts the same major version only', () => {

@@ -48,9 +48,12 @@ describe('quizzes', () => {
     expect(parseKernelMessage({ type: 'quiz', quiz: status('a', 1, 1) }, sections)).not.toBeNull();
     expect(parseKernelMessage({ type: 'quiz' }, sections)).toBeNull();
     expect(parseKernelMessage({ type: 'quiz', quiz: { id: 'a' } }, sections)).toBeNull();
-    expect(
-      parseKernelMessage({ ...snapshot([]), quizzes: [{ id: 3 }] }, sections)
-    ).toBeNull();
+    // In a snapshot, a malformed quizzes share is left out; the section keeps what it had.
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const before = reduce(initialState('connecting'), { ...snapshot([]), quizzes: [status('a', 1, 1)] });
+    const bad = parseKernelMessage({ ...snapshot([]), quizzes: [{ id: 3 }] }, sections)!;
+    expect(partOf(reduce(before, bad), quizzesSection)).toBe(partOf(before, quizzesSection));
+    jest.restoreAllMocks();
   });
 
   it('no quizzes score zero overall', () => {

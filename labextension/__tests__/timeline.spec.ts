@@ -13,7 +13,8 @@ import { initialState, partOf, reduce } from '../model';
 import { ITimelineEvent, isTimelineEvent, parseKernelMessage } from '../protocol';
 import { sections } from '../sections';
 import { timelineSection } from '../timelineSection';
-import { snapshot } from './fixtures';
+import { cpuSample, snapshot } from './fixtures';
+import { gpuSection } from '../gpu';
 
 function event(id: string, names: string[], demos: string[] = [], quizzes: string[] = []): ITimelineEvent {
   const year = Number(id.slice(-4));
@@ -186,9 +187,15 @@ describe('the section', () => {
     expect(partOf(reduce(after, snapshot([])), timelineSection)).toBe(partOf(after, timelineSection));
   });
 
-  it('a snapshot with a malformed event is refused whole', () => {
-    const bad = { ...snapshot([]), timeline: [{ ...EVENTS[0], source: null }] };
-    expect(parseKernelMessage(bad, sections)).toBeNull();
+  it('a snapshot with a malformed event: its timeline is left out, the rest is read', () => {
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const before = reduce(initialState('connecting'), { ...snapshot([]), timeline: EVENTS });
+    const bad = { ...snapshot([cpuSample(5)]), timeline: [{ ...EVENTS[0], source: null }] };
+    const after = reduce(before, parseKernelMessage(bad, sections)!);
+    expect(partOf(after, timelineSection)).toBe(partOf(before, timelineSection));
+    expect(partOf(after, gpuSection).history.map(s => s.t)).toEqual([5]);
+    expect(console.warn).toHaveBeenCalledWith(expect.stringContaining('timeline section is malformed'));
     expect(isTimelineEvent({ ...EVENTS[0], names: 'perceptron' })).toBe(false);
+    jest.restoreAllMocks();
   });
 });
