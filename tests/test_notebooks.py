@@ -41,7 +41,8 @@ def test_example_runs_clean(path):
         assert "60,965,224 parameters (the course: about 60 million)" in texts and "days here" in texts
     if path.name == "05_going_deeper.ipynb":
         assert "the same as torch's: True" in texts and "time grows as n^" in texts
-        assert "without batch norm the net diverged at step" in texts  # why its accuracy stays at chance
+        # why the plain net's accuracy stays at chance, as the text before the demo says
+        assert re.search(r"without batch norm the net diverged at step \d+ \(its loss became NaN\)", texts)
     if path.name == "06_when_not.ipynb":
         assert "over logistic regression" in texts and "measured here: test accuracy on the new digits" in texts
     if path.name == "07_training_demos.ipynb":  # headless: each demo leaves its picture and shows its lesson
