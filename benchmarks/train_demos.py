@@ -4,6 +4,10 @@
 2. What the live view costs: steps per second of each demo with the dashboard refreshing
    (its throttle, SVG frames, widget values) against the same loop with no view, run
    alternately so that drift on a noisy machine hits both (goal: the view costs <= 5%).
+3. What a diverged net would cost (issue 35: batchnorm's plain net "ran 150x slower"): a step
+   of that net with the NaN weights it ends with against one with its first weights. The race
+   stops training a net at its first non-finite loss anyway; this shows NaN arithmetic is not
+   what was slow (goal: ratio about 1), the speed of its few steps at the run's start was.
 
     python benchmarks/train_demos.py [--threads 2] [--only xor,cnn] [--skip-defaults]
 """
@@ -78,6 +82,43 @@ def view_cost(names, rounds: int):
           f"drawing at most {max(shares):.2%} of a run (goal: <= 5%)")
 
 
+def nan_step_cost(repeats: int = 50) -> None:
+    import copy
+    import math
+
+    from dlmagics.train.engine import BatchStream
+
+    demo = DEMOS["batchnorm"]
+    plan = demo.build(demo.settings(quick=True))
+    plain = plan.contenders[0]
+    x, y = BatchStream(plan.data.x_train, plan.data.y_train, plan.batch_size, 0).next()
+
+    def step_ms(model) -> float:  # forward, backward and an SGD step of lr 0 (the weights stay)
+        model = copy.deepcopy(model)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.0)
+        times = []
+        for _ in range(repeats + 5):  # the first few warm up, untimed
+            started = time.perf_counter()
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+            times.append(time.perf_counter() - started)
+        return statistics.median(times[5:]) * 1000
+
+    healthy = step_ms(plain.model)
+    plain.start(demo.lr)
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(20):  # at learning rate 1 its loss becomes NaN within a few steps
+        if not math.isfinite(plain.train_step(x, y, demo.lr, generator)[0]):
+            break
+    if all(torch.isfinite(w).all() for w in plain.model.parameters()):
+        print("batchnorm's plain net did not diverge here: nothing to compare")
+        return
+    broken = step_ms(plain.model)
+    print(f"batchnorm's plain net: {healthy:.2f} ms a step at its start, {broken:.2f} ms with NaN weights: "
+          f"ratio {broken / healthy:.2f} (goal: about 1)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
@@ -91,6 +132,7 @@ def main():
     if not args.skip_defaults:
         default_times(names)
     view_cost(names, args.rounds)
+    nan_step_cost()
 
 
 if __name__ == "__main__":

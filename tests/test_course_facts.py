@@ -399,6 +399,22 @@ def test_03_says_how_much_of_the_digits_is_held_out_and_how_many_pixels_they_hav
     assert int(pixels) == datasets.digits(seed=0).features
 
 
+def test_the_tours_headings_name_their_demos_years_in_order():
+    """07's sections go forward in time (issue 35: ResNet, 2015, came before the RBM, 2006):
+    each heading over a demo names years of that demo, and each starts no earlier than the last."""
+    cells = json.loads((ROOT / "examples" / TOUR).read_text())["cells"]
+    firsts = []
+    for heading, below in zip(cells, cells[1:]):
+        run = re.match(r"(?:\w+ = )?%train_demo (\w+)", "".join(below["source"]))
+        title = "".join(heading["source"]).split("\n")[0]
+        years = [int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", title)]
+        if heading["cell_type"] != "markdown" or not run or not years:
+            continue
+        assert set(years) <= {int(y) for y in re.findall(r"\d{4}", DEMOS[run.group(1)].year)}, title
+        firsts.append((years[0], title))
+    assert len(firsts) >= 4 and firsts == sorted(firsts, key=lambda f: f[0]), firsts
+
+
 def test_the_readme_counts_what_ships():
     from dlmagics.quiz.catalog import bank
     from dlmagics.timeline import events

@@ -3,6 +3,8 @@ for three seeds. A change that hides a lesson (a learning rate, a depth, an init
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -81,3 +83,24 @@ def test_the_hardware_race_gives_each_device_its_threads_and_its_check_reads_the
     assert result.lesson.holds and f"cpu:{threads} is 2.0x the slowest" in result.lesson.measured
     result.history.seconds["cpu:1"] = [0.011] * steps
     assert not result.lesson.holds
+
+
+def test_a_net_that_diverges_is_said_to_have_diverged_and_trains_no_further():
+    """batchnorm's plain net at learning rate 1 (issue 35): its loss becomes NaN within a few
+    steps. The run says where, in words; it spends no more steps on it; and it shows no speed
+    for it (its few steps, all at the run's start, would time the set-up, not the training)."""
+    from dlmagics.train.frames import summary_rows
+
+    demo = DEMOS["batchnorm"]
+    result = runner.run(runner.start(demo, demo.settings(quick=True), ""))
+    losses = result.history.loss["plain"]
+    first = next(i for i, loss in enumerate(losses) if not math.isfinite(loss)) + 1
+    assert result.history.diverged == {"plain": first} and first < result.history.steps_done
+    assert all(math.isnan(t) for t in result.history.seconds["plain"][first:])  # not trained after it
+    words = f"diverged at step {first} (its loss became NaN)"
+    assert result.diverged("plain") == words and result.diverged("batch norm") is None
+    rows = dict(summary_rows(result))
+    assert rows["plain"].endswith(f", {words}, so it trained no further"), rows["plain"]
+    assert "samples/s" not in rows["plain"] and "nan" not in rows["plain"] and "samples/s" in rows["batch norm"]
+    assert result.final["plain"]["samples_per_s"] is None
+    assert f"without batch norm the net {words}: this learning rate is too high for it" in result.lesson.measured

@@ -227,8 +227,13 @@ def _noisy_labels(data: datasets.Dataset, fraction: float, seed: int) -> dataset
 # -- 4. batch norm ---------------------------------------------------------------------
 
 def _check_batchnorm(r) -> Lesson:
-    plain, bn = (final(r, n) for n in r.history.names)
-    return Lesson(bn >= 0.8 and plain <= 0.3, f"test accuracy {plain:.0%} without batch norm, {bn:.0%} with")
+    names = r.history.names
+    plain, bn = (final(r, n) for n in names)
+    words = f"test accuracy {plain:.0%} without batch norm, {bn:.0%} with"
+    blew_up = r.diverged(names[0])
+    if blew_up:
+        words += f"; without batch norm the net {blew_up}: this learning rate is too high for it"
+    return Lesson(bn >= 0.8 and plain <= 0.3, words)
 
 
 @demo("batchnorm", "2015", "Batch norm at a high learning rate", _check_batchnorm,

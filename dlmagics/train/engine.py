@@ -104,7 +104,6 @@ class Contender:
     frozen: tuple[str, ...] = ()  # parameter name prefixes that do not learn
 
     def __post_init__(self):
-        self.diverged_at: int | None = None
         self.model.to(self.device)
         for name, param in self.model.named_parameters():
             param.requires_grad_(not name.startswith(self.frozen) if self.frozen else True)
@@ -187,6 +186,8 @@ class History:
     evals: dict[str, list[dict]] = field(default_factory=dict)  # per contender: {"step", "train_*", "test_*"}
     grad_norms: dict[str, list[list[float]]] = field(default_factory=dict)
     lr_changes: list[dict] = field(default_factory=list)  # {"step", "from", "to"}
+    # per contender whose loss stopped being finite: that step (counted from 1); it trains no further
+    diverged: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):
         for name in self.names:
@@ -201,7 +202,7 @@ class History:
     def to_dict(self) -> dict:
         return {"steps_planned": self.steps_planned, "steps_done": self.steps_done, "lr": self.lr,
                 "loss": self.loss, "seconds": self.seconds, "evals": self.evals,
-                "grad_norms": self.grad_norms, "lr_changes": self.lr_changes}
+                "grad_norms": self.grad_norms, "lr_changes": self.lr_changes, "diverged": self.diverged}
 
 
 class Stopped(Exception):
@@ -251,7 +252,7 @@ def run_race(plan: Plan, controls: Controls, seed: int, history: History,
 
 def _step_one(c: Contender, stream: BatchStream, lr: float, generator, history: History, step: int,
               default_threads: int) -> None:
-    if c.diverged_at is not None:  # a net whose loss went to NaN learns nothing more: skip it
+    if c.name in history.diverged:  # a net whose loss went to NaN learns nothing more: skip it
         history.loss[c.name].append(math.nan)
         history.seconds[c.name].append(math.nan)
         return
@@ -268,7 +269,7 @@ def _step_one(c: Contender, stream: BatchStream, lr: float, generator, history: 
     if norms is not None:
         history.grad_norms.setdefault(c.name, []).append(norms)
     if not math.isfinite(loss):
-        c.diverged_at = step
+        history.diverged[c.name] = step + 1
 
 
 def _evaluated_at(history: History, step: int) -> bool:

@@ -11,7 +11,7 @@ from html import escape
 
 from . import svg
 from .. import theme
-from .pictures import curves, panel
+from .pictures import curves, legend_names, panel
 
 def command_line(name: str, settings, lr: float | None = None) -> str:
     """The %train_demo line that runs these settings again."""
@@ -78,7 +78,7 @@ def live_html(result) -> str:
 
 def picture_html(result) -> str:
     """The legend, the curves and the demo's panel, drawn in the page's own text colour."""
-    return svg.frame(curves(result), panel(result), list(result.history.names))
+    return svg.frame(curves(result), panel(result), legend_names(result))
 
 
 def summary_rows(result) -> list[tuple[str, str]]:
@@ -87,7 +87,10 @@ def summary_rows(result) -> list[tuple[str, str]]:
         bits = []
         if "test_accuracy" in record:
             bits.append(f"test accuracy {record['test_accuracy']:.1%} (train {record['train_accuracy']:.1%})")
-        if "test_loss" in record:
+        diverged = result.diverged(name)
+        if diverged:
+            bits.append(f"{diverged}, so it trained no further")
+        elif "test_loss" in record:
             bits.append(f"test loss {record['test_loss']:.3g}")
         if record.get("samples_per_s"):
             bits.append(f"{record['samples_per_s']:,.0f} samples/s")

@@ -41,6 +41,11 @@ class Image:
     pixels: np.ndarray  # H x W x 3, uint8
     caption: str = ""
     scale: tuple[str, str] | None = None  # the labels of a heat map's low and high ends
+    # Labelled axes (a confusion matrix's digits): (pixel position along the axis, label) and a title.
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)
+    y_ticks: list[tuple[float, str]] = field(default_factory=list)
+    x_title: str = ""
+    y_title: str = ""
 
 
 def color(i: int) -> str:
@@ -61,6 +66,11 @@ def downsample(values: list[float], limit: int = MAX_POINTS) -> tuple[np.ndarray
     with np.errstate(invalid="ignore"):
         means = np.add.reduceat(y, edges[:-1]) / np.diff(edges)
     return (edges[:-1] + edges[1:]) / 2.0, means
+
+
+def legend_names(result) -> list[str]:
+    """Each contender's name for the legend, with where it diverged."""
+    return [f"{n} ({result.diverged(n)})" if result.diverged(n) else n for n in result.history.names]
 
 
 def curves(result) -> list[Chart]:
@@ -183,14 +193,19 @@ def filters(plan) -> Image | None:
         conv = next((m for m in c.model.modules() if isinstance(m, torch.nn.Conv2d)), None)
         if conv is not None:
             tiles = conv.weight.detach().cpu()[:, 0].numpy()
-            return Image(f"first-layer filters of the {c.name}", _tile(tiles, scale=10),
+            return Image(f"first-layer filters of the {c.name}", _tile(tiles),
                          "each tile: one 3x3 filter (light: positive)")
     return None
 
 
-def _tile(tiles: np.ndarray, scale: int = 6) -> np.ndarray:
+TILES_PX = 300  # a sheet of filters is enlarged to about this width, each pixel a square
+
+
+def _tile(tiles: np.ndarray) -> np.ndarray:
+    """The filters as a near-square sheet of tiles, enlarged pixel by pixel (nearest
+    neighbour) to about TILES_PX wide, so each tile is big enough to see its strokes."""
     n, h, w = tiles.shape
-    cols = min(n, math.ceil(math.sqrt(n)) if w < 6 else 16)
+    cols = math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)
     sheet = np.full((rows * (h + 1) + 1, cols * (w + 1) + 1), 0.5)
     for k, tile in enumerate(tiles):
@@ -198,6 +213,7 @@ def _tile(tiles: np.ndarray, scale: int = 6) -> np.ndarray:
         r, col = divmod(k, cols)
         sheet[1 + r * (h + 1):1 + r * (h + 1) + h, 1 + col * (w + 1):1 + col * (w + 1) + w] = 0.5 + 0.5 * tile / spread
     gray = (sheet * 255).astype(np.uint8)
+    scale = max(1, TILES_PX // sheet.shape[1])
     return np.repeat(np.repeat(np.stack([gray] * 3, -1), scale, axis=0), scale, axis=1)
 
 
@@ -210,7 +226,10 @@ def confusion(plan) -> Image:
     k = plan.data.classes
     matrix = torch.bincount(plan.data.y_test * k + predicted, minlength=k * k).reshape(k, k).float()
     share = (matrix / matrix.sum(1, keepdim=True).clamp(min=1)).numpy()
+    cell = 24  # pixels per entry
     picture = _colormap(np.sqrt(share))
-    return Image(f"confusion matrix of the {c.name} net", np.repeat(np.repeat(picture, 24, axis=0), 24, axis=1),
-                 "rows: true digit 0-9 (top to bottom); columns: predicted; off the diagonal: mistakes",
-                 scale=("0% of the row", "100%"))
+    digits = [((i + 0.5) * cell, str(i)) for i in range(k)]
+    return Image(f"confusion matrix of the {c.name} net", np.repeat(np.repeat(picture, cell, axis=0), cell, axis=1),
+                 "each row: the test images of one digit, by what the net predicted; off the diagonal: mistakes",
+                 scale=("0% of the row", "100%"), x_ticks=digits, y_ticks=digits,
+                 x_title="predicted digit", y_title="true digit")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import views
-from .pictures import Chart, Image, color, curves, dash, panel
+from .pictures import Chart, Image, color, curves, dash, legend_names, panel
 from .result import FIGURE, DemoResult
 
 
@@ -24,7 +24,7 @@ def plot(result):
             _image(ax, chart)
         else:
             _chart(ax, chart)
-    names = list(result.history.names)
+    names = legend_names(result)
     handles = [axes[0].plot([], [], color=color(i), ls=_style(i), label=n)[0] for i, n in enumerate(names)]
     figure.suptitle(f"%train_demo {result.name}: {result.demo.title} ({result.status})", fontsize=11)
     figure.legend(handles=handles, loc="outside lower center", ncols=min(len(names), 4), frameon=False)
@@ -66,9 +66,11 @@ def _image(ax, picture: Image) -> None:
     ax.imshow(np.asarray(picture.pixels), interpolation="nearest")
     ax.set_title(picture.title, fontsize=10)
     key = f"\ncolour: dark blue = {picture.scale[0]}, yellow = {picture.scale[1]}" if picture.scale else ""
-    ax.set_xlabel(picture.caption + key, fontsize=7, wrap=True)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    # imshow puts pixel i's centre at i: a tick at pixel position p (from the edge) is at p - 0.5.
+    ax.set_xticks([p - 0.5 for p, _ in picture.x_ticks], [label for _, label in picture.x_ticks], fontsize=8)
+    ax.set_yticks([p - 0.5 for p, _ in picture.y_ticks], [label for _, label in picture.y_ticks], fontsize=8)
+    ax.set_xlabel("\n".join(filter(None, [picture.x_title, picture.caption + key])), fontsize=7, wrap=True)
+    ax.set_ylabel(picture.y_title, fontsize=8)
 
 
 def _style(i: int):

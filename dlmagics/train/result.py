@@ -68,10 +68,20 @@ class DemoResult:
         return out
 
     def samples_per_second(self, name: str) -> float | None:
+        """The contender's training speed; None if it diverged: its few steps before that, at
+        the run's very start, time the one-off set-up of the first steps more than training."""
         times = [t for t in self.history.seconds[name] if not math.isnan(t)]
-        if not times:
+        if not times or name in self.history.diverged:
             return None
         return self.settings.batch_size / statistics.median(times)
+
+    def diverged(self, name: str) -> str | None:
+        """In words, where the contender's loss stopped being finite (None if it never did)."""
+        step = self.history.diverged.get(name)
+        if step is None:
+            return None
+        loss = self.history.loss[name][step - 1]
+        return f"diverged at step {step:,} (its loss became {'NaN' if math.isnan(loss) else 'infinite'})"
 
     @property
     def lesson(self) -> Lesson:

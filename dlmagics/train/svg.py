@@ -128,19 +128,52 @@ def png_base64(pixels: np.ndarray) -> str:
 def image(picture: Image, max_width: int = 420) -> str:
     h, w = picture.pixels.shape[:2]
     scale = min(1.0, max_width / w)
+    src = f"data:image/png;base64,{png_base64(picture.pixels)}"
+    if picture.x_ticks or picture.y_ticks:
+        body, indent = _labelled(picture, src, scale)
+    else:
+        indent = 0
+        body = (f'<img alt="{escape(picture.title)}" width="{w * scale:.0f}" height="{h * scale:.0f}" '
+                f'style="image-rendering:pixelated;display:block" src="{src}"/>')
     return (f'<figure style="margin:0"><figcaption style="font:12px sans-serif;text-align:center">'
-            f'{escape(picture.title)}</figcaption><img alt="{escape(picture.title)}" width="{w * scale:.0f}" '
-            f'height="{h * scale:.0f}" style="image-rendering:pixelated;display:block" src="data:image/png;base64,'
-            f'{png_base64(picture.pixels)}"/>{colour_scale(picture.scale, w * scale)}'
+            f'{escape(picture.title)}</figcaption>{body}{colour_scale(picture.scale, w * scale, indent)}'
             f'<div style="font:11px sans-serif;max-width:{max_width}px">{escape(picture.caption)}</div></figure>')
 
 
-def colour_scale(ends: tuple[str, str] | None, width: float) -> str:
-    """A heat map's key: the colour ramp with what its two ends mean."""
+_LABELS_PX = 30  # the room for an axis's tick labels and title
+
+
+def _labelled(picture: Image, src: str, scale: float) -> tuple[str, int]:
+    """The picture with its axes labelled (tick labels left and below, each axis's title),
+    and how far right of the labels the picture starts."""
+    h, w = picture.pixels.shape[:2]
+    left = _LABELS_PX if picture.y_ticks or picture.y_title else 0
+    below = _LABELS_PX if picture.x_ticks or picture.x_title else 0
+    width, height = left + w * scale, h * scale + below
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(picture.title)}" '
+             f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+             'font-family="sans-serif" font-size="11" fill="currentColor" style="display:block">',
+             f'<image x="{left}" y="0" width="{w * scale:.0f}" height="{h * scale:.0f}" preserveAspectRatio="none" '
+             f'style="image-rendering:pixelated" href="{src}"/>']
+    parts += [f'<text x="{left - 4}" y="{y * scale + 4:.1f}" text-anchor="end">{escape(label)}</text>'
+              for y, label in picture.y_ticks]
+    parts += [f'<text x="{left + x * scale:.1f}" y="{h * scale + 12:.1f}" text-anchor="middle">{escape(label)}</text>'
+              for x, label in picture.x_ticks]
+    if picture.x_title:
+        parts.append(f'<text x="{left + w * scale / 2:.1f}" y="{h * scale + 26:.1f}" text-anchor="middle">'
+                     f'{escape(picture.x_title)}</text>')
+    if picture.y_title:
+        parts.append(f'<text x="10" y="{h * scale / 2:.1f}" transform="rotate(-90 10 {h * scale / 2:.1f})" '
+                     f'text-anchor="middle">{escape(picture.y_title)}</text>')
+    return "".join(parts) + "</svg>", left
+
+
+def colour_scale(ends: tuple[str, str] | None, width: float, indent: float = 0) -> str:
+    """A heat map's key: the colour ramp with what its two ends mean, under the picture."""
     if ends is None:
         return ""
     stops = ", ".join(f"rgb({r},{g},{b})" for r, g, b in HEAT)
-    return (f'<div style="font:11px sans-serif;width:{width:.0f}px;margin:3px 0">'
+    return (f'<div style="font:11px sans-serif;width:{width:.0f}px;margin:3px 0 3px {indent:.0f}px">'
             f'<div style="height:8px;background:linear-gradient(to right, {stops})"></div>'
             f'<div style="display:flex;justify-content:space-between"><span>{escape(ends[0])}</span>'
             f'<span>{escape(ends[1])}</span></div></div>')
