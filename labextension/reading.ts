@@ -63,7 +63,7 @@ export class NotebookReader {
 
   /** Add an event's Markdown and code cells where history puts them among the notebook's
    * sections (see `insertPlace`), splitting a Markdown cell whose second part opens the
-   * next section; one undo step. False: no notebook. */
+   * next section. False: no notebook. */
   insert(event: ITimelineEvent, events: ITimelineEvent[]): boolean {
     const notebook = this._notebooks.currentWidget?.content;
     const model = notebook?.model;
