@@ -48,3 +48,22 @@ export function duration(seconds: number | null | undefined): string {
 export function sig3(value: number): string {
   return String(Number(value.toPrecision(3)));
 }
+
+/**
+ * A fraction as a whole percentage, rounded as the kernel's `f"{x:.0%}"` rounds it (half to
+ * even: 0.125 is "12%", 0.375 "38%"), so a score reads the same in the cell and the sidebar.
+ * x * 100 is the same double on both sides, and the part below one is exact.
+ */
+export function percentText(fraction: number): string {
+  const x = fraction * 100;
+  const whole = Math.floor(x);
+  const rest = x - whole;
+  const up = rest > 0.5 || (rest === 0.5 && whole % 2 !== 0);
+  return `${up ? whole + 1 : whole}%`;
+}
+
+/** A time of day as the kernel's %gpumon prints it: 24-hour "19:41:11", local time. */
+export function clockText(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map(n => String(n).padStart(2, '0')).join(':');
+}

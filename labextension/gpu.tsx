@@ -3,7 +3,7 @@
  * keeps them) and the channel's status; its view holds no state of its own.
  */
 import * as React from 'react';
-import { num, percent, size } from './format';
+import { clockText, num, percent, size } from './format';
 import type { ChannelStatus } from './model';
 import {
   IGpu,
@@ -196,7 +196,7 @@ function Monitor({ part }: { part: IGpuPart }): JSX.Element {
         {monitor?.running
           ? `Every ${monitor.interval_s} s, ${latest.cost_ms.toFixed(1)} ms per sample. `
           : 'Monitor stopped (%gpumon --start resumes). '}
-        Last sample {new Date(latest.t * 1000).toLocaleTimeString()}.
+        Last sample {clockText(latest.t)}.
       </p>
     </>
   );

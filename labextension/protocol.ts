@@ -6,7 +6,7 @@
  */
 
 export const COMM_TARGET = 'dlmagics';
-export const PROTOCOL_VERSION = '1.6.0';
+export const PROTOCOL_VERSION = '1.7.0';
 
 /** One event of the history of deep learning (the snapshot's `timeline`). */
 export interface ITimelineEvent {
@@ -174,6 +174,9 @@ export interface ITrainingRun {
   elapsed_s: number;
   /** Since 1.5.0: seconds left at the pace so far (null before the first step, and once done). */
   left_s?: number | null;
+  /** Since 1.7.0: where the run stands as its cell says it ("paused: step 1,200 of 5,000,
+   * about 2.4 min left"); the sidebar shows these words. */
+  words?: string;
   contenders: {
     name: string;
     loss: number | null;

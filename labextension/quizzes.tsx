@@ -1,5 +1,6 @@
 /** The sidebar's Quizzes section: each quiz of the active notebook's kernel, with its score. */
 import * as React from 'react';
+import { percentText } from './format';
 import type { ChannelStatus } from './model';
 import { IQuizMessage, IQuizStatus, isArrayOf, isQuizStatus } from './protocol';
 import type { ISection } from './sections';
@@ -44,8 +45,6 @@ export function overallScore(quizzes: IQuizStatus[]): number {
   return total > 0 ? points / total : 0;
 }
 
-const pct = (x: number) => `${Math.round(x * 100)}%`;
-
 export function QuizzesSection(props: IQuizzesSectionProps): JSX.Element {
   const { revealCell } = props;
   const quizzes = props.status === 'connected' ? props.quizzes : [];
@@ -67,7 +66,7 @@ export function QuizzesSection(props: IQuizzesSectionProps): JSX.Element {
         ))}
       </ul>
       <p className="dlm-quiz-overall">
-        Overall: <b>{pct(overallScore(quizzes))}</b> of{' '}
+        Overall: <b>{percentText(overallScore(quizzes))}</b> of{' '}
         {quizzes.reduce((n, q) => n + q.total, 0)} questions
       </p>
     </div>
@@ -83,7 +82,7 @@ function QuizRow(props: {
   const open = () => {
     setMissing(!(quiz.cell_id && revealCell(quiz.cell_id)));
   };
-  const label = `${quiz.title}: ${quiz.answered} of ${quiz.total} answered, ${quiz.correct} correct, score ${pct(quiz.score)}`;
+  const label = `${quiz.title}: ${quiz.answered} of ${quiz.total} answered, ${quiz.correct} correct, score ${percentText(quiz.score)}`;
   return (
     <li className="dlm-quiz-row" data-quiz={quiz.id}>
       <button
@@ -98,11 +97,11 @@ function QuizRow(props: {
             {quiz.answered}/{quiz.total}
           </span>{' '}
           answered · {quiz.correct} correct ·{' '}
-          <b className="dlm-quiz-score">{pct(quiz.score)}</b>
+          <b className="dlm-quiz-score">{percentText(quiz.score)}</b>
           {quiz.mode && quiz.mode !== 'practice' ? ` · ${quiz.mode}` : ''}
         </span>
         <span className="dlm-quiz-bar" aria-hidden="true">
-          <span style={{ width: pct(quiz.score) }} />
+          <span style={{ width: `${Math.min(Math.max(quiz.score, 0), 1) * 100}%` }} />
         </span>
       </button>
       {missing && (

@@ -7,7 +7,7 @@
 import { INotebookTracker, Notebook, NotebookPanel } from '@jupyterlab/notebook';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { ITimelineEvent } from './protocol';
-import { ICellInfo, cellsForEvent, insertIndex } from './timeline';
+import { ICellInfo, TAG_PREFIX, cellsForEvent, headingToShow, insertPlace } from './timeline';
 
 export interface IReading {
   label: string;
@@ -34,6 +34,13 @@ export class NotebookReader {
 
   /** Scroll the active notebook to a cell and make it active; false if it has none. */
   reveal(cellId: string): boolean {
+    return this.jump(cellId, null);
+  }
+
+  /** Scroll to the cell that covers an event and make it active; when the event's heading
+   * is inside the cell (below text that ends the section before), bring that heading to
+   * the top, not the cell's first line. False if the notebook has no such cell. */
+  jump(cellId: string, event: ITimelineEvent | null): boolean {
     const notebook = this._notebooks.currentWidget?.content;
     const index = notebook
       ? notebook.widgets.findIndex(cell => cell.model.id === cellId)
@@ -41,31 +48,60 @@ export class NotebookReader {
     if (!notebook || index < 0) {
       return false;
     }
+    const cell = notebook.widgets[index];
     notebook.activeCellIndex = index;
-    void notebook.scrollToCell(notebook.widgets[index], 'start');
+    const heading = event ? headingToShow(cellsOf(notebook)[index], event) : null;
+    void notebook.scrollToCell(cell, 'start').then(() => {
+      if (heading !== null) {
+        // the rendered Markdown's headings, in the order of the source's heading lines
+        const shown = cell.node.querySelectorAll('.jp-RenderedMarkdown :is(h1, h2, h3, h4, h5, h6)');
+        shown[heading]?.scrollIntoView({ block: 'start' });
+      }
+    });
     return true;
   }
 
   /** Add an event's Markdown and code cells where history puts them among the notebook's
-   * events (see `insertIndex`); false: no notebook. */
+   * sections (see `insertPlace`), splitting a Markdown cell whose second part opens the
+   * next section. False: no notebook. */
   insert(event: ITimelineEvent, events: ITimelineEvent[]): boolean {
     const notebook = this._notebooks.currentWidget?.content;
-    if (!notebook?.model) {
+    const model = notebook?.model;
+    if (!notebook || !model) {
       return false;
     }
-    const at = insertIndex(event.id, events, cellsOf(notebook));
-    notebook.model.sharedModel.insertCells(
-      at,
-      cellsForEvent(event).map(c => ({
-        cell_type: c.type,
-        source: c.source,
-        metadata: { tags: c.tags }
-      }))
-    );
-    const markdown = notebook.widgets[at];
-    if (markdown?.model.type === 'markdown') {
-      // shown as text, like the cells around it (a MarkdownCell; not imported for one flag)
-      (markdown as unknown as { rendered: boolean }).rendered = true;
+    const cells = cellsOf(notebook);
+    const { index: at, splitLine } = insertPlace(event.id, events, cells);
+    const added: { cell_type: string; source: string; metadata: { tags?: string[] } }[] = cellsForEvent(event).map(c => ({
+      cell_type: c.type,
+      source: c.source,
+      metadata: { tags: c.tags }
+    }));
+    model.sharedModel.transact(() => {
+      if (splitLine !== null) {
+        const split = model.sharedModel.getCell(at - 1);
+        const lines = split.getSource().split('\n');
+        const tags = cells[at - 1].tags;
+        split.setSource(lines.slice(0, splitLine).join('\n').replace(/\s+$/, ''));
+        // The section's tags go with its heading; others (hide, nbgrader's) stay on both.
+        const kept = tags.filter(t => !t.startsWith(TAG_PREFIX));
+        if (kept.length < tags.length) {
+          split.setMetadata('tags', kept);
+        }
+        added.push({
+          cell_type: 'markdown',
+          source: lines.slice(splitLine).join('\n'),
+          metadata: tags.length ? { tags } : {}
+        });
+      }
+      model.sharedModel.insertCells(at, added);
+    });
+    for (const i of splitLine === null ? [at] : [at - 1, at, at + 2]) {
+      const markdown = notebook.widgets[i];
+      if (markdown?.model.type === 'markdown') {
+        // shown as text, like the cells around it (a MarkdownCell; not imported for one flag)
+        (markdown as unknown as { rendered: boolean }).rendered = true;
+      }
     }
     notebook.activeCellIndex = at + 1;
     void notebook.scrollToCell(notebook.widgets[at], 'start');

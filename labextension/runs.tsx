@@ -141,10 +141,17 @@ export function RunsSection(props: IRunsSectionProps): JSX.Element {
   );
 }
 
-/** Seconds left: the kernel's figure (null before the first step, once done, and from a
- * kernel older than 1.5.0); the sidebar computes none of its own. */
-export function secondsLeft(run: ITrainingRun): number | null {
-  return typeof run.left_s === 'number' ? run.left_s : null;
+/** Where a run stands: the kernel's words, as its cell says them ("paused: step 1,200 of
+ * 5,000, about 2.4 min left"); from a kernel before 1.7.0, the step and its figures. */
+export function progressText(run: ITrainingRun): string {
+  if (run.words !== undefined) {
+    return run.words;
+  }
+  const left = typeof run.left_s === 'number' ? `, about ${Math.ceil(run.left_s)} s left` : '';
+  return (
+    `step ${run.step.toLocaleString()} of ${run.steps.toLocaleString()}` +
+    (run.status === 'running' ? left : `, ${run.status} after ${run.elapsed_s.toFixed(1)} s`)
+  );
 }
 
 /** What a speedup says: the kernel's words (its report's), else the bare figure (a result
@@ -161,14 +168,7 @@ function TrainingRun(props: {
   const { run, curve } = props;
   const [asked, setAsked] = React.useState<string | null>(null);
   const running = run.status === 'running';
-  const left = running ? secondsLeft(run) : null;
-  const where =
-    `step ${run.step.toLocaleString()} of ${run.steps.toLocaleString()}` +
-    (running
-      ? left !== null
-        ? `, about ${Math.ceil(left)} s left`
-        : ''
-      : `, ${run.status} after ${run.elapsed_s.toFixed(1)} s`);
+  const where = progressText(run);
   const losses: number[] = [];
   curve.forEach(p => p.losses.forEach(l => l !== null && isFinite(l) && losses.push(l)));
   const place = lossScale(losses);

@@ -32,7 +32,7 @@ export interface ISectionHost {
   /** Send a message to the active notebook's kernel; false when no channel is open. */
   send(message: { type: string }): boolean;
   /** The active notebook's cells and where the learner reads; `changed` emits as they move. */
-  readonly reader: Pick<NotebookReader, 'reading' | 'changed' | 'insert'>;
+  readonly reader: Pick<NotebookReader, 'reading' | 'changed' | 'insert' | 'jump'>;
 }
 
 /** What a section's view is given. */

@@ -49,11 +49,26 @@ function namePatterns(events: ITimelineEvent[]): [string, RegExp][] {
     ]);
 }
 
+const HEADING = /^\s{0,3}#{1,6}\s/;
+const FENCE = /^\s{0,3}(```|~~~)/;
+
+/** The Markdown headings of a source: the line each starts on and its text (lines inside
+ * fenced code, such as a `# timed` comment shown as code, are not headings). */
+export function headingLines(source: string): { line: number; text: string }[] {
+  const found: { line: number; text: string }[] = [];
+  let fenced = false;
+  source.split('\n').forEach((line, i) => {
+    if (FENCE.test(line)) {
+      fenced = !fenced;
+    } else if (!fenced && HEADING.test(line)) {
+      found.push({ line: i, text: line.replace(/^\s*#+\s*/, '') });
+    }
+  });
+  return found;
+}
+
 function headings(source: string): string[] {
-  return source
-    .split('\n')
-    .filter(line => /^\s{0,3}#{1,6}\s/.test(line))
-    .map(line => line.replace(/^\s*#+\s*/, ''));
+  return headingLines(source).map(h => h.text);
 }
 
 /** The demos and quizzes a code cell runs: `%train_demo NAME`, `%dlquiz ID`. */
@@ -145,7 +160,7 @@ export function eventAt(
 /** A Markdown cell that opens a section: its first line is a heading. */
 function opensSection(cell: ICellInfo): boolean {
   const first = cell.source.split('\n').find(line => line.trim() !== '') ?? '';
-  return cell.type === 'markdown' && /^\s{0,3}#{1,6}\s/.test(first);
+  return cell.type === 'markdown' && HEADING.test(first);
 }
 
 /** The first place new cells may go: below the title and the cell that loads dlmagics. */
@@ -156,51 +171,116 @@ function firstFreeIndex(cells: ICellInfo[]): number {
 }
 
 /**
- * Where "insert" puts an event's cells, in the order of history: after the section of the
- * latest earlier event the notebook covers (before the next heading), else before the first
- * section that covers a later one, else at the end; never above the title or the cell that
- * loads dlmagics, nor between a section's text and its demo, wherever the cursor is.
+ * Where "insert" puts an event's cells: `index` in the notebook. When a section starts
+ * inside a Markdown cell (the course's notes end one section and open the next in one cell:
+ * "Six, not ten... ## Test your understanding"), `splitLine` says where: the cell above
+ * `index` keeps its lines before `splitLine`, and the rest goes after the new cells, so the
+ * new section sits between the two as a reader would put it by hand.
  */
-export function insertIndex(
+export interface IInsertPlace {
+  index: number;
+  splitLine: number | null;
+}
+
+/** A place between two lines of the notebook: before line `line` of cell `cell`. */
+interface IPosition {
+  cell: number;
+  line: number;
+}
+
+/**
+ * Where "insert" puts an event's cells, in the order of history: at the end of the section
+ * of the latest earlier event the notebook covers (before the next heading, even one inside
+ * a cell), else at the start of the first section that covers a later one, else at the end;
+ * never above the title or the cell that loads dlmagics, nor between a section's text and
+ * its demo, wherever the cursor is. A section is placed by its tags, headings and demos; a
+ * quiz counts only when nothing else covers the event (a course's quiz closes the notebook
+ * and asks about all of it).
+ */
+export function insertPlace(
   eventId: string,
   events: ITimelineEvent[],
   cells: ICellInfo[],
   anchoring: IAnchoring = anchorEvents(cells, events)
-): number {
-  return Math.max(historyIndex(eventId, events, cells, anchoring), firstFreeIndex(cells));
+): IInsertPlace {
+  const at = historyPosition(eventId, events, cells, anchoring);
+  const free = firstFreeIndex(cells);
+  if (at.cell < free) {
+    return { index: free, splitLine: null };
+  }
+  const before = cells[at.cell]?.source.split('\n').slice(0, at.line) ?? [];
+  return before.every(line => line.trim() === '')
+    ? { index: at.cell, splitLine: null }
+    : { index: at.cell + 1, splitLine: at.line };
 }
 
-function historyIndex(
+/** The headings of the notebook's Markdown cells, in order. */
+function headingPositions(cells: ICellInfo[]): IPosition[] {
+  return ([] as IPosition[]).concat(
+    ...cells.map((c, i) =>
+      c.type === 'markdown' ? headingLines(c.source).map(h => ({ cell: i, line: h.line })) : []
+    )
+  );
+}
+
+const isAfter = (a: IPosition, b: IPosition) => a.cell > b.cell || (a.cell === b.cell && a.line > b.line);
+
+function historyPosition(
   eventId: string,
   events: ITimelineEvent[],
   cells: ICellInfo[],
   anchoring: IAnchoring
-): number {
-  const position = new Map(cells.map((c, i) => [c.id, i]));
+): IPosition {
+  const heads = headingPositions(cells);
+  // Where the section holding cell i starts: its own first heading, else the last one above.
+  const sectionStart = (i: number): IPosition =>
+    heads.find(h => h.cell === i) ??
+    heads.filter(h => h.cell < i).pop() ?? { cell: i, line: 0 };
+  const placing = placingCells(cells, anchoring);
   const at = events.findIndex(e => e.id === eventId);
-  const covering = (e: ITimelineEvent) =>
-    (anchoring.anchors.get(e.id)?.cellIds ?? [])
+  for (const earlier of events.slice(0, Math.max(at, 0)).reverse()) {
+    const found = placing(earlier);
+    if (found.length) {
+      const start = sectionStart(Math.max(...found));
+      return heads.find(h => isAfter(h, start)) ?? { cell: cells.length, line: 0 };
+    }
+  }
+  // Nothing earlier is covered: at the start of the first section that covers a later event.
+  const later = ([] as number[]).concat(...events.slice(at + 1).map(placing));
+  return later.length ? sectionStart(Math.min(...later)) : { cell: cells.length, line: 0 };
+}
+
+/** The cells that place an event's section: those that cover it by a tag, a heading or a
+ * demo; its quiz cells only when nothing else covers it. */
+function placingCells(cells: ICellInfo[], anchoring: IAnchoring): (e: ITimelineEvent) => number[] {
+  const position = new Map(cells.map((c, i) => [c.id, i]));
+  const byQuizOnly = (cell: ICellInfo, e: ITimelineEvent) =>
+    cell.type === 'code' &&
+    !cell.tags.includes(TAG_PREFIX + e.id) &&
+    !magicsIn(cell.source).demos.some(d => e.demos.includes(d));
+  return e => {
+    const covering = (anchoring.anchors.get(e.id)?.cellIds ?? [])
       .map(id => position.get(id))
       .filter((i): i is number => i !== undefined);
-  for (const earlier of events.slice(0, Math.max(at, 0)).reverse()) {
-    const found = covering(earlier);
-    if (found.length) {
-      const last = Math.max(...found);
-      const next = cells.findIndex((c, i) => i > last && opensSection(c));
-      return next < 0 ? cells.length : next;
-    }
+    const strong = covering.filter(i => !byQuizOnly(cells[i], e));
+    return strong.length ? strong : covering;
+  };
+}
+
+/**
+ * Where a click on an event takes the reader in its cell: the index (among the cell's
+ * headings) of the heading that names the event, else of the cell's first heading when text
+ * of another section comes above it; null: the top of the cell.
+ */
+export function headingToShow(cell: ICellInfo, e: ITimelineEvent): number | null {
+  const found = cell.type === 'markdown' ? headingLines(cell.source) : [];
+  const pattern = namePatterns([e])[0]?.[1];
+  const naming = pattern ? found.findIndex(h => pattern.test(h.text)) : -1;
+  if (naming >= 0) {
+    return naming;
   }
-  // Nothing earlier is covered: before the first section that covers a later event.
-  const later = ([] as number[]).concat(...events.slice(at + 1).map(covering));
-  if (later.length) {
-    const first = Math.min(...later);
-    let start = first;
-    while (start > 0 && !opensSection(cells[start])) {
-      start--;
-    }
-    return opensSection(cells[start]) ? start : first;
-  }
-  return cells.length;
+  const above = cell.source.split('\n').slice(0, found[0]?.line ?? 0);
+  return found.length && above.some(line => line.trim() !== '') ? 0 : null;
 }
 
 /** The cells "insert" adds for an event the notebook does not cover. */

@@ -50,7 +50,7 @@ function TimelineView(props: ISectionProps<ITimelineEvent[] | null>): JSX.Elemen
       events={events}
       fromKernel={props.part !== null}
       reading={reader.reading}
-      reveal={cellId => props.host.reveal(cellId)}
+      reveal={(cellId, event) => reader.jump(cellId, event ?? null)}
       insert={event => reader.insert(event, events)}
     />
   );
@@ -61,7 +61,8 @@ export interface ITimelineSectionProps {
   /** Where the events came from: the kernel's dlmagics, or the sidebar's own copy. */
   fromKernel: boolean;
   reading: IReading | null;
-  reveal: (cellId: string) => boolean;
+  /** Scroll to a cell; with an event, to that event's heading in it. */
+  reveal: (cellId: string, event?: ITimelineEvent) => boolean;
   insert: (event: ITimelineEvent) => boolean;
 }
 
@@ -145,7 +146,7 @@ export function TimelineSection(props: ITimelineSectionProps): JSX.Element {
 function EventRow(props: {
   row: ITimelineRow;
   canInsert: boolean;
-  reveal: (cellId: string) => boolean;
+  reveal: (cellId: string, event?: ITimelineEvent) => boolean;
   insert: (event: ITimelineEvent) => boolean;
 }): JSX.Element {
   const { row, canInsert, reveal, insert } = props;
@@ -174,7 +175,7 @@ function EventRow(props: {
         {covered ? (
           <button
             className="dlm-event-open"
-            onClick={() => reveal(row.cellIds[0])}
+            onClick={() => reveal(row.cellIds[0], event)}
             title={`${event.summary}\n\nIn this notebook through ${how}. Click to go there.`}
           >
             {event.title}

@@ -73,13 +73,31 @@ def test_closed_comms_are_forgotten(comms, shell, no_driver):
     assert c.sent == []
 
 
-def test_gpumon_stop_wins_over_a_frontend_hello(comms, shell, no_driver):
+def test_gpumon_stop_ends_the_cells_live_table_not_the_sidebars_monitor(comms, shell, no_driver):
     shell.run_line_magic("load_ext", "dlmagics")
     (c,) = comms
-    shell.run_line_magic("gpumon", "--stop")
-    c.receive({"type": "request_snapshot"})
-    assert c.sent[-1]["monitor"]["running"] is False
+    c.receive({"type": "request_snapshot"})  # the sidebar asks: the monitor runs for it
+    shell.run_line_magic("gpumon", "--start")
+    sent = len(c.sent)
+    snap = shell.run_line_magic("gpumon", "--stop")
+    assert any(t.name == "dlmagics-gpumon" for t in threading.enumerate())
+    assert not any(m.get("type") == "monitor" for m in c.sent[sent:])  # the sidebar hears of no stop
+    assert snap.monitor["running"] is True
+    assert "live table stopped; the monitor runs on every 1 s for the sidebar" in repr(snap)
+    assert "monitor running" not in snap._repr_html_()
+    shell.run_line_magic("unload_ext", "dlmagics")
+
+
+def test_without_a_sidebar_gpumon_stop_stops_the_monitor_and_a_sidebar_starts_it_again(comms, shell, no_driver):
+    shell.run_line_magic("load_ext", "dlmagics")
+    (c,) = comms
+    shell.run_line_magic("gpumon", "--start")
+    snap = shell.run_line_magic("gpumon", "--stop")
+    assert "monitor stopped (%gpumon --start to run it)" in repr(snap)
     assert not any(t.name == "dlmagics-gpumon" for t in threading.enumerate())
+    c.receive({"type": "request_snapshot"})  # a sidebar opened later gets a running monitor
+    assert c.sent[-1]["monitor"]["running"] is True
+    shell.run_line_magic("unload_ext", "dlmagics")
 
 
 def test_unload_closes_the_channel(comms, shell, no_driver):

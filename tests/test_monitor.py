@@ -289,3 +289,15 @@ def test_the_cpu_share_is_never_more_than_the_cores_nor_measured_over_a_blink(mo
     assert reader.cpu_share() == 0.0  # 1 ms later: too short a span, the last share again
     assert reader.cpu_share() == pytest.approx(50.0)  # 0.5 s of CPU in 1 s
     assert reader.cpu_share() == 100.0 * (reader._cpu_count or 1)  # 39.5 s in 1 s: capped
+
+
+def test_the_clock_is_24_hour_as_the_sidebar_writes_it():
+    """The sidebar's clockText (labextension/format.ts, quizzes.spec.ts) writes the same."""
+    import time as clock
+
+    from dlmagics.monitor.view import footer
+
+    t = clock.mktime((2026, 12, 4, 19, 41, 4, 0, 0, -1))
+    assert footer({"t": t, "cost_ms": 0.3}, {"running": False}).startswith("Sampled 19:41:04, ")
+    t = clock.mktime((2026, 12, 4, 7, 5, 9, 0, 0, -1))
+    assert footer({"t": t, "cost_ms": 0.3}, {"running": False}).startswith("Sampled 07:05:09, ")

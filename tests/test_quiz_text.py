@@ -69,3 +69,23 @@ def test_plain_text_takes_tags_out_and_decodes_entities():
     assert to_text("**Bold** [d2l](https://d2l.ai)") == "Bold d2l (https://d2l.ai)"
     assert to_text("<table><tr><td>1</td><td>2</td></tr></table>") == "1 | 2 |"
     assert to_text("```python\nif a<b: pass\n```") == "if a<b: pass"
+
+
+def test_a_score_reads_the_same_in_the_cell_and_the_sidebar(tmp_path, monkeypatch):
+    """The sidebar rounds as the kernel's f"{x:.0%}" does (half to even): percent.json holds
+    the pairs, checked here against Python and in quizzes.spec.ts against the sidebar."""
+    import json
+    from pathlib import Path
+
+    from dlmagics.quiz import catalog
+    from dlmagics.quiz.store import ProgressStore
+    from dlmagics.quiz.tutor import Tutor
+    from dlmagics.quiz.view import static_text
+
+    pairs = json.loads((Path(__file__).parents[1] / "labextension/__tests__/percent.json").read_text())["percent"]
+    assert [f"{fraction:.0%}" for fraction, _ in pairs] == [words for _, words in pairs]
+    assert ["0.125", "12%"] in [[str(f), w] for f, w in pairs]  # one point of eight: the case a learner met
+    tutor = Tutor(catalog.find("why-now"), ProgressStore(tmp_path / "progress.jsonl"))
+    summary = tutor.summary()
+    monkeypatch.setattr(tutor, "summary", lambda: {**summary, "score": 0.125})
+    assert "score 12%" in static_text(tutor)

@@ -346,3 +346,68 @@ def test_a_curve_hidden_under_an_identical_one_is_named_in_the_legend():
     same = same_curves(series)
     assert same == {"cpu:2": "cpu:1"}
     assert "cpu:2 (the same curve as cpu:1, drawn over it)" in legend(list(series), same)
+
+
+class _Shown:
+    """IPython's display as the Trainer uses it: returns a handle whose updates are kept."""
+
+    def __init__(self):
+        self.updates = []
+
+    def __call__(self, obj, raw=False, display_id=False):
+        return self
+
+    def update(self, obj, raw=False):
+        self.updates.append(obj)
+
+
+def _until(condition, what: str, deadline_s: float = 60.0):
+    """Wait for a background run to reach a state (a deadline for a loaded machine, not a timing goal)."""
+    import time
+
+    end = time.monotonic() + deadline_s
+    while not condition():
+        assert time.monotonic() < end, f"never saw {what}"
+        time.sleep(0.01)
+
+
+def test_a_pause_reaches_the_sidebar_at_once_at_the_step_it_holds_in_the_cells_words():
+    from dlmagics.train.frames import progress_words
+    from dlmagics.train.trainer import Trainer
+
+    sent: list[dict] = []
+    trainer = Trainer(sent.append, _Shown(), in_kernel=True)
+    demo = DEMOS["xor"]
+    result = trainer.run(demo, demo.settings(epochs=100000), live=True)
+    try:
+        _until(lambda: result.history.steps_done >= 3, "three steps")
+        trainer.board.pause.value = True  # the learner presses Pause in the cell
+        _until(lambda: sent[-1]["run"]["words"].startswith("paused:"), "a paused message")
+        run = sent[-1]["run"]
+        validate(sent[-1])
+        # The step the race holds at, not the last one the once-a-second messages sent.
+        assert run["step"] == result.history.steps_done
+        assert run["words"] == progress_words(result, trainer.live.controls)
+        assert run["words"].startswith(f"paused: step {run['step']:,} of {run['steps']:,}, about ")
+        # The cell's status line says the same words (and then the learning rate).
+        assert trainer.board.status.value.startswith(run["words"])
+        trainer.board.pause.value = False
+        _until(lambda: sent[-1]["run"]["words"].startswith("training:"), "a resumed message")
+    finally:
+        trainer.stop_running()
+        trainer.live.finished.wait(60)
+    assert sent[-1]["run"]["words"].startswith("stopped: step ")
+
+
+def test_the_time_left_reads_the_same_in_the_cell_the_sidebar_and_a_waiting_cell(monkeypatch):
+    from dlmagics.train import frames
+
+    demo = DEMOS["xor"]
+    result = runner.start(demo, demo.settings(quick=True), "")
+    runner.run(result)
+    result.status = "running"  # as if still training at its last step
+    monkeypatch.setattr(frames, "seconds_left", lambda r: 147.0)
+    words = run_state(result)["words"]
+    assert words.endswith("about 2.5 min left") and "147" not in words
+    assert frames.status_line(result).startswith(words)
+    assert frames.time_left_words(result) == "about 2.5 min left"  # the waiting cell's words

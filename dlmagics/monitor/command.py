@@ -23,7 +23,7 @@ def gpumon(args, monitor, set_interval, show):
             raise MonitorUsageError(f"--interval {args.interval}: {error}") from None
     if args.stop:
         monitor.stop()
-        return monitor.current()
+        return monitor.stopped_view()
     if args.start:
         monitor.start()
         if monitor.kernel.in_kernel:

@@ -70,26 +70,33 @@ def torch_line(sample: dict) -> str:
     return f"PyTorch {t['version']}: CUDA active; allocator figures per GPU."
 
 
-def footer(sample: dict, monitor: dict) -> str:
-    when = time.strftime("%H:%M:%S", time.localtime(sample["t"]))
-    if monitor["running"]:
+CLOCK = "%H:%M:%S"  # 24-hour, as the sidebar's clockText (labextension/format.ts) writes it
+
+
+def footer(sample: dict, monitor: dict, live_stopped: bool = False) -> str:
+    """``live_stopped``: %gpumon --stop ended this table (the monitor may run on for the sidebar)."""
+    when = time.strftime(CLOCK, time.localtime(sample["t"]))
+    if monitor["running"] and live_stopped:
+        status = (f"live table stopped; the monitor runs on every {monitor['interval_s']:g} s for the sidebar "
+                  "(%gpumon --start shows a live table again)")
+    elif monitor["running"]:
         status = f"monitor running every {monitor['interval_s']:g} s"
     else:
         status = "monitor stopped (%gpumon --start to run it)"
     return f"Sampled {when}, {sample['cost_ms']:.1f} ms to read; {status}."
 
 
-def to_text(sample: dict, monitor: dict) -> str:
+def to_text(sample: dict, monitor: dict, live_stopped: bool = False) -> str:
     lines = []
     if sample["state"] != "ok":
         lines.append(f"{STATE_TITLES[sample['state']]}: {sample['message']}")
     for row in gpu_rows(sample):
         lines.append("  ".join(f"{k}: {v}" for k, v in row.items()))
-    lines += [host_line(sample), torch_line(sample), footer(sample, monitor)]
+    lines += [host_line(sample), torch_line(sample), footer(sample, monitor, live_stopped)]
     return "\n".join(lines)
 
 
-def to_html(sample: dict, monitor: dict) -> str:
+def to_html(sample: dict, monitor: dict, live_stopped: bool = False) -> str:
     e = html.escape
     parts = ['<div class="dlmagics-gpumon">']
     if sample["state"] != "ok":
@@ -105,24 +112,24 @@ def to_html(sample: dict, monitor: dict) -> str:
         parts.append("</tbody></table>")
     for line in (host_line(sample), torch_line(sample)):
         parts.append(f"<p>{e(line)}</p>")
-    parts.append(f"<p><small>{e(footer(sample, monitor))}</small></p></div>")
+    parts.append(f"<p><small>{e(footer(sample, monitor, live_stopped))}</small></p></div>")
     return "".join(parts)
 
 
 class MonitorSnapshot:
     """A sample with a rich repr: what ``%gpumon`` returns and displays."""
 
-    def __init__(self, sample: dict, monitor: dict):
-        self.sample, self.monitor = sample, monitor
+    def __init__(self, sample: dict, monitor: dict, live_stopped: bool = False):
+        self.sample, self.monitor, self.live_stopped = sample, monitor, live_stopped
 
     def to_dict(self) -> dict:
         return {"sample": self.sample, "monitor": self.monitor}
 
     def _repr_html_(self) -> str:
-        return to_html(self.sample, self.monitor)
+        return to_html(self.sample, self.monitor, self.live_stopped)
 
     def __repr__(self) -> str:
-        return to_text(self.sample, self.monitor)
+        return to_text(self.sample, self.monitor, self.live_stopped)
 
 
 def live_table(html: str):

@@ -17,7 +17,9 @@ GPUMON = MagicSpec(
     args=(
         arg("--start", action="store_true",
             help="Start the background monitor (it also feeds the sidebar) and show a live table here."),
-        arg("--stop", action="store_true", help="Stop the background monitor; the sidebar keeps the history it has."),
+        arg("--stop", action="store_true",
+            help="Stop the live tables in cells, and the background monitor unless the sidebar shows it (the "
+                 "sidebar keeps going; its history stays)."),
         arg("--interval", metavar="SECONDS",
             help=f"Seconds between samples, {MIN_INTERVAL:g} to {MAX_INTERVAL:g} (default {INTERVAL_S:g}; "
                  "also %%config DLMagics.monitor_interval)."),
@@ -53,7 +55,8 @@ class MonitorWing(Wing):
         settings = kernel.settings
         self.sampler = Sampler(SampleReader(), self._on_sample, getattr(settings, "monitor_interval", INTERVAL_S),
                                getattr(settings, "monitor_history", HISTORY_S))
-        self.user_stopped = False  # %gpumon --stop wins over a sidebar's request to run
+        # A sidebar asked for the monitor: %gpumon --stop ends the cells' live tables, not its feed.
+        self.sidebar_asked = False
         self._live_views: list = []
         self._lock = threading.Lock()
 
@@ -68,7 +71,8 @@ class MonitorWing(Wing):
         return {"monitor": self.state(), "history": self.sampler.history()}
 
     def handle(self, message: dict) -> None:
-        if not self.user_stopped and self.sampler.start():
+        self.sidebar_asked = True
+        if self.sampler.start():
             self._announce()
 
     def close(self) -> None:
@@ -93,19 +97,25 @@ class MonitorWing(Wing):
 
     # -- commands --------------------------------------------------------------------
     def start(self) -> bool:
-        self.user_stopped = False
         started = self.sampler.start()
         if started:
             self._announce()
         return started
 
     def stop(self) -> bool:
-        self.user_stopped = True
-        stopped = self.sampler.stop()
+        """End the live tables; stop sampling too unless a sidebar shows the monitor (a learner
+        who stops a cell's table expects the sidebar to keep going). True: the sampler stopped."""
+        stopped = not self.sidebar_asked and self.sampler.stop()
         self._finish_live_views()
         if stopped:
             self._announce()
         return stopped
+
+    def stopped_view(self):
+        """What %gpumon --stop shows: the latest sample, saying what stopped and what runs on."""
+        from .view import MonitorSnapshot
+
+        return MonitorSnapshot(self.current().sample, self.state(), live_stopped=True)
 
     def set_interval(self, seconds: float) -> None:
         self.sampler.set_interval(seconds)
@@ -148,7 +158,7 @@ class MonitorWing(Wing):
         latest = self.sampler.latest()
         if latest is None:
             return
-        html = to_html(latest, self.state())
+        html = to_html(latest, self.state(), live_stopped=True)
         for view in views:
             try:
                 view.value = html

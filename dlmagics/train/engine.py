@@ -33,6 +33,9 @@ class Controls:
     def __init__(self, lr: float):
         self._lr = lr
         self._lock = threading.Lock()
+        # Called on the training thread when a pause takes hold (the step it stopped at is
+        # final) and when it ends, so that every view can say so at once.
+        self.on_hold: Callable[[], None] | None = None
         self.stop_requested = threading.Event()
         self._running = threading.Event()
         self._running.set()
@@ -61,8 +64,14 @@ class Controls:
         self._running.set()  # a paused race must wake up to stop
 
     def wait_while_paused(self) -> None:
+        if self._running.is_set():
+            return
+        if self.on_hold is not None:
+            self.on_hold()
         while not self._running.wait(0.1):
             pass
+        if self.on_hold is not None:
+            self.on_hold()
 
 
 class BatchStream:

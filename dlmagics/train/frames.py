@@ -39,18 +39,31 @@ def _seconds(s: float) -> str:
     return f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min"
 
 
-def status_line(result, controls=None) -> str:
+def progress_words(result, controls=None) -> str:
+    """Where a run stands, in the words the cell and the sidebar both show:
+    "paused: step 1,200 of 5,000, about 2.4 min left"."""
     h = result.history
     if not h.steps_planned:
         return "building the nets..."
     state = result.status if result.done else ("paused" if controls is not None and controls.paused else "training")
     text = f"{state}: step {h.steps_done:,} of {h.steps_planned:,}"
-    left = seconds_left(result)
+    left = time_left_words(result)
     if left is not None:
-        text += f", about {_seconds(left)} left"
+        text += f", {left}"
     elif result.done:
         text += f" in {_seconds(result.elapsed_s)}"
-    if h.lr:
+    return text
+
+
+def time_left_words(result) -> str | None:
+    left = seconds_left(result)
+    return None if left is None else f"about {_seconds(left)} left"
+
+
+def status_line(result, controls=None) -> str:
+    h = result.history
+    text = progress_words(result, controls)
+    if h.steps_planned and h.lr:
         text += f", learning rate {h.lr[-1]:.3g}"
     if result.error:
         text += f". Failed: {result.error}"
@@ -154,8 +167,9 @@ def final_bundle(result) -> dict:
     return {"text/plain": summary_text(result), "text/html": html, "image/png": png}
 
 
-def run_state(result) -> dict:
-    """Where a run stands, for the sidebar's ``training`` message: small enough to send each second."""
+def run_state(result, controls=None) -> dict:
+    """Where a run stands, for the sidebar's ``training`` message: small enough to send each
+    second. ``controls``: the live run's, which know whether it is paused."""
     h = result.history
     contenders = []
     for name in h.names:
@@ -171,7 +185,8 @@ def run_state(result) -> dict:
     return {
         "demo": result.name, "title": result.demo.title, "year": result.demo.year, "status": result.status,
         "step": h.steps_done, "steps": h.steps_planned, "lr": h.lr[-1] if h.lr else result.settings.lr,
-        "elapsed_s": round(elapsed, 3), "left_s": None if left is None else round(left, 1), "contenders": contenders,
+        "elapsed_s": round(elapsed, 3), "left_s": None if left is None else round(left, 1),
+        "words": progress_words(result, controls), "contenders": contenders,
         "command": rerun_line(result),
         "lesson": None if lesson is None else {"holds": lesson.holds, "measured": lesson.measured},
     }

@@ -43,7 +43,7 @@ class Trainer:
     def _wait_for(self, run) -> None:
         """Wait for a live run, saying so in the waiting cell: what it waits for, how long is
         left, how to stop it; then how long it waited. The dashboard above keeps drawing."""
-        from .frames import seconds_left
+        from .frames import time_left_words
 
         name, started, handle = run.result.name, time.perf_counter(), None
 
@@ -52,9 +52,9 @@ class Trainer:
 
         def tick():
             nonlocal handle
-            left = seconds_left(run.result)
+            left = time_left_words(run.result)
             text = (f"waiting for %train_demo {name} to finish"
-                    + (f" (about {left:.0f} s left)" if left is not None else "")
+                    + (f" ({left})" if left is not None else "")
                     + "; interrupt the kernel (the stop button, or I I) to stop it now, keeping its history")
             if handle is None:
                 handle = self.show(words(text), raw=True, display_id=True)
@@ -96,7 +96,11 @@ class Trainer:
 
         def on_step(r):
             dashboard.refresh()
-            self._progress(r)
+            self._progress(r, run.controls)
+
+        def on_hold():  # paused or resumed: the cell and the sidebar say so at the step it is at
+            dashboard.refresh(force=True)
+            self._publish(result, run.controls)
 
         def on_finish(r):
             bundle = _final_or_note(r)
@@ -107,6 +111,7 @@ class Trainer:
                 log.exception("dlmagics: could not show the end of a demo")
             self._publish(r)
 
+        run.controls.on_hold = on_hold
         self.live, self.board = run, dashboard
         result.waiter = lambda: self._wait_for(run) if run.must_wait() else None
         self._publish(result)
@@ -138,16 +143,16 @@ class Trainer:
         self._publish(result)
         return result
 
-    def _progress(self, result) -> None:
+    def _progress(self, result, controls=None) -> None:
         if self._sidebar.due():
-            self._publish(result)
+            self._publish(result, controls)
 
-    def _publish(self, result) -> None:
+    def _publish(self, result, controls=None) -> None:
         from ..protocol import training_message
         from .frames import run_state
 
         started = time.perf_counter()
-        self.publish(training_message(run_state(result)))
+        self.publish(training_message(run_state(result, controls)))
         self._sidebar.drew(started)
 
 

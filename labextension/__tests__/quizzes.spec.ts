@@ -4,6 +4,9 @@ import { IQuizStatus, parseKernelMessage } from '../protocol';
 import { overallScore, quizzesSection } from '../quizzes';
 import { sections } from '../sections';
 import { snapshot } from './fixtures';
+import { render } from './render';
+import { clockText, percentText } from '../format';
+import scores from './percent.json';
 
 function status(id: string, answered: number, points: number): IQuizStatus {
   return {
@@ -58,5 +61,25 @@ describe('quizzes', () => {
 
   it('no quizzes score zero overall', () => {
     expect(overallScore([])).toBe(0);
+  });
+
+  it('a score reads as in the cell: rounded half to even, as the kernel rounds (12%, not 13%)', () => {
+    for (const [fraction, words] of scores.percent as [number, string][]) {
+      expect([fraction, percentText(fraction)]).toEqual([fraction, words]);
+    }
+    // one point of eight: the cell says 12%, and so does the sidebar, row and overall
+    const eighth = { ...status('a', 1, 0.5), score: 0.125 };
+    const html = render(quizzesSection, reduce(connected, { type: 'quiz', quiz: eighth }));
+    expect(html).toContain('<b class="dlm-quiz-score">12%</b>');
+    expect(html).toContain('Overall: <b>12%</b>');
+    expect(html).not.toContain('13%');
+  });
+});
+
+describe('the clock', () => {
+  it("reads as %gpumon's: 24-hour, two digits each", () => {
+    const t = new Date(2026, 11, 4, 19, 41, 4).getTime() / 1000;
+    expect(clockText(t)).toBe('19:41:04');
+    expect(clockText(new Date(2026, 11, 4, 7, 5, 9).getTime() / 1000)).toBe('07:05:09');
   });
 });

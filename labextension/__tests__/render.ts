@@ -28,7 +28,8 @@ export function stubHost(label: string | null = 'a.ipynb', connected = true): IS
     reader: {
       reading: null,
       changed: new Signal<any, void>({}),
-      insert: () => false
+      insert: () => false,
+      jump: cellId => host.reveal(cellId)
     }
   };
   return host;

@@ -7,7 +7,7 @@ import {
   cellTitle,
   lossScale,
   runsSection,
-  secondsLeft,
+  progressText,
   speedupText
 } from '../runs';
 import { render, stubHost } from './render';
@@ -18,10 +18,12 @@ import benchmarks from './benchmarks.json';
 import training from './training.json';
 
 const finished = training.run as ITrainingRun;
+const { words: _, ...wordless } = finished;
 
+/** A running step as a kernel before 1.7.0 sent it (no words; the tests below add them). */
 function step(n: number, losses: (number | null)[], command = finished.command): ITrainingRun {
   return {
-    ...finished,
+    ...wordless,
     status: 'running',
     step: n,
     elapsed_s: n * 0.01,
@@ -59,12 +61,16 @@ describe('runs', () => {
     expect(linear(0.35)).toBeCloseTo(50);
   });
 
-  it('the time left is the kernel\'s only: the sidebar computes none', () => {
-    expect(secondsLeft({ ...step(50, [1, 1]), left_s: 12.5 })).toBe(12.5);
-    expect(secondsLeft({ ...step(50, [1, 1]), left_s: 0 })).toBe(0);
-    expect(secondsLeft({ ...step(0, [null, null]), left_s: null })).toBeNull(); // before the first step
-    expect(secondsLeft(step(50, [1, 1]))).toBeNull(); // a kernel before 1.5.0: no guess from the pace
-    expect(secondsLeft(finished)).toBeNull(); // done
+  it('where a run stands is the kernel\'s words, the same as its cell\'s: paused, the time left', () => {
+    const paused = { ...step(1200, [1, 1]), left_s: 147, words: 'paused: step 1,200 of 5,000, about 2.4 min left' };
+    expect(progressText(paused)).toBe('paused: step 1,200 of 5,000, about 2.4 min left');
+    const html = render(runsSection, reduce(connected, { type: 'training', run: paused }));
+    expect(html).toContain('paused: step 1,200 of 5,000, about 2.4 min left');
+    expect(html).not.toContain('147');
+    // a kernel before 1.7.0 sends no words: its figures, and no guess from the pace
+    const older = { ...step(50, [1, 1]), left_s: 12.5 };
+    expect(progressText(older)).toBe('step 50 of 150, about 13 s left');
+    expect(progressText({ ...older, left_s: undefined })).toBe('step 50 of 150');
   });
 
   it('a speedup says the kernel\'s words; a result saved before 1.6.0 its bare figure', () => {

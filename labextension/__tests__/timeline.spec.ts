@@ -1,14 +1,19 @@
+/// <reference types="node" />
 /** Which cells cover which events: tags, headings, magics; the event in view; insert. */
 import {
   ICellInfo,
   anchorEvents,
   cellsForEvent,
   eventAt,
-  insertIndex,
+  headingLines,
+  headingToShow,
+  insertPlace,
   magicsIn,
   timelineRows
 } from '../timeline';
 import builtIn from '../events.json';
+import * as fs from 'fs';
+import * as path from 'path';
 import { initialState, partOf, reduce } from '../model';
 import { ITimelineEvent, isTimelineEvent, parseKernelMessage } from '../protocol';
 import { sections } from '../sections';
@@ -89,6 +94,13 @@ describe('anchoring', () => {
   });
 });
 
+/** Where insert puts an event's cells when no cell needs splitting. */
+function indexOf(eventId: string, events: ITimelineEvent[], cells: ICellInfo[]): number {
+  const place = insertPlace(eventId, events, cells);
+  expect(place.splitLine).toBeNull();
+  return place.index;
+}
+
 describe('insert', () => {
   it('a tagged markdown cell with title, summary and source, and a cell with the demo', () => {
     const [markdown, code] = cellsForEvent(EVENTS[2]);
@@ -110,15 +122,15 @@ describe('insert', () => {
 
   it('goes after the section of the latest earlier event the notebook covers', () => {
     // 1969 comes after 1958: after the perceptron's note, before the AlexNet heading
-    expect(insertIndex('perceptrons-1969', EVENTS, course)).toBe(4);
+    expect(indexOf('perceptrons-1969', EVENTS, course)).toBe(4);
     // 2022 after AlexNet's section, which runs to the end
-    expect(insertIndex('chatgpt-2022', EVENTS, course)).toBe(6);
+    expect(indexOf('chatgpt-2022', EVENTS, course)).toBe(6);
   });
 
   it('an event older than every covered one goes before the first covered section', () => {
     const later = course.slice(0, 1).concat(course.slice(4)); // the title, then AlexNet only
-    expect(insertIndex('perceptron-1958', EVENTS, later)).toBe(1);
-    expect(insertIndex('perceptron-1958', EVENTS, [cell('x', 'code', '%train_demo cnn')])).toBe(0);
+    expect(indexOf('perceptron-1958', EVENTS, later)).toBe(1);
+    expect(indexOf('perceptron-1958', EVENTS, [cell('x', 'code', '%train_demo cnn')])).toBe(0);
   });
 
   it('with nothing earlier covered, before the first covered section, not the nearest in time', () => {
@@ -128,7 +140,7 @@ describe('insert', () => {
       cell('ad', 'code', '%train_demo cnn'),
       cell('p', 'markdown', '## Perceptrons, the book')
     ];
-    expect(insertIndex('perceptron-1958', EVENTS, backwards)).toBe(0);
+    expect(indexOf('perceptron-1958', EVENTS, backwards)).toBe(0);
   });
 
   it('never above the title or the cell that loads dlmagics (the demo would not run)', () => {
@@ -138,17 +150,88 @@ describe('insert', () => {
       cell('a', 'markdown', '## AlexNet'),
       cell('ad', 'code', '%train_demo cnn')
     ];
-    expect(insertIndex('perceptron-1958', EVENTS, titled)).toBe(2);
+    expect(indexOf('perceptron-1958', EVENTS, titled)).toBe(2);
   });
 
   it('a notebook that covers nothing gets the cells at the end', () => {
-    expect(insertIndex('alexnet-2012', EVENTS, [cell('t', 'markdown', '# Notes'), cell('c', 'code', '1')])).toBe(2);
-    expect(insertIndex('alexnet-2012', EVENTS, [])).toBe(0);
+    expect(indexOf('alexnet-2012', EVENTS, [cell('t', 'markdown', '# Notes'), cell('c', 'code', '1')])).toBe(2);
+    expect(indexOf('alexnet-2012', EVENTS, [])).toBe(0);
   });
 
   it("the built-in deep belief nets event runs its own demo, not the RBM's", () => {
     const dbn = (builtIn as ITimelineEvent[]).find(e => e.id === 'dbn-2006')!;
     expect(cellsForEvent(dbn)[1].source).toBe('%train_demo dbn');
+  });
+
+  it('a section that starts inside a Markdown cell: the cell is split at its heading', () => {
+    const notes = [
+      cell('p', 'markdown', '## The perceptron'),
+      cell('pd', 'code', '%train_demo xor'),
+      cell('n', 'markdown', 'What the demo showed.\n\n## AlexNet\nThe 2012 moment.'),
+      cell('ad', 'code', '%train_demo cnn')
+    ];
+    // 1969: after the perceptron's note, before the AlexNet heading inside cell n
+    expect(insertPlace('perceptrons-1969', EVENTS, notes)).toEqual({ index: 3, splitLine: 2 });
+    // 1958 before 2012, with nothing earlier: at AlexNet's heading, the same place
+    expect(insertPlace('perceptron-1958', EVENTS, notes.slice(2))).toEqual({ index: 1, splitLine: 2 });
+  });
+
+  it("a closing quiz that asks about every event does not pull an event's section to the end", () => {
+    // the course above, closed by a quiz on the perceptron (1958) among others
+    const quizzed = course.concat([
+      cell('q', 'markdown', '## Test your understanding'),
+      cell('qz', 'code', '%dlquiz timeline')
+    ]);
+    expect(indexOf('perceptrons-1969', EVENTS, quizzed)).toBe(4);
+    // covered by the quiz alone, the perceptron's section is the quiz's: 1969 goes after it
+    expect(indexOf('perceptrons-1969', EVENTS, quizzed.slice(4))).toBe(4);
+  });
+
+  it('a # comment in fenced code is not a heading', () => {
+    expect(headingLines('Time it:\n```python\n# timed\ny = x @ x\n```\n# Real')).toEqual([
+      { line: 5, text: 'Real' }
+    ]);
+  });
+
+  it('examples/01: Dropout and Deep learning moves to GPUs go where they fall, not after the quiz', () => {
+    const nb = JSON.parse(
+      fs.readFileSync(path.resolve(__dirname, '../../examples/01_why_now.ipynb'), 'utf-8')
+    );
+    const cells: ICellInfo[] = nb.cells.map((c: any, i: number) => ({
+      id: String(i),
+      type: c.cell_type,
+      source: Array.isArray(c.source) ? c.source.join('') : c.source,
+      tags: c.metadata?.tags ?? []
+    }));
+    const events = builtIn as ITimelineEvent[];
+    const lineOf = (i: number, text: string) => cells[i].source.split('\n').indexOf(text);
+    const heading = (text: string) => cells.findIndex(c => c.source.split('\n').includes(text));
+    // Dropout (2012) after ReLU (2011): between "Six, not ten..." and "## Test your understanding"
+    const quiz = heading('## Test your understanding');
+    expect(quiz).toBeLessThan(cells.length - 1);
+    expect(insertPlace('dropout-2012', events, cells)).toEqual({
+      index: quiz + 1,
+      splitLine: lineOf(quiz, '## Test your understanding')
+    });
+    // GPUs (2009) after CUDA (2007): at the end of "Force 2: hardware", before "Force 3"
+    const force3 = heading('## Force 3: algorithms');
+    expect(insertPlace('gpu-dbn-2009', events, cells)).toEqual({
+      index: force3 + 1,
+      splitLine: lineOf(force3, '## Force 3: algorithms')
+    });
+    // A click on ReLU shows Force 3's heading, not the A100 note above it in the same cell
+    const relu = events.find(e => e.id === 'relu-2011')!;
+    const reluCell = anchorEvents(cells, events).anchors.get('relu-2011')!.cellIds[0];
+    expect(reluCell).toBe(String(force3));
+    expect(headingToShow(cells[force3], relu)).toBe(0);
+  });
+
+  it('a click shows the heading that names the event, else the top of a cell that opens with one', () => {
+    const alexnet = EVENTS[2];
+    expect(headingToShow(cell('x', 'markdown', 'Note.\n## Data\ntext\n## AlexNet\n'), alexnet)).toBe(1);
+    expect(headingToShow(cell('x', 'markdown', '## Data\ntext'), alexnet)).toBeNull();
+    expect(headingToShow(cell('x', 'markdown', 'Just text about AlexNet'), alexnet)).toBeNull();
+    expect(headingToShow(cell('x', 'code', '# AlexNet\n%train_demo cnn'), alexnet)).toBeNull();
   });
 
   it('falls back to the quiz, then to %dltimeline for that year', () => {

@@ -144,11 +144,21 @@ test.describe('DL Magics sidebar', () => {
     await expect(output.locator('table')).toContainText('12.00 GiB / 141.00 GiB (9%)');
     await output.screenshot({ path: `${SHOTS}/gpumon-fake-gpu.png` });
 
-    // %gpumon --stop is reflected in the sidebar.
-    await runInNewCell(page, '%gpumon --stop');
-    await expect(gpu.locator('.dlm-footer')).toContainText('Monitor stopped');
+    // The sidebar's clock reads as the cell's: 24-hour "19:41:04", not "7:41:04 PM".
+    const clock = /\b([01]\d|2[0-3]):[0-5]\d:[0-5]\d\b/;
+    await expect(output).toContainText(new RegExp(`Sampled ${clock.source}`));
+    await expect(gpu.locator('.dlm-footer')).toContainText(new RegExp(`Last sample ${clock.source}\\.$`));
+
+    // A live table, then %gpumon --stop (00's last cell): the cell's table stops and says
+    // so; the sidebar's monitor keeps going.
     await runInNewCell(page, '%gpumon --start');
+    await runInNewCell(page, '%gpumon --stop');
+    const stopped = (await page.notebook.getCellOutputLocator((await page.notebook.getCellCount()) - 1))!;
+    await expect(stopped).toContainText('live table stopped; the monitor runs on every 0.2 s for the sidebar');
     await expect(gpu.locator('.dlm-footer')).toContainText('Every 0.2 s');
+    const seen = (await gpu.locator('.dlm-footer').textContent())!;
+    await expect(gpu.locator('.dlm-footer')).not.toHaveText(seen, { timeout: 30000 }); // new samples arrive
+    await expect(gpu.locator('.dlm-footer')).not.toContainText('Monitor stopped');
     await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-fake-gpu.png` });
   });
 
@@ -259,14 +269,25 @@ test.describe('DL Magics sidebar', () => {
     await runInNewCell(page, 'run = %train_demo optimizers --epochs 300');
     const training = runs.locator('.dlm-training');
     await expect(training).toHaveAttribute('data-status', 'running', { timeout: 30000 });
-    await expect(training.locator('.dlm-training-step')).toContainText(/step [\d,]+ of [\d,]+, about \d+ s left/, {
+    const where = training.locator('.dlm-training-step');
+    await expect(where).toContainText(/^training: step [\d,]+ of [\d,]+, about [\d.]+ (s|min) left$/, {
       timeout: 30000
     });
     await expect(training.locator('.dlm-sparkline')).toBeVisible({ timeout: 30000 });
     await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-runs.png` });
+
+    // Pause in the cell: the sidebar says "paused" at once, at the step the run holds, in the
+    // cell's own words (the same time left, the same units).
+    const demo = (await page.notebook.getCellOutputLocator((await page.notebook.getCellCount()) - 1))!;
+    await demo.getByRole('button', { name: 'Pause' }).click();
+    await expect(where).toContainText(/^paused: step [\d,]+ of [\d,]+, about [\d.]+ (s|min) left$/, {
+      timeout: 30000
+    });
+    const paused = (await where.textContent())!;
+    await expect(demo.locator('.dlm-dashboard')).toContainText(paused);
     await training.getByRole('button', { name: 'Stop' }).click();
     await expect(training).toHaveAttribute('data-status', 'stopped', { timeout: 30000 });
-    await expect(training.locator('.dlm-training-step')).toContainText('stopped after');
+    await expect(where).toContainText(/^stopped: step [\d,]+ of [\d,]+ in [\d.]+ (s|min)$/);
     await expect(training.getByRole('button', { name: 'Stop' })).toHaveCount(0);
     await runInNewCell(page, 'print(run.status, run.history.steps_done < run.history.steps_planned)');
     const count = await page.notebook.getCellCount();
@@ -301,7 +322,7 @@ test.describe('DL Magics sidebar', () => {
     await expect(again.locator('.dlm-speedup[data-device="cpu:1"]')).toContainText(/cpu:1 over cpu: [\d.]+x/);
     const training = again.locator('.dlm-training');
     await expect(training).toHaveAttribute('data-status', 'running', { timeout: 30000 });
-    await expect(training.locator('.dlm-training-step')).toContainText(/step [\d,]+ of [\d,]+, about \d+ s left/, {
+    await expect(training.locator('.dlm-training-step')).toContainText(/step [\d,]+ of [\d,]+, about [\d.]+ (s|min) left/, {
       timeout: 30000
     });
     await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-runs-after-reload.png` });
@@ -345,6 +366,27 @@ test.describe('DL Magics sidebar', () => {
     await expect(quizCell).toBeInViewport({ timeout: 30000 });
     await expect(quizCell).toHaveClass(/jp-mod-active/);
     await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-quizzes.png` });
+
+    // One point of eight is 12.5%: the cell and the sidebar both say 12% (one rounding).
+    const eight = {
+      id: 'eight',
+      title: 'Eight sums',
+      questions: Array.from({ length: 8 }, (_, i) => ({
+        id: `q${i}`,
+        type: 'single',
+        prompt: `${i} + 1?`,
+        options: [{ text: `${i + 1}`, correct: true }, `${i + 2}`]
+      }))
+    };
+    await runInNewCell(page, `open('eight.json', 'w').write(${JSON.stringify(JSON.stringify(eight))})\n%dlquiz eight.json`);
+    const eighth = (await page.notebook.getCellOutputLocator((await page.notebook.getCellCount()) - 1))!;
+    const first = eighth.locator('.dlm-quiz-question').first();
+    await first.getByText('1', { exact: true }).click();
+    await first.getByRole('button', { name: 'Check' }).click();
+    await expect(first.locator('[role="status"]')).toContainText('Correct.');
+    await expect(eighth.locator('.dlm-quiz-score')).toContainText('score 12%');
+    const eightRow = quizzes.locator('.dlm-quiz-row[data-quiz="eight"]');
+    await expect(eightRow.locator('.dlm-quiz-score')).toHaveText('12%', { timeout: 30000 });
   });
 
   test('%dlquiz: authors\' HTML renders, its scripts and handlers do not; math in labels is typeset', async ({

@@ -10,6 +10,7 @@ import * as path from 'path';
 const SIDEBAR = 'dlmagics-sidebar';
 const SHOTS = 'screenshots';
 const COURSE = path.resolve(__dirname, '../../examples/04_imagenet_alexnet.ipynb');
+const WHY_NOW = path.resolve(__dirname, '../../examples/01_why_now.ipynb');
 
 /** The course notebook, with one more tag that names no event. */
 function courseWithAnUnknownTag(): string {
@@ -34,6 +35,16 @@ async function indexOfCell(page: IJupyterLabPageFixture, source: string) {
         (c: any) => c.getSource() === text
       ),
     source
+  );
+}
+
+/** Every cell of the active notebook: its type and source. */
+async function allCells(page: IJupyterLabPageFixture): Promise<{ type: string; source: string }[]> {
+  return page.evaluate(() =>
+    (window as any).jupyterapp.shell.currentWidget.content.model.sharedModel.cells.map((c: any) => ({
+      type: c.cell_type,
+      source: c.getSource()
+    }))
   );
 }
 
@@ -111,5 +122,59 @@ test.describe('DL Magics timeline', () => {
     await row(page, 'dropout-2012').locator('.dlm-event-open').click();
     await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-three-sections.png` });
     await page.screenshot({ path: `${SHOTS}/lab-timeline.png` });
+  });
+
+  test("01: a click shows the event's heading; insert is in view, reached by Tab, and puts events where they fall", async ({
+    page,
+    tmpPath
+  }) => {
+    await page.contents.uploadFile(WHY_NOW, `${tmpPath}/why.ipynb`);
+    await page.notebook.openByPath(`${tmpPath}/why.ipynb`);
+    await page.notebook.activate('why.ipynb');
+    await page.sidebar.openTab(SIDEBAR);
+    await expect(row(page, 'relu-2011')).toHaveClass(/dlm-covered/);
+
+    // ReLU's cell opens with the end of the hardware section (the A100 note); its heading is
+    // below. The click brings the heading to the top of the notebook, not the note.
+    const heading = page.locator('.jp-Notebook .jp-RenderedMarkdown h2', { hasText: 'Force 3: algorithms' });
+    const note = page.locator('.jp-Notebook .jp-RenderedMarkdown p', { hasText: "because the A100's tensor cores" });
+    await row(page, 'relu-2011').locator('.dlm-event-open').click();
+    await expect(heading).toBeInViewport({ timeout: 30000 });
+    const scroller = page.locator('.jp-NotebookPanel .jp-WindowedPanel-outer');
+    const top = (await scroller.boundingBox())!.y;
+    // (polled: the notebook measures its cells as they render and may shift a few pixels)
+    await expect.poll(async () => (await heading.boundingBox())!.y - top).toBeGreaterThan(-5);
+    await expect.poll(async () => (await heading.boundingBox())!.y - top).toBeLessThan(60);
+    await expect(note).not.toBeInViewport({ ratio: 0.5 }); // at most a sliver of it
+
+    // "insert" is shown without hovering, and Tab reaches it (Siri's, then Dropout's).
+    const dropoutInsert = row(page, 'dropout-2012').locator('.dlm-event-insert');
+    await expect(dropoutInsert).toBeVisible();
+    await row(page, 'siri-2011').locator('.dlm-event-insert').focus();
+    await page.keyboard.press('Tab');
+    await expect(dropoutInsert).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(row(page, 'dropout-2012')).toHaveClass(/dlm-covered/, { timeout: 30000 });
+
+    // Dropout (2012) after the ReLU section (2011), before "Test your understanding" and its quiz:
+    // the cell that ended one section and opened the next is split at the heading.
+    let cells = await allCells(page);
+    let at = cells.findIndex(c => c.source.startsWith('## Dropout (2012-07)'));
+    expect(cells[at - 1].source).toMatch(/Six, not ten:\s+close enough for a headline, not for a notebook\.$/);
+    expect(cells[at + 1]).toEqual({ type: 'code', source: '%train_demo dropout' });
+    expect(cells[at + 2].source).toMatch(/^## Test your understanding\n/);
+    expect(cells[at + 3].source).toBe('%dlquiz why-now');
+
+    // Deep learning moves to GPUs (2009) after the CUDA part (2007), before "Force 3: algorithms".
+    await row(page, 'gpu-dbn-2009').locator('.dlm-event-insert').dispatchEvent('click');
+    await expect(row(page, 'gpu-dbn-2009')).toHaveClass(/dlm-covered/, { timeout: 30000 });
+    cells = await allCells(page);
+    at = cells.findIndex(c => c.source.startsWith('## Deep learning moves to GPUs (2009-06)'));
+    expect(cells[at - 1].source).toMatch(/the point stands either way\.$/);
+    expect(cells[at + 2].source).toMatch(/^## Force 3: algorithms\n/);
+    // Every heading and the quiz are still there, once each, and the inserted text is rendered.
+    expect(cells.filter(c => c.source.includes('## Test your understanding'))).toHaveLength(1);
+    expect(cells[cells.length - 1].source).toBe('%dlquiz why-now');
+    await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-timeline-insert.png` });
   });
 });
