@@ -368,7 +368,52 @@ def test_a_design_answer_is_kept_across_a_restart_shown_the_rubric_counted_apart
     out = tmp_path / "p.csv"
     quiz_shell.run_line_magic("dlquiz", f"--export csv {out}")
     row = next(r for r in csv.DictReader(out.open(encoding="utf-8")) if r["question"] == "pneumonia-cnn")
-    assert json.loads(row["answer"]) == essay and row["score"] == "" and row["type"] == "design"
+    assert row["answer"] == essay and row["score"] == "" and row["type"] == "design"
     quiz_shell.run_line_magic("dlquiz", f"--export json {tmp_path / 'p.json'}")
     exported = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))["questions"]
     assert next(r for r in exported if r["question"] == "pneumonia-cnn")["answer"] == essay
+
+
+def test_the_export_names_the_learner_the_time_and_the_answers_in_words(quiz_shell, tmp_path, monkeypatch):
+    """Issue 35 item 9: a teacher reads who answered, when, which option (its text, not its
+    index) and the code that was checked (its source), in CSV and in JSON alike."""
+    from datetime import datetime
+
+    monkeypatch.setenv("JUPYTERHUB_USER", "ada")
+    view = show(quiz_shell, str(SAMPLE))
+    one, many, code = (next(qv for qv in view.questions if qv.q.id == qid) for qid in ("pick-one", "pick-many", "relu"))
+    choose(one, 1)
+    one.check.click()
+    choose(many, 0)
+    choose(many, 2)
+    many.check.click()
+    quiz_shell.run_cell("def relu(x):\n    return max(0.0, x)  # mine\n")
+    code.check.click()
+    assert view.tutor.state("relu").attempts == 1  # graded: the source is what was checked
+    before = datetime.now().astimezone()
+
+    out = tmp_path / "p.csv"
+    quiz_shell.run_line_magic("dlquiz", f"--export csv {out}")
+    rows = {r["question"]: r for r in csv.DictReader(out.open(encoding="utf-8")) if r["quiz"] == "sample"}
+    assert rows["pick-one"]["learner"] == "ada" and rows["pick-one"]["answer"] == "ReLU"
+    assert rows["pick-many"]["answer"].splitlines() == ["ReLU", "batch norm"]
+    assert rows["relu"]["answer"] == "def relu(x):\n    return max(0.0, x)  # mine\n"
+    answered = datetime.fromisoformat(rows["pick-one"]["answered_at"])
+    assert answered.utcoffset() is not None and abs((answered - before).total_seconds()) < 3600
+    assert rows["who"]["answered_at"] == "" and rows["who"]["answer"] == ""  # not answered: nothing made up
+
+    quiz_shell.run_line_magic("dlquiz", f"--export json {tmp_path / 'p.json'}")
+    exported = {r["question"]: r for r in json.loads((tmp_path / "p.json").read_text())["questions"]
+                if r["quiz"] == "sample"}
+    assert exported["pick-many"]["answer"] == ["ReLU", "batch norm"] and exported["pick-one"]["learner"] == "ada"
+    assert exported["relu"]["answer"].startswith("def relu(x):") and exported["who"]["answered_at"] is None
+
+
+def test_a_code_answer_is_kept_as_what_was_checked():
+    from dlmagics.quiz.kinds.code import checked_code
+
+    assert checked_code("k", 3) == 3 and checked_code("k", "text") == "text"
+    assert checked_code("f", object()) == "<f: a object>" and checked_code("g", len) == "<g: a builtin_function_or_method>"
+    exec_ns: dict = {}
+    exec("def f(x):\n    return x\n", exec_ns)  # no file behind it: the source cannot be read, and it says so
+    assert checked_code("f", exec_ns["f"]) == "<f: a function whose source could not be read>"

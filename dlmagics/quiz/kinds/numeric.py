@@ -67,7 +67,7 @@ class Numeric:
                 return 1.0, ""
         return 0.0, q.extra.get("otherwise", "")
 
-    def storable(self, q, answer):
+    def storable(self, q, answer, _namespace=None):
         return answer
 
     def solution(self, q) -> str:
