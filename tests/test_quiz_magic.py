@@ -417,3 +417,38 @@ def test_a_code_answer_is_kept_as_what_was_checked():
     exec_ns: dict = {}
     exec("def f(x):\n    return x\n", exec_ns)  # no file behind it: the source cannot be read, and it says so
     assert checked_code("f", exec_ns["f"]) == "<f: a function whose source could not be read>"
+
+
+def test_the_solution_is_said_once_rounded_as_graded_and_notes_read_as_body_text(quiz_shell):
+    """Issue 35 item 10: "Solution / Solution: 36.43 %" became one "Solution: 36.4 %" (the key
+    within sig_figs 3 counts to one decimal); hints and solutions are the page's body text
+    colour, not a grey a learner strains to read (Galata measures the contrast: quizreopen)."""
+    import re
+
+    view = show(quiz_shell, "why-now")
+    numeric = next(qv for qv in view.questions if qv.q.id == "reduction")
+    assert numeric.q.answer == 36.43 and numeric.q.tolerance.sig_figs == 3
+    for wrong in ("1", "2", "3"):
+        numeric.input.value = wrong
+        numeric.check.click()
+    numeric.reveal.click()
+    text = re.sub(r"<[^>]+>", "", numeric.feedback.value)
+    assert text.count("Solution") == 1 and text.startswith("Solution: 36.4 %"), text
+    assert "36.43" not in text
+    numeric.hint.click()
+    for shown in (numeric.feedback.value, numeric.hints.value):
+        assert "var(--jp-content-font-color1" in shown and "--jp-content-font-color2" not in shown
+    again = show(quiz_shell, "why-now")  # the solution as restored, after a restart
+    restored = re.sub(r"<[^>]+>", "", next(qv for qv in again.questions if qv.q.id == "reduction").feedback.value)
+    assert restored.count("Solution") == 1 and restored.startswith("Solution: 36.4 %"), restored
+
+
+@pytest.mark.parametrize("key, tolerance, shown", [
+    (36.43, {"sig_figs": 3}, "36.4"), (36.43, {"abs": 0.5}, "36"), (36.43, None, "36.43"),
+    (0.001234, {"sig_figs": 2}, "0.0012"), (137438953472, None, "137438953472"), (2.0, {"sig_figs": 3}, "2")])
+def test_a_numeric_solution_shows_the_figures_its_tolerance_tells_apart(key, tolerance, shown):
+    from dlmagics.quiz.document import read_question
+    from dlmagics.quiz.reading import Reader
+
+    raw = {"id": "n", "type": "numeric", "prompt": "?", "answer": key, **({"tolerance": tolerance} if tolerance else {})}
+    assert read_question(Reader("t.yaml"), raw, 0).solution_text() == shown

@@ -21,7 +21,8 @@ from .tutor import Tutor
 from .. import theme
 
 OK, PART, WRONG, NOTE = "dlm-quiz-ok", "dlm-quiz-part", "dlm-quiz-wrong", "dlm-quiz-note"
-COLOURS = {OK: theme.color("ok"), PART: theme.color("warn"), WRONG: theme.color("error"), NOTE: theme.muted()}
+# A note (a hint, the solution, a kept answer) is read in full: body text, marked by its words.
+COLOURS = {OK: theme.color("ok"), PART: theme.color("warn"), WRONG: theme.color("error"), NOTE: f"color:{theme.TEXT}"}
 # A single-choice question's boxes look like radios (kinds/single.py says why they are boxes).
 ROUND = (".dlm-quiz-choose-one input[type=checkbox]{appearance:none;-webkit-appearance:none;flex:none;width:14px;"
          "height:14px;margin:0 6px 0 2px;border-radius:50%;border:1.5px solid var(--jp-ui-font-color2,#757575);"
@@ -37,8 +38,8 @@ STYLE = (f"<style>.dlm-quiz-q{{border-left:3px solid {theme.BORDER};padding-left
 
 
 def feedback_html(kind: str, headline: str, body: str = "") -> str:
-    return (f'<div class="{kind}" style="{COLOURS[kind]}">'
-            f"<b>{html.escape(headline)}</b>{to_html(body) if body else ''}</div>")
+    head = f"<b>{html.escape(headline)}</b>" if headline else ""
+    return f'<div class="{kind}" style="{COLOURS[kind]}">{head}{to_html(body) if body else ""}</div>'
 
 
 def grade_html(grade, attempts: int, counted: bool = True) -> str:
@@ -110,7 +111,7 @@ class QuestionView:
         elif state.correct:
             self.feedback.value = feedback_html(OK, "\u2713 Correct.", self.q.explanation)
         elif state.solution_shown:
-            self.feedback.value = feedback_html(NOTE, "Solution", self.tutor.solution(self.q.id) or "")
+            self.feedback.value = feedback_html(NOTE, "", self.tutor.solution(self.q.id) or "")  # it says "Solution:"
         elif state.attempts:
             self.feedback.value = feedback_html(WRONG, f"\u2717 Not yet ({state.attempts} attempt"
                                                        f"{'s' if state.attempts > 1 else ''} so far).")
@@ -166,7 +167,7 @@ class QuestionView:
             self.feedback.value = feedback_html(NOTE, f"\u26a0 No solution: {error}")
             return
         if text is not None:
-            self.feedback.value = feedback_html(NOTE, "Solution", text)
+            self.feedback.value = feedback_html(NOTE, "", text)  # it says "Solution:"
         self.refresh_buttons()
 
 
