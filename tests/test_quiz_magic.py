@@ -452,3 +452,39 @@ def test_a_numeric_solution_shows_the_figures_its_tolerance_tells_apart(key, tol
 
     raw = {"id": "n", "type": "numeric", "prompt": "?", "answer": key, **({"tolerance": tolerance} if tolerance else {})}
     assert read_question(Reader("t.yaml"), raw, 0).solution_text() == shown
+
+
+def test_the_static_copy_a_saved_notebook_keeps_follows_every_grading(quiz_shell):
+    """Issue 35 item 5: the copy below the widget showed the score from when the cell ran. It is
+    a display with an id (in its metadata too, where the extension finds it) that each Check
+    updates; the widget's output also carries our view type, which the extension draws as
+    nothing once the widget's model is gone, instead of ipywidgets' "model not found"."""
+    from IPython.core.displaypub import CapturingDisplayPublisher
+
+    from dlmagics import theme
+
+    publisher = CapturingDisplayPublisher()
+    old, quiz_shell.display_pub = quiz_shell.display_pub, publisher
+    try:
+        view = show(quiz_shell, "why-now")
+        widget, copy = publisher.outputs
+        display_id = copy["transient"]["display_id"]
+        assert copy["metadata"] == {theme.COPY_KEY: display_id} and not copy["update"]
+        assert widget["data"][theme.WIDGET_VIEW] == widget["data"]["application/vnd.jupyter.widget-view+json"]
+        assert widget["data"][theme.WIDGET_VIEW]["model_id"] == view.widget.model_id
+        assert copy["data"]["text/plain"].splitlines()[0].endswith("0 of 8 answered, score 0%")
+        first = next(qv for qv in view.questions if qv.q.type == "single")
+        wrong = next(i for i, o in enumerate(first.q.options) if not o.correct)
+        right = next(i for i, o in enumerate(first.q.options) if o.correct)
+        firsts = []
+        for option in (wrong, right):
+            choose(first, option)
+            first.check.click()
+            update = publisher.outputs[-1]
+            assert update["update"] and update["transient"] == {"display_id": display_id}
+            assert update["metadata"] == {theme.COPY_KEY: display_id}
+            firsts.append(update["data"]["text/plain"].splitlines()[0])
+        assert firsts[0].endswith("1 of 8 answered, score 0%") and firsts[1].endswith("1 of 8 answered, score 12%")
+        assert "score 12%" in update["data"]["text/html"]
+    finally:
+        quiz_shell.display_pub = old

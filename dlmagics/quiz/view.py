@@ -11,6 +11,7 @@ theme.py tell the JupyterLab extension which ones, and that keys typed here are 
 from __future__ import annotations
 
 import html
+import uuid
 
 from .codecheck import CheckStopped
 from .grading import grade as grade_answer
@@ -176,6 +177,8 @@ class QuizView:
         import ipywidgets as w
 
         self.tutor = tutor
+        self.show = None  # IPython's display, once published: the static copy follows each grading
+        self.copy_id = f"dlm-quiz-copy-{uuid.uuid4().hex}"
         quiz = tutor.quiz
         intro = f"<div>{to_html(quiz.intro)}</div>" if quiz.intro else ""
         intro += skipped_html(quiz)
@@ -196,9 +199,14 @@ class QuizView:
         self.widget = w.VBox([self.header, self.score] + [qv.widget for qv in self.questions] + footer)
         self.widget.add_class("dlm-quiz")
         self.widget.add_class(theme.OWN_KEYS)
-        self.refresh_score()
+        self._score()
 
     def refresh_score(self) -> None:
+        self._score()
+        if self.show is not None:  # the copy a saved notebook keeps shows the latest score
+            self.show(self.copy(), raw=True, **self.copy_display(), update=True)
+
+    def _score(self) -> None:
         s = self.tutor.summary()
         extra = ""
         if self.tutor.mode == "exam":
@@ -240,8 +248,28 @@ class QuizView:
         widget.pop("text/html", None)
         widget["text/plain"] = (f"%dlquiz {self.tutor.quiz.id}: a terminal cannot show the quiz's inputs; answer it "
                                 "in JupyterLab, Notebook 7 or VS Code (your answers are kept between sessions).")
-        return [widget, {"text/html": static_html(self.tutor), "text/plain": static_text(self.tutor)}]
+        # Our extension draws this one (preferred there): the widget while its model lives in the
+        # kernel, nothing once it is gone (a reopened notebook), so no "model not found".
+        widget[theme.WIDGET_VIEW] = widget[WIDGET_VIEW]
+        return [widget, self.copy()]
 
+    def copy(self) -> dict:
+        return {"text/html": static_html(self.tutor), "text/plain": static_text(self.tutor)}
+
+    def copy_display(self) -> dict:
+        """The static copy's display id, in its metadata too: JupyterLab applies an update sent
+        after the cell ran (from a Check) only through our extension, which finds it by that."""
+        return {"display_id": self.copy_id, "metadata": {theme.COPY_KEY: self.copy_id}}
+
+    def publish(self, show) -> None:
+        """Show the widget and its static copy with IPython's ``display``; later gradings update the copy."""
+        widget, copy = self.outputs()
+        show(widget, raw=True)
+        show(copy, raw=True, **self.copy_display())
+        self.show = show
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # ipywidgets' own
 
 # Hides the static copy right after a drawn quiz widget: JupyterLab's and nbconvert's lab
 # template wrap each output in .jp-OutputArea-child (the extension's CSS has the same rule).
