@@ -7,6 +7,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
+import { inKernel, printedBy } from './kernel';
 import { contrast } from './legibility';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
@@ -29,24 +30,6 @@ test.afterEach(async ({ page }) => {
   await page.evaluate(() => (window as any).jupyterapp.serviceManager.sessions.shutdownAll());
 });
 
-/** Run code in the current notebook's kernel, out of any cell; what it printed. */
-async function inKernel(page: IJupyterLabPageFixture, code: string): Promise<string> {
-  return page.evaluate(async source => {
-    const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-    const future = kernel.requestExecute({ code: source, store_history: false });
-    let text = '';
-    future.onIOPub = (msg: any) => {
-      if (msg.header.msg_type === 'stream') {
-        text += msg.content.text;
-      } else if (msg.header.msg_type === 'error') {
-        text += `error: ${msg.content.evalue}`;
-      }
-    };
-    await future.done;
-    return text;
-  }, code);
-}
-
 /** The console errors that are about widgets or dlmagics, from now on. */
 function widgetErrors(page: IJupyterLabPageFixture): string[] {
   const errors: string[] = [];
@@ -68,12 +51,12 @@ test('a saved and reopened course notebook shows no widget error and its last sc
   await page.notebook.openByPath(file);
   await page.notebook.activate(COURSE);
   await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 60000 });
-  expect(await inKernel(page, "get_ipython().run_line_magic('load_ext', 'dlmagics')\nget_ipython().run_line_magic('dlquiz', '--reset why-now')")).toContain('starts afresh');
+  expect(await printedBy(page, "get_ipython().run_line_magic('load_ext', 'dlmagics')\nget_ipython().run_line_magic('dlquiz', '--reset why-now')")).toContain('starts afresh');
   await page.menu.clickMenuItem('Run>Run All Cells');
   const quiz = page.locator('.jp-Notebook .dlm-quiz');
   await quiz.waitFor({ timeout: 120000 });
   await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 120000 });
-  const where = JSON.parse(await inKernel(page, POSITIONS));
+  const where = await inKernel(page, POSITIONS);
   const copy = page.locator('.jp-Notebook .dlm-quiz-static');
   await expect(copy).toBeHidden(); // under the live widget
 
@@ -138,13 +121,13 @@ for (const theme of ['light', 'dark']) {
     await page.menu.clickMenuItem('Run>Run All Cells');
     const quiz = page.locator('.dlm-quiz');
     await quiz.waitFor({ timeout: 60000 });
-    // The numeric question: three wrong tries open its solution (practice mode).
-    const question = quiz.locator('.dlm-quiz-question').filter({ has: page.locator('input[type="text"]') }).first();
+    // The numeric question with hints: three wrong tries open its solution (practice mode).
+    const question = quiz.locator('.dlm-quiz-question').filter({ hasText: 'percentage reduction' });
     await question.scrollIntoViewIfNeeded();
-    for (const wrong of ['1', '2', '3']) {
-      await question.locator('input[type="text"]').fill(wrong);
+    for (const attempt of [1, 2, 3]) {
+      await question.locator('input[type="text"]').fill(`${attempt}`); // each a wrong answer
       await question.locator('button', { hasText: 'Check' }).click();
-      await expect(question.locator('.dlm-live')).toContainText(`${wrong === '1' ? 'attempt 1' : 'Not yet'}`);
+      await expect(question.locator('.dlm-live')).toContainText(`(attempt ${attempt})`);
     }
     await question.locator('button', { hasText: 'Hint' }).click();
     await expect(question.locator('.dlm-quiz-note', { hasText: 'Hint 1' })).toBeVisible();
