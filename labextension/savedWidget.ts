@@ -37,6 +37,7 @@ export class SavedWidgetRenderer extends Panel implements IRenderMime.IRenderer 
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const modelId = (model.data[WIDGET_VIEW] as { model_id?: string } | undefined)?.model_id;
+    this.widgets.slice().forEach(widget => widget.dispose()); // drawn anew
     await this.onPage; // the output area and the kernel it shows are known once it is on the page
     const rendermime = nearest<IRenderMimeRegistry>(this.parent, 'rendermime');
     const session = nearest<{ ready: Promise<void>; session: { kernel: CommSource | null } | null }>(

@@ -379,6 +379,7 @@ def test_the_export_names_the_learner_the_time_and_the_answers_in_words(quiz_she
     index) and the code that was checked (its source), in CSV and in JSON alike."""
     from datetime import datetime
 
+    monkeypatch.delenv("DLMAGICS_LEARNER", raising=False)  # a hub: its user is the learner
     monkeypatch.setenv("JUPYTERHUB_USER", "ada")
     view = show(quiz_shell, str(SAMPLE))
     one, many, code = (next(qv for qv in view.questions if qv.q.id == qid) for qid in ("pick-one", "pick-many", "relu"))

@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import csv
-import getpass
 import html
 import io
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .kinds import KINDS, scored
+from .shuffle import learner
 from .tutor import Progress
 
 EXPORT_FORMATS = ("csv", "json")
 COLUMNS = ("learner", "quiz", "title", "question", "type", "points", "attempts", "score", "correct", "hints",
            "solution_shown", "answer", "answered_at")
-
-
-def learner() -> str:
-    """Who the progress file is of: the JupyterHub user where there is one, else the login name."""
-    try:
-        return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a container)
-        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def iso_time(seconds: float | None) -> str | None:

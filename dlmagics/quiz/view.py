@@ -21,6 +21,7 @@ from .text import to_html, to_inline_html, to_text
 from .tutor import Tutor
 from .. import theme
 
+IPYWIDGETS_VIEW = "application/vnd.jupyter.widget-view+json"
 OK, PART, WRONG, NOTE = "dlm-quiz-ok", "dlm-quiz-part", "dlm-quiz-wrong", "dlm-quiz-note"
 # A note (a hint, the solution, a kept answer) is read in full: body text, marked by its words.
 COLOURS = {OK: theme.color("ok"), PART: theme.color("warn"), WRONG: theme.color("error"), NOTE: f"color:{theme.TEXT}"}
@@ -250,7 +251,7 @@ class QuizView:
                                 "in JupyterLab, Notebook 7 or VS Code (your answers are kept between sessions).")
         # Our extension draws this one (preferred there): the widget while its model lives in the
         # kernel, nothing once it is gone (a reopened notebook), so no "model not found".
-        widget[theme.WIDGET_VIEW] = widget[WIDGET_VIEW]
+        widget[theme.WIDGET_VIEW] = widget[IPYWIDGETS_VIEW]
         return [widget, self.copy()]
 
     def copy(self) -> dict:
@@ -268,8 +269,6 @@ class QuizView:
         show(copy, raw=True, **self.copy_display())
         self.show = show
 
-
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # ipywidgets' own
 
 # Hides the static copy right after a drawn quiz widget: JupyterLab's and nbconvert's lab
 # template wrap each output in .jp-OutputArea-child (the extension's CSS has the same rule).
