@@ -37,3 +37,7 @@ OWN_KEYS = "dlm-own-keys"  # keys typed in these widgets reach no notebook short
 LIVE = "dlm-live"  # a polite live region from the start (its content is replaced, not it)
 GRADES = "dlm-grades"  # a button that grades the page's answers: waits until they reached the kernel
 QUESTION = "dlm-quiz-question"  # one question: arrows move among its options, Enter on one presses its Check
+# ... and the outputs it acts on (labextension/savedOutputs.ts): a widget that shows nothing when its
+# model is gone (a reopened notebook), and a static copy it keeps up to date after the cell ran.
+WIDGET_VIEW = "application/vnd.dlmagics.widget-view+json"
+COPY_KEY = "dlmagics-copy"  # an output's metadata key: the display id its updates carry

@@ -8,7 +8,12 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { ICodeCellModel } from '@jupyterlab/cells';
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import { installOutputHelpers } from './outputs';
+import { RANK, liveModelsOf, updateCopies } from './savedOutputs';
+import { savedWidgetFactory } from './savedWidget';
 import { SidebarModel } from './model';
 import { DLMagicsPanel } from './panel';
 import { NotebookReader } from './reading';
@@ -49,21 +54,38 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-/** Keyboard and screen-reader help for dlmagics' output widgets. It needs no notebook
- * tracker, so it works in any shell that shows the widgets. */
+/** Keyboard and screen-reader help for dlmagics' output widgets, and their outputs in a saved
+ * notebook. It needs no notebook tracker, so it works in any shell that shows the widgets. */
 const outputs: JupyterFrontEndPlugin<void> = {
   id: 'dlmagics:outputs',
-  description: "Keys typed in dlmagics' quizzes and dashboards stay there, feedback is read out, Stop works while a cell waits.",
+  description:
+    "Keys typed in dlmagics' quizzes and dashboards stay there, feedback is read out, Stop works while a cell waits; " +
+    'a reopened notebook shows their static copies, up to date, without widget errors.',
   autoStart: true,
-  optional: [INotebookTracker],
-  activate: (app: JupyterFrontEnd, notebooks: INotebookTracker | null) => {
+  optional: [INotebookTracker, IRenderMimeRegistry],
+  activate: (app: JupyterFrontEnd, notebooks: INotebookTracker | null, rendermime: IRenderMimeRegistry | null) => {
+    rendermime?.addFactory(savedWidgetFactory, RANK);
     const kernelOf = (node: Element) => notebooks?.find(p => p.node.contains(node))?.sessionContext.session?.kernel;
-    // Watch each notebook's kernel from the start, so every widget change sent is counted.
+    // Watch each notebook's kernel from the start, so every widget change sent and every
+    // widget opened is counted, and the static copies in the notebook follow the kernel's updates.
     const watch = (panel: NotebookPanel) => {
+      let watched: Kernel.IKernelConnection | null = null;
+      const follow = (_: unknown, msg: KernelMessage.IIOPubMessage) =>
+        updateCopies(msg, () =>
+          Array.from(panel.content.model?.cells ?? [])
+            .filter(cell => cell.type === 'code')
+            .map(cell => (cell as ICodeCellModel).outputs)
+        );
       const track = () => {
-        const kernel = panel.sessionContext.session?.kernel;
+        const kernel = panel.sessionContext.session?.kernel ?? null;
         if (kernel) {
           widgetSyncOf(kernel);
+          liveModelsOf(kernel);
+        }
+        if (kernel !== watched) {
+          watched?.iopubMessage.disconnect(follow);
+          kernel?.iopubMessage.connect(follow);
+          watched = kernel;
         }
       };
       panel.sessionContext.kernelChanged.connect(track);

@@ -120,8 +120,9 @@ BAD = [
 @pytest.mark.parametrize("bad, words", BAD)
 def test_a_bad_question_is_left_out_in_the_authors_words_and_the_rest_load(tmp_path, bad, words):
     good = string({"answer": "Ada", "correct": True})
-    quiz = quiz_of(tmp_path, good, bad, good)
-    assert [q.id for q in quiz.questions] == ["q1", "q3"]  # ids keep the file's positions
+    other = {**good, "question": "Who else?"}
+    quiz = quiz_of(tmp_path, good, bad, other)
+    assert [q.id for q in quiz.questions] == ["who", "who-else"]  # ids from their text, whatever is left out
     (line,) = quiz.skipped
     assert line.startswith("question #2: ") and words in line, line
     with pytest.raises(QuizFormatError, match="no question of this jupyterquiz file can be used"):
@@ -138,3 +139,27 @@ def test_the_learner_sees_what_was_left_out(tmp_path):
     view = QuizView(tutor)
     assert "1 question of" in view.header.value and "answers[0].value" in view.header.value
     assert "left out of" in static_text(tutor) and "question #2" in static_text(tutor)
+
+
+def test_an_authors_file_gets_ids_from_its_questions_and_a_title_from_its_name():
+    """Issue 35 item 9: an imported file's questions are named by what they ask (the author's own
+    id where there is one), unique within the file, and the quiz by its file name made readable;
+    a teacher's export then says which question each row is."""
+    from pathlib import Path
+
+    quiz = load(Path(__file__).parent / "quizzes" / "jq_week1.json")
+    assert quiz.id == "jq_week1" and quiz.title == "JQ week 1"
+    assert [q.id for q in quiz.questions] == [
+        "which-activation-function-keeps-gradients-alive", "choose-every-ingredient-of-alexnet-2012",
+        "enter-the-value-of-pi-to", "enter-the-value-of-pi-to-2", "which-line-appends-the-item-3", "lecun-1989"]
+    again = load(Path(__file__).parent / "quizzes" / "jq_week1.json")
+    assert [q.id for q in again.questions] == [q.id for q in quiz.questions]  # stable: the same file, the same ids
+
+
+def test_ids_stay_when_questions_are_added_or_moved(tmp_path):
+    first = {"question": "What is 2 + 2?", "type": "numeric", "answers": [{"type": "value", "value": 4, "correct": True}]}
+    second = string({"answer": "Ada", "correct": True})
+    before = {q.prompt: q.id for q in quiz_of(tmp_path, first, second).questions}
+    after = {q.prompt: q.id for q in quiz_of(tmp_path, numeric({"type": "value", "value": 1, "correct": True}),
+                                             second, first, name="later.json").questions}
+    assert all(after[prompt] == qid for prompt, qid in before.items()), (before, after)

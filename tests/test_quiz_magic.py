@@ -368,7 +368,124 @@ def test_a_design_answer_is_kept_across_a_restart_shown_the_rubric_counted_apart
     out = tmp_path / "p.csv"
     quiz_shell.run_line_magic("dlquiz", f"--export csv {out}")
     row = next(r for r in csv.DictReader(out.open(encoding="utf-8")) if r["question"] == "pneumonia-cnn")
-    assert json.loads(row["answer"]) == essay and row["score"] == "" and row["type"] == "design"
+    assert row["answer"] == essay and row["score"] == "" and row["type"] == "design"
     quiz_shell.run_line_magic("dlquiz", f"--export json {tmp_path / 'p.json'}")
     exported = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))["questions"]
     assert next(r for r in exported if r["question"] == "pneumonia-cnn")["answer"] == essay
+
+
+def test_the_export_names_the_learner_the_time_and_the_answers_in_words(quiz_shell, tmp_path, monkeypatch):
+    """Issue 35 item 9: a teacher reads who answered, when, which option (its text, not its
+    index) and the code that was checked (its source), in CSV and in JSON alike."""
+    from datetime import datetime
+
+    monkeypatch.delenv("DLMAGICS_LEARNER", raising=False)  # a hub: its user is the learner
+    monkeypatch.setenv("JUPYTERHUB_USER", "ada")
+    view = show(quiz_shell, str(SAMPLE))
+    one, many, code = (next(qv for qv in view.questions if qv.q.id == qid) for qid in ("pick-one", "pick-many", "relu"))
+    choose(one, 1)
+    one.check.click()
+    choose(many, 0)
+    choose(many, 2)
+    many.check.click()
+    quiz_shell.run_cell("def relu(x):\n    return max(0.0, x)  # mine\n")
+    code.check.click()
+    assert view.tutor.state("relu").attempts == 1  # graded: the source is what was checked
+    before = datetime.now().astimezone()
+
+    out = tmp_path / "p.csv"
+    quiz_shell.run_line_magic("dlquiz", f"--export csv {out}")
+    rows = {r["question"]: r for r in csv.DictReader(out.open(encoding="utf-8")) if r["quiz"] == "sample"}
+    assert rows["pick-one"]["learner"] == "ada" and rows["pick-one"]["answer"] == "ReLU"
+    assert rows["pick-many"]["answer"].splitlines() == ["ReLU", "batch norm"]
+    assert rows["relu"]["answer"] == "def relu(x):\n    return max(0.0, x)  # mine\n"
+    answered = datetime.fromisoformat(rows["pick-one"]["answered_at"])
+    assert answered.utcoffset() is not None and abs((answered - before).total_seconds()) < 3600
+    assert rows["who"]["answered_at"] == "" and rows["who"]["answer"] == ""  # not answered: nothing made up
+
+    quiz_shell.run_line_magic("dlquiz", f"--export json {tmp_path / 'p.json'}")
+    exported = {r["question"]: r for r in json.loads((tmp_path / "p.json").read_text())["questions"]
+                if r["quiz"] == "sample"}
+    assert exported["pick-many"]["answer"] == ["ReLU", "batch norm"] and exported["pick-one"]["learner"] == "ada"
+    assert exported["relu"]["answer"].startswith("def relu(x):") and exported["who"]["answered_at"] is None
+
+
+def test_a_code_answer_is_kept_as_what_was_checked():
+    from dlmagics.quiz.kinds.code import checked_code
+
+    assert checked_code("k", 3) == 3 and checked_code("k", "text") == "text"
+    assert checked_code("f", object()) == "<f: a object>" and checked_code("g", len) == "<g: a builtin_function_or_method>"
+    exec_ns: dict = {}
+    exec("def f(x):\n    return x\n", exec_ns)  # no file behind it: the source cannot be read, and it says so
+    assert checked_code("f", exec_ns["f"]) == "<f: a function whose source could not be read>"
+
+
+def test_the_solution_is_said_once_rounded_as_graded_and_notes_read_as_body_text(quiz_shell):
+    """Issue 35 item 10: "Solution / Solution: 36.43 %" became one "Solution: 36.4 %" (the key
+    within sig_figs 3 counts to one decimal); hints and solutions are the page's body text
+    colour, not a grey a learner strains to read (Galata measures the contrast: quizreopen)."""
+    import re
+
+    view = show(quiz_shell, "why-now")
+    numeric = next(qv for qv in view.questions if qv.q.id == "reduction")
+    assert numeric.q.answer == 36.43 and numeric.q.tolerance.sig_figs == 3
+    for wrong in ("1", "2", "3"):
+        numeric.input.value = wrong
+        numeric.check.click()
+    numeric.reveal.click()
+    text = re.sub(r"<[^>]+>", "", numeric.feedback.value)
+    assert text.count("Solution") == 1 and text.startswith("Solution: 36.4 %"), text
+    assert "36.43" not in text
+    numeric.hint.click()
+    for shown in (numeric.feedback.value, numeric.hints.value):
+        assert "var(--jp-content-font-color1" in shown and "--jp-content-font-color2" not in shown
+    again = show(quiz_shell, "why-now")  # the solution as restored, after a restart
+    restored = re.sub(r"<[^>]+>", "", next(qv for qv in again.questions if qv.q.id == "reduction").feedback.value)
+    assert restored.count("Solution") == 1 and restored.startswith("Solution: 36.4 %"), restored
+
+
+@pytest.mark.parametrize("key, tolerance, shown", [
+    (36.43, {"sig_figs": 3}, "36.4"), (36.43, {"abs": 0.5}, "36"), (36.43, None, "36.43"),
+    (0.001234, {"sig_figs": 2}, "0.0012"), (137438953472, None, "137438953472"), (2.0, {"sig_figs": 3}, "2")])
+def test_a_numeric_solution_shows_the_figures_its_tolerance_tells_apart(key, tolerance, shown):
+    from dlmagics.quiz.document import read_question
+    from dlmagics.quiz.reading import Reader
+
+    raw = {"id": "n", "type": "numeric", "prompt": "?", "answer": key, **({"tolerance": tolerance} if tolerance else {})}
+    assert read_question(Reader("t.yaml"), raw, 0).solution_text() == shown
+
+
+def test_the_static_copy_a_saved_notebook_keeps_follows_every_grading(quiz_shell):
+    """Issue 35 item 5: the copy below the widget showed the score from when the cell ran. It is
+    a display with an id (in its metadata too, where the extension finds it) that each Check
+    updates; the widget's output also carries our view type, which the extension draws as
+    nothing once the widget's model is gone, instead of ipywidgets' "model not found"."""
+    from IPython.core.displaypub import CapturingDisplayPublisher
+
+    from dlmagics import theme
+
+    publisher = CapturingDisplayPublisher()
+    old, quiz_shell.display_pub = quiz_shell.display_pub, publisher
+    try:
+        view = show(quiz_shell, "why-now")
+        widget, copy = publisher.outputs
+        display_id = copy["transient"]["display_id"]
+        assert copy["metadata"] == {theme.COPY_KEY: display_id} and not copy["update"]
+        assert widget["data"][theme.WIDGET_VIEW] == widget["data"]["application/vnd.jupyter.widget-view+json"]
+        assert widget["data"][theme.WIDGET_VIEW]["model_id"] == view.widget.model_id
+        assert copy["data"]["text/plain"].splitlines()[0].endswith("0 of 8 answered, score 0%")
+        first = next(qv for qv in view.questions if qv.q.type == "single")
+        wrong = next(i for i, o in enumerate(first.q.options) if not o.correct)
+        right = next(i for i, o in enumerate(first.q.options) if o.correct)
+        firsts = []
+        for option in (wrong, right):
+            choose(first, option)
+            first.check.click()
+            update = publisher.outputs[-1]
+            assert update["update"] and update["transient"] == {"display_id": display_id}
+            assert update["metadata"] == {theme.COPY_KEY: display_id}
+            firsts.append(update["data"]["text/plain"].splitlines()[0])
+        assert firsts[0].endswith("1 of 8 answered, score 0%") and firsts[1].endswith("1 of 8 answered, score 12%")
+        assert "score 12%" in update["data"]["text/html"]
+    finally:
+        quiz_shell.display_pub = old

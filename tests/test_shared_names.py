@@ -18,3 +18,10 @@ def test_the_classes_the_extension_acts_on_are_the_ones_the_kernel_sets():
                         "GRADES": theme.GRADES, "QUESTION": theme.QUESTION}
     # Stop in a waited-on dashboard is matched by one selector made of the dashboard's two names.
     assert f"'.{WAITED_CLASS} .{STOP_CLASS}'" in source
+
+
+def test_the_saved_output_names_are_the_ones_the_kernel_sets():
+    """The widget view type and the static copy's metadata key (labextension/savedOutputs.ts)."""
+    source = (OUTPUTS.parent / "savedOutputs.ts").read_text()
+    declared = dict(re.findall(r"export const (\w+) = '([^']+)'", source))
+    assert declared == {"WIDGET_VIEW": theme.WIDGET_VIEW, "COPY_KEY": theme.COPY_KEY}

@@ -34,8 +34,7 @@ class QuizDesk:
         tutor = Tutor(quiz, self.store, mode, cell_id, namespace, on_change=self._changed)
         self.quizzes[quiz.id] = quiz
         view = QuizView(tutor)
-        for output in view.outputs():
-            self.show(output, raw=True)
+        view.publish(self.show)
         self._changed(tutor.summary())
         return view
 

@@ -6,14 +6,29 @@ import csv
 import html
 import io
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
-from .kinds import scored
+from .kinds import KINDS, scored
+from .shuffle import learner
 from .tutor import Progress
 
 EXPORT_FORMATS = ("csv", "json")
-COLUMNS = ("quiz", "title", "question", "type", "points", "attempts", "score", "correct", "hints",
-           "solution_shown", "answer")
+COLUMNS = ("learner", "quiz", "title", "question", "type", "points", "attempts", "score", "correct", "hints",
+           "solution_shown", "answer", "answered_at")
+
+
+def iso_time(seconds: float | None) -> str | None:
+    """A record's time as ISO 8601 in UTC (2026-12-04T03:09:18+00:00)."""
+    if not isinstance(seconds, (int, float)):
+        return None
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
+
+
+def answer_text(question, stored):
+    """A stored answer as a teacher reads it: an option's text, not its index (kinds/)."""
+    shown = getattr(KINDS[question.type], "answer_text", None)
+    return shown(question, stored) if shown and stored is not None else stored
 
 
 def progress_of(quizzes: dict, store) -> dict[str, Progress]:
@@ -56,15 +71,16 @@ class ScoreTable:
 
 
 def question_rows(progress: dict[str, Progress]) -> list[dict]:
-    rows = []
+    rows, who = [], learner()
     for p in progress.values():
         for q in p.quiz.questions:
             s = p.questions[q.id]
             counted = scored(q)  # a design answer is exported with no score: none was given
-            rows.append({"quiz": p.quiz.id, "title": p.quiz.title, "question": q.id, "type": q.type,
+            rows.append({"learner": who, "quiz": p.quiz.id, "title": p.quiz.title, "question": q.id, "type": q.type,
                          "points": q.points if counted else 0, "attempts": s.attempts,
                          "score": s.score if counted else None, "correct": s.correct if counted else None,
-                         "hints": s.hints, "solution_shown": s.solution_shown, "answer": s.answer})
+                         "hints": s.hints, "solution_shown": s.solution_shown,
+                         "answer": answer_text(q, s.answer), "answered_at": iso_time(s.answered_at)})
     return rows
 
 
@@ -78,8 +94,18 @@ def export(progress: dict[str, Progress], fmt: str, path: str | Path) -> Path:
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "answer": json.dumps(row["answer"], default=str)})
+            writer.writerow({**row, "answer": _cell(row["answer"])})
         text = buffer.getvalue()
     from ..files import write_text
 
     return write_text(path, text)
+
+
+def _cell(answer) -> str:
+    """An answer in one CSV cell: text as it is (a function's source keeps its lines), several
+    options one per line, nothing for no answer."""
+    if answer is None:
+        return ""
+    if isinstance(answer, list):
+        return "\n".join(map(str, answer))
+    return str(answer)

@@ -18,7 +18,9 @@ ENV_LEARNER = "DLMAGICS_LEARNER"  # who the learner is, where the login name is 
 
 
 def learner() -> str:
-    name = os.environ.get(ENV_LEARNER)
+    """Who answers here: DLMAGICS_LEARNER, else the JupyterHub user (on a hub every container
+    may log in as jovyan), else the login name. Exports name the learner by it too."""
+    name = os.environ.get(ENV_LEARNER) or os.environ.get("JUPYTERHUB_USER")
     if name:
         return name
     try:

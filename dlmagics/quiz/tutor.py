@@ -21,6 +21,7 @@ class QuestionProgress:
     answer: object = None
     hints: int = 0
     solution_shown: bool = False
+    answered_at: float | None = None  # the latest answer's time (seconds since the epoch)
 
     @property
     def correct(self) -> bool:
@@ -62,6 +63,7 @@ class Progress:
             state.attempts += 1
             state.score = float(record.get("score", 0.0))
             state.answer = record.get("answer")
+            state.answered_at = record.get("t")
         elif event == "hint":
             state.hints = max(state.hints, int(record.get("level", 0)))
         elif event == "solution":
@@ -134,7 +136,7 @@ class Tutor:
             return Grade(self.state(qid).score, "Already mastered.", valid=False)
         result = grade(question, value, self.namespace)
         if result.valid:
-            self._record(question, "answer", answer=_storable(question, value), score=round(result.score, 4),
+            self._record(question, "answer", answer=_storable(question, value, self.namespace), score=round(result.score, 4),
                          attempt=self.state(qid).attempts + 1)
         return result
 
@@ -146,7 +148,7 @@ class Tutor:
         grades = {q.id: grade(q, answers.get(q.id), self.namespace) for q in self.quiz.questions}
         for question in self.quiz.questions:
             value = answers.get(question.id)
-            self._record(question, "answer", answer=_storable(question, value), score=round(grades[question.id].score, 4),
+            self._record(question, "answer", answer=_storable(question, value, self.namespace), score=round(grades[question.id].score, 4),
                          attempt=self.progress.submissions + 1, notify=False)
         self._record(None, "submit")
         return grades
@@ -189,8 +191,8 @@ class Tutor:
             self.on_change(self.summary())
 
 
-def _storable(question: Question, value):
+def _storable(question: Question, value, namespace: dict):
     """The answer as JSON can hold it (each type says how: kinds/)."""
     from .kinds import KINDS
 
-    return KINDS[question.type].storable(question, value)
+    return KINDS[question.type].storable(question, value, namespace)

@@ -11,6 +11,7 @@ theme.py tell the JupyterLab extension which ones, and that keys typed here are 
 from __future__ import annotations
 
 import html
+import uuid
 
 from .codecheck import CheckStopped
 from .grading import grade as grade_answer
@@ -20,8 +21,10 @@ from .text import to_html, to_inline_html, to_text
 from .tutor import Tutor
 from .. import theme
 
+IPYWIDGETS_VIEW = "application/vnd.jupyter.widget-view+json"
 OK, PART, WRONG, NOTE = "dlm-quiz-ok", "dlm-quiz-part", "dlm-quiz-wrong", "dlm-quiz-note"
-COLOURS = {OK: theme.color("ok"), PART: theme.color("warn"), WRONG: theme.color("error"), NOTE: theme.muted()}
+# A note (a hint, the solution, a kept answer) is read in full: body text, marked by its words.
+COLOURS = {OK: theme.color("ok"), PART: theme.color("warn"), WRONG: theme.color("error"), NOTE: f"color:{theme.TEXT}"}
 # A single-choice question's boxes look like radios (kinds/single.py says why they are boxes).
 ROUND = (".dlm-quiz-choose-one input[type=checkbox]{appearance:none;-webkit-appearance:none;flex:none;width:14px;"
          "height:14px;margin:0 6px 0 2px;border-radius:50%;border:1.5px solid var(--jp-ui-font-color2,#757575);"
@@ -37,8 +40,8 @@ STYLE = (f"<style>.dlm-quiz-q{{border-left:3px solid {theme.BORDER};padding-left
 
 
 def feedback_html(kind: str, headline: str, body: str = "") -> str:
-    return (f'<div class="{kind}" style="{COLOURS[kind]}">'
-            f"<b>{html.escape(headline)}</b>{to_html(body) if body else ''}</div>")
+    head = f"<b>{html.escape(headline)}</b>" if headline else ""
+    return f'<div class="{kind}" style="{COLOURS[kind]}">{head}{to_html(body) if body else ""}</div>'
 
 
 def grade_html(grade, attempts: int, counted: bool = True) -> str:
@@ -110,7 +113,7 @@ class QuestionView:
         elif state.correct:
             self.feedback.value = feedback_html(OK, "\u2713 Correct.", self.q.explanation)
         elif state.solution_shown:
-            self.feedback.value = feedback_html(NOTE, "Solution", self.tutor.solution(self.q.id) or "")
+            self.feedback.value = feedback_html(NOTE, "", self.tutor.solution(self.q.id) or "")  # it says "Solution:"
         elif state.attempts:
             self.feedback.value = feedback_html(WRONG, f"\u2717 Not yet ({state.attempts} attempt"
                                                        f"{'s' if state.attempts > 1 else ''} so far).")
@@ -166,7 +169,7 @@ class QuestionView:
             self.feedback.value = feedback_html(NOTE, f"\u26a0 No solution: {error}")
             return
         if text is not None:
-            self.feedback.value = feedback_html(NOTE, "Solution", text)
+            self.feedback.value = feedback_html(NOTE, "", text)  # it says "Solution:"
         self.refresh_buttons()
 
 
@@ -175,6 +178,8 @@ class QuizView:
         import ipywidgets as w
 
         self.tutor = tutor
+        self.show = None  # IPython's display, once published: the static copy follows each grading
+        self.copy_id = f"dlm-quiz-copy-{uuid.uuid4().hex}"
         quiz = tutor.quiz
         intro = f"<div>{to_html(quiz.intro)}</div>" if quiz.intro else ""
         intro += skipped_html(quiz)
@@ -195,9 +200,14 @@ class QuizView:
         self.widget = w.VBox([self.header, self.score] + [qv.widget for qv in self.questions] + footer)
         self.widget.add_class("dlm-quiz")
         self.widget.add_class(theme.OWN_KEYS)
-        self.refresh_score()
+        self._score()
 
     def refresh_score(self) -> None:
+        self._score()
+        if self.show is not None:  # the copy a saved notebook keeps shows the latest score
+            self.show(self.copy(), raw=True, **self.copy_display(), update=True)
+
+    def _score(self) -> None:
         s = self.tutor.summary()
         extra = ""
         if self.tutor.mode == "exam":
@@ -239,7 +249,25 @@ class QuizView:
         widget.pop("text/html", None)
         widget["text/plain"] = (f"%dlquiz {self.tutor.quiz.id}: a terminal cannot show the quiz's inputs; answer it "
                                 "in JupyterLab, Notebook 7 or VS Code (your answers are kept between sessions).")
-        return [widget, {"text/html": static_html(self.tutor), "text/plain": static_text(self.tutor)}]
+        # Our extension draws this one (preferred there): the widget while its model lives in the
+        # kernel, nothing once it is gone (a reopened notebook), so no "model not found".
+        widget[theme.WIDGET_VIEW] = widget[IPYWIDGETS_VIEW]
+        return [widget, self.copy()]
+
+    def copy(self) -> dict:
+        return {"text/html": static_html(self.tutor), "text/plain": static_text(self.tutor)}
+
+    def copy_display(self) -> dict:
+        """The static copy's display id, in its metadata too: JupyterLab applies an update sent
+        after the cell ran (from a Check) only through our extension, which finds it by that."""
+        return {"display_id": self.copy_id, "metadata": {theme.COPY_KEY: self.copy_id}}
+
+    def publish(self, show) -> None:
+        """Show the widget and its static copy with IPython's ``display``; later gradings update the copy."""
+        widget, copy = self.outputs()
+        show(widget, raw=True)
+        show(copy, raw=True, **self.copy_display())
+        self.show = show
 
 
 # Hides the static copy right after a drawn quiz widget: JupyterLab's and nbconvert's lab

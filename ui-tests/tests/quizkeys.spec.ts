@@ -5,6 +5,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
+import { inKernel } from './kernel';
 
 const ROUNDS = 20;
 // The kernel's stored answers to the first single and the first multiple choice question of
@@ -32,24 +33,6 @@ test.use({ viewport: { width: 1366, height: 768 }, kernels: null });
 test.afterEach(async ({ page }) => {
   await page.evaluate(() => (window as any).jupyterapp.serviceManager.sessions.shutdownAll());
 });
-
-/** Run code in the notebook's kernel, out of any cell; its printed JSON. */
-async function inKernel(page: IJupyterLabPageFixture, code: string): Promise<any> {
-  return page.evaluate(async source => {
-    const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-    const future = kernel.requestExecute({ code: source, store_history: false });
-    let text = '';
-    future.onIOPub = (msg: any) => {
-      if (msg.header.msg_type === 'stream') {
-        text += msg.content.text;
-      } else if (msg.header.msg_type === 'error') {
-        text += JSON.stringify({ error: msg.content.evalue });
-      }
-    };
-    await future.done;
-    return JSON.parse(text);
-  }, code);
-}
 
 /** The positions of the ticked boxes on the page. */
 function ticked(question: Locator): Promise<number[]> {

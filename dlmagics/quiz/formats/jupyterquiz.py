@@ -14,17 +14,21 @@ nothing to set here and are ignored; options are shuffled per learner (shuffle.p
 jupyterquiz's shuffle_answers does by default.
 
 Its files are .json (a YAML list reads too): a list of questions at the top, where ours has a
-mapping. The quiz takes its id and title from the file's name.
+mapping. The quiz takes its id from the file's name and its title from the name made readable
+(``jq_week1.json``: "JQ week 1"); a question's id is its own ``id`` if it has one, else a slug of
+its text ("enter-the-value-of-pi-to-2"), made unique within the file, so a teacher's export names
+each question by what it asks and an id does not move when another question is added.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 from ..document import from_dict, read_question
 from ..model import QuizFormatError
-from ..reading import YAML_SUFFIXES, Reader, id_from_name, parse
+from ..reading import ID_PATTERN, YAML_SUFFIXES, Reader, id_from_name, parse
 
 TYPES = ("multiple_choice", "many_choice", "numeric", "string")
 
@@ -69,9 +73,9 @@ class Skip(ValueError):
 def convert(items: list, default_id: str, where: str) -> tuple[dict, list[str]]:
     """A jupyterquiz list as one of our quiz documents, and a line per question left out."""
     questions, skipped = [], []
-    for index, item in enumerate(items):
+    for index, (item, qid) in enumerate(zip(items, question_ids(items))):
         try:
-            question = _convert(item, f"q{index + 1}", index + 1)
+            question = _convert(item, qid, index + 1)
             read_question(Reader(where), question, index)  # our own rules too (one more safety net)
             questions.append(question)
         except (Skip, QuizFormatError) as problem:
@@ -80,9 +84,42 @@ def convert(items: list, default_id: str, where: str) -> tuple[dict, list[str]]:
         more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
         first = skipped[0] if skipped else "the list is empty"
         raise QuizFormatError(f"{where}: no question of this jupyterquiz file can be used: {first}{more}")
-    document = {"id": default_id, "title": default_id.replace("-", " ").replace("_", " ").capitalize(),
+    document = {"id": default_id, "title": readable_title(default_id),
                 "topic": "imported from jupyterquiz", "questions": questions}
     return document, skipped
+
+
+WORDS_IN_ID = 6
+
+
+def question_ids(items: list) -> list[str]:
+    """Each question's id: its own (a valid ``id``), else the first words of its text as a slug;
+    a repeat gets -2, -3... in file order. Every item gets one, so fixing a question left out
+    renames no other."""
+    ids, taken = [], set()
+    for index, item in enumerate(items):
+        own = item.get("id") if isinstance(item, dict) else None
+        if isinstance(own, str) and ID_PATTERN.match(own):
+            base = own
+        else:
+            text = item.get("question") if isinstance(item, dict) and isinstance(item.get("question"), str) else ""
+            words = re.findall(r"[a-z0-9]+", text.lower())  # $\pi$ reads as pi
+            base = "-".join(words[:WORDS_IN_ID])[:48].strip("-") or f"question-{index + 1}"
+        qid, n = base, 2
+        while qid in taken:
+            qid, n = f"{base}-{n}", n + 1
+        taken.add(qid)
+        ids.append(qid)
+    return ids
+
+
+def readable_title(stem: str) -> str:
+    """A file name as a title: separators become spaces, a number stands apart from its word,
+    a short word without vowels is an acronym (jq_week1 -> JQ week 1)."""
+    words = re.findall(r"[a-z]+|[0-9]+", stem.lower())
+    shown = [w.upper() if len(w) <= 3 and not re.search("[aeiouy0-9]", w) else w for w in words]
+    title = " ".join(shown) or stem
+    return title[0].upper() + title[1:]
 
 
 def _convert(item, qid: str, number: int) -> dict:

@@ -9,7 +9,8 @@ Every module defines ``KIND``, an object with:
   QuizFormatError naming the file, the question and the field; ``r.get(q, name)`` gives a field
   left out the default model.py states);
 - ``grade(q, answer, namespace) -> (score 0..1, feedback)``; AnswerError if it cannot be read;
-- ``storable(q, answer)``: the answer as JSON holds it;
+- ``storable(q, answer, namespace)``: the answer as JSON holds it (and a teacher's export shows);
+- optionally ``answer_text(q, stored)``: a stored answer in words, for exports (default: as stored);
 - ``solution(q) -> str``: what "show the solution" reveals (a question's own ``solution`` wins);
 - ``make_input(w, q, stored) -> Input``: the widgets, ``w`` being ipywidgets (the view passes it);
 - optionally ``scored = False``: answers are kept but count apart from the score (design).

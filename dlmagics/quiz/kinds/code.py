@@ -3,6 +3,8 @@ kernel under a time limit, and the share that pass is the score."""
 
 from __future__ import annotations
 
+import inspect
+
 from ..codecheck import run_cases
 from ..model import Case, Question
 from ..reading import read_tolerance
@@ -32,8 +34,10 @@ class Code:
             raise AnswerError(feedback)
         return share, feedback
 
-    def storable(self, q, answer):
-        return f"<{q.name} as defined in the kernel>"  # the code is the learner's, not ours to keep
+    def storable(self, q, answer, namespace=None):
+        """What was checked, for the learner's record and a teacher's export: a function's source
+        (read, never run), a plain value itself, else what it was, in words."""
+        return checked_code(q.name, (namespace or {}).get(q.name, _MISSING))
 
     def solution(self, q) -> str:
         return ""
@@ -43,6 +47,23 @@ class Code:
         what = "function" if q.kind == "function" else "variable"
         note = w.HTMLMath(to_html(f"{starter}Define the {what} `{q.name}` in a code cell, run it, then press Check."))
         return Input(note, lambda: None, [])
+
+
+_MISSING = object()
+MAX_SOURCE = 20_000  # characters kept of a function's source
+
+
+def checked_code(name: str, found) -> object:
+    if found is _MISSING:
+        return f"<{name} was not defined>"
+    if isinstance(found, (bool, int, float, str)) or found is None:
+        return found if not isinstance(found, str) else found[:MAX_SOURCE]
+    if inspect.isfunction(found):  # a plain function: its source is in linecache, nothing of it runs
+        try:
+            return inspect.getsource(found)[:MAX_SOURCE]
+        except (OSError, TypeError):
+            return f"<{name}: a function whose source could not be read>"
+    return f"<{name}: a {type(found).__name__}>"
 
 
 def _cases(r, raw, kind: str) -> tuple[Case, ...]:

@@ -31,7 +31,7 @@ class Design:
             raise AnswerError(f"The answer has {len(text):,} characters; at most {MAX_CHARS:,} are kept.")
         return 1.0, rubric_text(q)
 
-    def storable(self, q, answer):
+    def storable(self, q, answer, _namespace=None):
         return answer.strip() if isinstance(answer, str) else answer
 
     def solution(self, q) -> str:

@@ -37,8 +37,11 @@ class Multiple(Single):
             notes.insert(0, f"{tally}; {right} options are right in all.")
         return score, "\n".join(notes)
 
-    def storable(self, q, answer):
+    def storable(self, q, answer, _namespace=None):
         return sorted(set(answer or ()))
+
+    def answer_text(self, q, stored):
+        return [Single.answer_text(self, q, i) for i in stored] if isinstance(stored, list) else stored
 
     def make_input(self, w, q, stored) -> Input:
         ticked = set(stored) if isinstance(stored, list) else set()

@@ -67,12 +67,13 @@ class Numeric:
                 return 1.0, ""
         return 0.0, q.extra.get("otherwise", "")
 
-    def storable(self, q, answer):
+    def storable(self, q, answer, _namespace=None):
         return answer
 
     def solution(self, q) -> str:
         if q.answer is not None:
-            return f"{q.answer:g}{' ' + q.unit if q.unit else ''}"
+            key = round_to_figures(q.answer, q.extra["precision"]) if q.extra.get("precision") else q.answer
+            return f"{shown_key(key, q.tolerance.allows(key))}{' ' + q.unit if q.unit else ''}"
         right = next(response for response in q.extra["responses"] if response.correct)
         return right.describe() + (f" {q.unit}" if q.unit else "")
 
@@ -97,6 +98,13 @@ def read_response(r, raw, name: str) -> NumberResponse:
     if not low < high:
         r.fail(f"{name}.range", f"[{low:g}, {high:g}) holds no number: low must be below high")
     return NumberResponse(low=low, high=high, **common)
+
+
+def shown_key(key: float, allowed: float) -> str:
+    """The key to as many decimals as the tolerance tells apart (36.43 within 0.05: 36.4), so a
+    solution claims no more precision than the grading asks; trailing zeros dropped."""
+    decimals = max(0, -math.floor(math.log10(2 * allowed))) if allowed > 0 else 15
+    return f"{round(key, min(decimals, 15)):.15g}"
 
 
 def round_to_figures(number: float, figures: int) -> float:

@@ -29,8 +29,11 @@ class Single:
         option = q.options[answer]
         return (1.0 if option.correct else 0.0), option.feedback
 
-    def storable(self, q, answer):
+    def storable(self, q, answer, _namespace=None):
         return answer if isinstance(answer, int) else None  # several ticks (no extension) are no answer
+
+    def answer_text(self, q, stored):
+        return q.options[stored].text if isinstance(stored, int) and 0 <= stored < len(q.options) else stored
 
     def solution(self, q) -> str:
         return "; ".join(o.text for o in q.options if o.correct)

@@ -92,7 +92,7 @@ class Text:
         except CheckTimeout:
             raise AnswerError("This answer took the quiz's pattern too long to check; try it shorter.") from None
 
-    def storable(self, q, answer):
+    def storable(self, q, answer, _namespace=None):
         return answer
 
     def solution(self, q) -> str:
