@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..hardware.devices import Available, DeviceError, parse_devices
 from ..options import OptionError, bounded
-from .cell import CellError, split_cell
+from .cell import CellError, TimesItself, split_cell
 from .precision import PrecisionError, parse_precision
 from .progress import Progress
 from .result import ResultFileError, load_json
@@ -23,6 +23,12 @@ MAX_MIN_RUNS = 10_000
 
 class BenchUsageError(OptionError):
     pass
+
+
+class CellToRewrite(BenchUsageError):
+    """A cell that times itself: the message shows it rewritten, which the usage line would bury."""
+
+    with_usage = False
 
 
 class CellFailed(OptionError):
@@ -47,6 +53,8 @@ def prepare(args, source: str):
         devices = parse_devices(args.devices, Available.detect())
         precision = parse_precision(args.dtype)
         sweep = parse_sweep(args.sweep) if args.sweep else None
+    except TimesItself as error:
+        raise CellToRewrite(str(error)) from None
     except (CellError, DeviceError, PrecisionError, SweepError) as error:
         raise BenchUsageError(str(error)) from None
     options = Options(
