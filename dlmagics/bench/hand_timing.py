@@ -32,6 +32,7 @@ class Rewrite:
 
     found: list[tuple[int, str]]  # (line, what) in line order: "time.time()", "torch.cuda.synchronize()"...
     source: str  # the cell rewritten: timing lines gone, '# timed' above the work
+    clocked: bool = True  # it reads a clock (else it only synchronises)
 
     def message(self) -> str:
         lines: dict[int, list[str]] = {}
@@ -39,7 +40,7 @@ class Rewrite:
             if what not in lines.setdefault(line, []):
                 lines[line].append(what)
         where = "; ".join(f"line {line}: {', '.join(whats)}" for line, whats in sorted(lines.items()))
-        return (f"this cell times itself by hand ({where}). %%gpubench does that for you: it sets `device` to "
+        return (f"this cell {'times itself' if self.clocked else 'waits for the GPU'} by hand ({where}). %%gpubench does that for you: it sets `device` to "
                 "each device in turn, waits for the GPU to finish (it synchronises), and times many runs after a "
                 "warm-up. Remove those lines and put '# timed' above the code to time; the cell becomes:\n\n"
                 f"%%gpubench\n{self.source.rstrip()}\n")
@@ -51,13 +52,14 @@ def hand_timing(source: str) -> Rewrite | None:
     source, magic_lines = _without_ipython_timers(source)
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):  # cell.py says what is wrong with such a cell
         return None
     finder = _Finder(tree)
     if not (finder.timing_calls or magic_lines):
         return None
     return Rewrite(found=sorted(finder.found + [(n, "%timeit") for n in magic_lines], key=lambda f: f[0]),
-                   source=_rewrite(source, tree, finder, magic_lines))
+                   source=_rewrite(source, tree, finder, magic_lines),
+                   clocked=finder.start is not None or bool(magic_lines))
 
 
 def _without_ipython_timers(source: str) -> tuple[str, list[int]]:
@@ -91,7 +93,6 @@ class _Finder:
     hold times (start, end, elapsed, a CUDA event)."""
 
     def __init__(self, tree: ast.Module):
-        self.tree = tree
         self.timer_names = self._bare_timers(tree)
         self.time_names: set[str] = set()  # variables that hold a time or a CUDA timing event
         self.drop: dict[ast.stmt, str] = {}  # statement -> what it does, in words
@@ -232,8 +233,9 @@ def _rewrite(source: str, tree: ast.Module, finder: _Finder, magic_lines: list[i
     spelled out, .cuda() as .to(device), and '# timed' above the first work after the clock starts."""
     text = _Text(source)
     edits: list[tuple[int, int, str]] = []
-    for statement, _ in finder.drop.items():
-        if not any(statement is not s and _inside(statement, s) for s in finder.drop):
+    inside = {id(n) for s in finder.drop for n in ast.walk(s) if n is not s}  # cut with the statement around
+    for statement in finder.drop:
+        if id(statement) not in inside:
             edits.append(text.cut(statement))
     for statement, kept in finder.imports.items():
         start, end = text.span(statement)
@@ -241,14 +243,18 @@ def _rewrite(source: str, tree: ast.Module, finder: _Finder, magic_lines: list[i
     for statement, work in finder.timeit_work.items():
         start, end = text.span(statement)
         edits.append((start, end, work))
-    for node in ast.walk(tree):  # the GPU named in the code pins every run to it; `device` is each in turn
-        if not hasattr(node, "end_lineno") or any(_inside(node, s) for s in finder.drop):
+    replaced = inside | {id(n) for s in [*finder.drop, *finder.timeit_work] for n in ast.walk(s)}
+    # The GPU named in the code pins every run to it; `device` is each device in turn.
+    device_spots = {id(k.value) for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg == "device"} | {
+        id(c.args[0]) for c in ast.walk(tree) if isinstance(c, ast.Call) and _method(c) == "to" and c.args}
+    for node in ast.walk(tree):
+        if id(node) in replaced:
             continue
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "cuda" \
-                and not node.args:
+        if isinstance(node, ast.Call) and _method(node) == "cuda" and not node.args:
             edits.append((text.offset(node.func.value.end_lineno, node.func.value.end_col_offset),
                           text.offset(node.end_lineno, node.end_col_offset), ".to(device)"))
-        elif _names_a_gpu(node) and (_is_device_keyword(node, tree) or _is_to_argument(node, tree)):
+        elif id(node) in device_spots and isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and re.fullmatch(r"cuda(:\d+)?|mps", node.value):
             edits.append((*text.span(node), "device"))
     marker_line = _marker_line(source, tree, finder, magic_lines)
     if marker_line is not None:
@@ -353,25 +359,9 @@ def _appended_to(statement: ast.stmt) -> set[str]:
             and n.func.attr in ("append", "extend", "add") and isinstance(n.func.value, ast.Name)}
 
 
-def _inside(node: ast.AST, outer: ast.AST) -> bool:
-    return (outer.lineno, outer.col_offset) <= (node.lineno, node.col_offset) and \
-        (node.end_lineno, node.end_col_offset) <= (outer.end_lineno, outer.end_col_offset)
-
-
-def _names_a_gpu(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, str) and \
-        re.fullmatch(r"(cuda(:\d+)?|mps)", node.value) is not None
-
-
-def _is_device_keyword(node: ast.AST, tree: ast.Module) -> bool:
-    """'cuda' in device="cuda"."""
-    return any(isinstance(k, ast.keyword) and k.arg == "device" and k.value is node for k in ast.walk(tree))
-
-
-def _is_to_argument(node: ast.AST, tree: ast.Module) -> bool:
-    """'cuda' in .to("cuda")."""
-    return any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == "to"
-               and c.args and c.args[0] is node for c in ast.walk(tree))
+def _method(call: ast.Call) -> str | None:
+    """'to' for x.to(...)."""
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
 
 
 def _is_import(statement: ast.stmt) -> bool:
