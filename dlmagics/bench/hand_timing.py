@@ -40,7 +40,8 @@ class Rewrite:
             if what not in lines.setdefault(line, []):
                 lines[line].append(what)
         where = "; ".join(f"line {line}: {', '.join(whats)}" for line, whats in sorted(lines.items()))
-        return (f"this cell {'times itself' if self.clocked else 'waits for the GPU'} by hand ({where}). %%gpubench does that for you: it sets `device` to "
+        what = "times itself" if self.clocked else "waits for the GPU"
+        return (f"this cell {what} by hand ({where}). %%gpubench does that for you: it sets `device` to "
                 "each device in turn, waits for the GPU to finish (it synchronises), and times many runs after a "
                 "warm-up. Remove those lines and put '# timed' above the code to time; the cell becomes:\n\n"
                 f"%%gpubench\n{self.source.rstrip()}\n")
@@ -355,8 +356,8 @@ def _assigned_names(statement: ast.stmt) -> set[str]:
 
 def _appended_to(statement: ast.stmt) -> set[str]:
     """'times' in times.append(...): a list the statement adds to."""
-    return {n.func.value.id for n in ast.walk(statement) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-            and n.func.attr in ("append", "extend", "add") and isinstance(n.func.value, ast.Name)}
+    return {n.func.value.id for n in ast.walk(statement) if isinstance(n, ast.Call) and _method(n) in
+            ("append", "extend", "add") and isinstance(n.func.value, ast.Name)}
 
 
 def _method(call: ast.Call) -> str | None:

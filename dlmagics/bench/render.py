@@ -15,7 +15,8 @@ from .. import notes as note, theme, views
 from ..hardware.specs import time_machine
 from ..notes import Note
 from .result import BenchResult, DeviceResult
-from .words import format_against_peak, format_bytes, format_speedup, format_time, plural  # noqa: F401 (format_speedup: for callers of render)
+from .words import format_speedup  # noqa: F401 (for callers of render)
+from .words import format_against_peak, format_bytes, format_time, plural
 
 # The table has a row per figure and a column per device: narrow enough for a notebook.
 ROWS = ("device", "median", "95% interval", "IQR", "runs", "first call", "speedup", "FLOP/s", "bandwidth",
@@ -31,8 +32,10 @@ def device_column(result: BenchResult, d: DeviceResult, speedups: dict) -> list[
     s = d.summary
     if s is None:
         return [d.name or d.kind, d.status] + [""] * (len(ROWS) - 2)  # the notes say why
-    alone = sum(1 for other in result.devices if other.summary) == 1
-    speedup = "n/a (one device)" if alone else "1x (baseline)" if result.baseline is d else speedups[d.label].words if d.label in speedups else ""
+    if sum(1 for other in result.devices if other.summary) == 1:
+        speedup = "n/a (one device)"  # nothing to compare with: '1x (baseline)' read as a result
+    else:
+        speedup = "1x (baseline)" if result.baseline is d else speedups[d.label].words if d.label in speedups else ""
     return [
         d.name, format_time(s.median), f"{format_time(s.ci95[0])} to {format_time(s.ci95[1])}",
         f"{format_time(s.iqr)} ({s.relative_iqr:.0%})", runs_cell(d), format_time(d.first_call), speedup,

@@ -231,10 +231,9 @@ class BenchResult:
                 found.append(notes.info(few_runs_words(d.label, s)))
             if d.kind == "cpu" and d.flop_rate and d.peak_flops and d.flop_rate > d.peak_flops:
                 found.append(notes.info(f"{d.label}: {format_rate(d.flop_rate)}, above its estimated peak of "
-                                        f"{format_rate(d.peak_flops)}: the "
-                                        "estimate is cores x the clock the CPU reports x FLOPs per cycle, and the "
-                                        "CPU ran faster than that clock (turbo boost, or a virtual machine's "
-                                        "nominal clock); take the estimate as a floor."))
+                                        f"{format_rate(d.peak_flops)}: the estimate is cores x the clock the CPU "
+                                        "reports x FLOPs per cycle, and the CPU ran faster than that clock (turbo "
+                                        "boost, or a virtual machine's nominal clock); take the estimate as a floor."))
             if d.work and d.work.ops and not d.work.flops and d.status == "ok":
                 found.append(notes.info(f"{d.label}: no FLOPs counted (FlopCounterMode counts matmuls, convolutions "
                                         "and attention, not element-wise ops); bandwidth is the measure here."))
@@ -350,14 +349,14 @@ def drift_lines(devices: list[DeviceResult], warmup: int = WARMUP) -> list[str]:
     lines = []
     for d in moved:
         if d.drift_ends[1] > d.drift_ends[0]:
-            lines.append(f"{d.label} ran slower in its later runs than in its first ({_from_to(d)}): another program may "
-                         "have started, or the device got hot and lowered its clock. Its interval is wide because of "
-                         "it; run the cell again when the machine is quiet.")
+            lines.append(f"{d.label} ran slower in its later runs than in its first ({_from_to(d)}): another program "
+                         "may have started, or the device got hot and lowered its clock. Its interval is wide because "
+                         "of it; run the cell again when the machine is quiet.")
         else:
-            lines.append(f"{d.label} ran its first {plural(d.slow_start, 'timed run')} slower than the rest ({_from_to(d)}): "
-                         "it was still warming up (memory, caches, threads, the clock speeding up), or another "
-                         "program had just stopped. Its interval is wide because of it; more untimed runs first "
-                         f"(--warmup {warmup + d.slow_start} or more) leave the slow start out.")
+            lines.append(f"{d.label} ran its first {plural(d.slow_start, 'timed run')} slower than the rest "
+                         f"({_from_to(d)}): it was still warming up (memory, caches, threads, the clock speeding up), "
+                         "or another program had just stopped. Its interval is wide because of it; more untimed runs "
+                         f"first (--warmup {warmup + d.slow_start} or more) leave the slow start out.")
     return lines
 
 

@@ -271,9 +271,12 @@ def _check_agreement(result: BenchResult, outputs: dict, check_name: str | None,
         return
     if len(outputs) < 2:
         ran = [d for d in result.devices if d.status == "ok"]
-        result.agreement_note = (f"not checked: '{check_name}' is not a tensor" if len(ran) >= 2
-                                 else "not checked: one device ran, so there is nothing to compare it with"
-                                 if len(result.devices) == 1 else "not checked: fewer than two devices produced an output")
+        if len(ran) >= 2:
+            result.agreement_note = f"not checked: '{check_name}' is not a tensor"
+        elif len(result.devices) == 1:
+            result.agreement_note = "not checked: one device ran, so there is nothing to compare it with"
+        else:
+            result.agreement_note = "not checked: fewer than two devices produced an output"
         return
     base = result.baseline
     reference = base.label if base and base.label in outputs else next(iter(outputs))
