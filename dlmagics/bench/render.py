@@ -158,7 +158,9 @@ def to_text(result: BenchResult) -> str:
 # -- HTML ----------------------------------------------------------------------------------
 STYLE = ("<style>.dlm-bench{font-size:12px;border-collapse:collapse}.dlm-bench td,.dlm-bench th{padding:2px 8px;"
          f"text-align:left;border-bottom:1px solid {theme.BORDER};max-width:18em}}.dlm-bench .bar{{background:#4c8bf5;"
-         f"height:10px;display:inline-block}}.dlm-bench-scale{{position:relative;display:inline-block;width:160px}}"
+         f"height:10px;display:inline-block}}.dlm-bench-scale{{position:relative;display:inline-block;width:160px;height:10px;vertical-align:middle}}"
+         # bar and mark both placed from the left edge: a notebook's table may right-align its cells
+         ".dlm-bench-scale .bar{position:absolute;left:0;top:0}"
          ".dlm-bench-one{position:absolute;left:0;top:-2px;width:2px;height:14px;background:currentColor}"
          f".dlm-bench-bad{{{theme.color('error')};font-weight:bold}}"
          ".dlm-bench-notes{font-size:12px;margin:4px 0;max-width:60em}</style>")
