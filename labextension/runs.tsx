@@ -119,6 +119,7 @@ export function RunsSection(props: IRunsSectionProps): JSX.Element {
   const connected = props.status === 'connected';
   const training = connected ? part.training : null;
   const results = connected ? part.benchmarks.slice(-SHOWN_RESULTS).reverse() : [];
+  const details = benchDetails(part.benchmarks);
   return (
     <div className="dlm-runs" data-results={results.length}>
       {training && (
@@ -127,7 +128,12 @@ export function RunsSection(props: IRunsSectionProps): JSX.Element {
       {results.length > 0 && (
         <ul className="dlm-bench-list" aria-label="Latest %%gpubench results">
           {results.map(r => (
-            <BenchRow key={r.created + r.cell?.timed + JSON.stringify(r.sweep)} result={r} reveal={props.revealCell} />
+            <BenchRow
+              key={r.created + r.cell?.timed + JSON.stringify(r.sweep)}
+              result={r}
+              detail={details.get(r) ?? ''}
+              reveal={props.revealCell}
+            />
           ))}
         </ul>
       )}
@@ -243,17 +249,60 @@ export function barPosition(value: number, low: number, high: number): number {
 
 /** The first line of the timed code that says something (not blank, not a comment). */
 export function cellTitle(result: IBenchResult): string {
-  const line =
-    (result.cell?.timed ?? '')
-      .split('\n')
-      .map(l => l.trim())
-      .find(l => l && !l.startsWith('#')) ?? '%%gpubench';
+  const line = codeLines(result.cell?.timed ?? '')[0] ?? '%%gpubench';
   const point = result.sweep ? ` (${result.sweep.name} = ${String(result.sweep.value)})` : '';
-  return (line.length > 40 ? line.slice(0, 39) + '…' : line) + point;
+  return shorten(line) + point;
+}
+
+/** The lines of code that say something (not blank, not a comment), trimmed. */
+function codeLines(code: string): string[] {
+  return code
+    .split('\n')
+    .map(l => l.trim())
+    .filter(l => l && !l.startsWith('#'));
+}
+
+function shorten(line: string, most = 40): string {
+  return line.length > most ? line.slice(0, most - 1) + '…' : line;
+}
+
+/** What tells a result from another of the same timed code: its setup's last line (the data
+ * it times, often the sizes) and the devices it ran on. */
+export function cellDetail(result: IBenchResult): string {
+  const setup = codeLines(result.cell?.setup ?? '').pop();
+  const devices = result.devices.map(d => d.device).join(', ');
+  return [setup ? shorten(setup, 60) : '', devices].filter(Boolean).join(' · ');
+}
+
+/** Each result's detail line, in the order they ran; results alike in title and detail are
+ * numbered ("run 2" is the second of them), so no two cards read the same. */
+export function benchDetails(results: IBenchResult[]): Map<IBenchResult, string> {
+  const key = (r: IBenchResult) => cellTitle(r) + '\n' + cellDetail(r);
+  const total = new Map<string, number>();
+  results.forEach(r => total.set(key(r), (total.get(key(r)) ?? 0) + 1));
+  const seen = new Map<string, number>();
+  const details = new Map<IBenchResult, string>();
+  for (const r of results) {
+    const k = key(r);
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+    details.set(r, cellDetail(r) + ((total.get(k) ?? 0) > 1 ? ` · run ${seen.get(k)}` : ''));
+  }
+  return details;
+}
+
+/** Where the scale under the bars is labelled: the powers of ten on it, or 0.5x, 1x, 2x when
+ * only 1x is (the track always spans 0.5x to 2x). */
+export function scaleTicks(low: number, high: number): number[] {
+  const powers = [];
+  for (let k = Math.ceil(Math.log10(low)); k <= Math.floor(Math.log10(high)); k++) {
+    powers.push(10 ** k);
+  }
+  return powers.length >= 2 ? powers : [0.5, 1, 2];
 }
 
 function BenchRow(props: {
   result: IBenchResult;
+  detail: string;
   reveal: (cellId: string) => boolean;
 }): JSX.Element {
   const { result } = props;
@@ -275,6 +324,7 @@ function BenchRow(props: {
         <span className="dlm-bench-title">
           <code>{cellTitle(result)}</code>
         </span>
+        {props.detail && <span className="dlm-bench-detail">{props.detail}</span>}
         {base && (
           <span className="dlm-bench-base">
             {base.device}: {duration(base.median_s)} a run (the baseline)
@@ -307,6 +357,18 @@ function BenchRow(props: {
             </span>
           );
         })}
+        {result.speedups.length > 0 && (
+          <span className="dlm-speedup-scale" aria-hidden="true">
+            {scaleTicks(low, high).map(t => {
+              const at = barPosition(t, low, high);
+              return (
+                <span key={t} className={at < 0.1 ? 'dlm-start' : at > 0.9 ? 'dlm-end' : ''} style={{ left: `${at * 100}%` }}>
+                  {t}x
+                </span>
+              );
+            })}
+          </span>
+        )}
         {failed.map(d => (
           <span key={d.device} className="dlm-bench-failed">
             {d.device}: {d.status}

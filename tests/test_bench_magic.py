@@ -204,3 +204,13 @@ def test_help_is_the_docstring(shell):
     shell.run_line_magic("load_ext", "dlmagics")
     magic = shell.find_cell_magic("gpubench")
     assert "# timed" in magic.__doc__ and "--sweep" in magic.__doc__ and "--budget" in magic.__doc__
+
+
+def test_only_a_plain_run_knows_the_learner_named_no_devices(bench, fake_cuda):
+    # Issue 35: on a CPU-only machine a plain %%gpubench timed the CPU alone and never said
+    # that -d cpu,cpu:1 compares its threads; the hint needs to know that -d was not given.
+    plain, chosen = bench("--budget 0.05"), bench("-d cpu --budget 0.05")
+    assert plain.default_devices and not chosen.default_devices
+    assert [d.label for d in plain.devices] == ["cpu", "cuda:0"]
+    assert not any("-d cpu,cpu:1" in w for w in plain.warnings + chosen.warnings)  # a GPU is here; -d was given
+    assert "Outputs: not checked: one device ran, so there is nothing to compare it with." in str(chosen)

@@ -4,6 +4,7 @@ typed and styled by kind, and a speedup's words travel with it in to_dict()."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from test_imports import RESULTS, circles, graph
 from test_imports import VIEWS as VIEW_MODULES
 from dlmagics.bench import render, render_sweep
 from dlmagics.bench.agree import Agreement
+from dlmagics.bench.counting import Work
 from dlmagics.bench.result import BenchResult, DeviceResult, load_json
 from dlmagics.bench.sweep import BenchSweep
 from dlmagics.bench.words import format_speedup
@@ -172,3 +174,76 @@ def test_warnings_go_out_typed_and_old_files_with_plain_strings_still_load(tmp_p
     assert Note.from_saved({"kind": "loud", "text": "x"}) is None and Note.from_saved(3) is None
     with pytest.raises(ValueError, match="error, warn, info"):
         Note("loud", "x")
+
+
+# -- words a learner reads (issue 35, item 4) ------------------------------------------------
+MS = 1e-3
+
+
+def test_a_slow_start_is_said_in_times_with_what_to_do_not_as_a_huge_percentage():
+    # 05's attention sweep: three blocks at ~41 ms, then two at ~0.35 ms (was "cpu sped up by 11646%").
+    warm = DeviceResult("cpu", "cpu", "", times=[42.6 * MS] * 3 + [39.9 * MS] * 3 + [43.9 * MS] * 2
+                        + [0.357 * MS] * 16 + [0.346 * MS] * 17, blocks=[3, 3, 2, 16, 17])
+    run = BenchResult([warm], "y = attention(q, k, v)", None, False, "float32", False,
+                      sweep={"name": "n", "value": 512}, environment=ENVIRONMENT, wall_s=1.0)
+    text = str(BenchSweep("n", [512], [run]))
+    assert "n = 512: cpu ran its first 8 timed runs slower than the rest (41.2 ms at first, 352 µs at the end): " \
+           "it was still warming up" in text
+    assert "(--warmup 9 or more) leave the slow start out." in text
+    assert "%" not in text.partition("\n\n")[2].split("Setting:")[0]  # no percentage of speed in the notes
+    assert "Wall time 1 s for 1 value on 1 device." in text  # was "on 1 devices"
+
+
+def test_counts_agree_with_their_nouns():
+    from dlmagics.bench.words import plural
+
+    assert [plural(n, "device") for n in (0, 1, 2)] == ["0 devices", "1 device", "2 devices"]
+    sweep = BenchSweep("n", [64, 256], [point(64, wall_s=1.0), point(256, wall_s=1.0)])
+    assert "Wall time 2 s for 2 values on 2 devices." in str(sweep)
+
+
+def test_a_rate_above_the_listed_peak_is_not_a_percentage_over_100():
+    result = point()
+    base = result.devices[0]
+    base.work, base.peak_flops = Work(flops=int(1.05 * 40e9), bytes=0, ops=1), 40e9  # 1 s median
+    other = result.devices[1]
+    other.work, other.peak_flops = Work(flops=int(10e9), bytes=0, ops=1), 40e9
+    cells = dict((row[0], row[1:]) for row in render.grid(result))
+    assert cells["FLOP/s"] == ["42 GFLOP/s (above the listed peak)", "20 GFLOP/s (50% of peak)"]
+    assert "cpu: 42 GFLOP/s, above its estimated peak of 40 GFLOP/s: the estimate is cores x the clock the CPU " \
+           "reports" in str(result)
+    assert "% of peak" not in str(result).replace("(50% of peak)", "")
+
+
+def test_the_time_bars_have_a_scale_and_a_1x_mark():
+    result = point()  # cpu 1 s, cpu:1 0.5 s
+    page = render.to_html(result)
+    assert "<td>time (log scale)</td>" in page
+    bars = render.time_bars(result)
+    assert bars[0].endswith("</span> 1x") and bars[1].endswith("</span> 0.5x")
+    one = re.search(r'class="dlm-bench-one" style="left:(\d+)px"', bars[1])[1]
+    assert re.search(r'class="bar" style="width:(\d+)px"', bars[0])[1] == one  # the mark is where cpu's bar ends
+    assert "multiple of cpu&#x27;s" in bars[1]
+
+
+def test_few_runs_are_named_only_when_they_leave_the_interval_wide():
+    # 02's linear layer at --budget 1 on a CPU: 3 runs of 2.7 s. Steady runs give a narrow
+    # interval (no note: it fired on the course's own cells before); a busy machine's do not.
+    steady = DeviceResult("cpu", "cpu", "", times=[2.70, 2.72, 2.71], blocks=[1, 1, 1])
+    busy = DeviceResult("cpu:1", "cpu", "", times=[0.294, 0.374, 0.379], blocks=[1, 1, 1])
+    result = BenchResult([steady, busy], "y = model(x)", None, False, "float32", False)
+    few = [n.text for n in result.warning_notes if "only" in n.text]
+    assert few == ["cpu:1: only 3 runs of about 374 ms fit in the budget, so its 95% interval is wide (226 ms to "
+                   "618 ms); --budget 4 gives about 10 runs."]
+    assert all(n.kind == "info" for n in result.warning_notes if "only" in n.text)
+
+
+def test_a_plain_run_on_a_cpu_only_machine_suggests_all_cores_against_one():
+    lone = DeviceResult("cpu", "cpu", "", threads=8, times=[0.0156] * 21, blocks=[4, 5, 4, 4, 4])
+    plain = BenchResult([lone], "y = x @ x", None, False, "float32", False, default_devices=True)
+    assert "Only the CPU is here, so nothing is compared: -d cpu,cpu:1 times it on its 8 threads against 1 thread, " \
+           "and checks that the two agree." in plain.warnings
+    assert dict((row[0], row[1:]) for row in render.grid(plain))["speedup"] == ["n/a (one device)"]
+    asked = BenchResult([lone], "y = x @ x", None, False, "float32", False)  # -d cpu: the learner chose one device
+    assert not any("-d cpu,cpu:1" in w for w in asked.warnings)
+    assert not any("-d cpu,cpu:1" in w for w in point().warnings)

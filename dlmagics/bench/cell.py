@@ -11,6 +11,8 @@ import ast
 from dataclasses import dataclass
 from types import CodeType
 
+from .hand_timing import hand_timing
+
 MARKER = "# timed"
 FILENAME = "<gpubench cell>"
 INJECTED = ("device", "dtype")  # names %%gpubench sets for each run
@@ -18,6 +20,11 @@ INJECTED = ("device", "dtype")  # names %%gpubench sets for each run
 
 class CellError(ValueError):
     """The cell cannot be benchmarked as written; the message says why in one line."""
+
+
+class TimesItself(CellError):
+    """The cell times itself by hand; the message says so in a line and shows the cell as
+    %%gpubench wants it (so it has more than one line)."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,9 @@ class SplitCell:
 
 
 def split_cell(source: str, filename: str = FILENAME) -> SplitCell:
+    rewrite = hand_timing(source)  # before any other check: its message says all of what to change
+    if rewrite is not None:
+        raise TimesItself(rewrite.message())
     lines = source.splitlines()
     marks = [i for i, line in enumerate(lines) if line.strip() == MARKER]
     if len(marks) > 1:

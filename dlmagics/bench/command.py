@@ -9,20 +9,26 @@ from __future__ import annotations
 
 from ..hardware.devices import Available, DeviceError, parse_devices
 from ..options import OptionError, bounded
-from .cell import CellError, split_cell
+from .cell import CellError, TimesItself, split_cell
+from .defaults import MAX_BUDGET_S
 from .precision import PrecisionError, parse_precision
 from .progress import Progress
 from .result import ResultFileError, load_json
 from .runner import Options, run_cell
 from .sweep import BenchSweep, SweepError, parse_sweep
 
-MAX_BUDGET = 600.0
 MAX_WARMUP = 100
 MAX_MIN_RUNS = 10_000
 
 
 class BenchUsageError(OptionError):
     pass
+
+
+class CellToRewrite(BenchUsageError):
+    """A cell that times itself: the message shows it rewritten, which the usage line would bury."""
+
+    with_usage = False
 
 
 class CellFailed(OptionError):
@@ -36,7 +42,7 @@ def _count(text: str, low: int, high: int, option: str) -> int:
 
 
 def _budget(text: str) -> float:
-    return bounded(text, float, 0, MAX_BUDGET, f"--budget must be seconds, more than 0 and at most {MAX_BUDGET:g}, "
+    return bounded(text, float, 0, MAX_BUDGET_S, f"--budget must be seconds, more than 0 and at most {MAX_BUDGET_S:g}, "
                                                f"got '{text}'", above=True)
 
 
@@ -47,6 +53,8 @@ def prepare(args, source: str):
         devices = parse_devices(args.devices, Available.detect())
         precision = parse_precision(args.dtype)
         sweep = parse_sweep(args.sweep) if args.sweep else None
+    except TimesItself as error:
+        raise CellToRewrite(str(error)) from None
     except (CellError, DeviceError, PrecisionError, SweepError) as error:
         raise BenchUsageError(str(error)) from None
     options = Options(
@@ -82,7 +90,7 @@ def gpubench(args, source: str, namespace: dict, publish, show=None, history=Non
     prepared = prepare(args, source)
     result = run(prepared, namespace, show, history)
     for one in getattr(result, "runs", None) or [result]:
-        one.cell_id = cell_id
+        one.cell_id, one.default_devices = cell_id, args.devices is None
     namespace["_gpubench"] = result  # kept before anything after the run can fail
     saved = prepared[-1]
     if saved is not None:

@@ -12,10 +12,11 @@ import io
 import math
 
 from .. import notes as note, theme, views
-from ..hardware.specs import format_rate, time_machine
+from ..hardware.specs import time_machine
 from ..notes import Note
 from .result import BenchResult, DeviceResult
-from .words import format_bytes, format_speedup, format_time  # noqa: F401 (format_speedup: for callers of render)
+from .words import format_speedup  # noqa: F401 (for callers of render)
+from .words import format_against_peak, format_bytes, format_time, plural
 
 # The table has a row per figure and a column per device: narrow enough for a notebook.
 ROWS = ("device", "median", "95% interval", "IQR", "runs", "first call", "speedup", "FLOP/s", "bandwidth",
@@ -23,10 +24,7 @@ ROWS = ("device", "median", "95% interval", "IQR", "runs", "first call", "speedu
 
 
 def _rate(rate: float | None, peak: float | None, unit: str) -> str:
-    if rate is None:
-        return "n/a"
-    text = format_rate(rate, unit)
-    return f"{text} ({rate / peak:.0%} of peak)" if peak else text
+    return "n/a" if rate is None else format_against_peak(rate, peak, unit)
 
 
 def device_column(result: BenchResult, d: DeviceResult, speedups: dict) -> list[str]:
@@ -34,7 +32,10 @@ def device_column(result: BenchResult, d: DeviceResult, speedups: dict) -> list[
     s = d.summary
     if s is None:
         return [d.name or d.kind, d.status] + [""] * (len(ROWS) - 2)  # the notes say why
-    speedup = "1x (baseline)" if result.baseline is d else speedups[d.label].words if d.label in speedups else ""
+    if sum(1 for other in result.devices if other.summary) == 1:
+        speedup = "n/a (one device)"  # nothing to compare with: '1x (baseline)' read as a result
+    else:
+        speedup = "1x (baseline)" if result.baseline is d else speedups[d.label].words if d.label in speedups else ""
     return [
         d.name, format_time(s.median), f"{format_time(s.ci95[0])} to {format_time(s.ci95[1])}",
         f"{format_time(s.iqr)} ({s.relative_iqr:.0%})", runs_cell(d), format_time(d.first_call), speedup,
@@ -97,7 +98,7 @@ def time_line(result: BenchResult) -> str:
     if rest >= 0.0005:
         parts.append(f"the rest {format_time(rest)} (devices set up, outputs compared)")
     ran = sum(1 for d in result.devices if d.phases)
-    return f"Wall time {format_time(result.wall_s)} for {ran} device{'s' if ran != 1 else ''}: " + ", ".join(parts) + "."
+    return f"Wall time {format_time(result.wall_s)} for {plural(ran, 'device')}: " + ", ".join(parts) + "."
 
 
 def agreement_note(result: BenchResult) -> Note | None:
@@ -157,7 +158,11 @@ def to_text(result: BenchResult) -> str:
 # -- HTML ----------------------------------------------------------------------------------
 STYLE = ("<style>.dlm-bench{font-size:12px;border-collapse:collapse}.dlm-bench td,.dlm-bench th{padding:2px 8px;"
          f"text-align:left;border-bottom:1px solid {theme.BORDER};max-width:18em}}.dlm-bench .bar{{background:#4c8bf5;"
-         f"height:10px;display:inline-block}}.dlm-bench-bad{{{theme.color('error')};font-weight:bold}}"
+         f"height:10px;display:inline-block}}.dlm-bench-scale{{position:relative;display:inline-block;width:160px;height:10px;vertical-align:middle}}"
+         # bar and mark both placed from the left edge: a notebook's table may right-align its cells
+         ".dlm-bench-scale .bar{position:absolute;left:0;top:0}"
+         ".dlm-bench-one{position:absolute;left:0;top:-2px;width:2px;height:14px;background:currentColor}"
+         f".dlm-bench-bad{{{theme.color('error')};font-weight:bold}}"
          ".dlm-bench-notes{font-size:12px;margin:4px 0;max-width:60em}</style>")
 # A note's class by its kind (the colour is theme.py's); warn and info read as plain text.
 KIND_CLASS = {"error": "dlm-bench-bad"}
@@ -172,9 +177,7 @@ def note_item(line: Note) -> str:
 @views.draws(BenchResult, "text/html")
 def to_html(result: BenchResult) -> str:
     rows = grid(result)
-    widths = bar_widths(result.devices)
-    bars = ["time"] + [f'<span class="bar" style="width:{widths[d.label]:.0f}px"></span>' if d.label in widths else ""
-                       for d in result.devices]
+    bars = ["time (log scale)"] + time_bars(result)
     bad = [False] + [d.status != "ok" for d in result.devices]
 
     def row(cells, tag="td", raw=False):
@@ -188,6 +191,29 @@ def to_html(result: BenchResult) -> str:
                             if result.sweep else "")
     return (f"{STYLE}<div><b>{title}</b><table class=dlm-bench>{''.join(body)}</table>"
             f"<ul class=dlm-bench-notes>{''.join(items)}</ul></div>")
+
+
+def time_bars(result: BenchResult) -> list[str]:
+    """Each device's median as a bar (HTML) with its time as a multiple of the baseline's, and
+    a mark where the baseline's bar ends: the 1x every bar is read against."""
+    widths = bar_widths(result.devices)
+    base = result.baseline
+    if base is None or base.label not in widths or len(widths) < 2:
+        return [f'<span class="bar" style="width:{widths[d.label]:.0f}px"></span>' if d.label in widths else ""
+                for d in result.devices]
+    one = widths[base.label]
+    cells = []
+    for d in result.devices:
+        if d.label not in widths:
+            cells.append("")
+            continue
+        ratio = d.summary.median / base.summary.median
+        said = "1x" if d is base else f"{ratio:.2g}x"
+        tip = f"median time as a multiple of {base.label}'s; the mark is {base.label}'s 1x"
+        cells.append(f'<span class="dlm-bench-scale" title="{html.escape(tip)}"><span class="bar" '
+                     f'style="width:{widths[d.label]:.0f}px"></span><span class="dlm-bench-one" '
+                     f'style="left:{one:.0f}px"></span></span> {said}')
+    return cells
 
 
 def bar_widths(devices: list[DeviceResult], longest: int = 160) -> dict[str, float]:

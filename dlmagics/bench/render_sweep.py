@@ -13,7 +13,7 @@ import math
 from .. import views
 from .render import STYLE, agreement_note, new_figure, png_bytes, setting_line
 from .sweep import BenchSweep
-from .words import format_time
+from .words import format_time, plural
 
 
 def table(sweep: BenchSweep) -> list[list[str]]:
@@ -64,7 +64,8 @@ def notes(sweep: BenchSweep) -> list[str]:
             lines.append(f"Stopped by Ctrl-C at {sweep.name} = {value!r}.")
     walls = [run.wall_s for run in sweep.runs if run.wall_s]
     if walls:
-        lines.append(f"Wall time {format_time(sum(walls))} for {len(walls)} values on {len(sweep.labels)} devices.")
+        lines.append(f"Wall time {format_time(sum(walls))} for {plural(len(walls), 'value')} on "
+                     f"{plural(len(sweep.labels), 'device')}.")
     if sweep.runs:
         lines.append(setting_line(sweep.runs[0]))
     return lines

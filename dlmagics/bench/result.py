@@ -10,6 +10,7 @@ text, PNG) is render.py's, found through ../views.py: this module never imports 
 from __future__ import annotations
 
 import json
+import math
 import os
 import statistics
 from dataclasses import dataclass, field, replace
@@ -21,9 +22,10 @@ from .. import notes, views
 from ..options import finite_number
 from .agree import Agreement
 from .counting import Work
-from .stats import (RepeatInterval, Summary, block_medians, drift, paired_speedup, repeat_interval,
-                    speedup_interval, summarize)
-from .words import format_speedup
+from .defaults import MAX_BUDGET_S, WARMUP
+from .stats import (NOISY, RepeatInterval, Summary, block_medians, drift, drift_ends, paired_speedup,
+                    repeat_interval, speedup_interval, summarize)
+from .words import format_rate, format_speedup, format_time, plural
 
 FORMAT = "dlmagics.gpubench"
 FORMAT_VERSION = 1
@@ -84,6 +86,25 @@ class DeviceResult:
     def drift(self) -> float | None:
         """How much slower (or faster, negative) its last blocks ran than its first."""
         return drift(self.block_medians)
+
+    @property
+    def drift_ends(self) -> tuple[float, float] | None:
+        """The median of its first blocks and of its last, when they drifted apart."""
+        return drift_ends(self.block_medians)
+
+    @property
+    def slow_start(self) -> int:
+        """How many of its first timed runs ran in blocks nearer the slow early median than
+        the fast late one (0 unless it sped up during the run)."""
+        ends = self.drift_ends
+        if not ends or ends[1] >= ends[0]:
+            return 0
+        middle, runs = (ends[0] * ends[1]) ** 0.5, 0
+        for count, median in zip([b for b in self.blocks if b], self.block_medians):
+            if median <= middle:
+                break
+            runs += count
+        return runs
 
     @property
     def flop_rate(self) -> float | None:
@@ -168,6 +189,8 @@ class BenchResult:
     changes: list[dict] | None = None  # against a saved run (--compare), see compare()
     wall_s: float | None = None  # the whole run, every device, as the learner waited for it
     cell_id: str | None = None  # the notebook cell that ran it, when the frontend said
+    default_devices: bool = False  # the learner named no devices (-d): every device there is ran
+    warmup: int = WARMUP  # untimed runs before each device's first block
 
     # -- derived -------------------------------------------------------------------
     def device(self, label: str) -> DeviceResult | None:
@@ -194,7 +217,7 @@ class BenchResult:
     def warning_notes(self) -> list[notes.Note]:
         """What the run warns of, each with its kind: error (the outputs disagree), warn (the
         figures are shaky: noisy or drifting runs), info (how to read them or measure better)."""
-        found = [notes.warn(line) for line in drift_lines(self.devices)]
+        found = [notes.warn(line) for line in drift_lines(self.devices, self.warmup)]
         if self.setup_timed:
             found.append(notes.info("No '# timed' line: the whole cell is timed, setup included. "
                                     "Put setup above a '# timed' line."))
@@ -204,16 +227,20 @@ class BenchResult:
                 found.append(notes.warn(f"{d.label}: the runs are noisy (IQR is {s.relative_iqr:.0%} of the median); "
                                         "other programs or clock changes may be interfering, so treat the figures "
                                         "as rough."))
-            if s and s.runs < 6:
-                found.append(notes.info(f"{d.label}: only {s.runs} runs, so the 95% interval is the full range; "
-                                        "raise --budget for a tighter one."))
+            if s and s.runs < 6 and (s.ci95[1] - s.ci95[0]) / 2 >= NOISY * s.median:
+                found.append(notes.info(few_runs_words(d.label, s)))
             if d.kind == "cpu" and d.flop_rate and d.peak_flops and d.flop_rate > d.peak_flops:
-                found.append(notes.info(f"{d.label}: {d.flop_rate / d.peak_flops:.0%} of the estimated peak, so the "
-                                        "CPU runs faster than the clock it reports (turbo, or a virtual machine's "
-                                        "nominal clock); take the estimate as a floor."))
+                found.append(notes.info(f"{d.label}: {format_rate(d.flop_rate)}, above its estimated peak of "
+                                        f"{format_rate(d.peak_flops)}: the estimate is cores x the clock the CPU "
+                                        "reports x FLOPs per cycle, and the CPU ran faster than that clock (turbo "
+                                        "boost, or a virtual machine's nominal clock); take the estimate as a floor."))
             if d.work and d.work.ops and not d.work.flops and d.status == "ok":
                 found.append(notes.info(f"{d.label}: no FLOPs counted (FlopCounterMode counts matmuls, convolutions "
                                         "and attention, not element-wise ops); bandwidth is the measure here."))
+        timed = [d for d in self.devices if d.times]
+        if self.default_devices and len(timed) == 1 and timed[0].kind == "cpu" and (timed[0].threads or 1) > 1:
+            found.append(notes.info(f"Only the CPU is here, so nothing is compared: -d cpu,cpu:1 times it on its "
+                                    f"{timed[0].threads} threads against 1 thread, and checks that the two agree."))
         if any(not a.agrees for a in self.agreement):
             found.insert(0, notes.error("The devices' outputs DISAGREE: see the agreement line; the timings compare "
                                         "different results."))
@@ -293,25 +320,49 @@ def speedup(base: DeviceResult, other: DeviceResult) -> Speedup:
     return Speedup(other.label, base.label, point, (lo, hi))
 
 
-def drift_lines(devices: list[DeviceResult]) -> list[str]:
-    """Each device whose blocks drifted, in words; one line for the machine when all did alike."""
-    drifts = {d.label: d.drift for d in devices if d.status == "ok" and d.times}
-    moved = {label: change for label, change in drifts.items() if change is not None}
+def few_runs_words(label: str, s: Summary) -> str:
+    """Few runs and a wide interval: how long a budget gives about ten runs."""
+    words = (f"{label}: only {s.runs} runs of about {format_time(s.median)} fit in the budget, so its 95% interval is "
+             f"wide ({format_time(s.ci95[0])} to {format_time(s.ci95[1])})")
+    step = 10 ** math.floor(math.log10(10 * s.median))
+    budget = math.ceil(10 * s.median / step) * step  # rounded up to one figure: 3.7 s -> 4, 27 s -> 30
+    return words + (f"; --budget {budget:g} gives about 10 runs." if budget <= MAX_BUDGET_S else ".")
+
+
+def drift_lines(devices: list[DeviceResult], warmup: int = WARMUP) -> list[str]:
+    """Each device whose runs drifted, in words with its times; one line for the machine when
+    all did alike."""
+    timed = [d for d in devices if d.status == "ok" and d.times]
+    moved = [d for d in timed if d.drift_ends]
     if not moved:
         return []
-    if len(drifts) > 1 and len(moved) == len(drifts) and len({change > 0 for change in moved.values()}) == 1:
-        return [f"The machine {_drift_words(list(moved.values()))} during the run (every device did, block after "
-                "block): the intervals are wide because of it; another program may have started or stopped."]
-    return [f"{label} {_drift_words([change])} during the run (its last blocks against its first): its interval "
-            "is wide because of it." for label, change in moved.items()]
+    slower = [d.drift_ends[1] > d.drift_ends[0] for d in moved]
+    if len(timed) > 1 and len(moved) == len(timed) and len(set(slower)) == 1:
+        times = "; ".join(f"{d.label}: {_from_to(d)}" for d in moved)
+        if slower[0]:
+            return [f"Every device's later runs took longer than its first ({times}): the machine slowed during the "
+                    "run (another program started, or the CPU got hot and lowered its clock). The intervals are wide "
+                    "because of it; run the cell again when the machine is quiet."]
+        return [f"Every device's later runs were faster than its first ({times}): the first runs were still warming up "
+                "(memory, caches, threads, the clock speeding up), or another program had just stopped. The "
+                "intervals are wide because of it; more untimed runs first (--warmup) leave the slow start out."]
+    lines = []
+    for d in moved:
+        if d.drift_ends[1] > d.drift_ends[0]:
+            lines.append(f"{d.label} ran slower in its later runs than in its first ({_from_to(d)}): another program "
+                         "may have started, or the device got hot and lowered its clock. Its interval is wide because "
+                         "of it; run the cell again when the machine is quiet.")
+        else:
+            lines.append(f"{d.label} ran its first {plural(d.slow_start, 'timed run')} slower than the rest "
+                         f"({_from_to(d)}): it was still warming up (memory, caches, threads, the clock speeding up), "
+                         "or another program had just stopped. Its interval is wide because of it; more untimed runs "
+                         f"first (--warmup {warmup + d.slow_start} or more) leave the slow start out.")
+    return lines
 
 
-def _drift_words(changes: list[float]) -> str:
-    """'slowed by 30%', 'sped up by 20-25%' (a speed-up as the rise in speed, not the fall in time)."""
-    slowed = changes[0] > 0
-    sizes = sorted(round(100 * (c if slowed else -c / (1 + c))) for c in changes)
-    size = f"{sizes[0]}%" if sizes[0] == sizes[-1] else f"{sizes[0]}-{sizes[-1]}%"
-    return f"{'slowed' if slowed else 'sped up'} by {size}"
+def _from_to(d: DeviceResult) -> str:
+    before, after = d.drift_ends
+    return f"{format_time(before)} at first, {format_time(after)} at the end"
 
 
 def _single_runs(data: dict):

@@ -55,7 +55,8 @@ def run_cell(cell: SplitCell, devices: list[Device], options: Options, namespace
     check_name = last_assigned_name(cell.timed_source) if options.check else None
     result = BenchResult(devices=[], timed_source=cell.timed_source, setup_source=cell.setup_source,
                          setup_timed=not cell.has_marker, precision=options.precision.name,
-                         precision_forced=options.precision.forced, checked_variable=check_name, sweep=sweep)
+                         precision_forced=options.precision.forced, checked_variable=check_name, sweep=sweep,
+                         warmup=options.warmup)
     lanes = [Lane(cell, device, options, {**namespace, **(extra or {})}, check_name, progress) for device in devices]
     try:
         for lane in lanes:
@@ -270,8 +271,12 @@ def _check_agreement(result: BenchResult, outputs: dict, check_name: str | None,
         return
     if len(outputs) < 2:
         ran = [d for d in result.devices if d.status == "ok"]
-        result.agreement_note = (f"not checked: '{check_name}' is not a tensor" if len(ran) >= 2
-                                 else "not checked: fewer than two devices produced an output")
+        if len(ran) >= 2:
+            result.agreement_note = f"not checked: '{check_name}' is not a tensor"
+        elif len(result.devices) == 1:
+            result.agreement_note = "not checked: one device ran, so there is nothing to compare it with"
+        else:
+            result.agreement_note = "not checked: fewer than two devices produced an output"
         return
     base = result.baseline
     reference = base.label if base and base.label in outputs else next(iter(outputs))

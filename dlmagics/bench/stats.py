@@ -190,10 +190,17 @@ def drift(medians_of_blocks: Sequence[float]) -> float | None:
     """How much slower (positive) or faster the late blocks ran than the early ones, as a
     fraction, when the two halves separate (every late block beyond every early one) by at
     least DRIFT; else None. Four blocks at least."""
+    ends = drift_ends(medians_of_blocks)
+    return ends[1] / ends[0] - 1 if ends else None
+
+
+def drift_ends(medians_of_blocks: Sequence[float]) -> tuple[float, float] | None:
+    """The median of the early blocks and of the late ones, when they drifted apart (see drift)."""
     k = len(medians_of_blocks)
     if k < 4:
         return None
     early, late = medians_of_blocks[:k // 2], medians_of_blocks[-(k // 2):]
-    change = statistics.median(late) / statistics.median(early) - 1
+    before, after = statistics.median(early), statistics.median(late)
+    change = after / before - 1
     separate = min(late) > max(early) if change > 0 else max(late) < min(early)
-    return change if separate and abs(change) >= DRIFT else None
+    return (before, after) if separate and abs(change) >= DRIFT else None

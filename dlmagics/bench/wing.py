@@ -44,6 +44,10 @@ GPUBENCH = MagicSpec(
           # timed
           y = x @ x
 
+        Do not time by hand: %%gpubench waits for the GPU and times many runs itself. A
+        cell with ``time.time()``, ``perf_counter()``, ``timeit``, ``torch.cuda.synchronize()``
+        or its own ``device = ...`` is shown rewritten, those lines gone and '# timed' in place.
+
         For each device it shows the median time with its 95% interval (where a repeat
         run's median should fall: built from the spread of its blocks of runs and of this
         cell's earlier runs in the kernel) and IQR, the runs, the first-call cost, the

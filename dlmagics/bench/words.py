@@ -7,6 +7,8 @@ No imports from the rest of the wing, so a result and its views both use it with
 
 from __future__ import annotations
 
+from ..hardware.specs import format_rate
+
 
 def format_time(seconds: float | None) -> str:
     if seconds is None:
@@ -34,3 +36,17 @@ def format_speedup(value: float, ci: tuple[float, float] | list[float]) -> str:
     elif ci[0] <= 1:
         text += ", no clear difference"
     return text
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 device', '4 devices'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def format_against_peak(rate: float, peak: float | None, unit: str) -> str:
+    """'45.9 GFLOP/s (14% of peak)'; a rate above the listed peak says so, not '105% of peak'."""
+    text = format_rate(rate, unit)
+    if not peak:
+        return text
+    return f"{text} (above the listed peak)" if rate > peak else f"{text} ({rate / peak:.0%} of peak)"
+

@@ -4,10 +4,13 @@ import { IBenchmarksMessage, IBenchResult, ITrainingRun } from '../protocol';
 import {
   MAX_BENCHMARKS,
   barPosition,
+  benchDetails,
+  cellDetail,
   cellTitle,
   lossScale,
   runsSection,
   progressText,
+  scaleTicks,
   speedupText
 } from '../runs';
 import { render, stubHost } from './render';
@@ -96,6 +99,45 @@ describe('runs', () => {
     expect(cellTitle({ ...result, cell: { timed: '# timed\n\n' + 'z'.repeat(60), setup: null }, sweep: { name: 'n', value: 256 } }))
       .toBe('z'.repeat(39) + '… (n = 256)');
     expect(cellTitle({ ...result, cell: undefined })).toBe('%%gpubench');
+  });
+
+  it('two results of the same code read apart: setup line, devices, and a run number when all else is alike', () => {
+    // Issue 35: 02's notebook left two cards both titled "y = x @ x".
+    const result = benchmarks.results[0] as any;
+    const big = { ...result, cell: { timed: 'y = x @ x\n', setup: 'x = torch.randn(4096, 4096, device=device)\n' } };
+    const small = {
+      ...big,
+      cell: { timed: 'y = x @ x\n', setup: 'x = torch.randn(1024, 1024, device=device)\n# a comment\n' },
+      devices: [result.devices[0]]
+    };
+    const again = { ...small, created: 'later' };
+    expect(cellDetail(big)).toBe('x = torch.randn(4096, 4096, device=device) · cpu, cuda:0');
+    expect(cellDetail(small)).toBe('x = torch.randn(1024, 1024, device=device) · cpu');
+    const details = benchDetails([big, small, again]);
+    expect([details.get(big), details.get(small), details.get(again)]).toEqual([
+      'x = torch.randn(4096, 4096, device=device) · cpu, cuda:0',
+      'x = torch.randn(1024, 1024, device=device) · cpu · run 1',
+      'x = torch.randn(1024, 1024, device=device) · cpu · run 2'
+    ]);
+    const state = reduce(connected, { type: 'benchmarks', results: [big, small, again] });
+    const html = render(runsSection, state);
+    const cards = html.split('class="dlm-bench-row"').slice(1);
+    const seen = cards.map(c => c.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').split(' a run')[0]);
+    expect(new Set(seen).size).toBe(3); // no two cards start alike
+    expect(html).toContain('<span class="dlm-bench-detail">x = torch.randn(1024, 1024, device=device) · cpu · run 2</span>');
+  });
+
+  it('the speedup bars have a scale: 1x marked and labelled, with the powers of ten on the track', () => {
+    expect(scaleTicks(0.42, 2.4)).toEqual([0.5, 1, 2]);
+    expect(scaleTicks(0.42, 113)).toEqual([1, 10, 100]);
+    expect(scaleTicks(0.004, 2.4)).toEqual([0.01, 0.1, 1]);
+    const state = reduce(connected, { type: 'benchmarks', results: [benchmarks.results[0] as any] });
+    const html = render(runsSection, state);
+    const scale = html.match(/<span class="dlm-speedup-scale"[^>]*>(.*?)<\/span><\/span>/)![1];
+    const labels = (scale.match(/>[\d.]+x</g) ?? []).map(m => m.slice(1, -1));
+    expect(labels).toContain('1x');
+    const one = html.match(/class="dlm-speedup-one" style="left:([\d.]+)%"/)![1];
+    expect(scale).toContain(`left:${one}%">1x`); // the label sits on the 1x mark
   });
 
   it('Stop asks the kernel over the channel, and only when one is open', async () => {

@@ -182,6 +182,10 @@ test.describe('DL Magics sidebar', () => {
     await expect(table.locator('th')).toHaveCount(3); // a column per device: cpu, cpu:1
     await expect(table).toContainText('1x (baseline)');
     await expect(table.locator('.bar')).toHaveCount(2);
+    // Issue 35: the bars read against a scale: a 1x mark where the baseline's bar ends, each time's multiple.
+    await expect(table).toContainText('time (log scale)');
+    await expect(table.locator('.dlm-bench-one')).toHaveCount(2);
+    await expect(table.locator('td').filter({ has: page.locator('.dlm-bench-scale') }).first()).toHaveText(/^\s*1x$/);
     await expect(output).toContainText("cpu:1 agrees with cpu");
     await expect(output).toContainText('Time machine: cpu ran this at');
     await output.screenshot({ path: `${SHOTS}/gpubench-cpu.png` });
@@ -249,6 +253,10 @@ test.describe('DL Magics sidebar', () => {
     await expect(speedup).toContainText(/cpu:1 over cpu: [\d.]+x \[[\d.]+, [\d.]+\]/);
     await expect(speedup.locator('.dlm-speedup-interval')).toBeVisible();
     await expect(speedup.locator('.dlm-speedup-one')).toHaveCount(1);
+    // Issue 35: a card says what tells it from another run of the same code, and its bars have a scale.
+    await expect(row.locator('.dlm-bench-detail')).toHaveText('x = torch.randn(256, 256, device=device) · cpu, cpu:1');
+    await expect(row.locator('.dlm-speedup-scale')).toContainText('1x');
+    await expect(row.locator('.dlm-speedup-scale')).toBeVisible();
     // The sidebar's figure is the cell's: the same speedup as the report's table.
     const output = (await page.notebook.getCellOutputLocator(1))!;
     const words = (await speedup.locator('.dlm-speedup-label').textContent())!;
