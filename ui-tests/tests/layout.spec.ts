@@ -71,7 +71,7 @@ for (const theme of ['light', 'dark']) {
       await runAt(page, 1, `%dlquiz ${id}`);
       const quiz = (await page.notebook.getCellOutputLocator(1))!.locator('.dlm-quiz');
       await expect(quiz).toBeVisible({ timeout: 30000 });
-      const labels = quiz.locator('.dlm-quiz-question .widget-checkbox label');
+      const labels = quiz.locator('.dlm-quiz-question .widget-checkbox label.widget-label-basic');
       await expect(labels.first()).toBeVisible();
       for (const label of await labels.all()) {
         await label.scrollIntoViewIfNeeded();
@@ -81,8 +81,9 @@ for (const theme of ['light', 'dark']) {
           const top = node.getBoundingClientRect().top;
           return {
             text: span.textContent ?? '',
-            shown: node.clientWidth > 0 && span.clientWidth > 0,
-            cut: node.scrollWidth > node.clientWidth || span.scrollWidth > span.clientWidth,
+            shown: node.clientWidth > 0 && span.getBoundingClientRect().width > 0,
+            // (an inline span has no clientWidth: then the label's own widths tell)
+            cut: node.scrollWidth > node.clientWidth || (span.clientWidth > 0 && span.scrollWidth > span.clientWidth),
             // the box sits by the first line (20 px): its middle within it
             boxByFirstLine: (box.top + box.bottom) / 2 - top < 20,
             lines: Math.round(span.getBoundingClientRect().height / 20)
@@ -162,13 +163,10 @@ for (const [width, height] of [
     await expect(training.locator('.dlm-training-step')).toContainText(/about \d+ s left/, { timeout: 30000 });
     await expect(training.locator('.dlm-sparkline')).toBeVisible({ timeout: 30000 });
 
-    // The DL Magics panel holds three sections; the Timeline is its own panel.
-    const titles = sidebar.locator('.lm-AccordionPanel-title');
-    await expect(titles).toHaveText([/GPU/i, /Quizzes/i, /Runs/i]);
-    await expect(page.locator(`#${SIDEBAR} .dlm-timeline`)).toHaveCount(0);
     await checkSections(page, 'the default layout');
     await sidebar.screenshot({ path: `${SHOTS}/sidebar-sections-${width}x${height}.png` });
 
+    const titles = sidebar.locator('.lm-AccordionPanel-title');
     const runs = sidebar.locator('.dlm-section:has(.dlm-runs)');
     for (let i = 0; i < 3; i++) {
       const title = titles.nth(i);
@@ -203,7 +201,10 @@ for (const [width, height] of [
     }
     await sidebar.screenshot({ path: `${SHOTS}/sidebar-sections-reopened-${width}x${height}.png` });
 
-    // The Timeline, in its own panel: the whole height, its events in a list that scrolls.
+    // The DL Magics panel holds three sections; the Timeline is its own panel, the whole
+    // height, its events in a list that scrolls.
+    await expect(titles).toHaveText([/GPU/i, /Quizzes/i, /Runs/i]);
+    await expect(page.locator(`#${SIDEBAR} .dlm-timeline`)).toHaveCount(0);
     await page.sidebar.openTab(TIMELINE);
     const timeline = page.locator(`#${TIMELINE} .dlm-timeline`);
     await expect(timeline.locator('.dlm-event').first()).toBeVisible();
