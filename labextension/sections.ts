@@ -51,7 +51,7 @@ export interface ISection<P, M extends IKernelMessage = IKernelMessage>
   extends IMessageReader {
   /** Unique: the key of its part in the state, and of `SidebarModel.sectionChanged`. */
   readonly id: string;
-  /** The accordion's title for it. */
+  /** Its title: in the accordion, or atop its own panel. */
   readonly title: string;
   /** Its place, lower first (the built-ins: 100 to 400), in the DL Magics panel or among
    * the left panels. */

@@ -29,22 +29,6 @@ async function runAt(page: IJupyterLabPageFixture, index: number, source: string
   await page.notebook.runCell(index, true);
 }
 
-/** The kernel's printed output of `code`, run out of any cell. */
-async function inKernel(page: IJupyterLabPageFixture, code: string): Promise<string> {
-  return page.evaluate(async source => {
-    const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-    const future = kernel.requestExecute({ code: source, store_history: false });
-    let text = '';
-    future.onIOPub = (msg: any) => {
-      if (msg.header.msg_type === 'stream') {
-        text += msg.content.text;
-      }
-    };
-    await future.done;
-    return text;
-  }, code);
-}
-
 const FRESH =
   "import os, tempfile; os.environ['DLMAGICS_QUIZ_STORE'] = tempfile.mkdtemp() + '/progress.jsonl'\n%load_ext dlmagics";
 
@@ -60,16 +44,15 @@ for (const theme of ['light', 'dark']) {
     await page.notebook.createNew(`labels-${theme}.ipynb`);
     await page.sidebar.openTab(SIDEBAR);
     await runAt(page, 0, FRESH);
-    const ids: string[] = JSON.parse(
-      await inKernel(page, 'import json; from dlmagics.quiz import catalog; print(json.dumps(sorted(catalog.bank())))')
-    );
+    await runAt(page, 1, 'import json; from dlmagics.quiz import catalog; print(json.dumps(sorted(catalog.bank())))');
+    const ids: string[] = JSON.parse((await page.notebook.getCellTextOutput(1))!.join(''));
     expect(ids.length).toBeGreaterThanOrEqual(7);
     let measured = 0;
     const cut: string[] = [];
-    for (const id of ids) {
-      // One quiz at a time in the same cell, so each is on screen (laid out) when measured.
-      await runAt(page, 1, `%dlquiz ${id}`);
-      const quiz = (await page.notebook.getCellOutputLocator(1))!.locator('.dlm-quiz');
+    for (const [k, id] of ids.entries()) {
+      // A cell per quiz; each label is scrolled into view (laid out) when measured.
+      await runAt(page, 2 + k, `%dlquiz ${id}`);
+      const quiz = (await page.notebook.getCellOutputLocator(2 + k))!.locator('.dlm-quiz');
       await expect(quiz).toBeVisible({ timeout: 30000 });
       const labels = quiz.locator('.dlm-quiz-question .widget-checkbox label.widget-label-basic');
       await expect(labels.first()).toBeVisible();
