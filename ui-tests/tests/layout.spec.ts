@@ -80,7 +80,7 @@ for (const theme of ['light', 'dark']) {
         measured++;
       }
     }
-    // (Before the labels wrapped, 15 of 127 were cut at this size.)
+    // (Single-line, 16 of these labels were cut at this size: the test reproduces issue 35.)
     expect(measured, 'option labels measured').toBeGreaterThan(100);
     expect(cut, 'option labels cut').toEqual([]);
     await page.screenshot({ path: `${SHOTS}/${theme}-quiz-labels-1024x768.png` });
