@@ -40,6 +40,7 @@ function SectionBody(props: {
 function sectionBody(section: AnySection, model: SidebarModel, host: ISectionHost): Widget {
   const body = ReactWidget.create(<SectionBody section={section} model={model} host={host} />);
   body.addClass('dlm-section');
+  body.title.label = section.title;
   return body;
 }
 
@@ -54,7 +55,7 @@ export function sidePanels(model: SidebarModel, reader: NotebookReader): SidePan
   const own = model.sections.all.filter(s => s.ownPanel);
   const shared = model.sections.all.filter(s => !s.ownPanel);
   return [
-    new DLMagicsPanel(shared.map(s => sectionBody(s, model, host)), shared),
+    new DLMagicsPanel(shared.map(s => sectionBody(s, model, host))),
     ...own.map(s => sectionPanel(s, sectionBody(s, model, host)))
   ];
 }
@@ -68,31 +69,28 @@ function sectionPanel(section: AnySection, body: Widget): SidePanel {
   panel.id = ownPanelId(section);
   panel.addClass('dlm-panel');
   panel.title.icon = new LabIcon({ name: `dlmagics:${section.id}`, svgstr: section.ownPanel!.icon });
-  panel.title.caption = section.title;
+  panel.title.caption = body.title.label;
   const heading = document.createElement('h2');
-  heading.textContent = section.title;
+  heading.textContent = body.title.label;
   heading.classList.add('jp-text-truncated');
   panel.header.addWidget(new Widget({ node: heading }));
   return panel;
 }
 
 export class DLMagicsPanel extends SidePanel {
-  constructor(bodies: Widget[], sections: readonly AnySection[]) {
+  constructor(bodies: Widget[]) {
     super();
     this.id = SIDEBAR_ID;
     this.addClass('dlm-panel');
     this.title.icon = dlmagicsIcon;
     this.title.caption = 'DL Magics';
-    bodies.forEach((body, i) => {
-      body.title.label = sections[i].title;
-      this.addWidget(body);
-    });
+    bodies.forEach(body => this.addWidget(body));
   }
 
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     // Sections drawn by React get their content after attach, and it changes with the
-    // kernel's messages: fit again whenever it does, until the learner sizes them by hand.
+    // kernel's messages: fit again whenever it does.
     this._resized = new ResizeObserver(() => this._fit());
     this._added = new MutationObserver(() => this._watchContent());
     for (const section of this.widgets) {
