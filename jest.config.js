@@ -6,6 +6,7 @@ module.exports = {
   testRegex: '__tests__/.*\\.spec\\.ts$',
   modulePathIgnorePatterns: ['<rootDir>/dlmagics', '<rootDir>/lib', '<rootDir>/ui-tests'],
   transform: {
-    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }]
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
+    '^.+\\.svg$': '<rootDir>/labextension/__tests__/svgText.js' // an icon: its text, as webpack's loader gives it
   }
 };

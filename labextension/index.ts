@@ -15,13 +15,13 @@ import { installOutputHelpers } from './outputs';
 import { RANK, liveModelsOf, updateCopies } from './savedOutputs';
 import { savedWidgetFactory } from './savedWidget';
 import { SidebarModel } from './model';
-import { DLMagicsPanel } from './panel';
+import { sidePanels } from './panel';
 import { NotebookReader } from './reading';
 import { widgetSyncOf } from './widgetSync';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'dlmagics:sidebar',
-  description: 'The DL Magics sidebar: GPU monitor, quiz progress and the timeline of deep learning.',
+  description: 'The DL Magics sidebar (GPU monitor, quiz progress, runs) and the Timeline of deep learning panel.',
   autoStart: true,
   // Optional, so that a shell without notebooks (Voila) leaves the sidebar out quietly
   // instead of logging a failed activation.
@@ -48,9 +48,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     notebooks.currentChanged.connect(follow);
     follow();
 
-    const sidebar = new DLMagicsPanel(model, new NotebookReader(notebooks));
-    app.shell.add(sidebar, 'left', { rank: 600, type: 'DL Magics' });
-    restorer?.add(sidebar, sidebar.id);
+    sidePanels(model, new NotebookReader(notebooks)).forEach((panel, i) => {
+      app.shell.add(panel, 'left', { rank: 600 + i, type: panel.title.caption });
+      restorer?.add(panel, panel.id);
+    });
   }
 };
 

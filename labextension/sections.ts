@@ -2,8 +2,8 @@
  * The sidebar's sections, as a registry. A section is one object: the kernel messages it
  * takes and how it checks them, its part of a kernel's state (read from a snapshot,
  * changed by its messages: pure functions, no DOM) and the React view that draws it.
- * The model keeps each section's part under its id; the panel draws one accordion section
- * per entry, in rank order.
+ * The model keeps each section's part under its id; the DL Magics panel draws one accordion
+ * section per entry, in rank order, and a section with `ownPanel` gets a left panel of its own.
  *
  * A new section is a module that exports such an object, a schema entry for its messages,
  * and `sections.register(itsSection)` before the sidebar is built.
@@ -51,11 +51,15 @@ export interface ISection<P, M extends IKernelMessage = IKernelMessage>
   extends IMessageReader {
   /** Unique: the key of its part in the state, and of `SidebarModel.sectionChanged`. */
   readonly id: string;
-  /** The accordion's title for it. */
+  /** Its title: in the accordion, or atop its own panel. */
   readonly title: string;
-  /** Its place, lower first (the built-ins: 100 to 400). The last section takes the height
-   * the others leave, and scrolls. */
+  /** Its place, lower first (the built-ins: 100 to 400), in the DL Magics panel or among
+   * the left panels. */
   readonly rank: number;
+  /** Set for a section drawn in a left panel of its own, as JupyterLab's Table of Contents
+   * is, instead of in the DL Magics panel: that panel's icon (SVG text). A section there
+   * has the panel's whole height; one in the DL Magics panel shares it with the others. */
+  readonly ownPanel?: { readonly icon: string };
   /** The kernel message types it takes (never 'snapshot', which every section reads). */
   readonly types: readonly string[];
   /** One of its messages if `data` has the shape its reduce and view rely on, else null. */
@@ -124,7 +128,8 @@ export class SectionRegistry implements Iterable<AnySection> {
   private _sections: AnySection[] = [];
 }
 
-/** The sidebar's sections: the GPU monitor, the quizzes, the runs and the timeline. */
+/** The sidebar's sections: the GPU monitor, the quizzes, the runs (the DL Magics panel) and
+ * the timeline (its own panel). */
 export const sections = new SectionRegistry([
   gpuSection,
   quizzesSection,

@@ -1,5 +1,5 @@
 /**
- * The sidebar's Timeline section: the history of deep learning, top to bottom, with the
+ * The Timeline panel: the history of deep learning, top to bottom, with the
  * events the active notebook covers marked. A covered event scrolls to its first cell; an
  * uncovered one offers to insert its cells; the event at the reader's eye is highlighted.
  */
@@ -10,12 +10,14 @@ import type { IReading } from './reading';
 import type { ISection, ISectionProps } from './sections';
 import { ICellInfo, ITimelineRow, anchorEvents, timelineRows } from './timeline';
 import builtInEvents from './events.json';
+import timelineIcon from '../labextension/style/timeline.svg';
 
 /** The kernel's events (null until a kernel sends them: the view shows its own copy). */
 export const timelineSection: ISection<ITimelineEvent[] | null, never> = {
   id: 'timeline',
   title: 'Timeline',
   rank: 400,
+  ownPanel: { icon: timelineIcon }, // a long list that scrolls: the panel's whole height
   types: [], // the snapshot brings the events; no message changes them
   parse: () => null,
   checkSnapshot: snapshot =>

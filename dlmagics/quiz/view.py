@@ -35,8 +35,14 @@ ROUND = (".dlm-quiz-choose-one input[type=checkbox]{appearance:none;-webkit-appe
          "outline-offset:1px}.dlm-quiz-choose-one input[type=checkbox]:disabled{opacity:.55}")
 TABLES = (f".dlm-quiz-prompt table{{border-collapse:collapse;margin:4px 0}}.dlm-quiz-prompt th,.dlm-quiz-prompt td"
           f"{{border:1px solid {theme.BORDER};padding:2px 8px;text-align:left}}")  # an author's data table, readable
+# An option's label wraps, its box beside the first line: ipywidgets draws a checkbox's label
+# on one line cut with "…", which hides the end of a long option at a narrow width.
+_BOX = f".{theme.QUESTION} .widget-checkbox"
+WRAP = (f"{_BOX}{{height:auto}}{_BOX} label{{display:flex;align-items:flex-start;min-width:0;white-space:normal;"
+        f"overflow:visible;line-height:20px;padding:2px 0}}{_BOX} label>span{{min-width:0;overflow-wrap:anywhere}}"
+        f"{_BOX} input[type=checkbox]{{flex:none;align-self:flex-start;margin-top:3px}}")
 STYLE = (f"<style>.dlm-quiz-q{{border-left:3px solid {theme.BORDER};padding-left:8px;margin:6px 0}}"
-         f".dlm-quiz-q p{{margin:2px 0}}{ROUND}{TABLES}</style>")
+         f".dlm-quiz-q p{{margin:2px 0}}{ROUND}{WRAP}{TABLES}</style>")
 
 
 def feedback_html(kind: str, headline: str, body: str = "") -> str:

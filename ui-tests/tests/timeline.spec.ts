@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 const SIDEBAR = 'dlmagics-sidebar';
+const TIMELINE = 'dlmagics-timeline'; // the Timeline's own left panel
 const SHOTS = 'screenshots';
 const COURSE = path.resolve(__dirname, '../../examples/04_imagenet_alexnet.ipynb');
 const WHY_NOW = path.resolve(__dirname, '../../examples/01_why_now.ipynb');
@@ -49,7 +50,7 @@ async function allCells(page: IJupyterLabPageFixture): Promise<{ type: string; s
 }
 
 function row(page: IJupyterLabPageFixture, eventId: string) {
-  return page.locator(`#${SIDEBAR} .dlm-event[data-event="${eventId}"]`);
+  return page.locator(`#${TIMELINE} .dlm-event[data-event="${eventId}"]`);
 }
 
 test.describe('DL Magics timeline', () => {
@@ -60,8 +61,8 @@ test.describe('DL Magics timeline', () => {
     await page.contents.uploadContent(courseWithAnUnknownTag(), 'text', `${tmpPath}/course.ipynb`);
     await page.notebook.openByPath(`${tmpPath}/course.ipynb`);
     await page.notebook.activate('course.ipynb');
-    await page.sidebar.openTab(SIDEBAR);
-    const timeline = page.locator(`#${SIDEBAR} .dlm-timeline`);
+    await page.sidebar.openTab(TIMELINE);
+    const timeline = page.locator(`#${TIMELINE} .dlm-timeline`);
 
     // Before %load_ext: the sidebar's own events, marked from the notebook alone.
     await expect(timeline).toHaveAttribute('data-source', 'built-in');
@@ -114,14 +115,15 @@ test.describe('DL Magics timeline', () => {
     // Both carry the event's tag, so the event is now covered.
     await expect(perceptron).toHaveClass(/dlm-covered/, { timeout: 30000 });
 
-    // The sidebar with all three sections, once a quiz has run.
+    // The Timeline panel, and the DL Magics panel with its three sections once a quiz has run.
+    await row(page, 'dropout-2012').locator('.dlm-event-open').click();
+    await page.screenshot({ path: `${SHOTS}/lab-timeline.png` });
     const quizIndex = await indexOfCell(page, '%dlquiz imagenet');
     expect(quizIndex).toBeGreaterThan(3);
     await page.notebook.runCell(quizIndex, true);
+    await page.sidebar.openTab(SIDEBAR);
     await expect(page.locator(`#${SIDEBAR} .dlm-quiz-row[data-quiz="imagenet"]`)).toBeVisible({ timeout: 30000 });
-    await row(page, 'dropout-2012').locator('.dlm-event-open').click();
     await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-three-sections.png` });
-    await page.screenshot({ path: `${SHOTS}/lab-timeline.png` });
   });
 
   test("01: a click shows the event's heading; insert is in view, reached by Tab, and puts events where they fall", async ({
