@@ -133,7 +133,7 @@ test.describe('DL Magics timeline', () => {
     await page.contents.uploadFile(WHY_NOW, `${tmpPath}/why.ipynb`);
     await page.notebook.openByPath(`${tmpPath}/why.ipynb`);
     await page.notebook.activate('why.ipynb');
-    await page.sidebar.openTab(SIDEBAR);
+    await page.sidebar.openTab(TIMELINE);
     await expect(row(page, 'relu-2011')).toHaveClass(/dlm-covered/);
 
     // ReLU's cell opens with the end of the hardware section (the A100 note); its heading is
@@ -177,6 +177,6 @@ test.describe('DL Magics timeline', () => {
     // Every heading and the quiz are still there, once each, and the inserted text is rendered.
     expect(cells.filter(c => c.source.includes('## Test your understanding'))).toHaveLength(1);
     expect(cells[cells.length - 1].source).toBe('%dlquiz why-now');
-    await page.locator(`#${SIDEBAR}`).screenshot({ path: `${SHOTS}/sidebar-timeline-insert.png` });
+    await page.locator(`#${TIMELINE}`).screenshot({ path: `${SHOTS}/timeline-insert.png` });
   });
 });
