@@ -320,7 +320,8 @@ export function isTrainingRun(value: unknown): value is ITrainingRun {
     typeof value.demo === 'string' &&
     typeof value.step === 'number' &&
     typeof value.steps === 'number' &&
-    Array.isArray(value.contenders)
+    Array.isArray(value.contenders) &&
+    (value.words === undefined || typeof value.words === 'string') // shown as it is
   );
 }
 

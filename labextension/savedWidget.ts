@@ -23,6 +23,7 @@ function nearest<T>(widget: Widget | null, key: string): T | undefined {
 /** Draws WIDGET_VIEW: ipywidgets' widget while its model lives, else nothing. */
 export class SavedWidgetRenderer extends Panel implements IRenderMime.IRenderer {
   private onPage: Promise<void>;
+  private renders = 0;
   private attached = () => {};
 
   constructor() {
@@ -37,7 +38,10 @@ export class SavedWidgetRenderer extends Panel implements IRenderMime.IRenderer 
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const modelId = (model.data[WIDGET_VIEW] as { model_id?: string } | undefined)?.model_id;
+    const render = ++this.renders; // of two renders in flight, only the newer draws
     this.widgets.slice().forEach(widget => widget.dispose()); // drawn anew
+    this.removeClass('dlm-widget-gone');
+    this.show();
     await this.onPage; // the output area and the kernel it shows are known once it is on the page
     const rendermime = nearest<IRenderMimeRegistry>(this.parent, 'rendermime');
     const session = nearest<{ ready: Promise<void>; session: { kernel: CommSource | null } | null }>(
@@ -50,6 +54,9 @@ export class SavedWidgetRenderer extends Panel implements IRenderMime.IRenderer 
     const kernel = session?.session?.kernel;
     // No kernel to ask (an output view of its own): ipywidgets decides, as without us.
     const lives = !session || (kernel && modelId ? await liveModelsOf(kernel).has(modelId) : false);
+    if (render !== this.renders) {
+      return;
+    }
     if (!rendermime || !lives) {
       this.addClass('dlm-widget-gone'); // its static copy stands in (base.css hides this row)
       this.hide();

@@ -88,6 +88,21 @@ def test_gpumon_stop_ends_the_cells_live_table_not_the_sidebars_monitor(comms, s
     shell.run_line_magic("unload_ext", "dlmagics")
 
 
+def test_a_second_gpumon_stop_stops_the_monitor_though_a_sidebar_asked(comms, shell, no_driver):
+    """A sidebar's page may be long closed (its comm stays open in the kernel): with no table
+    live, --stop stops the sampling, so a learner can always turn the monitor off."""
+    shell.run_line_magic("load_ext", "dlmagics")
+    (c,) = comms
+    c.receive({"type": "request_snapshot"})
+    shell.run_line_magic("gpumon", "--start")
+    assert shell.run_line_magic("gpumon", "--stop").monitor["running"] is True  # its table ended
+    snap = shell.run_line_magic("gpumon", "--stop")
+    assert snap.monitor["running"] is False
+    assert not any(t.name == "dlmagics-gpumon" for t in threading.enumerate())
+    assert c.sent[-1] == {"type": "monitor", "monitor": snap.monitor}  # the sidebar hears of it
+    shell.run_line_magic("unload_ext", "dlmagics")
+
+
 def test_without_a_sidebar_gpumon_stop_stops_the_monitor_and_a_sidebar_starts_it_again(comms, shell, no_driver):
     shell.run_line_magic("load_ext", "dlmagics")
     (c,) = comms

@@ -163,3 +163,16 @@ def test_ids_stay_when_questions_are_added_or_moved(tmp_path):
     after = {q.prompt: q.id for q in quiz_of(tmp_path, numeric({"type": "value", "value": 1, "correct": True}),
                                              second, first, name="later.json").questions}
     assert all(after[prompt] == qid for prompt, qid in before.items()), (before, after)
+
+
+def test_an_authors_own_id_is_never_taken_by_an_earlier_questions_slug():
+    from dlmagics.quiz.formats.jupyterquiz import question_ids
+    from dlmagics.quiz.reading import ID_PATTERN
+
+    long_own = "x" * 64
+    items = [{"question": "What is pi"}, {"question": "Other", "id": "what-is-pi"},
+             {"question": "Again", "id": "what-is-pi"}, {"id": long_own}, {"id": long_own}]
+    ids = question_ids(items)
+    assert ids[1] == "what-is-pi" and ids[0] == "what-is-pi-2" and ids[2] == "what-is-pi-3"
+    assert ids[3] == long_own and len(set(ids)) == len(ids)
+    assert all(ID_PATTERN.match(i) for i in ids)

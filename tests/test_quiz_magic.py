@@ -489,3 +489,15 @@ def test_the_static_copy_a_saved_notebook_keeps_follows_every_grading(quiz_shell
         assert "score 12%" in update["data"]["text/html"]
     finally:
         quiz_shell.display_pub = old
+
+
+def test_a_csv_export_keeps_a_learners_formula_as_text_and_survives_a_bad_time():
+    """A learner's answer '=HYPERLINK(...)' must not run as a formula in the teacher's
+    spreadsheet; a hand-edited store's time does not abort the export."""
+    from dlmagics.quiz import report
+
+    assert report._inert('=HYPERLINK("http://x","y")') == '\'=HYPERLINK("http://x","y")'
+    assert report._inert("+1") == "'+1" and report._inert("@SUM(A1)") == "'@SUM(A1)"
+    assert report._inert("ReLU") == "ReLU" and report._inert(-3.5) == -3.5 and report._inert(None) is None
+    assert report.iso_time(float("nan")) is None and report.iso_time(1e20) is None
+    assert report.iso_time(0) == "1970-01-01T00:00:00+00:00"

@@ -104,3 +104,22 @@ def test_a_net_that_diverges_is_said_to_have_diverged_and_trains_no_further():
     assert "samples/s" not in rows["plain"] and "nan" not in rows["plain"] and "samples/s" in rows["batch norm"]
     assert result.final["plain"]["samples_per_s"] is None
     assert f"without batch norm the net {words}: this learning rate is too high for it" in result.lesson.measured
+
+
+def test_the_hardware_lesson_names_a_device_that_diverged_instead_of_failing():
+    """A device whose net diverged has no speed (its few steps timed set-up): the lesson races
+    the others and says so, rather than failing on a missing figure."""
+    from types import SimpleNamespace
+
+    from dlmagics.train.demos import _check_hardware
+
+    speeds = {"cpu:1": 1000.0, "cpu": 2500.0, "cuda": None}
+
+    def run(names):
+        return SimpleNamespace(history=SimpleNamespace(names=names), samples_per_second=speeds.get,
+                               diverged=lambda n: "diverged at step 3 (its loss became NaN)" if n == "cuda" else None)
+
+    lesson = _check_hardware(run(["cpu:1", "cpu", "cuda"]))
+    assert lesson.holds and "cuda: diverged at step 3" in lesson.measured and "2.5x" in lesson.measured
+    assert not _check_hardware(run(["cuda"])).holds
+    assert not _check_hardware(run(["cpu", "cuda"])).holds  # one timed device of two: no race run

@@ -103,9 +103,12 @@ class MonitorWing(Wing):
         return started
 
     def stop(self) -> bool:
-        """End the live tables; stop sampling too unless a sidebar shows the monitor (a learner
-        who stops a cell's table expects the sidebar to keep going). True: the sampler stopped."""
-        stopped = not self.sidebar_asked and self.sampler.stop()
+        """End the live tables; stop sampling too unless a sidebar asked for the monitor and a
+        table was live (a learner who stops a cell's table expects the sidebar to keep going; a
+        --stop with no table live, a second one, stops the sampling). True: the sampler stopped."""
+        with self._lock:
+            tables = bool(self._live_views)
+        stopped = not (self.sidebar_asked and tables) and self.sampler.stop()
         self._finish_live_views()
         if stopped:
             self._announce()

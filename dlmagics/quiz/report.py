@@ -22,7 +22,10 @@ def iso_time(seconds: float | None) -> str | None:
     """A record's time as ISO 8601 in UTC (2026-12-04T03:09:18+00:00)."""
     if not isinstance(seconds, (int, float)):
         return None
-    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):  # a hand-edited store's NaN or year 10,000
+        return None
 
 
 def answer_text(question, stored):
@@ -94,7 +97,7 @@ def export(progress: dict[str, Progress], fmt: str, path: str | Path) -> Path:
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "answer": _cell(row["answer"])})
+            writer.writerow({k: _inert(v) for k, v in {**row, "answer": _cell(row["answer"])}.items()})
         text = buffer.getvalue()
     from ..files import write_text
 
@@ -109,3 +112,12 @@ def _cell(answer) -> str:
     if isinstance(answer, list):
         return "\n".join(map(str, answer))
     return str(answer)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    """A cell a spreadsheet shows as text: a learner's answer '=HYPERLINK(...)' is not run as a
+    formula when the teacher opens the export (OWASP's CSV injection advice: a leading ')."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value

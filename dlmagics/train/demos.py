@@ -497,12 +497,16 @@ def build_datascale(s: Settings) -> Plan:
 # -- 11. hardware ----------------------------------------------------------------------
 
 def _check_hardware(r) -> Lesson:
-    speed = {n: r.samples_per_second(n) for n in r.history.names}
+    measured = {n: r.samples_per_second(n) for n in r.history.names}
+    speed = {n: v for n, v in measured.items() if v is not None}  # a diverged or untimed device has none
+    untimed = "".join(f"; {n}: {r.diverged(n) or 'not timed'}" for n, v in measured.items() if v is None)
+    if not speed:
+        return Lesson(False, "no device was timed" + untimed)
     slowest = min(speed.values())
     fastest_name = max(speed, key=speed.get)
-    text = ", ".join(f"{n} {v:,.0f}" for n, v in speed.items()) + " samples/s"
+    text = ", ".join(f"{n} {v:,.0f}" for n, v in speed.items()) + " samples/s" + untimed
     if len(speed) < 2:
-        return Lesson(True, text + " (one device: nothing to race)")
+        return Lesson(len(measured) < 2, text + " (one device: nothing to race)")
     return Lesson(speed[fastest_name] >= 1.2 * slowest, text + f"; {fastest_name} is {speed[fastest_name] / slowest:.1f}x "
                   "the slowest")
 

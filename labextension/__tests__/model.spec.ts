@@ -105,6 +105,7 @@ describe('KernelChannel', () => {
   beforeEach(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined));
   afterEach(() => {
     made.splice(0).forEach(channel => channel.dispose());
+    jest.useRealTimers(); // also after a failed test that faked them
     jest.restoreAllMocks();
   });
 

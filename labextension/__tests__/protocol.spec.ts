@@ -108,6 +108,7 @@ describe('protocol', () => {
       'benchmarks whose speedup has no figure',
       { type: 'benchmarks', results: [{ ...benchmarks.results[0], speedups: [{ device: 'cuda:0', over: 'cpu', ci95: null }] }] }
     ],
+    ['training whose words are not words', { type: 'training', run: { ...training.run, words: 7 } }],
     [
       'benchmarks whose words are not words',
       { type: 'benchmarks', results: [{ ...benchmarks.results[0], speedups: [{ ...benchmarks.results[0].speedups[0], words: 31 }] }] }

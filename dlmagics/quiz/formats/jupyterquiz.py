@@ -96,15 +96,16 @@ def question_ids(items: list) -> list[str]:
     """Each question's id: its own (a valid ``id``), else the first words of its text as a slug;
     a repeat gets -2, -3... in file order. Every item gets one, so fixing a question left out
     renames no other."""
-    ids, taken = [], set()
-    for index, item in enumerate(items):
-        own = item.get("id") if isinstance(item, dict) else None
-        if isinstance(own, str) and ID_PATTERN.match(own):
-            base = own
-        else:
-            text = item.get("question") if isinstance(item, dict) and isinstance(item.get("question"), str) else ""
-            words = re.findall(r"[a-z0-9]+", text.lower())  # $\pi$ reads as pi
-            base = "-".join(words[:WORDS_IN_ID])[:48].strip("-") or f"question-{index + 1}"
+    owns = [item.get("id") if isinstance(item, dict) else None for item in items]
+    owns = [own if isinstance(own, str) and ID_PATTERN.match(own) else None for own in owns]
+    ids, taken = [], {own for own in owns if own}  # an author's own ids first: no slug takes one
+    for index, (item, own) in enumerate(zip(items, owns)):
+        if own and own not in ids:
+            ids.append(own)
+            continue
+        text = item.get("question") if isinstance(item, dict) and isinstance(item.get("question"), str) else ""
+        words = re.findall(r"[a-z0-9]+", text.lower())  # $\pi$ reads as pi
+        base = (own or "-".join(words[:WORDS_IN_ID])[:48].strip("-") or f"question-{index + 1}")[:56]
         qid, n = base, 2
         while qid in taken:
             qid, n = f"{base}-{n}", n + 1
