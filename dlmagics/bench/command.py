@@ -10,14 +10,13 @@ from __future__ import annotations
 from ..hardware.devices import Available, DeviceError, parse_devices
 from ..options import OptionError, bounded
 from .cell import CellError, TimesItself, split_cell
-from .defaults import MAX_BUDGET_S
+from .defaults import MAX_BUDGET_S, MAX_WARMUP
 from .precision import PrecisionError, parse_precision
 from .progress import Progress
 from .result import ResultFileError, load_json
 from .runner import Options, run_cell
 from .sweep import BenchSweep, SweepError, parse_sweep
 
-MAX_WARMUP = 100
 MAX_MIN_RUNS = 10_000
 
 
