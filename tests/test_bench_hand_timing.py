@@ -73,6 +73,8 @@ TRICKY = [
     "    print(n, time.time() - s)\n",
     "import time\nt0 = time.time()\nwhile False:\n    torch.cuda.synchronize()\nelse:\n    y = 1\n"
     "print(time.time() - t0)\n",
+    "import time\nstamps = []\nstamps.append(time.perf_counter())\ny = torch.ones(2) * 2\n"
+    "stamps.append(time.perf_counter())\nprint(stamps)\n",
     "import time\nt0 = time.time()\nwith torch.no_grad():\n    y = torch.ones(2) * 2\n"
     "    if y.is_cuda:\n        torch.cuda.synchronize()\nprint(time.time() - t0)\n",
 ]

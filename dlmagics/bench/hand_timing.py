@@ -200,14 +200,15 @@ class _Finder:
         return False
 
     def _holds_time(self, statement: ast.stmt) -> bool:
-        """'start = time.time()', 'print(time.time() - start)', 'print(time.time())': a clock read
-        kept as a time (not one turned into a seed or written into a log line)."""
+        """'start = time.time()', 'print(time.time() - start)', 'print(time.time())',
+        'stamps.append(time.time())': a clock read kept as a time (not one turned into a seed
+        or written into a log line)."""
         value = getattr(statement, "value", None)
         if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and value is not None:
             return self._time_value(value)
-        return self._subtracts_times(statement) or _is_print(statement) and any(
-            self._time_value(a) for n in ast.walk(statement) if isinstance(n, ast.Call) and dotted(n.func) == "print"
-            for a in n.args)
+        return self._subtracts_times(statement) or any(
+            self._time_value(a) for n in ast.walk(statement) if isinstance(n, ast.Call)
+            and (dotted(n.func) == "print" or _method(n) in ("append", "extend", "add")) for a in n.args)
 
     def _subtracts_times(self, statement: ast.stmt) -> bool:
         return any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)
