@@ -52,8 +52,9 @@ class Rewrite:
 
 
 def hand_timing(source: str) -> Rewrite | None:
-    """The rewrite of a cell that times itself or synchronises by hand; None for any other
-    cell (a cell that only sets ``device`` gets cell.py's own one-line message)."""
+    """The rewrite of a cell that times itself by hand; None for any other cell (one that
+    only synchronises or reads the clock once runs as it is; one that only sets ``device``
+    gets cell.py's own one-line message)."""
     source, magic_lines = _without_ipython_timers(source)
     try:
         tree = ast.parse(source)
