@@ -82,7 +82,7 @@ class DLMagics(Magics):
 
             args = _parse(magic, line, usage)
             ctx = Context(self.shell.user_ns, self.session.publish, display, _cell_id(self.shell),
-                          _interactive(self.shell), cell or "")
+                          _interactive(self.shell), cell or "", line)
             result = _call(spec.prog, usage, wing.run, spec.name, args, ctx)
             if spec.printed_in_scripts and result is not None and _in_script(self.shell):
                 # `ipython script.ipy` runs the file silently: no result is ever displayed

@@ -73,6 +73,7 @@ class Context:
     cell_id: str | None = None  # the notebook cell being run, when the frontend said
     watched: bool = False  # a person is looking (a frontend), not a headless run or a script
     cell: str = ""  # a cell magic's body
+    line: str = ""  # the options the magic was called with, as typed (IPython's {var} put in)
 
 
 class Wing:

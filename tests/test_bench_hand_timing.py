@@ -5,6 +5,7 @@ run on the CPU; every %%gpubench cell of the course's notebooks gets no such mes
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -58,11 +59,92 @@ def test_the_course_snippet_is_recognised_and_the_message_says_what_to_do():
     assert shown == "%%gpubench\n" + (HERE / "corpus" / "hand_timing" / "course_snippet.gpubench").read_text()
 
 
+# Cells whose cuts leave a block empty or a try alone: each rewrite must still be Python.
+TRICKY = [
+    "import time\nt0 = time.time()\ntry:\n    y = 1\nexcept Exception:\n    torch.cuda.synchronize()\n"
+    "print(time.time() - t0)\n",
+    "import time\nt0 = time.time()\ny = 1\ntry:\n    torch.cuda.synchronize()\nexcept RuntimeError:\n"
+    "    print('no gpu')\nprint(time.time() - t0)\n",
+    "import time\nt0 = time.time()\ntry:\n    y = 1\nfinally:\n    torch.cuda.synchronize()\n"
+    "    print(time.time() - t0)\n",
+    "import timeit\nfor n in (8, 16):\n    print(n, timeit.timeit('x @ x', 'x = torch.randn(n, n)', number=3))\n",
+    "import time\nfor n in (8, 16):\n    x = torch.randn(n, n)\n    s = time.time()\n    y = x @ x\n"
+    "    if torch.cuda.is_available():\n        torch.cuda.synchronize()\n    else:\n        pass\n"
+    "    print(n, time.time() - s)\n",
+    "import time\nt0 = time.time()\nwhile False:\n    torch.cuda.synchronize()\nelse:\n    y = 1\n"
+    "print(time.time() - t0)\n",
+    "import time\nstamps = []\nstamps.append(time.perf_counter())\ny = torch.ones(2) * 2\n"
+    "stamps.append(time.perf_counter())\nprint(stamps)\n",
+    "import time\nt0 = time.time()\nwith torch.no_grad():\n    y = torch.ones(2) * 2\n"
+    "    if y.is_cuda:\n        torch.cuda.synchronize()\nprint(time.time() - t0)\n",
+]
+
+
+@pytest.mark.parametrize("source", [p.read_text() for p in CORPUS] + TRICKY,
+                         ids=[p.stem for p in CORPUS] + [f"tricky{i}" for i in range(len(TRICKY))])
+def test_every_rewrite_is_python(source):
+    rewrite = hand_timing(source)
+    assert rewrite is not None and rewrite.source is not None
+    ast.parse(rewrite.source)
+    timed = rewrite.source.partition("# timed\n")[2]
+    assert timed and "synchronize" not in rewrite.source and "time()" not in timed
+
+
+def test_a_try_around_a_synchronize_goes_whole_and_an_emptied_block_keeps_a_pass():
+    assert "try" not in (HERE / "corpus" / "hand_timing" / "try_synchronize.gpubench").read_text()
+    assert "if device == \"cuda\":\n    pass\nelse:\n    y = y + 0" in \
+        (HERE / "corpus" / "hand_timing" / "if_cuda_else.gpubench").read_text()
+    assert "try:\n    pass\nexcept RuntimeError:" in hand_timing(TRICKY[1]).source
+
+
+def test_a_rewrite_that_would_not_parse_names_the_lines_instead():
+    # Two statements cut from a one-line 'if' leave 'if y:' with nothing after it.
+    source = ("import time\nt0 = time.time()\ny = 1\nif y: torch.cuda.synchronize(); t1 = time.time()\n"
+              "else: y = 2\nprint(t1 - t0)\n")
+    rewrite = hand_timing(source)
+    assert rewrite.source is None
+    message = rewrite.message("-d cpu")
+    assert "line 4: torch.cuda.synchronize(), time.time()" in message and "the cell becomes" not in message
+    assert message.endswith("Remove those lines, put '# timed' above the code to time, and start the cell with "
+                            "%%gpubench -d cpu")
+
+
+def test_timeit_given_by_keyword_keeps_its_code_and_its_setup_above_the_marker():
+    keywords = hand_timing((HERE / "corpus" / "hand_timing" / "timeit_keywords.cell").read_text())
+    assert keywords.source.endswith("# timed\nx @ x\n")  # was dropped whole
+    setup = (HERE / "corpus" / "hand_timing" / "timeit_setup_string.gpubench").read_text()
+    assert setup == "x = torch.randn(64, 64)\n# timed\nx @ x\n"  # the setup was lost
+
+
+@pytest.mark.parametrize("name, magic", [("ipython_time_cell", "%%time"), ("ipython_time_line", "%time"),
+                                         ("ipython_timeit", "%timeit")])
+def test_ipythons_time_and_timeit_are_both_recognised(name, magic):
+    rewrite = hand_timing((HERE / "corpus" / "hand_timing" / f"{name}.cell").read_text())
+    assert rewrite is not None and magic in [what for _, what in rewrite.found]
+    assert "%" not in rewrite.source
+
+
+def test_the_marker_goes_above_a_decorator_not_between_it_and_its_def():
+    rewritten = (HERE / "corpus" / "hand_timing" / "decorated_function.gpubench").read_text()
+    assert "# timed\n@torch.no_grad()\ndef step(x):" in rewritten
+
+
+def test_a_seed_drawn_from_the_clock_in_a_timed_cell_is_kept():
+    rewritten = (HERE / "corpus" / "hand_timing" / "seed_from_time_kept.gpubench").read_text()
+    assert rewritten.startswith("import time\ntorch.manual_seed(int(time.time()))\n")
+
+
 @pytest.mark.parametrize("source", course_cells() + [
     "import time\nx = torch.ones(8, device=device)\n# timed\ntime.sleep(0)\ny = x * 2\n",  # time used, no clock read
     "start, end = 0, 4\nx = torch.arange(8, device=device)\n# timed\ny = x[start:end]\n",  # the names, not a clock
     "def record(x):\n    return x\n# timed\ny = record(torch.ones(2))\n",
     "timer = 3\n# timed\ny = torch.ones(timer)\n",
+    # one clock read is not timing: a seed, a stamp; nor is a lone synchronize (the cell ran before)
+    "import time\ntorch.manual_seed(int(time.time()))\nx = torch.randn(8, 8, device=device)\n# timed\ny = x @ x\n",
+    "from datetime import datetime\nstamp = datetime.now()\nx = torch.ones(8, device=device)\n# timed\ny = x * 2\n",
+    "import time\nprint('started at', time.time())\nx = torch.ones(8, device=device)\n# timed\ny = x * 2\n",
+    "x = torch.randn(256, 256, device=device)\n# timed\ny = x @ x\ntorch.cuda.synchronize()\n",
+    "elapsed = 3\nx = torch.ones(elapsed, device=device)\n# timed\ny = x - elapsed\n",
 ])
 def test_a_healthy_cell_gets_no_such_message(source):
     assert hand_timing(source) is None
@@ -85,3 +167,6 @@ def test_the_magic_shows_the_rewrite_without_the_usage_line(shell):
                               "own device; line 8: time.perf_counter(); line 10: torch.cuda.synchronize(); line 11: "
                               "time.perf_counter(); line 12: print of the time).")
     assert "Usage:" not in message and re.search(r"\n# timed\nc = a @ b\n$", message)
+    with pytest.raises(UsageError) as caught:  # the learner's own options stay in the cell shown
+        shell.run_cell_magic("gpubench", "-d cpu,cpu:1  --budget 0.5", snippet)
+    assert "\n\n%%gpubench -d cpu,cpu:1 --budget 0.5\nimport torch\n" in str(caught.value)

@@ -194,6 +194,29 @@ def test_a_slow_start_is_said_in_times_with_what_to_do_not_as_a_huge_percentage(
     assert "Wall time 1 s for 1 value on 1 device." in text  # was "on 1 devices"
 
 
+def test_a_slow_start_longer_than_the_warmup_the_magic_takes_is_not_advised_past_it():
+    # 300 slow runs (a JIT compiling shape by shape): "--warmup 301 or more" is refused by the magic.
+    from dlmagics.bench.command import _count
+    from dlmagics.bench.defaults import MAX_WARMUP
+
+    slow = DeviceResult("cpu", "cpu", "", times=[2 * MS] * 300 + [0.1 * MS] * 300, blocks=[150, 150, 150, 150])
+    text = str(BenchResult([slow], "y = f(x)", None, False, "float32", False, environment=ENVIRONMENT))
+    assert slow.slow_start == 300 and f"--warmup {MAX_WARMUP + 1}" not in text and "or more" not in text
+    assert f"leave the slow start out: --warmup {MAX_WARMUP} (the most it takes), or run the cell once before" in text
+    assert _count(str(MAX_WARMUP), 0, MAX_WARMUP, "--warmup") == MAX_WARMUP  # what the advice says is taken
+
+
+def test_a_zero_median_gets_no_budget_advice_and_no_error():
+    # A clock too coarse for the cell reads 0 s: log10(0) raised and the whole result failed to print.
+    zero = DeviceResult("cpu", "cpu", "", times=[0.0] * 3, blocks=[1, 1, 1])
+    result = BenchResult([zero], "y = 1", None, False, "float32", False, environment=ENVIRONMENT)
+    assert not [n for n in result.warning_notes if "--budget" in n.text]
+    assert "median        0 ns" in str(result)
+    other = DeviceResult("cpu:1", "cpu", "", times=[MS] * 3, blocks=[1, 1, 1])
+    both = BenchResult([zero, other], "y = 1", None, False, "float32", False, environment=ENVIRONMENT)
+    assert both.speedups == [] and "1 ms" in str(both)  # no ratio against 0 s, and no ZeroDivisionError
+
+
 def test_counts_agree_with_their_nouns():
     from dlmagics.bench.words import plural
 
@@ -224,6 +247,16 @@ def test_the_time_bars_have_a_scale_and_a_1x_mark():
     one = re.search(r'class="dlm-bench-one" style="left:(\d+)px"', bars[1])[1]
     assert re.search(r'class="bar" style="width:(\d+)px"', bars[0])[1] == one  # the mark is where cpu's bar ends
     assert "multiple of cpu&#x27;s" in bars[1]
+
+
+def test_a_bar_a_hundred_times_the_baseline_says_so_in_plain_figures():
+    result = point()
+    result.devices[1].times = [150.0] * 15  # cpu 1 s
+    assert render.time_bars(result)[1].endswith("</span> 150x")  # was 1.5e+02x
+    result.devices[1].times = [1234.0] * 15
+    assert render.time_bars(result)[1].endswith("</span> 1,234x")
+    assert format_speedup(1234.0, (1200.0, 1250.0)) == "1,234x [1,200, 1,250]"  # was 1.23e+03x
+    assert format_speedup(0.005, (0.004, 0.006)).endswith("(200x slower)")  # was 2e+02x
 
 
 def test_few_runs_are_named_only_when_they_leave_the_interval_wide():

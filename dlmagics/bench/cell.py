@@ -24,7 +24,12 @@ class CellError(ValueError):
 
 class TimesItself(CellError):
     """The cell times itself by hand; the message says so in a line and shows the cell as
-    %%gpubench wants it (so it has more than one line)."""
+    %%gpubench wants it (so it has more than one line). ``rewrite`` says it again under
+    the learner's options line."""
+
+    def __init__(self, rewrite):
+        super().__init__(rewrite.message())
+        self.rewrite = rewrite
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class SplitCell:
 def split_cell(source: str, filename: str = FILENAME) -> SplitCell:
     rewrite = hand_timing(source)  # before any other check: its message says all of what to change
     if rewrite is not None:
-        raise TimesItself(rewrite.message())
+        raise TimesItself(rewrite)
     lines = source.splitlines()
     marks = [i for i, line in enumerate(lines) if line.strip() == MARKER]
     if len(marks) > 1:

@@ -10,14 +10,13 @@ from __future__ import annotations
 from ..hardware.devices import Available, DeviceError, parse_devices
 from ..options import OptionError, bounded
 from .cell import CellError, TimesItself, split_cell
-from .defaults import MAX_BUDGET_S
+from .defaults import MAX_BUDGET_S, MAX_WARMUP
 from .precision import PrecisionError, parse_precision
 from .progress import Progress
 from .result import ResultFileError, load_json
 from .runner import Options, run_cell
 from .sweep import BenchSweep, SweepError, parse_sweep
 
-MAX_WARMUP = 100
 MAX_MIN_RUNS = 10_000
 
 
@@ -46,15 +45,16 @@ def _budget(text: str) -> float:
                                                f"got '{text}'", above=True)
 
 
-def prepare(args, source: str):
-    """Check everything before anything runs; returns what run() needs."""
+def prepare(args, source: str, options: str = ""):
+    """Check everything before anything runs; returns what run() needs. ``options``: the
+    magic's line as typed, kept in the rewrite of a cell that times itself."""
     try:
         cell = split_cell(source)
         devices = parse_devices(args.devices, Available.detect())
         precision = parse_precision(args.dtype)
         sweep = parse_sweep(args.sweep) if args.sweep else None
     except TimesItself as error:
-        raise CellToRewrite(str(error)) from None
+        raise CellToRewrite(error.rewrite.message(options)) from None
     except (CellError, DeviceError, PrecisionError, SweepError) as error:
         raise BenchUsageError(str(error)) from None
     options = Options(
@@ -80,14 +80,16 @@ def prepare(args, source: str):
     return cell, devices, options, sweep, saved
 
 
-def gpubench(args, source: str, namespace: dict, publish, show=None, history=None, cell_id=None) -> object:
+def gpubench(args, source: str, namespace: dict, publish, show=None, history=None, cell_id=None,
+             options: str = "") -> object:
     """The whole magic: check, run, keep the result in ``_gpubench``, tell the sidebar
     (``publish`` gets the message), save; BenchUsageError if every device failed.
     ``show``: where a progress line goes while it runs (None: no line); ``history``: the
-    kernel's RunHistory; ``cell_id``: the notebook cell that ran it (the sidebar scrolls to it)."""
+    kernel's RunHistory; ``cell_id``: the notebook cell that ran it (the sidebar scrolls to it);
+    ``options``: the magic's line as typed."""
     from ..protocol import benchmarks_message
 
-    prepared = prepare(args, source)
+    prepared = prepare(args, source, options)
     result = run(prepared, namespace, show, history)
     for one in getattr(result, "runs", None) or [result]:
         one.cell_id, one.default_devices = cell_id, args.devices is None

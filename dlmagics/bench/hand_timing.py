@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from dataclasses import dataclass
 
 TIMERS = {"time", "perf_counter", "monotonic", "process_time", "time_ns", "perf_counter_ns", "monotonic_ns",
@@ -23,7 +24,7 @@ TIME_MODULES = {"time", "timeit"}
 INJECTED = {"device", "dtype"}  # names %%gpubench sets for each run
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)  # their code runs where it is called
 # '%timeit -n 10 y = f(x)' or a '%%time' line: IPython's own timers, pasted into the cell.
-IPYTHON_TIMER = re.compile(r"^(?P<indent>\s*)%%?timeit?\b(?:\s+-[nrp]\s*\d+|\s+-[tcqov]\b)*\s*(?P<code>.*)$")
+IPYTHON_TIMER = re.compile(r"^(?P<indent>\s*)(?P<magic>%%?time(?:it)?)\b(?:\s+-[nrp]\s*\d+|\s+-[tcqov]\b)*\s*(?P<code>.*)$")
 
 
 @dataclass(frozen=True)
@@ -31,46 +32,55 @@ class Rewrite:
     """What the cell does by hand, line by line, and the cell as %%gpubench wants it."""
 
     found: list[tuple[int, str]]  # (line, what) in line order: "time.time()", "torch.cuda.synchronize()"...
-    source: str  # the cell rewritten: timing lines gone, '# timed' above the work
-    clocked: bool = True  # it reads a clock (else it only synchronises)
+    source: str | None  # the cell rewritten: timing lines gone, '# timed' above the work (None: no valid rewrite)
 
-    def message(self) -> str:
+    def message(self, options: str = "") -> str:
+        """What the cell does by hand and the cell rewritten, under the learner's own options line."""
         lines: dict[int, list[str]] = {}
         for line, what in self.found:
             if what not in lines.setdefault(line, []):
                 lines[line].append(what)
         where = "; ".join(f"line {line}: {', '.join(whats)}" for line, whats in sorted(lines.items()))
-        what = "times itself" if self.clocked else "waits for the GPU"
-        return (f"this cell {what} by hand ({where}). %%gpubench does that for you: it sets `device` to "
-                "each device in turn, waits for the GPU to finish (it synchronises), and times many runs after a "
-                "warm-up. Remove those lines and put '# timed' above the code to time; the cell becomes:\n\n"
-                f"%%gpubench\n{self.source.rstrip()}\n")
+        header = " ".join(["%%gpubench", *options.split()])
+        words = (f"this cell times itself by hand ({where}). %%gpubench does that for you: it sets `device` to "
+                 "each device in turn, waits for the GPU to finish (it synchronises), and times many runs after a "
+                 "warm-up. ")
+        if self.source is None:
+            return words + f"Remove those lines, put '# timed' above the code to time, and start the cell with {header}"
+        return words + (f"Remove those lines and put '# timed' above the code to time; the cell becomes:\n\n"
+                        f"{header}\n{self.source.rstrip()}\n")
 
 
 def hand_timing(source: str) -> Rewrite | None:
-    """The rewrite of a cell that times itself or synchronises by hand; None for any other
-    cell (a cell that only sets ``device`` gets cell.py's own one-line message)."""
+    """The rewrite of a cell that times itself by hand; None for any other cell (one that
+    only synchronises or reads the clock once runs as it is; one that only sets ``device``
+    gets cell.py's own one-line message)."""
     source, magic_lines = _without_ipython_timers(source)
     try:
         tree = ast.parse(source)
     except (SyntaxError, RecursionError, MemoryError):  # cell.py says what is wrong with such a cell
         return None
     finder = _Finder(tree)
-    if not (finder.timing_calls or magic_lines):
+    if not (finder.hand_timed or magic_lines):
         return None
-    return Rewrite(found=sorted(finder.found + [(n, "%timeit") for n in magic_lines], key=lambda f: f[0]),
-                   source=_rewrite(source, tree, finder, magic_lines),
-                   clocked=finder.start is not None or bool(magic_lines))
+    rewritten = _rewrite(source, tree, finder, magic_lines)
+    try:
+        ast.parse(rewritten)
+    except SyntaxError:  # a cut this module did not foresee: say which lines go rather than show a broken cell
+        rewritten = None
+    return Rewrite(found=sorted(finder.found + list(magic_lines.items()), key=lambda f: f[0]),
+                   source=rewritten)
 
 
-def _without_ipython_timers(source: str) -> tuple[str, list[int]]:
-    """'%timeit code' lines as their code; a bare '%%time' line as a blank one."""
-    lines, found = source.splitlines(), []
+def _without_ipython_timers(source: str) -> tuple[str, dict[int, str]]:
+    """'%timeit code' lines as their code; a bare '%%time' line as a blank one; and which
+    magic each line had."""
+    lines, found = source.splitlines(), {}
     for i, line in enumerate(lines):
         match = IPYTHON_TIMER.match(line)
         if match and line.lstrip().startswith("%"):
             lines[i] = match["indent"] + match["code"]
-            found.append(i + 1)
+            found[i + 1] = match["magic"]
     return "\n".join(lines) + ("\n" if source.endswith("\n") else ""), found
 
 
@@ -97,9 +107,11 @@ class _Finder:
         self.timer_names = self._bare_timers(tree)
         self.time_names: set[str] = set()  # variables that hold a time or a CUDA timing event
         self.drop: dict[ast.stmt, str] = {}  # statement -> what it does, in words
-        self.timing_calls = 0
+        self.clock_reads = 0  # clock reads kept as times (not a seed or a log line's stamp)
+        self.measures = False  # it subtracts times, asks an event for elapsed_time, or calls timeit
         self.start: ast.stmt | None = None  # the first statement that starts a clock
         self.timeit_work: dict[ast.stmt, str] = {}  # a timeit statement -> the code it times
+        self.timeit_setup: dict[ast.stmt, str] = {}  # a timeit statement -> its setup code
         self.found: list[tuple[int, str]] = []
         leaves = [s for s in _simple_statements(tree.body) if not _blocks(s) and not isinstance(s, DEFINITIONS)]
         for statement in leaves:
@@ -113,6 +125,12 @@ class _Finder:
         self._drop_emptied(tree.body)
         self._drop_unused_imports(tree)
 
+    @property
+    def hand_timed(self) -> bool:
+        """Timing, not just a clock read (a seed from time.time(), a stamp) nor a lone synchronize:
+        two clock reads, or a time subtracted, or timeit, or a CUDA event's elapsed_time."""
+        return self.clock_reads >= 2 or self.measures
+
     @staticmethod
     def _bare_timers(tree) -> set[str]:
         """Names bound by 'from time import perf_counter' and the like."""
@@ -125,19 +143,19 @@ class _Finder:
     def _what(self, call: ast.Call) -> tuple[str, str] | None:
         """A call that reads a clock, times code or synchronises: (kind, words); else None.
         Kinds: clock (reads a time), timeit (times code given to it), sync, event (a CUDA
-        timing event made)."""
+        timing event made), record (an event marks a time), elapsed (an event's time read)."""
         name = dotted(call.func)
         head, last = name.partition(".")[0], name.rpartition(".")[2]
         if last == "synchronize":
             return "sync", f"{name}()"
-        if head in TIME_MODULES and last in TIMEIT or name in self.timer_names and last in TIMEIT:
+        if (head in TIME_MODULES or name in self.timer_names) and last in TIMEIT | {"Timer"}:
             return "timeit", f"{name}()"
         if (head in TIME_MODULES and last in TIMERS) or name in self.timer_names or name.endswith("datetime.now"):
             return "clock", f"{name}()"
         if name.endswith("cuda.Event") or name.endswith("mps.Event"):
             return "event", f"{name}()"
         if last in ("record", "elapsed_time") and head in self.time_names:
-            return ("clock" if last == "record" else "event"), f"{name}()"
+            return ("record" if last == "record" else "elapsed"), f"{name}()"
         return None
 
     def _classify(self, statement: ast.stmt) -> None:
@@ -146,12 +164,20 @@ class _Finder:
         uses_times = any(isinstance(n, ast.Name) and n.id in self.time_names for n in ast.walk(statement))
         targets = _assigned_names(statement)
         kinds = {kind for kind, _ in calls}
-        if "timeit" in kinds and self._timeit_work(statement) is not None:
-            self.timeit_work[statement] = self._timeit_work(statement)
+        if kinds == {"clock"} and not uses_times and not self._holds_time(statement):
+            return  # torch.manual_seed(int(time.time())), print(f"at {datetime.now()}"): kept, not timing
+        work = self._timeit_work(statement) if "timeit" in kinds else None
+        if work is not None:
+            self.timeit_work[statement], setup = work
+            if setup:
+                self.timeit_setup[statement] = setup
             self.start = self.start or statement
+            self.measures = True
             self.found.append((statement.lineno, next(w for k, w in calls if k == "timeit")))
         elif calls or uses_times:
-            if "clock" in kinds and self.start is None:
+            self.clock_reads += sum(kind in ("clock", "record") for kind, _ in calls)
+            self.measures |= "elapsed" in kinds or self._subtracts_times(statement)
+            if kinds & {"clock", "record"} and self.start is None:
                 self.start = statement  # the learner's clock starts here: what follows is the work
             words = "print of the time" if _is_print(statement) else \
                 ", ".join(dict.fromkeys(w for _, w in calls)) or "arithmetic on the times"
@@ -160,29 +186,55 @@ class _Finder:
         elif targets & INJECTED:
             self.drop[statement] = f"picks its own {' and '.join(sorted(targets & INJECTED))}"
             self.found.append((statement.lineno, self.drop[statement]))
-        self.timing_calls += bool(calls)
         if calls or uses_times:
             self.time_names |= targets | _appended_to(statement)
 
-    def _timeit_work(self, statement: ast.stmt) -> str | None:
-        """The code a timeit call times: its lambda's body or its statement string."""
+    def _time_value(self, node: ast.AST) -> bool:
+        """A clock read, a name holding a time, or arithmetic on them."""
+        if isinstance(node, ast.Call):
+            what = self._what(node)
+            return what is not None and what[0] in ("clock", "elapsed")
+        if isinstance(node, ast.Name):
+            return node.id in self.time_names
+        if isinstance(node, ast.BinOp):
+            return self._time_value(node.left) or self._time_value(node.right)
+        return False
+
+    def _holds_time(self, statement: ast.stmt) -> bool:
+        """'start = time.time()', 'print(time.time() - start)', 'print(time.time())',
+        'stamps.append(time.time())': a clock read kept as a time (not one turned into a seed
+        or written into a log line)."""
+        value = getattr(statement, "value", None)
+        if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and value is not None:
+            return self._time_value(value)
+        return self._subtracts_times(statement) or any(
+            self._time_value(a) for n in ast.walk(statement) if isinstance(n, ast.Call)
+            and (dotted(n.func) == "print" or _method(n) in ("append", "extend", "add")) for a in n.args)
+
+    def _subtracts_times(self, statement: ast.stmt) -> bool:
+        return any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)
+                   and (self._time_value(n.left) or self._time_value(n.right)) for n in ast.walk(statement))
+
+    def _timeit_work(self, statement: ast.stmt) -> tuple[str, str] | None:
+        """The code a timeit call (or a timeit.Timer) times and its setup ('' for none), given
+        by position or as stmt= and setup=: a lambda's body or a string of code."""
         for node in ast.walk(statement):
-            if isinstance(node, ast.Call) and dotted(node.func).rpartition(".")[2] in TIMEIT and node.args:
-                first = node.args[0]
-                if isinstance(first, ast.Lambda):
-                    return ast.unparse(first.body)
-                if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    return first.value.strip()
+            if not (isinstance(node, ast.Call) and dotted(node.func).rpartition(".")[2] in TIMEIT | {"Timer"}):
+                continue
+            given = dict(zip(("stmt", "setup"), node.args)) | {k.arg: k.value for k in node.keywords if k.arg}
+            work = _code(given.get("stmt"))
+            if work:
+                return work, _code(given.get("setup")) or ""
         return None
 
     def _drop_emptied(self, body: list[ast.stmt]) -> bool:
-        """Drop compound statements all of whose statements go (an 'if cuda: device = ...');
-        True when every statement of ``body`` goes."""
+        """Drop compound statements all of whose statements go (an 'if cuda: device = ...') or
+        only pass once they go; True when every statement of ``body`` goes."""
         for statement in body:
             blocks = [b for b in _blocks(statement) if b]
             if blocks and statement not in self.drop:
                 emptied = [self._drop_emptied(b) for b in blocks]
-                if all(emptied):
+                if all(emptied) or _only_passes(statement, self.drop):
                     picked = sorted(_assigned_names(statement) & INJECTED)
                     self.drop[statement] = f"picks its own {' and '.join(picked)}" if picked else "timing"
                     self.found.append((statement.lineno, self.drop[statement]))
@@ -195,7 +247,7 @@ class _Finder:
                 continue
             if statement in self.timeit_work:  # it becomes the code it timed
                 try:
-                    statement = ast.parse(self.timeit_work[statement])
+                    statement = ast.parse(self.timeit_setup.get(statement, "") + "\n" + self.timeit_work[statement])
                 except SyntaxError:
                     continue
             blocks = _blocks(statement)
@@ -229,7 +281,7 @@ class _Finder:
                 self.drop[statement] = "import"
 
 
-def _rewrite(source: str, tree: ast.Module, finder: _Finder, magic_lines: list[int]) -> str:
+def _rewrite(source: str, tree: ast.Module, finder: _Finder, magic_lines: dict[int, str]) -> str:
     """The cell's own text with the dropped statements cut, imports trimmed, timeit's work
     spelled out, .cuda() as .to(device), and '# timed' above the first work after the clock starts."""
     text = _Text(source)
@@ -241,9 +293,24 @@ def _rewrite(source: str, tree: ast.Module, finder: _Finder, magic_lines: list[i
     for statement, kept in finder.imports.items():
         start, end = text.span(statement)
         edits.append((start, end, ast.unparse(type(statement)(**{**statement.__dict__, "names": kept}))))
+    marker_line = _marker_line(source, tree, finder, magic_lines)
+    above_marker = ""
     for statement, work in finder.timeit_work.items():
         start, end = text.span(statement)
-        edits.append((start, end, work))
+        setup = finder.timeit_setup.get(statement)
+        if setup and statement.lineno == marker_line:  # setup above '# timed', the work below
+            above_marker = setup + "\n"
+        elif setup:  # inside a block: the setup runs (timed) just before the work
+            work = setup + "\n" + work
+        edits.append((start, end, work.replace("\n", "\n" + " " * statement.col_offset)))
+    # A kept block whose every statement goes keeps a 'pass' ('try:' / 'except:' alone is no Python).
+    for statement in ast.walk(tree):
+        if statement in finder.drop or id(statement) in inside:
+            continue
+        for block in _blocks(statement) if isinstance(statement, ast.stmt) else []:
+            if block and all(s in finder.drop for s in block) and text.alone(block[0]):
+                at = text.offset(block[0].lineno, 0)
+                edits.append((at, at, " " * block[0].col_offset + "pass\n"))
     replaced = inside | {id(n) for s in [*finder.drop, *finder.timeit_work] for n in ast.walk(s)}
     # The GPU named in the code pins every run to it; `device` is each device in turn.
     device_spots = {id(k.value) for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg == "device"} | {
@@ -257,10 +324,9 @@ def _rewrite(source: str, tree: ast.Module, finder: _Finder, magic_lines: list[i
         elif id(node) in device_spots and isinstance(node, ast.Constant) and isinstance(node.value, str) \
                 and re.fullmatch(r"cuda(:\d+)?|mps", node.value):
             edits.append((*text.span(node), "device"))
-    marker_line = _marker_line(source, tree, finder, magic_lines)
     if marker_line is not None:
         at = text.offset(marker_line, 0)
-        edits.append((at, at, "# timed\n"))
+        edits.append((at, at, above_marker + "# timed\n"))
     out = source
     for start, end, new in reversed(_merged(edits)):
         out = out[:start] + new + out[end:]
@@ -279,13 +345,13 @@ def _merged(edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return out
 
 
-def _marker_line(source: str, tree: ast.Module, finder: _Finder, magic_lines: list[int]) -> int | None:
+def _marker_line(source: str, tree: ast.Module, finder: _Finder, magic_lines: dict[int, str]) -> int | None:
     """The line '# timed' goes above: the first top-level statement kept after the clock
     started (the one holding the start when it is nested); None when the cell has its own."""
     if any(line.strip() == "# timed" for line in source.splitlines()):
         return None
     starts = [finder.start.lineno] if finder.start is not None else []
-    starts += magic_lines
+    starts += list(magic_lines)
     if not starts:
         return None
     begin = min(starts)
@@ -294,7 +360,7 @@ def _marker_line(source: str, tree: ast.Module, finder: _Finder, magic_lines: li
             continue
         holds = statement.lineno <= begin <= statement.end_lineno and statement is not finder.start
         if holds or statement.lineno > begin or (statement.lineno == begin and statement in finder.timeit_work):
-            return statement.lineno
+            return min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
     return None
 
 
@@ -315,6 +381,10 @@ class _Text:
     def span(self, node: ast.AST) -> tuple[int, int]:
         return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
 
+    def alone(self, statement: ast.stmt) -> bool:
+        """Nothing before the statement on its first line."""
+        return not self.source[self.starts[statement.lineno - 1]:self.span(statement)[0]].strip()
+
     def cut(self, statement: ast.stmt) -> tuple[int, int, str]:
         """A statement's text out: its whole lines when it has them alone, else it and a ';'."""
         start, end = self.span(statement)
@@ -329,6 +399,25 @@ class _Text:
         if semicolon_before:
             return line_start + semicolon_before.start(), end, ""
         return start, end, "pass"
+
+
+def _code(node: ast.AST | None) -> str | None:
+    """The code in timeit's stmt or setup: a lambda's body, or a string of statements."""
+    if isinstance(node, ast.Lambda):
+        return ast.unparse(node.body)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return textwrap.dedent(node.value).strip()
+    return None
+
+
+def _only_passes(statement: ast.stmt, drop: dict) -> bool:
+    """A block statement left with nothing but 'pass' once its dropped lines go: 'try:
+    torch.cuda.synchronize() except AssertionError: pass' goes whole, as does 'if cuda:
+    torch.cuda.synchronize() else: pass'."""
+    inner = [s for block in _blocks(statement) for s in block]
+    return any(s in drop for s in inner) and all(
+        s in drop or isinstance(s, ast.Pass) or isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+        for s in inner)
 
 
 def _simple_statements(body: list[ast.stmt]):

@@ -12,7 +12,7 @@ import io
 import math
 
 from .. import notes as note, theme, views
-from ..hardware.specs import time_machine
+from ..hardware.specs import format_multiple, time_machine
 from ..notes import Note
 from .result import BenchResult, DeviceResult
 from .words import format_speedup  # noqa: F401 (for callers of render)
@@ -208,7 +208,7 @@ def time_bars(result: BenchResult) -> list[str]:
             cells.append("")
             continue
         ratio = d.summary.median / base.summary.median
-        said = "1x" if d is base else f"{ratio:.2g}x"
+        said = "1x" if d is base else format_multiple(ratio)
         tip = f"median time as a multiple of {base.label}'s; the mark is {base.label}'s 1x"
         cells.append(f'<span class="dlm-bench-scale" title="{html.escape(tip)}"><span class="bar" '
                      f'style="width:{widths[d.label]:.0f}px"></span><span class="dlm-bench-one" '

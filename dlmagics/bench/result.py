@@ -22,7 +22,7 @@ from .. import notes, views
 from ..options import finite_number
 from .agree import Agreement
 from .counting import Work
-from .defaults import MAX_BUDGET_S, WARMUP
+from .defaults import MAX_BUDGET_S, MAX_WARMUP, WARMUP
 from .stats import (NOISY, RepeatInterval, Summary, block_medians, drift, drift_ends, paired_speedup,
                     repeat_interval, speedup_interval, summarize)
 from .words import format_rate, format_speedup, format_time, plural
@@ -209,9 +209,9 @@ class BenchResult:
         """Each device against the baseline (computed once: a result is complete when the
         runner returns it)."""
         base = self.baseline
-        if base is None:
+        if base is None or base.summary.median <= 0:  # a clock that read 0 s: no ratio to give
             return []
-        return [speedup(base, d) for d in self.devices if d is not base and d.times]
+        return [speedup(base, d) for d in self.devices if d is not base and d.times and d.summary.median > 0]
 
     @property
     def warning_notes(self) -> list[notes.Note]:
@@ -227,7 +227,7 @@ class BenchResult:
                 found.append(notes.warn(f"{d.label}: the runs are noisy (IQR is {s.relative_iqr:.0%} of the median); "
                                         "other programs or clock changes may be interfering, so treat the figures "
                                         "as rough."))
-            if s and s.runs < 6 and (s.ci95[1] - s.ci95[0]) / 2 >= NOISY * s.median:
+            if s and s.median > 0 and s.runs < 6 and (s.ci95[1] - s.ci95[0]) / 2 >= NOISY * s.median:
                 found.append(notes.info(few_runs_words(d.label, s)))
             if d.kind == "cpu" and d.flop_rate and d.peak_flops and d.flop_rate > d.peak_flops:
                 found.append(notes.info(f"{d.label}: {format_rate(d.flop_rate)}, above its estimated peak of "
@@ -356,8 +356,16 @@ def drift_lines(devices: list[DeviceResult], warmup: int = WARMUP) -> list[str]:
             lines.append(f"{d.label} ran its first {plural(d.slow_start, 'timed run')} slower than the rest "
                          f"({_from_to(d)}): it was still warming up (memory, caches, threads, the clock speeding up), "
                          "or another program had just stopped. Its interval is wide because of it; more untimed runs "
-                         f"first (--warmup {warmup + d.slow_start} or more) leave the slow start out.")
+                         f"first {_more_warmup(warmup + d.slow_start)}")
     return lines
+
+
+def _more_warmup(runs: int) -> str:
+    """The --warmup that leaves ``runs`` slow runs out, within what the magic takes."""
+    if runs <= MAX_WARMUP:
+        return f"(--warmup {runs} or more) leave the slow start out."
+    return (f"leave the slow start out: --warmup {MAX_WARMUP} (the most it takes), or run the cell once before "
+            "(its slow start is then over).")
 
 
 def _from_to(d: DeviceResult) -> str:

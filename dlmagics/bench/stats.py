@@ -160,7 +160,7 @@ def repeat_interval(median: float, within: tuple[float, float], medians_of_block
     if len(logs) >= MIN_BLOCKS:
         half = t975(len(logs) - 1) * math.sqrt(2 * statistics.variance(logs) / len(logs))
         used_blocks = len(logs)
-    chain = [math.log(m) for m in list(earlier_medians)[-RECENT_RUNS:] if m > 0] + [math.log(median)]
+    chain = [math.log(m) for m in [*list(earlier_medians)[-RECENT_RUNS:], median] if m > 0]
     steps = [b - a for a, b in zip(chain, chain[1:])]
     if len(steps) >= 2:
         by_runs = t975(len(steps)) * math.sqrt(sum(s * s for s in steps) / len(steps))

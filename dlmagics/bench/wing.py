@@ -45,8 +45,9 @@ GPUBENCH = MagicSpec(
           y = x @ x
 
         Do not time by hand: %%gpubench waits for the GPU and times many runs itself. A
-        cell with ``time.time()``, ``perf_counter()``, ``timeit``, ``torch.cuda.synchronize()``
-        or its own ``device = ...`` is shown rewritten, those lines gone and '# timed' in place.
+        cell that times itself (``time.time()`` or ``perf_counter()`` read twice or subtracted,
+        ``timeit``, ``%time``, CUDA events' ``elapsed_time``) is shown rewritten: those lines, its
+        ``torch.cuda.synchronize()`` and its own ``device = ...`` gone, '# timed' in place.
 
         For each device it shows the median time with its 95% interval (where a repeat
         run's median should fall: built from the spread of its blocks of runs and of this
@@ -90,7 +91,8 @@ class BenchWing(Wing):
         from . import command
 
         show = ctx.show if ctx.watched else None  # a progress line for a person waiting
-        return command.gpubench(args, ctx.cell, ctx.namespace, self._publish, show, self.history, ctx.cell_id)
+        return command.gpubench(args, ctx.cell, ctx.namespace, self._publish, show, self.history, ctx.cell_id,
+                                options=ctx.line)
 
     def _publish(self, message: dict) -> None:
         self.recent.extend(message["results"])

@@ -7,7 +7,7 @@ No imports from the rest of the wing, so a result and its views both use it with
 
 from __future__ import annotations
 
-from ..hardware.specs import format_rate
+from ..hardware.specs import format_multiple, format_rate
 
 
 def format_time(seconds: float | None) -> str:
@@ -30,12 +30,17 @@ def format_bytes(count: int | None) -> str:
 
 def format_speedup(value: float, ci: tuple[float, float] | list[float]) -> str:
     """'12.3x [11.8, 12.9]'; a claim only where the interval leaves 1x out."""
-    text = f"{value:.3g}x [{ci[0]:.3g}, {ci[1]:.3g}]"
+    text = f"{_figures(value)}x [{_figures(ci[0])}, {_figures(ci[1])}]"
     if ci[1] < 1:
-        text += f" ({1 / value:.2g}x slower)"
+        text += f" ({format_multiple(1 / value)} slower)"
     elif ci[0] <= 1:
         text += ", no clear difference"
     return text
+
+
+def _figures(value: float) -> str:
+    """Three figures: '12.3', '456', '1,234' (not '1.23e+03')."""
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
 
 
 def plural(count: int, noun: str) -> str:

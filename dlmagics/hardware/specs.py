@@ -172,6 +172,11 @@ def _by_year() -> list[GpuSpec]:
 def _times(ratio: float) -> str:
     if 0.9 <= ratio <= 1.1:
         return "about"
+    return format_multiple(ratio)
+
+
+def format_multiple(ratio: float) -> str:
+    """'0.5x', '3.2x', '150x', '1,200x' (not '1.5e+02x')."""
     return f"{ratio:.2g}x" if ratio < 10 else f"{ratio:,.0f}x"
 
 
