@@ -56,8 +56,11 @@ def progress_words(result, controls=None) -> str:
 
 
 def time_left_words(result) -> str | None:
+    """An estimate in whole seconds (a tenth of one would be false precision), minutes from 2."""
     left = seconds_left(result)
-    return None if left is None else f"about {_seconds(left)} left"
+    if left is None:
+        return None
+    return f"about {left:.0f} s left" if left < 120 else f"about {left / 60:.1f} min left"
 
 
 def status_line(result, controls=None) -> str:

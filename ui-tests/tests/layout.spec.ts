@@ -143,7 +143,7 @@ for (const [width, height] of [
     await runAt(page, 3, 'run = %train_demo optimizers --epochs 300');
     const training = sidebar.locator('.dlm-training');
     await expect(training).toHaveAttribute('data-status', 'running', { timeout: 30000 });
-    await expect(training.locator('.dlm-training-step')).toContainText(/about \d+ s left/, { timeout: 30000 });
+    await expect(training.locator('.dlm-training-step')).toContainText(/step [\d,]+ of [\d,]+, about [\d.]+ (s|min) left/, { timeout: 30000 });
     await expect(training.locator('.dlm-sparkline')).toBeVisible({ timeout: 30000 });
 
     await checkSections(page, 'the default layout');
