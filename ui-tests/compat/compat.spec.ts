@@ -39,7 +39,9 @@ test(`${NAME}: the sidebar appears and connects to the kernel`, async ({ page })
   await expect(gpu).toBeVisible({ timeout: 30000 });
   await expect(gpu).toHaveAttribute('data-status', 'connected', { timeout: 30000 });
   await expect(gpu.locator('.dlm-callout')).toContainText('CPU only');
-  await expect(page.locator('#dlmagics-sidebar .dlm-timeline-summary')).toContainText('events');
+  // The Timeline is its own left panel.
+  await page.evaluate(() => (window as any).jupyterapp.shell.activateById('dlmagics-timeline'));
+  await expect(page.locator('#dlmagics-timeline .dlm-timeline-summary')).toContainText('events', { timeout: 30000 });
   await page.screenshot({ path: `screenshots/compat-${NAME}.png` });
   expect(errors).toEqual([]);
 });
