@@ -16,6 +16,7 @@
  */
 import type { IOutputAreaModel } from '@jupyterlab/outputarea';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import { perKernel } from './perKernel';
 
 /** Our widget view type and the metadata key of a static copy (dlmagics/theme.py). */
 export const WIDGET_VIEW = 'application/vnd.dlmagics.widget-view+json';
@@ -60,16 +61,7 @@ export class LiveModels {
   }
 }
 
-const live = new WeakMap<CommSource, LiveModels>();
-
-export function liveModelsOf(kernel: CommSource): LiveModels {
-  let models = live.get(kernel);
-  if (!models) {
-    models = new LiveModels(kernel);
-    live.set(kernel, models);
-  }
-  return models;
-}
+export const liveModelsOf = perKernel((kernel: CommSource) => new LiveModels(kernel));
 
 /** Apply a kernel's update of one of our static copies to the outputs that hold it; how many. */
 export function updateCopies(msg: KernelMessage.IMessage, outputLists: () => Iterable<IOutputAreaModel>): number {

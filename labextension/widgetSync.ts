@@ -7,6 +7,7 @@
  * and grade an answer the page no longer shows. A grading button waits for `settled()`.
  */
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import { perKernel } from './perKernel';
 
 /** The part of a kernel connection this needs (a fake in the tests). */
 export type MessageSource = Pick<Kernel.IKernelConnection, 'anyMessage' | 'iopubMessage' | 'statusChanged'>;
@@ -73,13 +74,4 @@ export class WidgetSync {
 }
 
 /** One WidgetSync per kernel connection. */
-const syncs = new WeakMap<MessageSource, WidgetSync>();
-
-export function widgetSyncOf(kernel: MessageSource): WidgetSync {
-  let sync = syncs.get(kernel);
-  if (!sync) {
-    sync = new WidgetSync(kernel);
-    syncs.set(kernel, sync);
-  }
-  return sync;
-}
+export const widgetSyncOf = perKernel((kernel: MessageSource) => new WidgetSync(kernel));
