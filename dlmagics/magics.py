@@ -42,7 +42,8 @@ class DLMagics(Magics):
 
         super().__init__(shell=shell, **kwargs)
         self.session = KernelSession(shell)
-        self.kernel = Kernel(self.session.publish, display, self.session.channel.active, settings=self)
+        self.kernel = Kernel(self.session.publish, display, self.session.channel.active, settings=self,
+                             on_interrupt=interrupts_between_cells(shell))
         self.long_lines = LongLines()  # refuses an over-long line of any of these magics
         self.wings: dict[str, Wing] = {}
         for wing in find_wings():
@@ -136,6 +137,35 @@ def with_options(function, spec: MagicSpec):
     for one in reversed(spec.args):  # IPython adds the last decorator's argument first
         argument(*one.flags, **one.options)(function)
     return magic_arguments()(function)
+
+
+def interrupts_between_cells(shell):
+    """A way to hear the kernel's interrupt while no cell runs (a run training in the
+    background stops at it), or None. ipykernel ignores SIGINT between cells: before each
+    cell it saves the handler it finds in ``saved_sigint_handler`` and puts it back after,
+    so a handler placed there is the one between cells, and cells keep Ctrl-C as it is."""
+    import signal
+
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None or not hasattr(kernel, "saved_sigint_handler"):
+        return None
+    handlers: list = []
+
+    def listen(handler) -> None:
+        if not handlers:
+            previous = kernel.saved_sigint_handler
+
+            def on_sigint(signum, frame):
+                if not any(h() for h in handlers) and callable(previous):
+                    previous(signum, frame)
+
+            kernel.saved_sigint_handler = on_sigint
+            if signal.getsignal(signal.SIGINT) is previous:  # called between cells: take effect now
+                signal.signal(signal.SIGINT, on_sigint)
+        if handler not in handlers:
+            handlers.append(handler)
+
+    return listen
 
 
 def _cell_id(shell) -> str | None:

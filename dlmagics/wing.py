@@ -61,6 +61,9 @@ class Kernel:
     show: Callable  # IPython's display
     in_kernel: bool  # a Jupyter kernel (a sidebar may listen, threads may run on), not a terminal
     settings: object = None  # the DLMagics configurable: %config DLMagics.*
+    # on_interrupt(handler): the kernel's interrupt (its stop button) calls handler() while no
+    # cell runs; handler returns True when it used it. None outside a Jupyter kernel.
+    on_interrupt: Callable[[Callable[[], bool]], None] | None = None
 
 
 @dataclass

@@ -15,7 +15,7 @@ from IPython.core.error import UsageError
 
 from conftest import validate
 from dlmagics.protocol import training_message as message_of
-from dlmagics.train import data, runner
+from dlmagics.train import data, frames, runner
 from dlmagics.train.command import listing
 from dlmagics.train.demos import DEMOS
 from dlmagics.train.engine import Controls
@@ -298,7 +298,7 @@ def test_the_dashboard_keeps_its_controls_above_the_curves_from_the_first_frame(
 
     demo = DEMOS["xor"]
     result = runner.start(demo, demo.settings(quick=True), "")
-    board = Dashboard(result, Controls(demo.settings(quick=True).lr))
+    board = Dashboard(result, Controls(demo.settings(quick=True).lr), frames)
     order = []
     for child in board.widget.children:
         for part in getattr(child, "children", [child]):

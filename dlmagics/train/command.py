@@ -33,6 +33,26 @@ def train_demo(args, trainer, live: bool):
     return trainer.run(demo, settings(demo, args), live)
 
 
+def train_cell(args, trainer, ctx):
+    """%%train: check the options and the cell, then train the learner's loop in their
+    namespace (live when a person watches, unless --no-live or --quiet)."""
+    from .cellcode import prepare
+
+    doctor = (args.doctor or "on").lower()
+    if doctor not in ("on", "off"):
+        raise DemoUsageError(f"--doctor {args.doctor}: on or off")
+    if not ctx.cell.strip():
+        raise DemoUsageError("the cell is empty: put %%train on top of a cell that trains a model "
+                             "(loss.backward() and optimizer.step() in a loop)")
+    prepared = prepare(ctx.cell)  # a SyntaxError is the learner's: IPython shows it as for any cell
+    if not prepared.trains:
+        raise DemoUsageError("this cell trains nothing (it calls no function, so no loss.backward() and no "
+                             "optimizer.step()): %%train watches a cell that trains a model")
+    command = "%%train" + (f" {ctx.line.strip()}" if ctx.line.strip() else "")
+    live = ctx.watched and not args.no_live
+    return trainer.train_cell(ctx.cell, ctx.namespace, command, doctor == "on", live, quiet=args.quiet)
+
+
 def find_demo(name: str | None) -> Demo:
     if not name:
         raise DemoUsageError(f"name a demo: {', '.join(DEMOS)} (or --list)")

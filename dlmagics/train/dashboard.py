@@ -1,13 +1,14 @@
-"""The live dashboard of a %train_demo run, as ipywidgets: curves, the demo's panel,
-progress with the time left, a log-scale learning-rate slider, Pause and Stop. It follows a
-``LiveRun`` (live.py) through ``refresh`` and ``finish``, and acts on the run's controls."""
+"""The live dashboard of a run (a %train_demo, or a learner's %%train cell), as ipywidgets:
+curves and a panel, progress with the time left, a log-scale learning-rate slider, Pause and
+Stop. It follows a ``LiveRun`` (live.py) through ``refresh`` and ``finish``, and acts on the
+run's controls. What it shows comes from the run's look: frames.py (a demo), own_frames.py
+(a learner's cell), modules with the same functions."""
 
 from __future__ import annotations
 
 import time
 
 from .engine import Controls
-from .frames import live_html, status_line
 from .. import theme
 from ..throttle import Throttle
 
@@ -21,17 +22,17 @@ class Dashboard:
     """Curves, the demo's panel, progress with ETA, a log-scale LR slider, pause and stop.
     It draws at most as often as its Throttle allows, so drawing never slows training much."""
 
-    def __init__(self, result, controls: Controls):
+    def __init__(self, result, controls: Controls, look):
         import ipywidgets as w
 
-        self.result, self.controls = result, controls
-        lr = result.settings.lr
-        self.header = w.HTML(_header(result))
-        self.picture = w.HTML(live_html(result))
+        self.result, self.controls, self.look = result, controls, look
+        known = controls.lr > 0  # a learner's loop: known once its optimizer takes a step
+        self.header = w.HTML(self.look.header_html(result))
+        self.picture = w.HTML(self.look.live_html(result))
         self.progress = w.FloatProgress(value=0.0, min=0.0, max=1.0, description="",
                                         layout=w.Layout(width="260px"))
-        self.status = w.HTML(status_line(result, controls))
-        self.lr = w.FloatLogSlider(value=lr, base=10, min=-5, max=1, step=0.05, description="learning rate",
+        self.status = w.HTML(self.look.status_line(result, controls))
+        self.lr = w.FloatLogSlider(value=controls.lr if known else 1e-3, base=10, disabled=not known, min=-5, max=1, step=0.05, description="learning rate",
                                    readout_format=".2e", continuous_update=False,
                                    style={"description_width": "initial"}, layout=w.Layout(width="360px"))
         self.pause = w.ToggleButton(value=False, description="Pause", icon="pause",
@@ -39,7 +40,7 @@ class Dashboard:
         self.stop = w.Button(description="Stop", icon="stop", button_style="danger",
                              tooltip="Stop training; the history so far is kept")
         self.stop.add_class(STOP_CLASS)
-        self.command = w.HTML(_command_html(result, controls))
+        self.command = w.HTML(self.look.command_html(result, controls))
         self.lr.observe(self._on_lr, names="value")
         self.pause.observe(self._on_pause, names="value")
         self.stop.on_click(lambda _: self.controls.stop())
@@ -52,10 +53,13 @@ class Dashboard:
         self.widget.add_class(theme.OWN_KEYS)
         self.throttle = Throttle()
         self.waiting = False
+        self._following = False  # the slider follows the run's rate (a scheduler's, the first step's)
 
     def _on_lr(self, change) -> None:
+        if self._following:
+            return
         self.controls.set_lr(change["new"])
-        self.command.value = _command_html(self.result, self.controls)
+        self.command.value = self.look.command_html(self.result, self.controls)
 
     def _on_pause(self, change) -> None:
         if change["new"]:
@@ -64,7 +68,7 @@ class Dashboard:
         else:
             self.controls.resume()
             self.pause.description, self.pause.icon = "Pause", "pause"
-        self.status.value = status_line(self.result, self.controls)
+        self.status.value = self.look.status_line(self.result, self.controls)
 
     def refresh(self, force: bool = False) -> None:
         if not (force or self.throttle.due()):
@@ -75,9 +79,19 @@ class Dashboard:
         h = self.result.history
         self.progress.value = h.steps_done / max(1, h.steps_planned)
         waited = self.waiting and not self.result.done
-        self.status.value = status_line(self.result, self.controls) + (WAITED_NOTE if waited else "")
-        self.picture.value = live_html(self.result)
+        self.status.value = self.look.status_line(self.result, self.controls) + (WAITED_NOTE if waited else "")
+        self.picture.value = self.look.live_html(self.result)
+        self._follow_lr()
         self.throttle.drew(started)
+
+    def _follow_lr(self) -> None:
+        lr = self.controls.lr
+        if lr > 0 and (self.lr.disabled and not self.waiting or abs(self.lr.value - lr) > 1e-9 * lr):
+            self._following = True
+            try:
+                self.lr.value, self.lr.disabled = lr, self.waiting
+            finally:
+                self._following = False
 
     def waited_on(self, waiting: bool) -> None:
         """A cell is waiting for this run (or no longer): the kernel reads no widget message
@@ -96,21 +110,3 @@ class Dashboard:
         import ipywidgets as w
 
         self.widget.children = (w.HTML(final_html),)
-
-
-def _header(result) -> str:
-    from html import escape
-
-    demo = result.demo
-    return (f'<div style="font:13px sans-serif"><b>%train_demo {escape(demo.name)}</b>: {escape(demo.title)} '
-            f'<span style="{theme.muted()}">({escape(demo.year)})</span><br><span style="{theme.muted()}">'
-            f'{escape(demo.story)}</span></div>')
-
-
-def _command_html(result, controls) -> str:
-    from html import escape
-
-    from .frames import command_line
-
-    return f'<code style="font-size:12px">{escape(command_line(result.demo.name, result.settings, controls.lr))}</code>'
-

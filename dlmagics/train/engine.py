@@ -37,6 +37,7 @@ class Controls:
         # final) and when it ends, so that every view can say so at once.
         self.on_hold: Callable[[], None] | None = None
         self.stop_requested = threading.Event()
+        self.stop_reason = "stopped"
         self._running = threading.Event()
         self._running.set()
 
@@ -59,7 +60,9 @@ class Controls:
     def resume(self) -> None:
         self._running.set()
 
-    def stop(self) -> None:
+    def stop(self, reason: str = "stopped") -> None:
+        """``reason``: "stopped" (a Stop button) or "interrupted" (the kernel's interrupt)."""
+        self.stop_reason = reason
         self.stop_requested.set()
         self._running.set()  # a paused race must wake up to stop
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import sys
 import time
 from html import escape
 
@@ -197,3 +198,26 @@ def run_state(result, controls=None) -> dict:
 
 def _finite(value):
     return value if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+def header_html(result) -> str:
+    demo = result.demo
+    return (f'<div style="font:13px sans-serif"><b>%train_demo {escape(demo.name)}</b>: {escape(demo.title)} '
+            f'<span style="{theme.muted()}">({escape(demo.year)})</span><br><span style="{theme.muted()}">'
+            f'{escape(demo.story)}</span></div>')
+
+
+def command_html(result, controls) -> str:
+    return f'<code style="font-size:12px">{escape(command_line(result.demo.name, result.settings, controls.lr))}</code>'
+
+
+def what(result) -> str:
+    """The run in the words of a cell that waits for it."""
+    return f"%train_demo {result.name}"
+
+
+def board(result, controls):
+    """The live dashboard of a demo."""
+    from .dashboard import Dashboard
+
+    return Dashboard(result, controls, sys.modules[__name__])

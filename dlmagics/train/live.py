@@ -11,20 +11,21 @@ view: whoever starts it passes ``on_step`` and ``on_finish``.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from typing import Callable
 
-from . import runner
 from .engine import Controls
 
 
 class LiveRun:
-    """One demo training in a background thread; its controls act at the next step."""
+    """One run (a demo, or a learner's cell) training in a background thread; its controls
+    act at the next step. ``train(controls, on_step)`` trains on the calling thread."""
 
-    def __init__(self, result):
-        self.result = result
-        self.controls = Controls(result.settings.lr)
+    def __init__(self, result, train: Callable, controls: Controls):
+        self.result, self.train = result, train
+        self.controls = controls
         # Set when the thread is done. Not Thread.join/is_alive: a Ctrl-C inside join() can
         # leave is_alive() False while the thread still runs (CPython, before 3.13).
         self.finished = threading.Event()
@@ -33,13 +34,15 @@ class LiveRun:
     def start(self, on_step: Callable[[object], None], on_finish: Callable[[object], None]) -> None:
         """Train in the background: ``on_step(result)`` after each step, ``on_finish(result)``
         once at the end, however it ends."""
-        self.thread = threading.Thread(target=self._train, args=(on_step, on_finish),
+        # In the starting cell's context: what the training prints goes to that cell's output.
+        context = contextvars.copy_context()
+        self.thread = threading.Thread(target=context.run, args=(self._train, on_step, on_finish),
                                        name=f"dlmagics-train-{self.result.name}", daemon=True)
         self.thread.start()
 
     def _train(self, on_step, on_finish) -> None:
         try:
-            runner.run(self.result, self.controls, on_step)
+            self.train(self.controls, on_step)
         finally:
             try:
                 on_finish(self.result)

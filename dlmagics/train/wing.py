@@ -1,5 +1,5 @@
-"""The %train_demo wing: its magic's options and help, the kernel's Trainer (at most one demo
-training in the background), and that run for the sidebar's Runs section."""
+"""The training wing: the %train_demo and %%train magics' options and help, the kernel's
+Trainer (at most one run training in the background), and that run for the sidebar's Runs."""
 
 from __future__ import annotations
 
@@ -62,9 +62,69 @@ TRAIN_DEMO = MagicSpec(
         """)
 
 
+TRAIN = MagicSpec(
+    "train",
+    cell=True,
+    usage="%%train [--doctor on|off] [--quiet] [--no-live]",
+    args=(
+        arg("--doctor", metavar="on|off", help="The training doctor (default on): it names what goes wrong, "
+                                                "with the evidence and the fix."),
+        arg("--quiet", action="store_true", help="No live view: only the final picture (and the doctor's lines)."),
+        arg("--no-live", action="store_true", help="Train here and now, in the cell (the controls need a live run)."),
+    ),
+    doc="""Watch your own PyTorch training loop live, with a doctor, and change nothing in it.
+
+        Put %%train on top of a cell that trains a model the plain way (a model, an
+        optimizer, a loss, loss.backward(), optimizer.step()). While it trains you see:
+
+        - the loss, and for a classification the accuracy, of the training batches and of
+          each validation pass (a forward under torch.no_grad() or model.eval() counts as
+          validation), over the batches, with the epoch and the time left when the loop
+          shows them (a `for epoch in range(N)` loop, a DataLoader);
+        - a learning-rate slider that sets the optimizer's rate at its next step (a
+          scheduler's changes move the slider), Pause, and Stop (the cell ends cleanly
+          between steps and everything your loop made so far is kept);
+        - the training doctor: what goes wrong, in words, with the evidence and the fix:
+          unscaled inputs, a softmax before CrossEntropyLoss, a first loss far from
+          ln(classes), a loss that explodes or turns NaN (and the first layer where it did),
+          gradients piling up without zero_grad(), no optimizer step, an optimizer holding
+          another model's weights, dead ReLUs, vanishing gradients, a learning rate too low,
+          no learning at all, overfitting (from when). PyTorch's errors in the cell (a target
+          of the wrong type, shapes that do not fit, two devices, out of memory) get one
+          sentence with the fix, the original error one click away. A healthy loop gets no
+          warning. docs/doctor.md lists each rule with its threshold.
+
+        The run appears in the sidebar's Runs, with its Stop and the doctor's findings. At the
+        end the dashboard becomes a picture that stays in the saved notebook: the curves, a
+        confusion matrix for a classification, the findings and a summary, including what
+        watching cost ("the doctor took 0.8% of this run's time").
+
+        Training runs in the background, so the controls answer; the next cell waits for it.
+        The kernel's interrupt (the stop button, or I I) stops it and keeps the history.
+        Headless (nbconvert, papermill) and in a terminal the cell trains at once and prints
+        the doctor's findings as lines, then the final picture.
+
+        The result is returned: ``.history`` (each batch's loss, accuracy and learning rate,
+        each evaluation, the epochs), ``.findings``, ``.final``, ``.plot()``, ``.to_dict()``.
+
+        Examples::
+
+          %%train
+          for epoch in range(5):
+              for x, y in loader:
+                  optimizer.zero_grad()
+                  loss = criterion(model(x), y)
+                  loss.backward()
+                  optimizer.step()
+
+          %%train --doctor off --quiet
+          ...
+        """)
+
+
 class TrainWing(Wing):
     name = "train"
-    magics = (TRAIN_DEMO,)
+    magics = (TRAIN_DEMO, TRAIN)
     frontend_messages = {"stop_training": set()}  # the sidebar's Stop
 
     def __init__(self, kernel):
@@ -73,11 +133,15 @@ class TrainWing(Wing):
 
         self.trainer = Trainer(self._publish, kernel.show, kernel.in_kernel)
         self.latest: dict | None = None  # the last training message's run, for snapshots
-        self.hooks = {"pre_run_cell": self.trainer.wait}  # a cell waits for the demo training before it
+        self.hooks = {"pre_run_cell": self.trainer.wait}  # a cell waits for the run training before it
+        if kernel.on_interrupt is not None:
+            kernel.on_interrupt(self.trainer.interrupt_between_cells)
 
     def run(self, name, args, ctx: Context):
         from . import command
 
+        if name == "train":
+            return command.train_cell(args, self.trainer, ctx)
         return command.train_demo(args, self.trainer, not args.no_live and ctx.watched)
 
     def _publish(self, message: dict) -> None:

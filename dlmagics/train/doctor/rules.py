@@ -1,0 +1,413 @@
+"""The doctor's rules, checked while a learner's loop trains (docs/doctor.md says each with
+its threshold and why). The watch calls the Doctor at a few moments; each check is cheap, and
+the heavier ones (gradients per layer, dead units, update sizes) run at sampled steps only,
+within a budget of the run's time. Each finding is made once, and only on evidence a healthy
+loop does not show: a false alarm teaches a learner to ignore the doctor.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+
+import torch
+from torch import nn
+
+from .findings import Finding
+
+# Thresholds (docs/doctor.md gives the measurements behind each).
+UNSCALED_MAX = 20.0  # whole-number inputs up to at least this: raw pixel values or counts
+INITIAL_LOSS_FACTOR = 2.0  # a first loss above 2 ln(C) + 1 is far from an even guess
+EXPLODING_FACTOR = 10.0  # the loss 10x its first value (and above ln C)
+ZERO_GRAD_STEPS = 3  # steps in a row with .grad piling up
+NO_STEP_BATCHES = 20
+CHANCE_MARGIN = 0.05  # accuracy within chance + 5 points after two epochs
+TOO_LOW_UPDATE = 1e-6  # |dW| / |W| per step (about 1e-3 is typical: Karpathy's recipe)
+TOO_LOW_LOSS_CHANGE = 0.02
+VANISHING_RATIO = 1e-3  # first layer's relative gradient / last layer's
+DEAD_SHARE = 0.9  # of a ReLU layer's units zero for every example of a batch
+PROBE_SHARE = 0.005  # the sampled checks take at most this share of the run's time
+PROBE_STEPS = (5, 10, 20, 40)  # the first sampled steps, then as the budget allows
+OVERFIT_RISE = 1.10  # validation loss 10% above its best, two evaluations in a row
+SETTLE_STEPS = 30  # steps before judging learning speed, dead units, vanishing gradients
+
+
+class Doctor:
+    def __init__(self, result):
+        self.result = result
+        self.watch = None
+        self.spent_s = 0.0
+        self.on_finding = None  # called with each new Finding (a headless run prints it)
+        self._keys: set[str] = set()
+        self._loss_calls = 0
+        self._sample = None  # (parameter, grad object, version) at the last step
+        self._piling = 0
+        self._next_probe_step = PROBE_STEPS[0]
+        self._probe = None  # the sampled step's pending measurements
+        self._probes: list[dict] = []
+        self._dead: dict[str, list[float]] = {}  # ReLU layer -> share of dead units, at each sampled step
+        self._relu_hooks: dict = {}
+        self._run_started = time.perf_counter()
+
+    # -- the record ------------------------------------------------------------------------
+    def found(self, key: str, title: str, evidence: str, fix: str, now: dict) -> None:
+        if key in self._keys:
+            return
+        self._keys.add(key)
+        finding = Finding(key, title, evidence, fix, now["step"], now["epoch"])
+        self.result.findings.append(finding)
+        if self.on_finding is not None:
+            self.on_finding(finding)
+
+    def has(self, *keys: str) -> bool:
+        return any(k in self._keys for k in keys)
+
+    def _timed(method):  # noqa: N805 - a decorator of the class's own methods
+        def timed(self, *args):
+            started = time.perf_counter()
+            try:
+                return method(self, *args)
+            except Exception:  # noqa: BLE001 - a rule that fails must not break the loop
+                from ...protocol import log
+
+                log.exception("dlmagics: a doctor's rule failed")
+            finally:
+                self.spent_s += time.perf_counter() - started
+        return timed
+
+    # -- first steps -------------------------------------------------------------------------
+    @_timed
+    def first_input(self, model, x: torch.Tensor, now: dict) -> None:
+        if not x.is_floating_point() or not x.numel():
+            return
+        sample = x.detach().flatten()[:4096].float()
+        low, high = (float(v) for v in torch.aminmax(sample))
+        whole = float((sample == sample.round()).float().mean())
+        if low >= 0 and high >= UNSCALED_MAX and whole > 0.99:
+            self.found("input_unscaled", "the inputs are not scaled",
+                       f"the first batch's values are whole numbers from {low:g} to {high:g} ({_dtype(x)}), raw "
+                       "pixel values: the first layer's outputs start huge and its gradients with them",
+                       f"divide by the largest value so they lie in 0..1 (x = x.float() / {_round_up(high):g}), or "
+                       "normalise with the data's mean and std", now)
+
+    @_timed
+    def training_loss(self, name: str, kind: str, input, target, loss, now: dict) -> None:
+        self._loss_calls += 1
+        if self._loss_calls == NO_STEP_BATCHES and self.result.history.steps == 0:
+            self._no_step(now)
+        if self._loss_calls > 1 or kind != "classes" or input.dim() != 2 or input.shape[1] < 2:
+            return
+        out = input.detach().float()
+        classes = out.shape[1]
+        rows = out.sum(1)
+        probabilities = bool(out.min() >= 0) and bool(out.max() <= 1) and bool(((rows - 1).abs() < 1e-3).all())
+        loss_name = "CrossEntropyLoss" if name == "cross_entropy" else "NLLLoss"
+        if name == "cross_entropy" and probabilities:
+            self.found("softmax_before_loss", "a softmax before CrossEntropyLoss",
+                       "the model's outputs are probabilities (each row is at least 0 and sums to 1), and "
+                       "cross_entropy applies its own softmax again: the gradients shrink and learning crawls",
+                       "remove the last nn.Softmax (or F.softmax) from the model: CrossEntropyLoss takes the raw "
+                       "scores (logits); use softmax only to read probabilities", now)
+        elif name == "nll_loss" and float(out.max()) > 1e-6:
+            what = "probabilities (softmax)" if probabilities else "raw scores (logits)"
+            self.found("softmax_before_loss", f"{what} into NLLLoss",
+                       f"NLLLoss expects log-probabilities (all at most 0), and the model's outputs reach "
+                       f"{float(out.max()):.3g}: the loss can fall below 0 without learning anything",
+                       "end the model with nn.LogSoftmax(dim=1) (or F.log_softmax(out, dim=1)), or use "
+                       "nn.CrossEntropyLoss on the raw scores", now)
+        first = float(loss.float())
+        chance = math.log(classes)
+        if math.isfinite(first) and first > INITIAL_LOSS_FACTOR * chance + 1 and not self.has("input_unscaled"):
+            self.found("initial_loss", "the first loss is far above an even guess",
+                       f"the first batch's loss is {first:.3g}; a network that starts by guessing evenly among "
+                       f"{classes} classes has ln({classes}) = {chance:.2f}: its outputs start large and confident",
+                       "check the inputs' scale, and start the last layer small (PyTorch's default initialisation "
+                       "gives about ln(classes)); a first loss near ln(classes) is the sign of a sound start", now)
+
+    def _no_step(self, now: dict) -> None:
+        model = self.watch.last_model if self.watch else None
+        grads = model is not None and any(p.grad is not None for p in model.parameters())
+        self.found("no_step", "the weights never change: no optimizer step",
+                   f"{NO_STEP_BATCHES} batches computed a loss and no optimizer took a step"
+                   + ("; loss.backward() ran, so the gradients are there unused" if grads else
+                      ", and no gradients were computed either"),
+                   ("call optimizer.step() after loss.backward() in each step" if grads else
+                    "in each step: optimizer.zero_grad(), loss.backward(), optimizer.step()"), now)
+
+    # -- each step -------------------------------------------------------------------------
+    @_timed
+    def before_step(self, optimizer, watch, now: dict) -> None:
+        steps = self.result.history.steps
+        if steps == 0:
+            self._other_params(optimizer, watch, now)
+        self._zero_grad(optimizer, watch, now)
+        if steps + 1 >= self._next_probe_step:
+            self._start_probe(optimizer, watch, steps + 1)
+
+    def _other_params(self, optimizer, watch, now: dict) -> None:
+        held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+        models = watch.models if watch else []
+        if not models or any(id(p) in held for m in models for p in m.parameters()):
+            return
+        model = watch.last_model or models[0]
+        name = self.result.model_name or type(model).__name__
+        self.found("optimizer_other_params", "the optimizer holds another model's parameters",
+                   f"the optimizer's {len(held)} parameter tensors are none of {name}'s "
+                   f"{sum(1 for _ in model.parameters())}, and {name} computed the loss: its weights never change",
+                   f"create the optimizer after the model, from its parameters (optimizer = "
+                   f"torch.optim.{type(optimizer).__name__}({name}.parameters(), ...)); running again the cell that "
+                   "makes the model makes a new one the old optimizer does not know", now)
+
+    def _zero_grad(self, optimizer, watch, now: dict) -> None:
+        param = next((p for g in optimizer.param_groups for p in g["params"] if p.grad is not None), None)
+        if param is None:
+            return
+        grad = param.grad
+        last, self._sample = self._sample, (param, grad, grad._version, None)
+        piling = (last is not None and last[0] is param and last[1] is grad and not watch.zeroed
+                  and grad._version == last[2] + 1)
+        if not piling:
+            self._piling, self._grown = 0, None
+            return
+        self._piling += 1
+        if self._piling == 1:
+            self._grown = (float(grad.norm()), now["step"])
+        if self._piling >= ZERO_GRAD_STEPS:
+            norm, since = self._grown
+            self.found("missing_zero_grad", "the gradients pile up: zero_grad() is never called",
+                       f"between steps nothing reset .grad, so each loss.backward() adds to the last: one "
+                       f"weight's gradient grew from {norm:.3g} at batch {since:,} to {float(grad.norm()):.3g} at "
+                       f"batch {now['step']:,}",
+                       "call optimizer.zero_grad() once in each step, before loss.backward()", now)
+
+    @_timed
+    def after_step(self, optimizer, watch, now: dict) -> None:
+        probe = self._probe
+        if probe is None or probe["step"] != self.result.history.steps:
+            return
+        if "weight" in probe:
+            weight, before = probe["weight"], probe.pop("before")
+            size = float(before.norm())
+            if size > 0:
+                probe["update"] = float((weight.detach() - before).norm()) / size
+        self._finish_probe(now)
+
+    # -- sampled steps ---------------------------------------------------------------------
+    def _start_probe(self, optimizer, watch, step: int) -> None:
+        started = time.perf_counter()
+        model = watch.last_model if watch else None
+        if model is None:
+            return
+        layers = [(n, m) for n, m in model.named_modules() if isinstance(getattr(m, "weight", None), nn.Parameter)
+                  and m.weight.grad is not None and m.weight.dim() > 1]
+        probe = {"step": step, "started": started}
+        if len(layers) >= 2:
+            def relative(m):
+                w = float(m.weight.detach().norm())
+                return float(m.weight.grad.detach().norm()) / w if w > 0 else math.nan
+            probe["first"], probe["last"] = (layers[0][0], relative(layers[0][1])), (layers[-1][0], relative(layers[-1][1]))
+        if layers:
+            weight = max((m.weight for _, m in layers), key=lambda w: w.numel())
+            probe["weight"], probe["before"] = weight, weight.detach().clone()
+        for name, module in model.named_modules():  # measured on the next training batch's forward
+            if isinstance(module, nn.ReLU) and name not in self._relu_hooks:
+                self._relu_hooks[name] = module.register_forward_hook(self._relu_hook(name))
+        self._probe = probe
+        self._probe_cost = time.perf_counter() - started
+
+    def _relu_hook(self, name: str):
+        def hook(module, args, output):
+            if not torch.is_grad_enabled() or not module.training or not isinstance(output, torch.Tensor) \
+                    or output.dim() < 2:
+                return
+            self._relu_hooks.pop(name).remove()
+            alive = (output.detach() > 0).flatten(2).any(-1) if output.dim() > 2 else output.detach() > 0
+            self._dead.setdefault(name, []).append(1.0 - float(alive.any(0).float().mean()))
+        return hook
+
+    def _remove_hooks(self) -> None:
+        for handle in self._relu_hooks.values():
+            handle.remove()
+        self._relu_hooks.clear()
+
+    def _finish_probe(self, now: dict) -> None:
+        probe, self._probe = self._probe, None
+        probe["finishing"] = time.perf_counter()
+        self._probes.append(probe)
+        steps = probe["step"]
+        cost = self._probe_cost + time.perf_counter() - probe["finishing"]
+        elapsed = time.perf_counter() - self._run_started
+        later = [s for s in PROBE_STEPS if s > steps]
+        by_budget = steps + max(10, int(steps * cost / max(PROBE_SHARE * elapsed, 1e-9)))
+        self._next_probe_step = later[0] if later else max(by_budget, steps + 25)
+        if steps >= SETTLE_STEPS:
+            self._judge_probes(now)
+
+    def _judge_probes(self, now: dict) -> None:
+        recent = [p for p in self._probes if p["step"] >= SETTLE_STEPS][-3:]
+        ratios = [p["first"][1] / p["last"][1] for p in recent if "first" in p and p["last"][1] > 0]
+        if len(ratios) >= 2 and all(r < VANISHING_RATIO for r in ratios):
+            p = recent[-1]
+            self.found("vanishing_gradients", "the gradients vanish before the first layers",
+                       f"relative to its weights, the first layer ({p['first'][0]}) gets a gradient "
+                       f"{statistics.median(ratios):.1e} times the last layer's ({p['last'][0]}): the layers near the "
+                       "input barely learn",
+                       "use ReLU in place of sigmoid or tanh, fewer layers, batch normalisation or residual connections, "
+                       "and a fitting initialisation (nn.init.kaiming_normal_ for ReLU)", now)
+        for name, shares in self._dead.items():
+            late = shares[-3:]
+            if len(shares) >= 3 and all(s >= DEAD_SHARE for s in late):
+                self.found("dead_relu", "most ReLU units are dead",
+                           f"{statistics.median(late):.0%} of the units after layer {name} output 0 for every example "
+                           f"of a batch, in each of the last {len(late)} checks: they pass no gradient and never recover",
+                           "lower the learning rate, start biases at 0 (not negative), or use nn.LeakyReLU", now)
+                break
+
+    # -- values read from the device --------------------------------------------------------
+    @_timed
+    def losses_read(self, first: int, losses: list[float], accuracy: list[float], now: dict) -> None:
+        history = self.result.history
+        for i, value in enumerate(losses):
+            if not math.isfinite(value) and not self.has("nonfinite_loss"):
+                self._nonfinite(first + i, value, now)
+        if self.has("nonfinite_loss", "exploding_loss") or len(history.loss) < 5:
+            return
+        start = history.loss[0]
+        classes = self.result.classes
+        floor = math.log(classes) if classes else 0.0
+        recent = [v for v in history.loss[-5:] if math.isfinite(v)]
+        if recent and math.isfinite(start) and start > 0 and min(recent) > EXPLODING_FACTOR * max(start, floor):
+            self.found("exploding_loss", "the loss explodes",
+                       f"the loss rose from {start:.3g} at the first batch to {recent[-1]:.3g} at batch {len(history.loss):,}",
+                       f"lower the learning rate (it is {history.lr[-1]:.3g}): ten times smaller at a time until the "
+                       "loss falls; clipping the gradients (torch.nn.utils.clip_grad_norm_) also helps", now)
+
+    def _nonfinite(self, index: int, value: float, now: dict) -> None:
+        history = self.result.history
+        before = next((v for v in reversed(history.loss[:index]) if math.isfinite(v)), None)
+        evidence = f"the loss became {'NaN' if math.isnan(value) else 'infinite'} at batch {index + 1:,}"
+        if before is not None:
+            evidence += f" (it was {before:.3g} before)"
+        where, data_bad = self._first_bad_layer()
+        if data_bad:
+            self.found("nonfinite_loss", "the data holds NaN or infinite values", evidence + "; " + where,
+                       "clean the data before training: find the bad rows with ~torch.isfinite(x).all(1)", now)
+            return
+        lr = history.lr[index] if index < len(history.lr) else math.nan
+        self.found("nonfinite_loss", "the loss is no longer a number", evidence + (f"; {where}" if where else ""),
+                   f"lower the learning rate (it is {lr:.3g}), ten times smaller at a time; clip the gradients "
+                   "(torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)); a NaN never recovers, so start the "
+                   "model again", now)
+
+    def _first_bad_layer(self) -> tuple[str, bool]:
+        """Where the model's output stops being finite, on its latest input (looked for only now)."""
+        watch = self.watch
+        model, x = (watch.last_model, watch.last_input) if watch else (None, None)
+        if model is None or x is None:
+            return "", False
+        if x.is_floating_point() and not bool(torch.isfinite(x).all()):
+            return "the model's input batch itself holds NaN or infinite values", True
+        bad_weights = [n for n, p in model.named_parameters() if not bool(torch.isfinite(p).all())]
+        if bad_weights:
+            return (f"the weights are not finite any more, first in {bad_weights[0]}: an earlier step with too large "
+                    "an update blew them up"), False
+        seen: list[str] = []
+        leaves = [(n, m) for n, m in model.named_modules() if n and not list(m.children())]
+
+        def hook_for(name):
+            def hook(module, args, output):
+                if not seen and isinstance(output, torch.Tensor) and output.is_floating_point() \
+                        and not bool(torch.isfinite(output).all()):
+                    seen.append(f"{name} ({type(module).__name__})")
+            return hook
+
+        handles = [m.register_forward_hook(hook_for(n)) for n, m in leaves]
+        try:
+            with torch.no_grad():
+                model(x)
+        except Exception:  # noqa: BLE001 - only looking
+            pass
+        finally:
+            for h in handles:
+                h.remove()
+        return (f"the first layer whose output is not finite: {seen[0]}" if seen else
+                "the model's outputs are finite on its latest batch: the loss itself overflowed (outputs too large)"), False
+
+    # -- epochs and evaluations --------------------------------------------------------------
+    @_timed
+    def epoch_ended(self, now: dict) -> None:
+        self._judge_learning(now, final=False)
+
+    @_timed
+    def evaluated(self, record: dict, now: dict) -> None:
+        evals = self.result.history.evals
+        if len(evals) < 3 or self.has("overfitting"):
+            return
+        losses = [e["loss"] for e in evals]
+        best = min(range(len(losses)), key=losses.__getitem__)
+        if best >= len(losses) - 2:
+            return
+        rising = losses[-1] > losses[-2] > losses[best] and losses[-1] > OVERFIT_RISE * losses[best]
+        train = self.result.history.loss
+        at_best = _mean(train[max(0, evals[best]["batch"] - 20):evals[best]["batch"]])
+        now_train = _mean(train[-20:])
+        if rising and at_best is not None and now_train is not None and now_train < at_best:
+            when = f"epoch {evals[best]['epoch']}" if evals[best].get("epoch") else f"batch {evals[best]['batch']:,}"
+            self.found("overfitting", f"training and validation part ways: overfitting from {when}",
+                       f"the validation loss was lowest at {when} ({losses[best]:.3g}) and is {losses[-1]:.3g} now, "
+                       f"while the training loss kept falling ({at_best:.3g} to {now_train:.3g})",
+                       f"keep the model of {when} (stop there), or add data, augmentation, dropout or weight decay, "
+                       "or use a smaller model", now)
+
+    @_timed
+    def finished(self, now: dict) -> None:
+        self._remove_hooks()
+        self._judge_learning(now, final=True)
+
+    def _judge_learning(self, now: dict, final: bool) -> None:
+        h = self.result.history
+        epochs = len(h.epoch_starts)
+        enough = h.steps >= SETTLE_STEPS and (epochs >= 2 or h.batches_done >= 300)
+        if not enough or self.has("nonfinite_loss", "exploding_loss", "no_step", "optimizer_other_params"):
+            return
+        last_epoch = h.loss[h.epoch_starts[-1] if h.epoch_starts and not final else -min(len(h.loss), 100):]
+        loss_now = _mean([v for v in last_epoch if math.isfinite(v)])
+        start = _mean([v for v in h.loss[:5] if math.isfinite(v)])
+        updates = [p["update"] for p in self._probes if "update" in p]
+        if loss_now is not None and start and updates and not self.has("lr_too_low"):
+            change = (start - loss_now) / start
+            if statistics.median(updates) < TOO_LOW_UPDATE and change < TOO_LOW_LOSS_CHANGE:
+                self.found("lr_too_low", "the learning rate is too low to move the loss",
+                           f"over {h.batches_done:,} batches the loss went from {start:.4g} to {loss_now:.4g} "
+                           f"({change:.1%}); each step changes the weights by about {statistics.median(updates):.0e} of "
+                           "their size, where about 1e-3 is typical",
+                           f"raise the learning rate (it is {h.lr[-1]:.3g}) ten times at a time (the slider does it "
+                           "live): Adam's usual start is 1e-3, SGD's 0.01 to 0.1", now)
+                return
+        classes = self.result.classes
+        accuracy = [a for a in h.accuracy[-len(last_epoch):] if not math.isnan(a)] if last_epoch else []
+        if classes and accuracy and loss_now is not None and not self.has("not_learning", "lr_too_low"):
+            mean_accuracy = sum(accuracy) / len(accuracy)
+            if mean_accuracy <= 1 / classes + CHANCE_MARGIN and loss_now >= 0.9 * math.log(classes):
+                self.found("not_learning", "the network learns nothing: it stays at chance",
+                           f"after {max(epochs, 1)} epoch(s) the training accuracy is {mean_accuracy:.1%} (chance: "
+                           f"{1 / classes:.1%}) and the loss {loss_now:.3g}, about ln({classes}) = {math.log(classes):.2f}",
+                           "check that each input keeps its own label (shuffle them together), that the labels are "
+                           "the right ones, and that the learning rate moves the loss", now)
+
+
+def _mean(values):
+    values = [v for v in values if math.isfinite(v)]
+    return sum(values) / len(values) if values else None
+
+
+def _dtype(x) -> str:
+    return str(x.dtype).replace("torch.", "")
+
+
+def _round_up(value: float) -> float:
+    for limit in (1, 16, 100, 255, 1000, 4095, 65535):
+        if value <= limit:
+            return limit
+    return value

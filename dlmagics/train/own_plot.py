@@ -1,0 +1,28 @@
+"""``OwnResult.plot()``: a %%train run's curves and confusion matrix as a matplotlib Figure
+(outside pyplot, as plot.py draws a demo's). Registered in ../views.py."""
+
+from __future__ import annotations
+
+from .. import views
+from .own import OwnResult
+from .own_frames import charts, confusion_image
+from .plot import _chart, _image
+from .result import FIGURE
+
+
+@views.draws(OwnResult, FIGURE)
+def plot(result):
+    from matplotlib.figure import Figure
+
+    pictures = charts(result)
+    extra = confusion_image(result)
+    panels = pictures + ([extra] if extra is not None else [])
+    figure = Figure(figsize=(4.2 * max(1, len(panels)), 3.4), layout="constrained")
+    axes = figure.subplots(1, max(1, len(panels)), squeeze=False)[0]
+    for ax, panel in zip(axes, panels):
+        (_image if panel is extra else _chart)(ax, panel)
+        if panel is not extra and len(panel.series) > 1:
+            ax.legend(list(panel.series), fontsize=8, frameon=False)
+    title = f"%%train{' of ' + result.model_name if result.model_name else ''} ({result.status})"
+    figure.suptitle(title, fontsize=11)
+    return figure
