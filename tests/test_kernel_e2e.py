@@ -27,6 +27,7 @@ class Kernel:
         self.comm_messages: list[dict] = []  # every comm_* message seen on iopub
         self.outputs: list[dict] = []  # the data of every execute_result and display_data
         self.shown: list[tuple[str, dict]] = []  # the last cell's displays and updates: (msg_type, data)
+        self.printed: list[dict] = []  # every stream message, whichever cell it belongs to
 
     def execute(self, code: str, timeout: float = 60, metadata: dict | None = None) -> str:
         """Run code; return its stdout and stderr; keep the comm traffic it caused.
@@ -104,6 +105,8 @@ class Kernel:
         msg = self.kc.get_iopub_msg(timeout=timeout)
         if msg["msg_type"].startswith("comm_"):
             self.comm_messages.append(msg)
+        elif msg["msg_type"] == "stream":
+            self.printed.append(msg)
         return msg
 
     def close(self):

@@ -76,8 +76,9 @@ class Dashboard:
         started = time.perf_counter()
         if self.pause.value and not self.controls.paused:  # resumed by a cell that waits for the run
             self.pause.value = False
-        h = self.result.history
-        self.progress.value = h.steps_done / max(1, h.steps_planned)
+        done = self.look.progress(self.result)
+        self.progress.layout.visibility = "hidden" if done is None else "visible"
+        self.progress.value = done or 0.0
         waited = self.waiting and not self.result.done
         self.status.value = self.look.status_line(self.result, self.controls) + (WAITED_NOTE if waited else "")
         self.picture.value = self.look.live_html(self.result)

@@ -56,6 +56,12 @@ def progress_words(result, controls=None) -> str:
     return text
 
 
+def progress(result) -> float:
+    """The share of the run done (the dashboard's bar)."""
+    h = result.history
+    return h.steps_done / max(1, h.steps_planned)
+
+
 def time_left_words(result) -> str | None:
     """An estimate in whole seconds (a tenth of one would be false precision), minutes from 2."""
     left = seconds_left(result)

@@ -190,6 +190,8 @@ class Recorder:
             self.optimizer = optimizer
             self.applied_lr = optimizer.param_groups[0]["lr"]
             self.controls.set_lr(self.applied_lr)
+            # the batches before the first step trained at this rate too (it was not known yet)
+            self.history.lr[:] = [self.applied_lr if math.isnan(v) else v for v in self.history.lr]
         if optimizer is not self.optimizer:
             return
         self.controls.wait_while_paused()
@@ -391,7 +393,7 @@ def run_cell(result: OwnResult, code: str, namespace: dict, controls=None,
                 recorder.finish()
         result.status = "finished"
     except StopTraining:
-        result.status = "stopped"
+        result.status = controls.stop_reason
     except KeyboardInterrupt:
         result.status = "interrupted"
     except BaseException as error:  # noqa: BLE001 - the learner's error is kept and explained, never lost

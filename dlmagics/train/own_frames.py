@@ -56,6 +56,13 @@ def seconds_left(result) -> float | None:
     return max(0.0, (planned - h.batches_done) * spent / h.batches_done)
 
 
+def progress(result) -> float | None:
+    """The share of the run done, when the loop shows how long it is (else no bar)."""
+    h = result.history
+    planned = h.batches_planned
+    return min(1.0, h.batches_done / planned) if planned else None
+
+
 def time_left_words(result) -> str | None:
     left = seconds_left(result)
     if left is None:

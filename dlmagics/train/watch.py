@@ -128,7 +128,7 @@ class Watch:
         self.last_model = module
         if args and isinstance(args[0], torch.Tensor):
             if self.last_input is None and torch.is_grad_enabled() and module.training:
-                self.record.first_input(module, args[0])
+                self._guarded(self.record.first_input, module, args[0])
             self.last_input = args[0]
 
     def _zero_wrapper(self, original):
@@ -176,19 +176,24 @@ class Watch:
             self.record.evaluation_batch(batch)
 
     def _before_step(self, optimizer, args, kwargs):
-        started = time.perf_counter()
-        try:
-            self.record.before_step(optimizer)
-        finally:
-            self.spent_s += time.perf_counter() - started
+        self._guarded(self.record.before_step, optimizer)
 
     def _after_step(self, optimizer, args, kwargs):
+        if self._finding_models and self.models:
+            self._find_models(False)
+        self._guarded(self.record.after_step, optimizer)
+        self.zeroed = False
+
+    def _guarded(self, function, *args) -> None:
+        """Call the run's side, timed; whatever fails there never breaks the learner's loop
+        (Stop, and Ctrl-C, still end it)."""
         started = time.perf_counter()
         try:
-            if self._finding_models and self.models:
-                self._find_models(False)
-            self.record.after_step(optimizer)
-            self.zeroed = False
+            function(*args)
+        except StopTraining:
+            raise
+        except Exception:  # noqa: BLE001 - logged: the loop must go on
+            log.exception("dlmagics: %%train's watch failed at a step")
         finally:
             self.spent_s += time.perf_counter() - started
 
