@@ -1,9 +1,10 @@
 """A %%train cell's code, made ready to run: its loops marked so the run can count epochs and
 batches, with the learner's own lines kept (a traceback points at what they wrote).
 
-The epoch loop is the first loop at the cell's top level that holds another loop or a
-``.backward()``; the batch loop is the innermost loop around a ``.backward()`` (also inside
-a function the cell defines). Their iterables are wrapped in ``LOOP(iterable, role)``,
+A batch loop is an innermost loop around a ``.backward()`` or a call of a function of the
+cell that takes one step; the epoch loop is the first loop at the cell's top level that holds
+a batch loop or calls a function of the cell that runs one. Their iterables are wrapped in
+``LOOP(iterable, role)``,
 which yields the same items and tells the run where it stands; ``enumerate(x)`` is wrapped
 inside, so ``len(x)`` stays known. Nothing else in the code changes.
 """
@@ -50,27 +51,31 @@ def _call(value: ast.expr, role: str) -> ast.Call:
 def prepare(code: str) -> Prepared:
     """Parse and compile the cell (a SyntaxError is the learner's, raised as it is)."""
     tree = ast.parse(code, FILENAME)
-    functions_training = {f.name for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and _calls(f, "backward")}
+    functions = [f for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    # the cell's own functions that take one step (backward, no loop around it) or run a whole epoch
+    step_functions = {f.name for f in functions if _calls(f, "backward")
+                      and not any(_calls(loop, "backward") for loop in _loops(f))}
+    epoch_functions = {f.name for f in functions if any(_calls(loop, "backward") for loop in _loops(f))}
 
-    def trains(node: ast.AST) -> bool:
-        return _calls(node, "backward") or any(
-            isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in functions_training
-            for n in ast.walk(node))
+    def steps(node: ast.AST) -> bool:  # it trains a step: backward(), or a call of a step function
+        return _calls(node, "backward") or _calls_named(node, step_functions)
 
-    # the batch loop: a loop around backward() with no such loop inside it (or, when the
-    # backward is in a function the cell defines, a loop around a call of it)
-    def innermost(test):
-        return [n for n in ast.walk(tree) if isinstance(n, ast.For) and test(n) and not any(test(i) for i in _loops(n))]
-
-    batch_loops = innermost(lambda n: _calls(n, "backward")) or innermost(trains)
-    epoch_loop = next((n for n in tree.body if isinstance(n, ast.For) and trains(n) and n not in batch_loops), None)
-    for loop in batch_loops[:1]:
+    batch_loops = [n for n in ast.walk(tree) if isinstance(n, ast.For) and steps(n)
+                   and not any(steps(inner) for inner in _loops(n))]
+    epoch_loop = next((n for n in tree.body if isinstance(n, ast.For) and n not in batch_loops
+                       and (steps(n) or _calls_named(n, epoch_functions))), None)
+    for loop in batch_loops:
         _wrap(loop, "batch")
-    if epoch_loop is not None and epoch_loop not in batch_loops[:1]:
+    if epoch_loop is not None:
         _wrap(epoch_loop, "epoch")
     ast.fix_missing_locations(tree)
-    return Prepared(compile(tree, FILENAME, "exec"), trains(tree) or _calls(tree, "step") or _has_calls(tree),
-                    epoch_loop is not None, bool(batch_loops))
+    trains = steps(tree) or _calls(tree, "step") or _has_calls(tree)
+    return Prepared(compile(tree, FILENAME, "exec"), trains, epoch_loop is not None, bool(batch_loops))
+
+
+def _calls_named(node: ast.AST, names: set[str]) -> bool:
+    return bool(names) and any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in names
+                               for n in ast.walk(node))
 
 
 def _has_calls(tree: ast.AST) -> bool:

@@ -107,8 +107,8 @@ def cost_words(result) -> str | None:
     share = result.doctor_share
     if share is None or not result.history.batches_done:
         return None
-    who = "the doctor and the live view's bookkeeping" if result.doctor else "the watch"
-    return f"{who} took {share:.1%} of this run's time"
+    who = "watching this run (PyTorch's hooks and the doctor)" if result.doctor else "watching this run (PyTorch's hooks)"
+    return f"{who} took {share:.1%} of its time"
 
 
 # -- pictures --------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ installed while the cell runs and removed after it, however it ends.
   with the model in ``eval()`` is evaluation.
 - The global optimizer step hooks (``register_optimizer_step_pre_hook``) mark the steps: the
   controls act there (the learning rate set on the param groups, Pause, Stop).
-- Global module hooks find the model (the module with parameters called outside any other)
-  during the first step only; then one pre-hook on the model keeps its latest input.
+- Global module hooks find the models (modules with parameters called outside any other)
+  during the first few steps only; then one pre-hook on each model keeps its latest input.
 - ``Optimizer.zero_grad`` and ``Module.zero_grad`` are wrapped to see that gradients are reset.
 
 Values that live on a GPU are kept as tensors and read in one go when a frame is drawn, so a
@@ -34,6 +34,9 @@ LOSSES = {
     "binary_cross_entropy_with_logits": "binary", "binary_cross_entropy": "binary",
     "mse_loss": "values", "l1_loss": "values", "smooth_l1_loss": "values", "huber_loss": "values",
 }
+
+
+FINDING_STEPS = 4  # the global module hooks look for models during the first steps of any optimizer
 
 
 class StopTraining(BaseException):
@@ -71,6 +74,7 @@ class Watch:
         self._finding_models = True
         self.spent_s = 0.0  # time spent in the hooks
         self.zeroed = False  # zero_grad ran since the last step
+        self._steps = 0  # optimizer steps, of any optimizer
 
     # -- install and remove ----------------------------------------------------------
     def __enter__(self):
@@ -179,7 +183,8 @@ class Watch:
         self._guarded(self.record.before_step, optimizer)
 
     def _after_step(self, optimizer, args, kwargs):
-        if self._finding_models and self.models:
+        self._steps += 1
+        if self._finding_models and self.models and self._steps >= FINDING_STEPS:
             self._find_models(False)
         self._guarded(self.record.after_step, optimizer)
         self.zeroed = False
