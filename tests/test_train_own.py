@@ -70,7 +70,7 @@ def test_a_healthy_loop_trains_with_its_epochs_and_no_finding(ip, capsys):
 
 
 def test_pytorch_is_left_as_it_was_found_however_the_cell_ends(ip):
-    before = (F.cross_entropy, torch.optim.Optimizer.zero_grad, torch.nn.Module.zero_grad)
+    before = (F.cross_entropy, F.relu, torch.optim.Optimizer.zero_grad, torch.nn.Module.zero_grad)
     from torch.optim import optimizer as optim_module
     from torch.nn.modules import module as module_module
 
@@ -78,7 +78,7 @@ def test_pytorch_is_left_as_it_was_found_however_the_cell_ends(ip):
              dict(module_module._global_forward_pre_hooks), dict(module_module._global_forward_hooks))
     for cell in (LOOP, LOOP.replace("loss.backward()", "raise ValueError('mine')")):
         ip.run_cell_magic("train", "", cell)
-        assert (F.cross_entropy, torch.optim.Optimizer.zero_grad, torch.nn.Module.zero_grad) == before
+        assert (F.cross_entropy, F.relu, torch.optim.Optimizer.zero_grad, torch.nn.Module.zero_grad) == before
         assert (dict(optim_module._global_optimizer_pre_hooks), dict(optim_module._global_optimizer_post_hooks),
                 dict(module_module._global_forward_pre_hooks), dict(module_module._global_forward_hooks)) == hooks
         assert not ip.user_ns["model"]._forward_pre_hooks and not ip.user_ns["model"][1]._forward_hooks

@@ -28,9 +28,9 @@ TOO_LOW_LOSS_CHANGE = 0.02
 VANISHING_RATIO = 1e-3  # first layer's relative gradient / last layer's
 DEAD_SHARE = 0.9  # of a ReLU layer's units zero for every example of a batch
 PROBE_SHARE = 0.005  # the sampled checks take at most this share of the run's time
-PROBE_STEPS = (5, 10, 20, 40)  # the first sampled steps, then as the budget allows
+PROBE_STEPS = (5, 10, 15, 20, 30, 40, 50, 60, 80)  # the first sampled steps, then as the budget allows
 OVERFIT_RISE = 1.10  # validation loss 10% above its best, two evaluations in a row
-SETTLE_STEPS = 30  # steps before judging learning speed, dead units, vanishing gradients
+SETTLE_STEPS = 15  # steps before judging learning speed, dead units, vanishing gradients
 
 
 class Doctor:
@@ -48,11 +48,13 @@ class Doctor:
         self._probes: list[dict] = []
         self._dead: dict[str, list[float]] = {}  # ReLU layer -> share of dead units, at each sampled step
         self._relu_hooks: dict = {}
+        self._relu_original = None  # F.relu, while a sampled step watches it
+        self._last_layer = "the input"
         self._run_started = time.perf_counter()
 
     # -- the record ------------------------------------------------------------------------
     def found(self, key: str, title: str, evidence: str, fix: str, now: dict) -> None:
-        if key in self._keys:
+        if key in self._keys or "nonfinite_loss" in self._keys:  # after a NaN, nothing else means anything
             return
         self._keys.add(key)
         finding = Finding(key, title, evidence, fix, now["step"], now["epoch"])
@@ -210,9 +212,13 @@ class Doctor:
         if layers:
             weight = max((m.weight for _, m in layers), key=lambda w: w.numel())
             probe["weight"], probe["before"] = weight, weight.detach().clone()
+        self._remove_hooks()  # the last sampled step's, if its batch never came
         for name, module in model.named_modules():  # measured on the next training batch's forward
-            if isinstance(module, nn.ReLU) and name not in self._relu_hooks:
+            if isinstance(module, nn.ReLU):
                 self._relu_hooks[name] = module.register_forward_hook(self._relu_hook(name))
+            elif not list(module.children()) and _has_weight(module):
+                self._relu_hooks[name] = module.register_forward_hook(self._leaf_hook(name))
+        self._functional_relu(True)  # F.relu in a forward() is no module: seen through the function
         self._probe = probe
         self._probe_cost = time.perf_counter() - started
 
@@ -222,14 +228,40 @@ class Doctor:
                     or output.dim() < 2:
                 return
             self._relu_hooks.pop(name).remove()
-            alive = (output.detach() > 0).flatten(2).any(-1) if output.dim() > 2 else output.detach() > 0
-            self._dead.setdefault(name, []).append(1.0 - float(alive.any(0).float().mean()))
+            self._record_dead(name, output)
         return hook
+
+    def _leaf_hook(self, name: str):
+        def hook(module, args, output):
+            self._last_layer = name
+        return hook
+
+    def _functional_relu(self, on: bool) -> None:
+        from torch.nn import functional as F
+
+        if on and self._relu_original is None:
+            original = self._relu_original = F.relu
+
+            def relu(input, *args, **kwargs):
+                output = original(input, *args, **kwargs)
+                if torch.is_grad_enabled() and isinstance(output, torch.Tensor) and output.dim() >= 2:
+                    self._record_dead(f"{self._last_layer} (F.relu)", output)
+                    self._functional_relu(False)  # one batch is enough
+                return output
+
+            F.relu = relu
+        elif not on and self._relu_original is not None:
+            F.relu, self._relu_original = self._relu_original, None
+
+    def _record_dead(self, name: str, output) -> None:
+        alive = (output.detach() > 0).flatten(2).any(-1) if output.dim() > 2 else output.detach() > 0
+        self._dead.setdefault(name, []).append(1.0 - float(alive.any(0).float().mean()))
 
     def _remove_hooks(self) -> None:
         for handle in self._relu_hooks.values():
             handle.remove()
         self._relu_hooks.clear()
+        self._functional_relu(False)
 
     def _finish_probe(self, now: dict) -> None:
         probe, self._probe = self._probe, None
@@ -245,7 +277,7 @@ class Doctor:
             self._judge_probes(now)
 
     def _judge_probes(self, now: dict) -> None:
-        recent = [p for p in self._probes if p["step"] >= SETTLE_STEPS][-3:]
+        recent = [p for p in self._probes if p["step"] >= SETTLE_STEPS][-2:]
         ratios = [p["first"][1] / p["last"][1] for p in recent if "first" in p and p["last"][1] > 0]
         if len(ratios) >= 2 and all(r < VANISHING_RATIO for r in ratios):
             p = recent[-1]
@@ -256,13 +288,17 @@ class Doctor:
                        "use ReLU in place of sigmoid or tanh, fewer layers, batch normalisation or residual connections, "
                        "and a fitting initialisation (nn.init.kaiming_normal_ for ReLU)", now)
         for name, shares in self._dead.items():
-            late = shares[-3:]
-            if len(shares) >= 3 and all(s >= DEAD_SHARE for s in late):
+            late = shares[-2:]
+            if len(late) >= 2 and all(s >= DEAD_SHARE for s in late):
                 self.found("dead_relu", "most ReLU units are dead",
                            f"{statistics.median(late):.0%} of the units after layer {name} output 0 for every example "
                            f"of a batch, in each of the last {len(late)} checks: they pass no gradient and never recover",
                            "lower the learning rate, start biases at 0 (not negative), or use nn.LeakyReLU", now)
                 break
+
+    def _latest_ratio(self) -> float:
+        """The first layer's relative gradient over the last layer's, at the latest sampled step."""
+        return _ratio(self._probes[-1]) if self._probes else math.inf
 
     # -- values read from the device --------------------------------------------------------
     @_timed
@@ -375,7 +411,8 @@ class Doctor:
         loss_now = _mean([v for v in last_epoch if math.isfinite(v)])
         start = _mean([v for v in h.loss[:5] if math.isfinite(v)])
         updates = [p["update"] for p in self._probes if "update" in p]
-        if loss_now is not None and start and updates and not self.has("lr_too_low"):
+        vanishing = self.has("vanishing_gradients") or self._latest_ratio() < VANISHING_RATIO
+        if loss_now is not None and start and updates and not self.has("lr_too_low") and not vanishing:
             change = (start - loss_now) / start
             if statistics.median(updates) < TOO_LOW_UPDATE and change < TOO_LOW_LOSS_CHANGE:
                 self.found("lr_too_low", "the learning rate is too low to move the loss",
@@ -387,7 +424,7 @@ class Doctor:
                 return
         classes = self.result.classes
         accuracy = [a for a in h.accuracy[-len(last_epoch):] if not math.isnan(a)] if last_epoch else []
-        if classes and accuracy and loss_now is not None and not self.has("not_learning", "lr_too_low"):
+        if classes and accuracy and loss_now is not None and not self.has("not_learning", "lr_too_low") and not vanishing:
             mean_accuracy = sum(accuracy) / len(accuracy)
             if mean_accuracy <= 1 / classes + CHANCE_MARGIN and loss_now >= 0.9 * math.log(classes):
                 self.found("not_learning", "the network learns nothing: it stays at chance",
@@ -395,6 +432,14 @@ class Doctor:
                            f"{1 / classes:.1%}) and the loss {loss_now:.3g}, about ln({classes}) = {math.log(classes):.2f}",
                            "check that each input keeps its own label (shuffle them together), that the labels are "
                            "the right ones, and that the learning rate moves the loss", now)
+
+
+def _has_weight(module) -> bool:
+    return isinstance(getattr(module, "weight", None), nn.Parameter)
+
+
+def _ratio(probe: dict) -> float:
+    return probe["first"][1] / probe["last"][1] if "first" in probe and probe["last"][1] > 0 else math.inf
 
 
 def _mean(values):
