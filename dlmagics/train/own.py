@@ -13,8 +13,11 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 
+import torch
+
 from .. import views
 from .result import FIGURE
+from .watch import StopTraining, predictions, right_answers
 
 MAX_TRACEBACK_CHARS = 20_000
 
@@ -260,10 +263,6 @@ class Recorder:
     # -- reading values ------------------------------------------------------------------
     def read(self) -> None:
         """The pending batches' values, read from their device in one go."""
-        import torch
-
-        from .watch import predictions, right_answers
-
         self._read_at = time.perf_counter() + self.read_every_s
         if not self.pending:
             return
@@ -281,10 +280,6 @@ class Recorder:
 
     def _close_evaluation(self) -> None:
         """The evaluation batches since the last training batch, as one evaluation."""
-        import torch
-
-        from .watch import predictions, right_answers
-
         e, self.evaluation = self.evaluation, None
         if e is None or not e.batches:
             return
@@ -303,8 +298,6 @@ class Recorder:
             self.doctor.evaluated(record, self._now())
 
     def _confusion(self, predicted, target) -> None:
-        import torch
-
         k = self.result.classes or int(max(predicted.max(), target.max())) + 1
         if k > 100 or target.is_floating_point():
             return
@@ -315,8 +308,6 @@ class Recorder:
         self.read()
         self._close_evaluation()
         if self.result.confusion is None and self.epoch_predictions:
-            import torch
-
             self._confusion(torch.cat([p for p, _ in self.epoch_predictions]),
                             torch.cat([t for _, t in self.epoch_predictions]))
         if self.doctor:
@@ -324,8 +315,6 @@ class Recorder:
 
     # -- helpers ---------------------------------------------------------------------------
     def _check_stop(self) -> None:
-        from .watch import StopTraining
-
         if self.controls.stop_requested.is_set():
             raise StopTraining
 
@@ -368,7 +357,7 @@ def run_cell(result: OwnResult, code: str, namespace: dict, controls=None,
     from . import cellcode
     from .doctor.rules import Doctor
     from .engine import Controls
-    from .watch import StopTraining, Watch
+    from .watch import Watch
 
     controls = controls or Controls(0.0)
     doctor = Doctor(result) if result.doctor else None
@@ -434,8 +423,6 @@ def _facts(recorder: Recorder, facts_type):
     batch = int(x.shape[0]) if x is not None and getattr(x, "dim", lambda: 0)() else None
     free = total = None
     if x is not None and x.device.type == "cuda":
-        import torch
-
         free, total = torch.cuda.mem_get_info(x.device)
     return facts_type(batch_size=batch, free_bytes=free, total_bytes=total, outputs=recorder.result.classes)
 

@@ -17,9 +17,11 @@ CHANCE = 0.2  # ten classes: 0.1, with room for a lucky split
 
 # What PyTorch raises for each error_* key: the exception type and a part of its message.
 ERRORS = {
-    "error_target_dtype": (RuntimeError, r"target dtype to be Long|floating point type for target"),
+    "error_target_dtype": (RuntimeError, r"target dtype to be Long"),
+    "error_target_shape": (RuntimeError, r"floating point type for target with class probabilities"),
     "error_target_range": (IndexError, r"Target \d+ is out of bounds"),
     "error_shapes": (RuntimeError, r"shapes cannot be multiplied"),
+    "error_flatten": (RuntimeError, r"shapes cannot be multiplied"),
     "error_channels": (RuntimeError, r"to have \d+ channels, but got \d+ channels"),
     "error_dtype_mismatch": (RuntimeError, r"must have the same dtype"),
     "error_out_of_memory": (torch.OutOfMemoryError, r"out of memory"),

@@ -19,17 +19,17 @@ from .findings import Finding
 # Thresholds (docs/doctor.md gives the measurements behind each).
 UNSCALED_MAX = 20.0  # whole-number inputs up to at least this: raw pixel values or counts
 INITIAL_LOSS_FACTOR = 2.0  # a first loss above 2 ln(C) + 1 is far from an even guess
-EXPLODING_FACTOR = 10.0  # the loss 10x its first value (and above ln C)
+EXPLODING_FACTOR = 100.0  # the loss 100x its first value (and ln C)
 ZERO_GRAD_STEPS = 3  # steps in a row with .grad piling up
 NO_STEP_BATCHES = 20
 CHANCE_MARGIN = 0.05  # accuracy within chance + 5 points after two epochs
-TOO_LOW_UPDATE = 1e-6  # |dW| / |W| per step (about 1e-3 is typical: Karpathy's recipe)
+TOO_LOW_UPDATE = 1e-5  # |dW| / |W| per step (about 1e-3 is typical: cs231n)
 TOO_LOW_LOSS_CHANGE = 0.02
 VANISHING_RATIO = 1e-3  # first layer's relative gradient / last layer's
 DEAD_SHARE = 0.9  # of a ReLU layer's units zero for every example of a batch
 PROBE_SHARE = 0.005  # the sampled checks take at most this share of the run's time
-PROBE_STEPS = (5, 10, 15, 20, 30, 40, 50, 60, 80)  # the first sampled steps, then as the budget allows
-OVERFIT_RISE = 1.10  # validation loss 10% above its best, two evaluations in a row
+PROBE_STEPS = (5, 10, 20, 30, 45, 60)  # the first sampled steps, then as the budget allows
+OVERFIT_RISE = 1.2  # validation loss 20% above its best, rising two evaluations in a row
 SETTLE_STEPS = 15  # steps before judging learning speed, dead units, vanishing gradients
 
 
@@ -209,8 +209,8 @@ class Doctor:
                 w = float(m.weight.detach().norm())
                 return float(m.weight.grad.detach().norm()) / w if w > 0 else math.nan
             probe["first"], probe["last"] = (layers[0][0], relative(layers[0][1])), (layers[-1][0], relative(layers[-1][1]))
-        if layers:
-            weight = max((m.weight for _, m in layers), key=lambda w: w.numel())
+        if layers:  # the update's size, on the smallest weight matrix (a cheap copy)
+            weight = min((m.weight for _, m in layers), key=lambda w: w.numel())
             probe["weight"], probe["before"] = weight, weight.detach().clone()
         self._remove_hooks()  # the last sampled step's, if its batch never came
         for name, module in model.named_modules():  # measured on the next training batch's forward
@@ -287,7 +287,7 @@ class Doctor:
                        "input barely learn",
                        "use ReLU in place of sigmoid or tanh, fewer layers, batch normalisation or residual connections, "
                        "and a fitting initialisation (nn.init.kaiming_normal_ for ReLU)", now)
-        for name, shares in self._dead.items():
+        for name, shares in self._dead.items() if not self.has("input_unscaled") else ():  # its consequence
             late = shares[-2:]
             if len(late) >= 2 and all(s >= DEAD_SHARE for s in late):
                 self.found("dead_relu", "most ReLU units are dead",
@@ -307,15 +307,16 @@ class Doctor:
         for i, value in enumerate(losses):
             if not math.isfinite(value) and not self.has("nonfinite_loss"):
                 self._nonfinite(first + i, value, now)
-        if self.has("nonfinite_loss", "exploding_loss") or len(history.loss) < 5:
+        if self.has("nonfinite_loss", "exploding_loss") or not history.loss:
             return
         start = history.loss[0]
         classes = self.result.classes
         floor = math.log(classes) if classes else 0.0
-        recent = [v for v in history.loss[-5:] if math.isfinite(v)]
-        if recent and math.isfinite(start) and start > 0 and min(recent) > EXPLODING_FACTOR * max(start, floor):
+        peak = max((v for v in losses if math.isfinite(v)), default=None)
+        if peak is not None and math.isfinite(start) and start > 0 and peak > EXPLODING_FACTOR * max(start, floor):
+            at = first + losses.index(peak) + 1
             self.found("exploding_loss", "the loss explodes",
-                       f"the loss rose from {start:.3g} at the first batch to {recent[-1]:.3g} at batch {len(history.loss):,}",
+                       f"the loss jumped from {start:.3g} at the first batch to {peak:.3g} at batch {at:,}",
                        f"lower the learning rate (it is {history.lr[-1]:.3g}): ten times smaller at a time until the "
                        "loss falls; clipping the gradients (torch.nn.utils.clip_grad_norm_) also helps", now)
 

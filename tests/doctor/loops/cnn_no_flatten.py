@@ -1,4 +1,4 @@
-# expect: error_shapes
+# expect: error_flatten
 # bug: a CNN whose nn.Linear gets the (N, 16, 4, 4) feature maps: nn.Flatten() was forgotten between them
 import torch
 import torch.nn as nn

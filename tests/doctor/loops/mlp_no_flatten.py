@@ -1,4 +1,4 @@
-# expect: error_shapes
+# expect: error_flatten
 # bug: the 8x8 images go straight into nn.Linear(64, ...), which multiplies their last dimension (8), not the 64 pixels
 import torch
 import torch.nn as nn

@@ -1,4 +1,4 @@
-# expect: error_target_dtype
+# expect: error_target_shape
 # bug: one-hot encoded the labels Keras-style with F.one_hot, which gives int64; F.cross_entropy takes a (N, C) target only as float class probabilities
 import torch
 import torch.nn as nn
