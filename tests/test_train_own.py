@@ -150,7 +150,7 @@ def test_stop_ends_an_endless_loop_between_steps_and_ctrl_c_keeps_the_history(ip
 
     def on_step(r):
         steps.append(r.history.steps)
-        if len(steps) == 5:
+        if r.history.steps == 5 and steps.count(5) == 1:
             threading.Thread(target=controls.stop).start()  # as the Stop button does, from another thread
 
     own.run_cell(result, endless, ip.user_ns, controls, on_step)
@@ -174,3 +174,35 @@ def test_the_doctor_off_finds_nothing_and_quiet_shows_only_the_end(ip, capsys):
     result = ip.run_cell_magic("train", "--doctor off --quiet", LOOP.replace("optimizer.zero_grad()", "pass"))
     assert result.findings == [] and not result.doctor
     assert "zero_grad" not in capsys.readouterr().out
+
+
+def test_the_final_picture_keeps_curves_confusion_findings_and_the_sidebar_reads_the_run(ip):
+    from conftest import validate
+    from dlmagics.protocol import training_message
+    from dlmagics.train import own_frames
+
+    cell = LOOP.replace("optimizer.zero_grad()", "pass").replace(
+        "        optimizer.step()\n", "        optimizer.step()\n    with torch.no_grad():\n"
+        "        model.eval(); F.cross_entropy(model(X), Y); model.train()\n")
+    result = ip.run_cell_magic("train", "--quiet", cell)
+    assert [e["epoch"] for e in result.history.evals] == [1, 2, 3] and result.confusion is not None
+    bundle = own_frames.final_bundle(result)
+    assert set(bundle) == {"text/plain", "text/html", "image/png"}
+    html = bundle["text/html"]
+    assert 'class="dlm-doctor"' in html and 'data-key="missing_zero_grad"' in html and "confusion matrix" in html
+    assert "validation" in html and "<svg" in html
+    assert result.findings[0].line() in bundle["text/plain"]
+    message = training_message(own_frames.run_state(result))
+    validate(message)
+    assert message["run"]["findings"] == [result.findings[0].line()] and message["run"]["status"] == "finished"
+    assert message["run"]["words"].startswith("finished: epoch 3 of 3, batch 24 of 24")
+
+
+def test_a_failed_cell_shows_the_doctors_sentence_and_the_original_error_one_click_away(ip):
+    from dlmagics.train import own_frames
+
+    result = ip.run_cell_magic("train", "--quiet", LOOP.replace("Y[i:i + 32])", "Y[i:i + 32].float())"))
+    assert result.status == "failed" and result.explanation.key == "error_target_dtype"
+    html = own_frames.final_bundle(result)["text/html"]
+    assert "<details><summary>the original error</summary>" in html and "expected target dtype" in html
+    assert 'data-key="error_target_dtype"' in html

@@ -183,6 +183,8 @@ class Recorder:
             self.doctor.training_loss(batch.name, kind, input, target, batch.loss, self._now())
         if time.perf_counter() >= self._read_at:
             self.read()
+            if self.optimizer is None and self.on_step is not None:  # no step yet (or never): draw anyway
+                self.on_step()
 
     def evaluation_batch(self, batch) -> None:
         e = self.evaluation = self.evaluation or _Evaluation()
