@@ -270,8 +270,8 @@ class Recorder:
             return
         batches, self.pending = self.pending, []
         losses = torch.stack([b.loss.float() for b in batches]).tolist()
-        accuracy = right_answers(batches)
         pairs = predictions(batches)
+        accuracy = right_answers(batches, pairs)
         if pairs is not None:
             self.epoch_predictions.append(pairs)
         first = self.history.batches_done
@@ -289,11 +289,11 @@ class Recorder:
         losses = torch.stack([b.loss.float() for b in e.batches]).tolist()
         record = {"batch": self.batches, "epoch": self.history.epoch,
                   "loss": sum(v * n for v, n in zip(losses, sizes)) / sum(sizes)}
-        shares = right_answers(e.batches)
+        pairs = predictions(e.batches)
+        shares = right_answers(e.batches, pairs)
         if not any(math.isnan(s) for s in shares):
             record["accuracy"] = sum(v * n for v, n in zip(shares, sizes)) / sum(sizes)
         self.history.evals.append(record)
-        pairs = predictions(e.batches)
         if pairs is not None:
             self._confusion(*pairs)
         if self.doctor:

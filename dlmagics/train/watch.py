@@ -217,17 +217,30 @@ def _scorable(kind: str, input: torch.Tensor, target) -> bool:
     return input.shape == target.shape and 1 <= input.dim() <= 2
 
 
-def right_answers(batches: list[Batch]) -> list[float]:
+def _labelled(b: Batch) -> bool:
+    return b.labelled and b.outputs.dim() == 2 and not b.target.is_floating_point()
+
+
+def predictions(batches: list[Batch]) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The classes predicted and the labels of a group of batches (classifications with labels)."""
+    group = [b for b in batches if _labelled(b)]
+    if not group:
+        return None
+    return torch.cat([b.outputs for b in group]).argmax(1), torch.cat([b.target for b in group])
+
+
+def right_answers(batches: list[Batch], predicted=None) -> list[float]:
     """Each batch's share of right answers (NaN where it cannot be read), computed for the
-    whole group at once: reading costs a few operations, not a few per batch."""
+    whole group at once: reading costs a few operations, not a few per batch. ``predicted``:
+    ``predictions(batches)``, when the caller has it already."""
     shares = [math.nan] * len(batches)
-    labelled = [i for i, b in enumerate(batches) if b.labelled and b.outputs.dim() == 2 and not b.target.is_floating_point()]
+    labelled = [i for i, b in enumerate(batches) if _labelled(b)]
     if labelled:
-        group = [batches[i] for i in labelled]
-        right = (torch.cat([b.outputs.argmax(1) for b in group]) == torch.cat([b.target for b in group])).float()
-        sizes = torch.tensor([len(b.target) for b in group], device=right.device)
-        ids = torch.repeat_interleave(torch.arange(len(group), device=right.device), sizes)
-        sums = torch.zeros(len(group), device=right.device).index_add_(0, ids, right) / sizes
+        classes, target = predicted if predicted is not None else predictions(batches)
+        right = (classes == target).float()
+        sizes = torch.tensor([len(batches[i].target) for i in labelled], device=right.device)
+        ids = torch.repeat_interleave(torch.arange(len(labelled), device=right.device), sizes)
+        sums = torch.zeros(len(labelled), device=right.device).index_add_(0, ids, right) / sizes
         for i, value in zip(labelled, sums.tolist()):
             shares[i] = value
     for i, b in enumerate(batches):
@@ -235,14 +248,6 @@ def right_answers(batches: list[Batch]) -> list[float]:
             threshold = 0.0 if b.name.endswith("logits") else 0.5
             shares[i] = float(((b.outputs > threshold) == (b.target > 0.5)).float().mean())
     return shares
-
-
-def predictions(batches: list[Batch]) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """The classes predicted and the labels of a group of labelled batches."""
-    group = [b for b in batches if b.labelled and b.outputs.dim() == 2 and not b.target.is_floating_point()]
-    if not group:
-        return None
-    return torch.cat([b.outputs.argmax(1) for b in group]), torch.cat([b.target for b in group])
 
 
 def is_finite(value: float) -> bool:
