@@ -206,3 +206,40 @@ def test_a_failed_cell_shows_the_doctors_sentence_and_the_original_error_one_cli
     html = own_frames.final_bundle(result)["text/html"]
     assert "<details><summary>the original error</summary>" in html and "expected target dtype" in html
     assert 'data-key="error_target_dtype"' in html
+
+
+SYNCS = {"item", "tolist", "__float__", "__bool__", "__int__", "cpu", "numpy"}
+
+
+def test_between_reads_and_sampled_steps_the_watch_never_waits_for_the_device(ip, monkeypatch):
+    """What makes a CUDA loop wait for its GPU (reading a value: .item(), float(), .tolist(),
+    bool()) happens only at the throttled reads, the first steps' checks and the sampled
+    steps: here reads are put off to the end, and every other step must read nothing."""
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+    from torch.overrides import TorchFunctionMode
+
+    monkeypatch.setattr(own, "READ_EVERY_S", 1e9)
+    monkeypatch.setattr(own, "on_host", lambda tensor: False)  # as if the loop ran on a GPU
+    steps, reads = [0], {}
+
+    class Reads(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            if getattr(func, "__name__", "") in SYNCS:
+                reads[steps[0]] = reads.get(steps[0], 0) + 1
+            return func(*args, **(kwargs or {}))
+
+    def count(*_):
+        steps[0] += 1
+
+    handle = register_optimizer_step_post_hook(count)
+    result = own.start("%%train")
+    try:
+        with Reads():
+            own.run_cell(result, LOOP.replace("range(3)", "range(40)"), ip.user_ns)
+    finally:
+        handle.remove()
+    assert result.status == "finished" and result.history.steps == 320 == steps[0]
+    sampled = {s for p in result.sampled_steps for s in (p - 1, p)}
+    quiet = [s for s in reads if 5 < s < 320 and s not in sampled]
+    assert quiet == [], (quiet, sorted(sampled))
+    assert len(sampled) < 40  # the sampled steps are few

@@ -20,6 +20,7 @@ from .result import FIGURE
 from .watch import StopTraining, predictions, right_answers
 
 MAX_TRACEBACK_CHARS = 20_000
+READ_EVERY_S = 0.25  # a batch's values are read from its device (one sync for all) at most this often
 
 
 @dataclass
@@ -77,6 +78,7 @@ class OwnResult:
     confusion: list[list[int]] | None = None  # rows: true class, columns: predicted (the last evaluation)
     elapsed_s: float = 0.0
     watch_s: float = 0.0  # of which in the watch's hooks and the doctor
+    sampled_steps: list[int] = field(default_factory=list)  # the steps of the doctor's heavier checks
     started_at: float | None = None
     doctor: bool = True
     waiter: Callable[[], None] | None = field(default=None, repr=False, compare=False)
@@ -146,7 +148,7 @@ class Recorder:
     """Between the watch's hooks and the history: each batch's values (read from the device
     in one go when due), epochs, evaluations, the controls at each step, and the doctor."""
 
-    def __init__(self, result: OwnResult, controls, doctor, namespace: dict, read_every_s: float = 0.25):
+    def __init__(self, result: OwnResult, controls, doctor, namespace: dict, read_every_s: float | None = None):
         self.result, self.history, self.controls, self.doctor = result, result.history, controls, doctor
         self.namespace = namespace
         self.watch = None  # set by run_cell
@@ -156,9 +158,10 @@ class Recorder:
         self.pending: list = []  # batches whose values are still tensors
         self.evaluation = None
         self.epoch_predictions: list = []  # this epoch's (predicted, target), for a confusion matrix
-        self.read_every_s, self._read_at = read_every_s, 0.0
+        self.read_every_s, self._read_at = READ_EVERY_S if read_every_s is None else read_every_s, 0.0
         self.on_step: Callable[[], None] | None = None
         self.epoch_loop = False  # the cell has a loop over epochs (cellcode.py found it)
+        self.ended_epochs: list[tuple[int, int]] = []  # (first batch, end) of epochs not judged yet
 
     # -- events from the watch -----------------------------------------------------------
     def first_input(self, model, x) -> None:
@@ -247,9 +250,10 @@ class Recorder:
         self._close_evaluation()
         if self.history.epoch_starts and self.history.epoch_starts[-1] == self.batches:
             return  # no batch since the last one began
-        if self.doctor and self.history.epoch_starts:
-            self.read()
-            self.doctor.epoch_ended(self._now())
+        if self.doctor and self.history.epoch_starts:  # judged once its values are read
+            self.ended_epochs.append((self.history.epoch_starts[-1], self.batches))
+            if self.pending and on_host(self.pending[-1].loss):  # reading costs no wait: now
+                self.read()
         self.history.epoch_starts.append(self.batches)
         self.epoch_predictions = []
 
@@ -279,6 +283,8 @@ class Recorder:
         self.history.accuracy.extend(accuracy)
         if self.doctor:
             self.doctor.losses_read(first, losses, accuracy, self._now())
+            while self.ended_epochs and self.ended_epochs[0][1] <= self.history.batches_done:
+                self.doctor.epoch_ended(self._now(), *self.ended_epochs.pop(0))
 
     def _close_evaluation(self) -> None:
         """The evaluation batches since the last training batch, as one evaluation."""
@@ -333,6 +339,11 @@ class Recorder:
     def _now(self) -> dict:
         """Where the run stands, for a finding: its batch and epoch."""
         return {"step": self.batches, "epoch": self.history.epoch}
+
+
+def on_host(tensor) -> bool:
+    """Reading this tensor's value costs no wait for a device (it is in the CPU's memory)."""
+    return tensor.device.type == "cpu"
 
 
 @dataclass

@@ -267,6 +267,7 @@ class Doctor:
         probe, self._probe = self._probe, None
         probe["finishing"] = time.perf_counter()
         self._probes.append(probe)
+        self.result.sampled_steps.append(probe["step"])
         steps = probe["step"]
         cost = self._probe_cost + time.perf_counter() - probe["finishing"]
         elapsed = time.perf_counter() - self._run_started
@@ -373,8 +374,9 @@ class Doctor:
 
     # -- epochs and evaluations --------------------------------------------------------------
     @_timed
-    def epoch_ended(self, now: dict) -> None:
-        self._judge_learning(now, final=False)
+    def epoch_ended(self, now: dict, start: int, end: int) -> None:
+        """An epoch (batches ``start`` to ``end``) is over and its values are read."""
+        self._judge_learning(now, self.result.history.loss[start:end], complete=self.result.history.epoch_starts.index(start) + 1)
 
     @_timed
     def evaluated(self, record: dict, now: dict) -> None:
@@ -400,15 +402,17 @@ class Doctor:
     @_timed
     def finished(self, now: dict) -> None:
         self._remove_hooks()
-        self._judge_learning(now, final=True)
-
-    def _judge_learning(self, now: dict, final: bool) -> None:
         h = self.result.history
-        epochs = len(h.epoch_starts)
-        enough = h.steps >= SETTLE_STEPS and (epochs >= 2 or h.batches_done >= 300)
+        last = h.loss[h.epoch_starts[-1]:] if h.epoch_starts else h.loss[-100:]
+        self._judge_learning(now, last, complete=len(h.epoch_starts))
+
+    def _judge_learning(self, now: dict, last_epoch: list[float], complete: int) -> None:
+        """Learning speed and progress, on the last whole epoch's losses (``complete``: epochs done)."""
+        h = self.result.history
+        epochs = complete
+        enough = h.steps >= SETTLE_STEPS and (epochs >= 2 or h.batches_done >= 300) and last_epoch
         if not enough or self.has("nonfinite_loss", "exploding_loss", "no_step", "optimizer_other_params"):
             return
-        last_epoch = h.loss[h.epoch_starts[-1] if h.epoch_starts and not final else -min(len(h.loss), 100):]
         loss_now = _mean([v for v in last_epoch if math.isfinite(v)])
         start = _mean([v for v in h.loss[:5] if math.isfinite(v)])
         updates = [p["update"] for p in self._probes if "update" in p]
@@ -424,7 +428,7 @@ class Doctor:
                            "live): Adam's usual start is 1e-3, SGD's 0.01 to 0.1", now)
                 return
         classes = self.result.classes
-        accuracy = [a for a in h.accuracy[-len(last_epoch):] if not math.isnan(a)] if last_epoch else []
+        accuracy = [a for a in h.accuracy[-len(last_epoch):] if not math.isnan(a)]
         if classes and accuracy and loss_now is not None and not self.has("not_learning", "lr_too_low") and not vanishing:
             mean_accuracy = sum(accuracy) / len(accuracy)
             if mean_accuracy <= 1 / classes + CHANCE_MARGIN and loss_now >= 0.9 * math.log(classes):
