@@ -36,7 +36,7 @@ def rerun_line(result) -> str:
     return command_line(result.name, result.settings, h.lr[-1] if h.lr_changes and h.lr else None)
 
 
-def _seconds(s: float) -> str:
+def seconds_words(s: float) -> str:
     return f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min"
 
 
@@ -52,7 +52,7 @@ def progress_words(result, controls=None) -> str:
     if left is not None:
         text += f", {left}"
     elif result.done:
-        text += f" in {_seconds(result.elapsed_s)}"
+        text += f" in {seconds_words(result.elapsed_s)}"
     return text
 
 
@@ -63,8 +63,12 @@ def progress(result) -> float:
 
 
 def time_left_words(result) -> str | None:
-    """An estimate in whole seconds (a tenth of one would be false precision), minutes from 2."""
-    left = seconds_left(result)
+    return left_words(seconds_left(result))
+
+
+def left_words(left: float | None) -> str | None:
+    """An estimate of the time left in whole seconds (a tenth of one would be false
+    precision), minutes from 2; None when there is none."""
     if left is None:
         return None
     return f"about {left:.0f} s left" if left < 120 else f"about {left / 60:.1f} min left"
@@ -131,7 +135,7 @@ def _lesson_words(result) -> tuple[str, str]:
 def summary_text(result) -> str:
     h = result.history
     lines = [f"%train_demo {result.name} ({result.demo.title}): {result.status} after {h.steps_done:,} of "
-             f"{h.steps_planned:,} steps in {_seconds(result.elapsed_s)}"]
+             f"{h.steps_planned:,} steps in {seconds_words(result.elapsed_s)}"]
     if result.error:
         lines.append(f"  error: {result.error}")
     lines += [f"  {name}: {text}" for name, text in summary_rows(result)]
@@ -157,7 +161,7 @@ def summary_html(result) -> str:
     return (f"<div style='font:13px sans-serif'><p style='margin:4px 0'><b>%train_demo {escape(result.name)}</b>: "
             f"{escape(result.demo.title)}. {escape(result.status.capitalize())} after "
             f"{result.history.steps_done:,} of {result.history.steps_planned:,} steps in "
-            f"{_seconds(result.elapsed_s)}.</p>{error}<table>{rows}</table>{lesson}"
+            f"{seconds_words(result.elapsed_s)}.</p>{error}<table>{rows}</table>{lesson}"
             f"{'<ul>' + changes + '</ul>' if changes else ''}"
             f"<code>{escape(rerun_line(result))}</code></div>")
 

@@ -16,7 +16,7 @@ from typing import Callable
 import torch
 
 from .. import views
-from .result import FIGURE
+from .result import FIGURE, Running
 from .watch import StopTraining, predictions, right_answers
 
 MAX_TRACEBACK_CHARS = 20_000
@@ -60,7 +60,7 @@ class OwnHistory:
 
 
 @dataclass
-class OwnResult:
+class OwnResult(Running):
     """What a %%train cell leaves. ``status``: running, finished, stopped (Stop), interrupted
     (Ctrl-C) or failed (an error in the cell: ``error`` its last line, ``traceback`` the whole,
     ``explanation`` the doctor's sentence for it when it knows the error)."""
@@ -84,18 +84,6 @@ class OwnResult:
     waiter: Callable[[], None] | None = field(default=None, repr=False, compare=False)
 
     name = "%%train"
-
-    @property
-    def done(self) -> bool:
-        return self.status != "running"
-
-    @property
-    def live(self) -> bool:
-        return not self.done and self.waiter is not None
-
-    def _settle(self) -> None:
-        if self.waiter is not None:
-            self.waiter()
 
     @property
     def doctor_share(self) -> float | None:
@@ -127,12 +115,6 @@ class OwnResult:
             return f"<%%train: training, batch {h.batches_done:,}; .final and .plot() wait for the end>"
         found = f"; doctor: {len(self.findings)} finding(s)" if self.findings else ""
         return f"<%%train: {self.status} after {h.batches_done:,} batches{found}>"
-
-    def _ipython_display_(self) -> None:
-        if not self.live:
-            from IPython.display import display
-
-            display({"text/plain": repr(self)}, raw=True)
 
     def to_dict(self) -> dict:
         self._settle()

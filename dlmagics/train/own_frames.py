@@ -16,6 +16,7 @@ import numpy as np
 
 from . import svg
 from .. import theme
+from .frames import left_words, seconds_words
 from .pictures import Chart, Image, _colormap, downsample
 
 DOCTOR_CLASS = "dlm-doctor"  # the findings' box (the Galata test finds it)
@@ -43,10 +44,6 @@ def board(result, controls):
 
 # -- words ---------------------------------------------------------------------------------
 
-def _seconds(s: float) -> str:
-    return f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min"
-
-
 def seconds_left(result) -> float | None:
     h = result.history
     planned = h.batches_planned
@@ -64,10 +61,7 @@ def progress(result) -> float | None:
 
 
 def time_left_words(result) -> str | None:
-    left = seconds_left(result)
-    if left is None:
-        return None
-    return f"about {left:.0f} s left" if left < 120 else f"about {left / 60:.1f} min left"
+    return left_words(seconds_left(result))
 
 
 def progress_words(result, controls=None) -> str:
@@ -86,7 +80,7 @@ def progress_words(result, controls=None) -> str:
     if left is not None:
         text += f", {left}"
     elif result.done:
-        text += f" in {_seconds(result.elapsed_s)}"
+        text += f" in {seconds_words(result.elapsed_s)}"
     return text
 
 
@@ -208,7 +202,7 @@ def summary_lines(result) -> list[str]:
     final = result.final
     lines = [f"%%train{' of ' + result.model_name if result.model_name else ''}: {result.status} after "
              f"{h.batches_done:,} batches ({h.steps:,} optimizer steps"
-             + (f", {h.epoch} epoch{'s' if h.epoch != 1 else ''}" if h.epoch else "") + f") in {_seconds(result.elapsed_s)}"]
+             + (f", {h.epoch} epoch{'s' if h.epoch != 1 else ''}" if h.epoch else "") + f") in {seconds_words(result.elapsed_s)}"]
     bits = []
     if final.get("train_loss") is not None:
         bits.append(f"training loss {final['train_loss']:.3g}")

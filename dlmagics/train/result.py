@@ -17,8 +17,34 @@ from .engine import History
 FIGURE = "figure"  # the views' key for a matplotlib Figure (not a MIME type: .plot() returns the object)
 
 
+class Running:
+    """What a run that may train in the background has (a demo's, a %%train cell's): its
+    ``status`` ("running" until it ends) and ``waiter``, which blocks until it is over."""
+
+    @property
+    def done(self) -> bool:
+        return self.status != "running"
+
+    @property
+    def live(self) -> bool:
+        """Training in the background right now (its dashboard is its view)."""
+        return not self.done and self.waiter is not None
+
+    def _settle(self) -> None:
+        if self.waiter is not None:
+            self.waiter()
+
+    def _ipython_display_(self) -> None:
+        # A live run's dashboard, drawn above, is its view (and becomes the final picture): a
+        # line of text under it would be stale the moment the run ends.
+        if not self.live:
+            from IPython.display import display
+
+            display({"text/plain": repr(self)}, raw=True)
+
+
 @dataclass
-class DemoResult:
+class DemoResult(Running):
     """A run of one demo. ``history`` fills in while it trains; the rest is set at the end.
 
     ``status``: running, finished, stopped (the Stop button), interrupted (Ctrl-C) or failed.
@@ -41,19 +67,6 @@ class DemoResult:
     @property
     def name(self) -> str:
         return self.demo.name
-
-    @property
-    def done(self) -> bool:
-        return self.status != "running"
-
-    @property
-    def live(self) -> bool:
-        """Training in the background right now (its dashboard is its view)."""
-        return not self.done and self.waiter is not None
-
-    def _settle(self) -> None:
-        if self.waiter is not None:
-            self.waiter()
 
     @property
     def final(self) -> dict[str, dict]:
@@ -108,14 +121,6 @@ class DemoResult:
         lesson = self.lesson
         return (f"<%train_demo {self.name}: {self.status}, {self.history.steps_done:,} steps; lesson "
                 f"{'shown' if lesson.holds else 'not shown'}: {lesson.measured}>")
-
-    def _ipython_display_(self) -> None:
-        # A live run's dashboard, drawn above, is its view (and becomes the final picture): a
-        # line of text under it would be stale the moment the run ends.
-        if not self.live:
-            from IPython.display import display
-
-            display({"text/plain": repr(self)}, raw=True)
 
     def to_dict(self) -> dict:
         lesson = self.lesson
