@@ -423,3 +423,40 @@ def test_the_readme_counts_what_ships():
     quizzes = bank()
     assert f"{len(quizzes)} quizzes, {sum(len(q.questions) for q in quizzes.values())} questions" in readme
     assert f"the {len(DEMOS)} demos" in readme and f"{len(events())} events" in readme
+
+
+# -- 08: the learner's own loop -------------------------------------------------------------
+
+OWN = "08_your_own_training.ipynb"
+
+
+def own_cells(start: str) -> list[str]:
+    cells = json.loads((ROOT / "examples" / OWN).read_text())["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code" and "".join(c["source"]).startswith(start)]
+
+
+def test_08s_network_data_and_optimizers_are_what_its_text_says():
+    text = " ".join(markdown(OWN).split())
+    data = datasets.digits()
+    namespace = {"torch": torch, "nn": nn, "data": data}
+    exec(own_cells("def make_model")[0].split("\n\nloader")[0], namespace)  # noqa: S102 - the notebook's own cell
+    net = describe(namespace["make_model"]())
+    count, width = re.search(r"(\w+) dense layers of (\d+) ReLU units with dropout", text).groups()
+    assert net.hidden == [(int(width), "relu")] * number(count) and net.dropout
+    low, high = re.search(r"pixels already scaled to (\d)\.\.(\d)", text).groups()
+    assert (float(data.x_train.min()), float(data.x_train.max())) == (int(low), int(high))
+    trained = own_cells("%%train")
+    assert "the Adam optimizer" in text and "torch.optim.Adam(" in trained[0]
+    assert "Plain SGD" in text and "torch.optim.SGD(" in trained[1] and "torch.optim.AdamW(" in trained[2]
+
+
+def test_08s_text_types_no_number_a_cell_or_this_test_does_not_give():
+    """Its results (accuracies, epochs, sizes) are printed by cells; the text states none."""
+    text = markdown(OWN)
+    text = re.sub(r"`[^`]*`", " ", text)  # code: the learner reads it in the cells too
+    checked = (r"\b\w+ dense layers of \d+ ReLU units", r"scaled to \d\.\.\d",  # by the test above
+               r"\bBug \d\b", r"\bTutorial 1\b", r"\bCC BY 4\.0\b",  # names: the bugs', the course's, a licence
+               r"\b(?:19|20)\d\d\b")  # years
+    for pattern in checked:
+        text = re.sub(pattern, " ", text)
+    assert re.findall(r"\S*\d\S*", text) == []

@@ -55,6 +55,15 @@ def test_example_runs_clean(path):
         assert len(pictures) == 5
         assert texts.count("lesson (shown)") == 5 and "not shown" not in texts
         assert "True | the fastest" not in texts and "True | at the same learning rate" in texts
+    if path.name == "08_your_own_training.ipynb":  # the learner's loops, watched; the three bugs named
+        pictures = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                    if "image/png" in o.get("data", {}) and "%%train of model" in o["data"].get("text/plain", "")]
+        assert len(pictures) == 4  # Adam, SGD, AdamW and the exploding run: each leaves its picture
+        assert texts.count("the doctor found nothing wrong") == 3 and "the doctor's findings: 0" in texts
+        assert re.search(r"^(exploding_loss|nonfinite_loss): doctor", texts, flags=re.M)  # bug 1
+        assert "the doctor: error_target_dtype: " in texts  # bug 2, raised by PyTorch and kept
+        assert "the doctor: error_out_of_memory: " in texts  # bug 3
+        assert texts.count("status: failed") == 2
 
 
 COURSE = [p for p in EXAMPLES if p.name[:2] in {"01", "02", "03", "04", "05", "06"}]
@@ -70,6 +79,17 @@ def test_course_notebooks_are_tagged_use_demos_and_quizzes_and_carry_no_outputs(
     sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "%dlquiz " in sources and "%train_demo " in sources
     code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code), "clear the outputs before committing"
+
+
+def test_the_own_training_notebook_is_tagged_trains_with_train_and_carries_no_outputs():
+    from dlmagics.timeline import by_id
+
+    nb = nbformat.read(Path(__file__).parent.parent / "examples" / "08_your_own_training.ipynb", as_version=4)
+    tags = {t for c in nb.cells for t in c.metadata.get("tags", []) if t.startswith("dl:")}
+    assert tags and {t[3:] for t in tags} <= set(by_id()), tags
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert sum(c.source.startswith("%%train\n") for c in code) == 6 and any("%dlquiz " in c.source for c in code)
     assert all(c.outputs == [] and c.execution_count is None for c in code), "clear the outputs before committing"
 
 
