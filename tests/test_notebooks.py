@@ -64,6 +64,7 @@ def test_example_runs_clean(path):
         assert "the doctor: error_target_dtype: " in texts  # bug 2, raised by PyTorch and kept
         assert "the doctor: error_out_of_memory: " in texts  # bug 3
         assert texts.count("status: failed") == 2
+        assert "a doctor's rule failed" not in texts and "Traceback" not in texts  # the doctor never breaks
 
 
 COURSE = [p for p in EXAMPLES if p.name[:2] in {"01", "02", "03", "04", "05", "06"}]

@@ -359,6 +359,8 @@ def run_cell(result: OwnResult, code: str, namespace: dict, controls=None,
     if doctor is not None:
         doctor.on_finding = on_finding
     recorder = Recorder(result, controls, doctor, namespace)
+    if doctor is not None:
+        doctor.read = recorder.read
     if on_step is not None:
         recorder.on_step = lambda: on_step(result)
     started = result.started_at = time.perf_counter()

@@ -465,12 +465,15 @@ def _out_of_memory(g: Groups, failure: _Failure) -> Finding:
     if free is not None:
         parts.append(f"{_size(free)} free" + (f" of {_size(total)}" if total else ""))
     if facts.batch_size:
-        parts.append(f"batch size {facts.batch_size}")
+        parts.append(f"batch size {facts.batch_size:,}")
     evidence = "; ".join(parts) or "the memory allocator found no room"
     if tried and total and tried > total:
-        return _finding("out_of_memory", f"one tensor needs more memory than {device} has",
-                        evidence, "a size in the code is far too large: check the shapes of the tensors made "
-                        "in this step (a wrong view or broadcast can multiply sizes)")
+        shapes = ("check the shapes of the tensors made in this step (a wrong view or broadcast can multiply "
+                  "sizes)")
+        smaller = _smaller_batch(tried, free, facts)
+        fix = (f"{smaller}; if the batch is meant to be this big, {shapes}" if smaller.startswith("decrease")
+               else f"a size in the code is far too large: {shapes}")
+        return _finding("out_of_memory", f"one tensor needs more memory than {device} has", evidence, fix)
     return _finding("out_of_memory", f"{device} ran out of memory", evidence, _smaller_batch(tried, free, facts))
 
 

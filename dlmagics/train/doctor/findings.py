@@ -28,7 +28,8 @@ class Finding:
 
     def line(self) -> str:
         """The finding as one line of text (headless runs, the terminal, the summary)."""
-        return f"doctor ({self.when()}): {self.title}. {self.evidence}. Fix: {self.fix}"
+        evidence = self.evidence[:1].upper() + self.evidence[1:]
+        return f"doctor ({self.when()}): {self.title}. {evidence}. Fix: {self.fix}"
 
     def to_dict(self) -> dict:
         return asdict(self)

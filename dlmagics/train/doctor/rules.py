@@ -39,6 +39,7 @@ class Doctor:
         self.watch = None
         self.spent_s = 0.0
         self.on_finding = None  # called with each new Finding (a headless run prints it)
+        self.read = None  # reads the batches' values not read yet (the recorder's)
         self._keys: set[str] = set()
         self._loss_calls = 0
         self._sample = None  # (parameter, grad object, version) at the last step
@@ -83,7 +84,7 @@ class Doctor:
     def first_input(self, model, x: torch.Tensor, now: dict) -> None:
         if not x.is_floating_point() or not x.numel():
             return
-        sample = x.detach().flatten()[:4096].float()
+        sample = x.detach()[:64].reshape(-1)[:4096].float()  # a few examples: an expanded batch is never copied
         low, high = (float(v) for v in torch.aminmax(sample))
         whole = float((sample == sample.round()).float().mean())
         if low >= 0 and high >= UNSCALED_MAX and whole > 0.99:
@@ -278,6 +279,8 @@ class Doctor:
             self._judge_probes(now)
 
     def _judge_probes(self, now: dict) -> None:
+        if self.read is not None:  # the values so far first (a sampled step may wait): a NaN comes first
+            self.read()
         recent = [p for p in self._probes if p["step"] >= SETTLE_STEPS][-2:]
         ratios = [p["first"][1] / p["last"][1] for p in recent if "first" in p and p["last"][1] > 0]
         if len(ratios) >= 2 and all(r < VANISHING_RATIO for r in ratios):
@@ -304,22 +307,28 @@ class Doctor:
     # -- values read from the device --------------------------------------------------------
     @_timed
     def losses_read(self, first: int, losses: list[float], accuracy: list[float], now: dict) -> None:
+        """The batches' losses as read, in order: a loss that explodes, then one that is not a
+        number, each named at its own batch whatever the reads' grouping."""
         history = self.result.history
-        for i, value in enumerate(losses):
-            if not math.isfinite(value) and not self.has("nonfinite_loss"):
-                self._nonfinite(first + i, value, now)
-        if self.has("nonfinite_loss", "exploding_loss") or not history.loss:
-            return
-        start = history.loss[0]
+        start = history.loss[0] if history.loss else math.nan
         classes = self.result.classes
-        floor = math.log(classes) if classes else 0.0
-        peak = max((v for v in losses if math.isfinite(v)), default=None)
-        if peak is not None and math.isfinite(start) and start > 0 and peak > EXPLODING_FACTOR * max(start, floor):
-            at = first + losses.index(peak) + 1
-            self.found("exploding_loss", "the loss explodes",
-                       f"the loss jumped from {start:.3g} at the first batch to {peak:.3g} at batch {at:,}",
-                       f"lower the learning rate (it is {history.lr[-1]:.3g}): ten times smaller at a time until the "
-                       "loss falls; clipping the gradients (torch.nn.utils.clip_grad_norm_) also helps", now)
+        ceiling = EXPLODING_FACTOR * max(start, math.log(classes) if classes else 0.0)
+        for i, value in enumerate(losses):
+            if self.has("nonfinite_loss"):
+                return
+            at = self._at(first + i)
+            if not math.isfinite(value):
+                self._nonfinite(first + i, value, at)
+            elif value > ceiling and math.isfinite(start) and start > 0 and not self.has("exploding_loss"):
+                self.found("exploding_loss", "the loss explodes",
+                           f"the loss jumped from {start:.3g} at the first batch to {value:.3g} at batch {first + i + 1:,}",
+                           f"lower the learning rate (it is {history.lr[first + i]:.3g}): ten times smaller at a time "
+                           "until the loss falls; clipping the gradients (torch.nn.utils.clip_grad_norm_) also helps", at)
+
+    def _at(self, index: int) -> dict:
+        """Batch ``index`` (from 0) as a finding's place: its number and its epoch."""
+        starts = self.result.history.epoch_starts
+        return {"step": index + 1, "epoch": sum(1 for s in starts if s <= index) or None}
 
     def _nonfinite(self, index: int, value: float, now: dict) -> None:
         history = self.result.history
