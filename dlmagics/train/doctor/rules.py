@@ -214,12 +214,15 @@ class Doctor:
             weight = min((m.weight for _, m in layers), key=lambda w: w.numel())
             probe["weight"], probe["before"] = weight, weight.detach().clone()
         self._remove_hooks()  # the last sampled step's, if its batch never came
-        for name, module in model.named_modules():  # measured on the next training batch's forward
-            if isinstance(module, nn.ReLU):
-                self._relu_hooks[name] = module.register_forward_hook(self._relu_hook(name))
-            elif not list(module.children()) and _has_weight(module):
-                self._relu_hooks[name] = module.register_forward_hook(self._leaf_hook(name))
-        self._functional_relu(True)  # F.relu in a forward() is no module: seen through the function
+        modules = list(model.named_modules())
+        relus = [(name, m) for name, m in modules if isinstance(m, nn.ReLU)]
+        for name, module in relus:  # measured on the next training batch's forward
+            self._relu_hooks[name] = module.register_forward_hook(self._relu_hook(name))
+        if not relus:  # F.relu in a forward() is no module: seen through the function (nn.ReLU calls it too)
+            for name, module in modules:
+                if not list(module.children()) and _has_weight(module):
+                    self._relu_hooks[name] = module.register_forward_hook(self._leaf_hook(name))
+            self._functional_relu(True)
         self._probe = probe
         self._probe_cost = time.perf_counter() - started
 
