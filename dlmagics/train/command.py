@@ -44,7 +44,14 @@ def train_cell(args, trainer, ctx):
     if not ctx.cell.strip():
         raise DemoUsageError("the cell is empty: put %%train on top of a cell that trains a model "
                              "(loss.backward() and optimizer.step() in a loop)")
-    prepared = prepare(ctx.cell)  # a SyntaxError is the learner's: IPython shows it as for any cell
+    try:
+        prepared = prepare(ctx.cell)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:  # null bytes, nesting too deep
+        where = f"line {error.lineno}: " if isinstance(error, SyntaxError) and error.lineno else ""
+        problem = DemoUsageError(f"the cell is not Python that can run ({where}{getattr(error, 'msg', None) or error}); "
+                                 "%%train runs it as it is")
+        problem.with_usage = False
+        raise problem from None
     if not prepared.trains:
         raise DemoUsageError("this cell trains nothing (it calls no function, so no loss.backward() and no "
                              "optimizer.step()): %%train watches a cell that trains a model")

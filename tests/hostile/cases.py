@@ -188,6 +188,15 @@ def cases() -> list[tuple[str, str, str]]:
         add("cells", f"%%gpubench {QUICK}\n{cell}")
     for cell in ("raise KeyboardInterrupt", "import torch\n# timed\nraise MemoryError"):  # marked, shown
         add("cells", f"%%gpubench {QUICK}\n{cell}", "ok")
+    # %%train runs the learner's code as it is: an error there is kept in the run, never raised
+    for cell in ("def f(:", "x = 1 + " + " + ".join(["1"] * 50_000), "# timed", "", "\x00", "yield 1", "return 3",
+                 "1/0", "raise KeyboardInterrupt"):  # the last two call nothing: they train nothing
+        add("cells", f"%%train\n{cell}")
+    for cell in ("raise SystemExit(3)", "import sys; sys.exit()", "int('x')", "raise KeyboardInterrupt()", "print(1)",
+                 "import torch\nfor i in range(3):\n    torch.zeros(1, requires_grad=True).sum().backward()"):
+        add("cells", f"%%train\n{cell}", "ok")
+    for line in ('--doctor "on', "--doctor maybe", "--quiet extra", "\\", "x" * 100_000):
+        add("splitter", f"%%train {line}\n{CELL}")
 
     # -- %config -----------------------------------------------------------------------
     for name in ("monitor_interval", "monitor_history"):
