@@ -27,8 +27,8 @@ TOO_LOW_UPDATE = 1e-5  # |dW| / |W| per step (about 1e-3 is typical: cs231n)
 TOO_LOW_LOSS_CHANGE = 0.02
 VANISHING_RATIO = 1e-3  # first layer's relative gradient / last layer's
 DEAD_SHARE = 0.9  # of a ReLU layer's units zero for every example of a batch
-PROBE_SHARE = 0.005  # the sampled checks take at most this share of the run's time
-PROBE_STEPS = (5, 10, 20, 30, 45, 60)  # the first sampled steps, then as the budget allows
+PROBE_SHARE = 0.003  # the sampled checks take at most this share of the run's time
+PROBE_STEPS = (5, 10, 20, 35, 50)  # the first sampled steps, then as the budget allows
 OVERFIT_RISE = 1.2  # validation loss 20% above its best, rising two evaluations in a row
 SETTLE_STEPS = 15  # steps before judging learning speed, dead units, vanishing gradients
 
