@@ -82,7 +82,7 @@ def test_pytorch_is_left_as_it_was_found_however_the_cell_ends(ip):
         assert (dict(optim_module._global_optimizer_pre_hooks), dict(optim_module._global_optimizer_post_hooks),
                 dict(module_module._global_forward_pre_hooks), dict(module_module._global_forward_hooks)) == hooks
         assert not ip.user_ns["model"]._forward_pre_hooks and not ip.user_ns["model"][1]._forward_hooks
-        assert cellcode.LOOP not in ip.user_ns
+        assert ip.user_ns[cellcode.LOOP] is cellcode.passthrough  # what the cell defined runs later as it is
 
 
 def test_an_error_in_the_learners_code_is_kept_with_what_the_cell_made(ip, capsys):
@@ -243,3 +243,33 @@ def test_between_reads_and_sampled_steps_the_watch_never_waits_for_the_device(ip
     quiet = [s for s in reads if 5 < s < 320 and s not in sampled]
     assert quiet == [], (quiet, sorted(sampled))
     assert len(sampled) < 40  # the sampled steps are few
+
+
+def test_a_function_the_cell_defined_runs_later_without_train(ip):
+    cell = ("def train_epoch():\n    for i in range(0, 256, 64):\n        optimizer.zero_grad()\n"
+            "        F.cross_entropy(model(X[i:i + 64]), Y[i:i + 64]).backward()\n        optimizer.step()\n"
+            "train_epoch()\n")
+    assert ip.run_cell_magic("train", "", cell).history.batches_per_epoch == 4
+    ip.run_cell("train_epoch(); later = 'ran'")
+    assert ip.user_ns["later"] == "ran"
+
+
+def test_a_loss_with_gradients_on_a_model_in_eval_is_training_when_a_step_follows(ip):
+    """Batch norm kept frozen, or model.train() forgotten after a validation: still training;
+    a validation without no_grad(): still a validation."""
+    cell = LOOP.replace("for epoch in range(3):\n", "for epoch in range(3):\n    model.eval()\n").replace(
+        "        optimizer.step()\n", "        optimizer.step()\n    val = F.cross_entropy(model(X), Y)\n")
+    result = ip.run_cell_magic("train", "", cell)
+    h = result.history
+    assert (h.batches_done, h.steps, len(h.evals)) == (24, 24, 3) and result.notes == [] and result.findings == []
+
+
+def test_two_heads_of_different_widths_are_watched_whole(ip):
+    cell = LOOP.replace("loss = F.cross_entropy(model(X[i:i + 32]), Y[i:i + 32])",
+                        "out = model(X[i:i + 32])\n        loss = F.cross_entropy(out, Y[i:i + 32]) + "
+                        "F.cross_entropy(out[:, :1].repeat(1, 3), Y[i:i + 32] % 3)")
+    result = ip.run_cell_magic("train", "", cell)
+    h = result.history
+    assert result.status == "finished" and h.steps == 24 and h.batches_done == 48 and h.batches_passed == 24
+    assert result.classes == 2 and sum(map(sum, result.confusion)) == 256  # the 2-class head's
+    assert h.batches_planned == 24

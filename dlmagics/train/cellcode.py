@@ -26,6 +26,12 @@ class Prepared:
     batch_loop: bool
 
 
+def passthrough(iterable, role: str):
+    """What the wrapper is once the cell is done: a function the cell defined may run its
+    loop later, in a cell without %%train."""
+    return iterable
+
+
 def _calls(node: ast.AST, attribute: str) -> bool:
     return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == attribute
                for n in ast.walk(node))

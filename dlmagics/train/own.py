@@ -34,12 +34,18 @@ class OwnHistory:
     evals: list[dict] = field(default_factory=list)  # {"batch", "epoch", "loss", "accuracy"}
     lr_changes: list[dict] = field(default_factory=list)  # the slider's: {"step", "from", "to"}
     steps: int = 0  # optimizer steps
+    loop_batches: int = 0  # passes through the cell's batch loop (progress: a step may compute two losses)
     epochs_planned: int | None = None
     batches_per_epoch: int | None = None
 
     @property
     def batches_done(self) -> int:
         return len(self.loss)
+
+    @property
+    def batches_passed(self) -> int:
+        """How far the loop is, in batches (its batch loop's passes when it has one)."""
+        return self.loop_batches or self.batches_done
 
     @property
     def epoch(self) -> int | None:
@@ -56,7 +62,8 @@ class OwnHistory:
     def to_dict(self) -> dict:
         return {"loss": self.loss, "accuracy": self.accuracy, "lr": self.lr, "epoch_starts": self.epoch_starts,
                 "evals": self.evals, "lr_changes": self.lr_changes, "steps": self.steps,
-                "epochs_planned": self.epochs_planned, "batches_per_epoch": self.batches_per_epoch}
+                "epochs_planned": self.epochs_planned, "batches_per_epoch": self.batches_per_epoch,
+                "loop_batches": self.loop_batches}
 
 
 @dataclass
@@ -143,6 +150,7 @@ class Recorder:
         self.read_every_s, self._read_at = READ_EVERY_S if read_every_s is None else read_every_s, 0.0
         self.on_step: Callable[[], None] | None = None
         self.epoch_loop = False  # the cell has a loop over epochs (cellcode.py found it)
+        self.undecided = None  # a loss with gradients on a model in eval(), until the next step or loss
         self.ended_epochs: list[tuple[int, int]] = []  # (first batch, end) of epochs not judged yet
 
     # -- events from the watch -----------------------------------------------------------
@@ -153,6 +161,7 @@ class Recorder:
             self.doctor.first_input(model, x, self._now())
 
     def training_batch(self, batch, kind, input, target) -> None:
+        self._decide(training=False)
         self._check_stop()
         if self.model is None:
             self.model = batch.model
@@ -172,10 +181,22 @@ class Recorder:
                 self.on_step()
 
     def evaluation_batch(self, batch) -> None:
+        self._decide(training=False)
         e = self.evaluation = self.evaluation or _Evaluation()
         e.batches.append(batch)
 
+    def undecided_batch(self, batch, kind, input, target) -> None:
+        """A loss with gradients on a model in eval(): the next step decides what it was."""
+        self._decide(training=False)
+        self.undecided = (batch, kind, input, target)
+
+    def _decide(self, training: bool) -> None:
+        held, self.undecided = self.undecided, None
+        if held is not None:
+            (self.training_batch if training else lambda batch, *_: self.evaluation_batch(batch))(*held)
+
     def before_step(self, optimizer) -> None:
+        self._decide(training=True)
         if self.optimizer is None:
             self.optimizer = optimizer
             self.applied_lr = optimizer.param_groups[0]["lr"]
@@ -226,6 +247,8 @@ class Recorder:
             self._check_stop()
             if role == "epoch":
                 self._new_epoch()
+            else:
+                self.history.loop_batches += 1
             yield item
 
     def _new_epoch(self) -> None:
@@ -256,8 +279,8 @@ class Recorder:
             return
         batches, self.pending = self.pending, []
         losses = torch.stack([b.loss.float() for b in batches]).tolist()
-        pairs = predictions(batches)
-        accuracy = right_answers(batches, pairs)
+        pairs = predictions(batches, self.result.classes)
+        accuracy = right_answers(batches, self.result.classes, pairs)
         if pairs is not None:
             self.epoch_predictions.append(pairs)
         first = self.history.batches_done
@@ -277,8 +300,8 @@ class Recorder:
         losses = torch.stack([b.loss.float() for b in e.batches]).tolist()
         record = {"batch": self.batches, "epoch": self.history.epoch,
                   "loss": sum(v * n for v, n in zip(losses, sizes)) / sum(sizes)}
-        pairs = predictions(e.batches)
-        shares = right_answers(e.batches, pairs)
+        pairs = predictions(e.batches, self.result.classes)
+        shares = right_answers(e.batches, self.result.classes, pairs)
         if not any(math.isnan(s) for s in shares):
             record["accuracy"] = sum(v * n for v, n in zip(shares, sizes)) / sum(sizes)
         self.history.evals.append(record)
@@ -295,13 +318,22 @@ class Recorder:
         self.result.confusion = torch.bincount(pairs, minlength=k * k).reshape(k, k).tolist()
 
     def finish(self) -> None:
-        self.read()
-        self._close_evaluation()
-        if self.result.confusion is None and self.epoch_predictions:
-            self._confusion(torch.cat([p for p, _ in self.epoch_predictions]),
-                            torch.cat([t for _, t in self.epoch_predictions]))
-        if self.doctor:
-            self.doctor.finished(self._now())
+        """The cell ended: the last values read and judged. Never raises (a learner's error on its
+        way out stays theirs), and the doctor always takes its hooks off."""
+        try:
+            self._decide(training=False)
+            self.read()
+            self._close_evaluation()
+            if self.result.confusion is None and self.epoch_predictions:
+                self._confusion(torch.cat([p for p, _ in self.epoch_predictions]),
+                                torch.cat([t for _, t in self.epoch_predictions]))
+        except Exception:  # noqa: BLE001 - e.g. a device that failed: what was read is kept
+            from ..protocol import log
+
+            log.exception("dlmagics: %%train could not read the last values")
+        finally:
+            if self.doctor:
+                self.doctor.finished(self._now())
 
     # -- helpers ---------------------------------------------------------------------------
     def _check_stop(self) -> None:
@@ -388,7 +420,7 @@ def run_cell(result: OwnResult, code: str, namespace: dict, controls=None,
         else:
             _failed(result, error, recorder)
     finally:
-        namespace.pop(cellcode.LOOP, None)
+        namespace[cellcode.LOOP] = cellcode.passthrough  # a function the cell defined may loop later
         result.elapsed_s = time.perf_counter() - started
         result.watch_s = watch.spent_s if watch is not None else 0.0
         if doctor is not None:

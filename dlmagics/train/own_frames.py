@@ -47,17 +47,18 @@ def board(result, controls):
 def seconds_left(result) -> float | None:
     h = result.history
     planned = h.batches_planned
-    if result.done or not h.batches_done or not planned or result.started_at is None:
+    passed = h.batches_passed
+    if result.done or not passed or not planned or result.started_at is None:
         return None
     spent = time.perf_counter() - result.started_at
-    return max(0.0, (planned - h.batches_done) * spent / h.batches_done)
+    return max(0.0, (planned - passed) * spent / passed)
 
 
 def progress(result) -> float | None:
     """The share of the run done, when the loop shows how long it is (else no bar)."""
     h = result.history
     planned = h.batches_planned
-    return min(1.0, h.batches_done / planned) if planned else None
+    return min(1.0, h.batches_passed / planned) if planned else None
 
 
 def time_left_words(result) -> str | None:
@@ -74,7 +75,7 @@ def progress_words(result, controls=None) -> str:
     if h.epoch:
         parts.append(f"epoch {h.epoch}" + (f" of {h.epochs_planned:,}" if h.epochs_planned else ""))
     planned = h.batches_planned
-    parts.append(f"batch {h.batches_done:,}" + (f" of {planned:,}" if planned else ""))
+    parts.append(f"batch {h.batches_passed:,}" + (f" of {planned:,}" if planned else ""))
     text = f"{state}: {', '.join(parts)}"
     left = time_left_words(result)
     if left is not None:
@@ -270,7 +271,7 @@ def run_state(result, controls=None) -> dict:
     lr = h.lr[-1] if h.lr and h.lr[-1] > 0 else None
     return {
         "demo": "%%train", "title": f"Your training{' of ' + result.model_name if result.model_name else ''}",
-        "year": "", "status": result.status, "step": h.batches_done, "steps": h.batches_planned or 0,
+        "year": "", "status": result.status, "step": h.batches_passed, "steps": h.batches_planned or 0,
         "lr": lr if lr is not None and math.isfinite(lr) else 1e-3, "elapsed_s": round(max(elapsed, 0.0), 3),
         "left_s": None if left is None else round(left, 1), "words": progress_words(result, controls),
         "contenders": [{"name": result.model_name or "model", "loss": _finite(loss), "test_accuracy": _finite(final_val)}],

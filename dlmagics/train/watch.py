@@ -3,8 +3,9 @@ installed while the cell runs and removed after it, however it ends.
 
 - The loss functions of ``torch.nn.functional`` are wrapped (``nn.CrossEntropyLoss()``
   calls ``F.cross_entropy`` too, so both spellings are seen). A loss computed with
-  gradients on a model in ``train()`` mode is a training batch; one under ``no_grad()`` or
-  with the model in ``eval()`` is evaluation.
+  gradients on a model in ``train()`` mode is a training batch; one under ``no_grad()`` is
+  evaluation; one with gradients on a model in ``eval()`` is training if an optimizer step
+  follows it (batch norm kept frozen, or ``model.train()`` forgotten), else evaluation.
 - The global optimizer step hooks (``register_optimizer_step_pre_hook``) mark the steps: the
   controls act there (the learning rate set on the param groups, Pause, Stop).
 - Global module hooks find the models (modules with parameters called outside any other)
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import torch
@@ -149,7 +151,10 @@ class Watch:
         watch = self
 
         def loss_function(input, target, *args, **kwargs):
-            loss = original(input, target, *args, **kwargs)
+            if kind == "values" and isinstance(target, torch.Tensor) and getattr(input, "shape", None) != target.shape:
+                loss = _warning_at_the_caller(original, input, target, *args, **kwargs)
+            else:
+                loss = original(input, target, *args, **kwargs)
             started = time.perf_counter()
             try:
                 watch._seen_loss(name, kind, input, target, loss, kwargs.get("reduction", "mean"))
@@ -169,15 +174,16 @@ class Watch:
         if not isinstance(loss, torch.Tensor) or loss.dim() != 0 or not isinstance(input, torch.Tensor):
             return  # reduction="none" or a summed loss: not the batch's mean, left alone
         model = self.last_model
-        training = loss.requires_grad and (model is None or model.training)
         size = int(input.shape[0]) if input.dim() else 1
         mean_loss = loss.detach() / size if reduction == "sum" else loss.detach()
         scored = kind in ("classes", "binary") and _scorable(kind, input, target)
         batch = Batch(mean_loss, size, model, input.detach() if scored else None, target if scored else None, name)
-        if training:
-            self.record.training_batch(batch, kind, input, target)
-        else:
+        if not loss.requires_grad:
             self.record.evaluation_batch(batch)
+        elif model is None or model.training:
+            self.record.training_batch(batch, kind, input, target)
+        else:  # gradients on a model in eval(): training (frozen batch norm) if a step follows, else a validation
+            self.record.undecided_batch(batch, kind, input, target)
 
     def _before_step(self, optimizer, args, kwargs):
         self._guarded(self.record.before_step, optimizer)
@@ -203,6 +209,17 @@ class Watch:
             self.spent_s += time.perf_counter() - started
 
 
+def _warning_at_the_caller(original, *args, **kwargs):
+    """Call a loss, its warnings (PyTorch's "Using a target size ... different to the input
+    size") pointing at the learner's line as they would without the wrapper, not at it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loss = original(*args, **kwargs)
+    for warning in caught:
+        warnings.warn(warning.message, warning.category, stacklevel=3)
+    return loss
+
+
 def _has_parameters(module: nn.Module) -> bool:
     return next(module.parameters(), None) is not None
 
@@ -217,34 +234,37 @@ def _scorable(kind: str, input: torch.Tensor, target) -> bool:
     return input.shape == target.shape and 1 <= input.dim() <= 2
 
 
-def _labelled(b: Batch) -> bool:
-    return b.labelled and b.outputs.dim() == 2 and not b.target.is_floating_point()
+def _labelled(b: Batch, classes: int | None) -> bool:
+    """A classification's batch with labels, of the run's number of classes (a second head of
+    another width is left out)."""
+    return (b.labelled and b.outputs.dim() == 2 and not b.target.is_floating_point()
+            and (classes is None or b.outputs.shape[1] == classes))
 
 
-def predictions(batches: list[Batch]) -> tuple[torch.Tensor, torch.Tensor] | None:
+def predictions(batches: list[Batch], classes: int | None) -> tuple[torch.Tensor, torch.Tensor] | None:
     """The classes predicted and the labels of a group of batches (classifications with labels)."""
-    group = [b for b in batches if _labelled(b)]
+    group = [b for b in batches if _labelled(b, classes)]
     if not group:
         return None
     return torch.cat([b.outputs for b in group]).argmax(1), torch.cat([b.target for b in group])
 
 
-def right_answers(batches: list[Batch], predicted=None) -> list[float]:
+def right_answers(batches: list[Batch], classes: int | None, predicted=None) -> list[float]:
     """Each batch's share of right answers (NaN where it cannot be read), computed for the
     whole group at once: reading costs a few operations, not a few per batch. ``predicted``:
     ``predictions(batches)``, when the caller has it already."""
     shares = [math.nan] * len(batches)
-    labelled = [i for i, b in enumerate(batches) if _labelled(b)]
+    labelled = [i for i, b in enumerate(batches) if _labelled(b, classes)]
     if labelled:
-        classes, target = predicted if predicted is not None else predictions(batches)
-        right = (classes == target).float()
+        chosen, target = predicted if predicted is not None else predictions(batches, classes)
+        right = (chosen == target).float()
         sizes = torch.tensor([len(batches[i].target) for i in labelled], device=right.device)
         ids = torch.repeat_interleave(torch.arange(len(labelled), device=right.device), sizes)
         sums = torch.zeros(len(labelled), device=right.device).index_add_(0, ids, right) / sizes
         for i, value in zip(labelled, sums.tolist()):
             shares[i] = value
     for i, b in enumerate(batches):
-        if b.labelled and i not in labelled:  # binary: 0/1 targets
+        if b.labelled and i not in labelled and b.outputs.shape == b.target.shape:  # binary: 0/1 targets
             threshold = 0.0 if b.name.endswith("logits") else 0.5
             shares[i] = float(((b.outputs > threshold) == (b.target > 0.5)).float().mean())
     return shares

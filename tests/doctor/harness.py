@@ -17,6 +17,7 @@ import torch
 from dlmagics.train.data import digits
 
 LOOPS = Path(__file__).parent / "loops"
+SPELLINGS = Path(__file__).parent / "spellings"
 HEADER = re.compile(r"^#\s*(expect|also|bug|healthy|needs):\s*(.+?)\s*$")
 
 
@@ -49,9 +50,11 @@ def read(path: Path) -> Loop:
     return Loop(path.stem, fields["expect"], also, what, fields.get("needs"), path.read_text())
 
 
-def loops(*, all_devices: bool = False) -> list[Loop]:
-    """The loops in name order; those that need a GPU only where there is one (or ``all_devices``)."""
-    found = [read(path) for path in sorted(LOOPS.glob("*.py"))]
+def loops(*, all_devices: bool = False, folder: Path = LOOPS) -> list[Loop]:
+    """The loops in name order; those that need a GPU only where there is one (or ``all_devices``).
+    ``folder``: loops/ (each header's claim checked in plain PyTorch too) or spellings/ (more
+    spellings a second reader wrote, run under the doctor only)."""
+    found = [read(path) for path in sorted(folder.glob("*.py"))]
     return [loop for loop in found if all_devices or loop.needs != "cuda" or torch.cuda.is_available()]
 
 

@@ -8,10 +8,10 @@ import pytest
 
 from dlmagics.train import own
 
-from harness import loops, namespace
+from harness import SPELLINGS, loops, namespace
 
 pytestmark = pytest.mark.timeout(120)
-CORPUS = loops()
+CORPUS = loops() + loops(folder=SPELLINGS)
 
 
 def run(loop) -> own.OwnResult:

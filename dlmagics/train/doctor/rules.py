@@ -23,6 +23,7 @@ EXPLODING_FACTOR = 100.0  # the loss 100x its first value (and ln C)
 ZERO_GRAD_STEPS = 3  # steps in a row with .grad piling up
 NO_STEP_BATCHES = 20
 CHANCE_MARGIN = 0.05  # accuracy within chance + 5 points after two epochs
+FLAT_LOSS = 0.03  # and the loss fell less than 3% from its start
 TOO_LOW_UPDATE = 1e-5  # |dW| / |W| per step (about 1e-3 is typical: cs231n)
 TOO_LOW_LOSS_CHANGE = 0.02
 VANISHING_RATIO = 1e-3  # first layer's relative gradient / last layer's
@@ -42,7 +43,10 @@ class Doctor:
         self.read = None  # reads the batches' values not read yet (the recorder's)
         self._keys: set[str] = set()
         self._loss_calls = 0
-        self._sample = None  # (parameter, grad object, version) at the last step
+        self._stepping = False  # an optimizer step has begun
+        self._sample = None  # [parameter, its .grad as the last step left it, that grad's version]
+        self._grad_hook = None
+        self._checked = True
         self._piling = 0
         self._next_probe_step = PROBE_STEPS[0]
         self._probe = None  # the sampled step's pending measurements
@@ -97,8 +101,12 @@ class Doctor:
     @_timed
     def training_loss(self, name: str, kind: str, input, target, loss, now: dict) -> None:
         self._loss_calls += 1
-        if self._loss_calls == NO_STEP_BATCHES and self.result.history.steps == 0:
+        if self._loss_calls == 1 and self.watch is not None and self.watch.last_model is not None:
+            self._first_weights = _versions(self.watch.last_model)
+        if self._loss_calls == NO_STEP_BATCHES and not self._stepping and self._unchanged():
             self._no_step(now)
+        if self._loss_calls == 1 and kind == "values":
+            self._broadcast(name, input, target, now)
         if self._loss_calls > 1 or kind != "classes" or input.dim() != 2 or input.shape[1] < 2:
             return
         out = input.detach().float()
@@ -128,6 +136,25 @@ class Doctor:
                        "check the inputs' scale, and start the last layer small (PyTorch's default initialisation "
                        "gives about ln(classes)); a first loss near ln(classes) is the sign of a sound start", now)
 
+    def _broadcast(self, name: str, input, target, now: dict) -> None:
+        if not isinstance(target, torch.Tensor) or input.shape == target.shape:
+            return
+        try:
+            both = torch.broadcast_shapes(input.shape, target.shape)
+        except RuntimeError:
+            return  # PyTorch raises on its own
+        if both.numel() > max(input.numel(), target.numel()):
+            self.found("loss_broadcast", "the loss compares outputs and targets of different shapes",
+                       f"the model's outputs are {list(input.shape)} and the targets {list(target.shape)}: {name} "
+                       f"broadcasts them to {list(both)}, comparing every output with every target",
+                       "give them one shape: loss_fn(out.squeeze(1), y), or y.view(-1, 1) for the targets", now)
+
+    def _unchanged(self) -> bool:
+        """No weight of the model changed in place since the first loss (a hand-written update,
+        `p -= lr * p.grad`, changes them without an optimizer)."""
+        model = self.watch.last_model if self.watch else None
+        return model is not None and _versions(model) == getattr(self, "_first_weights", None)
+
     def _no_step(self, now: dict) -> None:
         model = self.watch.last_model if self.watch else None
         grads = model is not None and any(p.grad is not None for p in model.parameters())
@@ -141,6 +168,7 @@ class Doctor:
     # -- each step -------------------------------------------------------------------------
     @_timed
     def before_step(self, optimizer, watch, now: dict) -> None:
+        self._stepping = True  # (L-BFGS computes its losses inside step())
         steps = self.result.history.steps
         if steps == 0:
             self._other_params(optimizer, watch, now)
@@ -163,26 +191,41 @@ class Doctor:
                    "makes the model makes a new one the old optimizer does not know", now)
 
     def _zero_grad(self, optimizer, watch, now: dict) -> None:
-        param = next((p for g in optimizer.param_groups for p in g["params"] if p.grad is not None), None)
-        if param is None:
-            return
-        grad = param.grad
-        last, self._sample = self._sample, (param, grad, grad._version, None)
-        piling = (last is not None and last[0] is param and last[1] is grad and not watch.zeroed
-                  and grad._version == last[2] + 1)
+        """Before each step, one parameter's gradient as the step leaves it; the parameter's
+        gradient hook then sees, at the next backward and before it adds anything, whether that
+        gradient is still there untouched (no zero_grad(), no zero_() nor None by hand)."""
+        if self._sample is None:
+            param = next((p for g in optimizer.param_groups for p in g["params"] if p.grad is not None), None)
+            if param is None:
+                return
+            self._grad_hook = param.register_hook(self._incoming)
+            self._sample = [param, None, None]
+        param = self._sample[0]
+        self._sample[1:] = [param.grad, None if param.grad is None else param.grad._version]
+        self._checked, self._now = False, now
+
+    @_timed
+    def _incoming(self, grad):
+        """The sampled parameter's gradient hook, the first backward after a step."""
+        if self._checked or self._sample is None:
+            return None
+        self._checked = True
+        param, held, version = self._sample
+        piling = held is not None and param.grad is held and held._version == version and not self.watch.zeroed
         if not piling:
-            self._piling, self._grown = 0, None
-            return
+            self._piling = 0
+            return None
         self._piling += 1
         if self._piling == 1:
-            self._grown = (float(grad.norm()), now["step"])
+            self._grown = (float(held.norm()), self._now["step"])
         if self._piling >= ZERO_GRAD_STEPS:
             norm, since = self._grown
             self.found("missing_zero_grad", "the gradients pile up: zero_grad() is never called",
                        f"between steps nothing reset .grad, so each loss.backward() adds to the last: one "
-                       f"weight's gradient grew from {norm:.3g} at batch {since:,} to {float(grad.norm()):.3g} at "
-                       f"batch {now['step']:,}",
-                       "call optimizer.zero_grad() once in each step, before loss.backward()", now)
+                       f"weight's gradient grew from {norm:.3g} at batch {since:,} to {float(held.norm()):.3g} at "
+                       f"batch {self._now['step']:,}",
+                       "call optimizer.zero_grad() once in each step, before loss.backward()", self._now)
+        return None
 
     @_timed
     def after_step(self, optimizer, watch, now: dict) -> None:
@@ -202,8 +245,10 @@ class Doctor:
         model = watch.last_model if watch else None
         if model is None:
             return
+        # weight matrices with a gradient; an embedding's only in the rows a batch used, so not those
         layers = [(n, m) for n, m in model.named_modules() if isinstance(getattr(m, "weight", None), nn.Parameter)
-                  and m.weight.grad is not None and m.weight.dim() > 1]
+                  and m.weight.grad is not None and m.weight.dim() > 1
+                  and not isinstance(m, (nn.Embedding, nn.EmbeddingBag))]
         probe = {"step": step, "started": started}
         if len(layers) >= 2:
             def relative(m):
@@ -266,6 +311,12 @@ class Doctor:
             handle.remove()
         self._relu_hooks.clear()
         self._functional_relu(False)
+
+    def _remove_all_hooks(self) -> None:
+        self._remove_hooks()
+        if self._grad_hook is not None:
+            self._grad_hook.remove()
+            self._grad_hook = None
 
     def _finish_probe(self, now: dict) -> None:
         probe, self._probe = self._probe, None
@@ -388,7 +439,7 @@ class Doctor:
     @_timed
     def epoch_ended(self, now: dict, start: int, end: int) -> None:
         """An epoch (batches ``start`` to ``end``) is over and its values are read."""
-        self._judge_learning(now, self.result.history.loss[start:end], complete=self.result.history.epoch_starts.index(start) + 1)
+        self._judge_learning(now, start, end, complete=self.result.history.epoch_starts.index(start) + 1)
 
     @_timed
     def evaluated(self, record: dict, now: dict) -> None:
@@ -413,42 +464,64 @@ class Doctor:
 
     @_timed
     def finished(self, now: dict) -> None:
-        self._remove_hooks()
+        self._remove_all_hooks()
         h = self.result.history
-        last = h.loss[h.epoch_starts[-1]:] if h.epoch_starts else h.loss[-100:]
-        self._judge_learning(now, last, complete=len(h.epoch_starts))
+        starts = h.epoch_starts
+        if not starts:
+            self._judge_learning(now, max(0, h.batches_done - 100), h.batches_done, complete=0)
+            return
+        # the last epoch, if the loop ran it whole (not one stopped a batch in)
+        whole = starts[-1] - starts[-2] if len(starts) >= 2 else h.batches_per_epoch
+        if whole and h.batches_done - starts[-1] < whole:
+            if len(starts) >= 2:
+                self._judge_learning(now, starts[-2], starts[-1], complete=len(starts) - 1)
+            return
+        self._judge_learning(now, starts[-1], h.batches_done, complete=len(starts))
 
-    def _judge_learning(self, now: dict, last_epoch: list[float], complete: int) -> None:
-        """Learning speed and progress, on the last whole epoch's losses (``complete``: epochs done)."""
+    def _judge_learning(self, now: dict, first: int, end: int, complete: int) -> None:
+        """Learning speed and progress, on the last whole epoch (its batches ``first`` to ``end``;
+        ``complete``: the epochs done)."""
         h = self.result.history
-        epochs = complete
-        enough = h.steps >= SETTLE_STEPS and (epochs >= 2 or h.batches_done >= 300) and last_epoch
+        epoch_losses = [v for v in h.loss[first:end] if math.isfinite(v)]
+        enough = h.steps >= SETTLE_STEPS and (complete >= 2 or h.batches_done >= 300) and epoch_losses
         if not enough or self.has("nonfinite_loss", "exploding_loss", "no_step", "optimizer_other_params"):
             return
-        loss_now = _mean([v for v in last_epoch if math.isfinite(v)])
+        classes = self.result.classes
+        loss_now = _mean(epoch_losses)
         start = _mean([v for v in h.loss[:5] if math.isfinite(v)])
+        if not start or not classes:  # a classification's losses have a scale to judge them by (ln C)
+            return
+        fell = (start - loss_now) / start
+        far_from_done = loss_now > 0.5 * math.log(classes)
         updates = [p["update"] for p in self._probes if "update" in p]
         vanishing = self.has("vanishing_gradients") or self._latest_ratio() < VANISHING_RATIO
-        if loss_now is not None and start and updates and not self.has("lr_too_low") and not vanishing:
-            change = (start - loss_now) / start
-            if statistics.median(updates) < TOO_LOW_UPDATE and change < TOO_LOW_LOSS_CHANGE:
-                self.found("lr_too_low", "the learning rate is too low to move the loss",
-                           f"over {h.batches_done:,} batches the loss went from {start:.4g} to {loss_now:.4g} "
-                           f"({change:.1%}); each step changes the weights by about {statistics.median(updates):.0e} of "
-                           "their size, where about 1e-3 is typical",
-                           f"raise the learning rate (it is {h.lr[-1]:.3g}) ten times at a time (the slider does it "
-                           "live): Adam's usual start is 1e-3, SGD's 0.01 to 0.1", now)
-                return
-        classes = self.result.classes
-        accuracy = [a for a in h.accuracy[-len(last_epoch):] if not math.isnan(a)]
-        if classes and accuracy and loss_now is not None and not self.has("not_learning", "lr_too_low") and not vanishing:
-            mean_accuracy = sum(accuracy) / len(accuracy)
-            if mean_accuracy <= 1 / classes + CHANCE_MARGIN and loss_now >= 0.9 * math.log(classes):
-                self.found("not_learning", "the network learns nothing: it stays at chance",
-                           f"after {max(epochs, 1)} epoch(s) the training accuracy is {mean_accuracy:.1%} (chance: "
-                           f"{1 / classes:.1%}) and the loss {loss_now:.3g}, about ln({classes}) = {math.log(classes):.2f}",
-                           "check that each input keeps its own label (shuffle them together), that the labels are "
-                           "the right ones, and that the learning rate moves the loss", now)
+        if vanishing or self.has("lr_too_low", "not_learning"):
+            return
+        if updates and far_from_done and statistics.median(updates) < TOO_LOW_UPDATE and fell < TOO_LOW_LOSS_CHANGE:
+            moved = f"fell {fell:.1%}" if fell >= 0 else f"rose {-fell:.1%}"
+            self.found("lr_too_low", "the learning rate is too low to move the loss",
+                       f"over {h.batches_done:,} batches the loss went from {start:.4g} to {loss_now:.4g} (it {moved}); "
+                       f"each step changes the weights by about {statistics.median(updates):.0e} of their size, where "
+                       "about 1e-3 is typical",
+                       f"raise the learning rate (it is {h.lr[-1]:.3g}) ten times at a time (the slider does it "
+                       "live): Adam's usual start is 1e-3, SGD's 0.01 to 0.1", now)
+            return
+        accuracy = [a for a in h.accuracy[first:end] if not math.isnan(a)]
+        if not accuracy:
+            return
+        mean_accuracy = sum(accuracy) / len(accuracy)
+        flat = fell < FLAT_LOSS  # a slow learner's loss falls, if only a little
+        if mean_accuracy <= 1 / classes + CHANCE_MARGIN and loss_now >= 0.9 * math.log(classes) and flat:
+            self.found("not_learning", "the network learns nothing: it stays at chance",
+                       f"after {complete} epoch{'s' if complete > 1 else ''} the training accuracy is "
+                       f"{mean_accuracy:.1%} (chance: {1 / classes:.1%}) and the loss {loss_now:.3g}, about ln({classes}) "
+                       f"= {math.log(classes):.2f}, where it started",
+                       "check that each input keeps its own label (shuffle them together), that the labels are "
+                       "the right ones, and that the learning rate moves the loss", now)
+
+
+def _versions(model) -> list[int]:
+    return [p._version for p in model.parameters()]
 
 
 def _has_weight(module) -> bool:
