@@ -162,7 +162,7 @@ export interface IBenchmarksMessage {
   results: IBenchResult[];
 }
 
-/** Where a %train_demo run stands. */
+/** Where a %train_demo or %%train run stands. */
 export interface ITrainingRun {
   demo: string;
   title: string;
@@ -184,6 +184,10 @@ export interface ITrainingRun {
   }[];
   command: string;
   lesson: { holds: boolean; measured: string } | null;
+  /** Since 1.8.0, a %%train run's only (its demo is '%%train', its year ''): the training
+   * doctor's findings so far, each a line made in the kernel (what is wrong, the evidence,
+   * the fix); the sidebar shows these lines. */
+  findings?: string[];
 }
 
 export interface ITrainingMessage {
@@ -321,7 +325,8 @@ export function isTrainingRun(value: unknown): value is ITrainingRun {
     typeof value.step === 'number' &&
     typeof value.steps === 'number' &&
     Array.isArray(value.contenders) &&
-    (value.words === undefined || typeof value.words === 'string') // shown as it is
+    (value.words === undefined || typeof value.words === 'string') && // shown as it is
+    (value.findings === undefined || isStrings(value.findings))
   );
 }
 

@@ -1,8 +1,8 @@
 /**
- * The sidebar's Runs section: the demo training now (step, time left, its losses in small,
- * Stop) and the last %%gpubench results of the active notebook's kernel, each device's
- * speedup as a bar with its 95% interval and the kernel's words for it; a result scrolls to
- * its cell. A snapshot brings both back after a page reload.
+ * The sidebar's Runs section: the demo or %%train run now (step, time left, its losses in
+ * small, the training doctor's findings, Stop) and the last %%gpubench results of the active
+ * notebook's kernel, each device's speedup as a bar with its 95% interval and the kernel's
+ * words for it; a result scrolls to its cell. A snapshot brings both back after a page reload.
  */
 import * as React from 'react';
 import { duration, sig3 } from './format';
@@ -31,7 +31,7 @@ export interface ITrainingPoint {
 export interface IRunsPart {
   /** The latest %%gpubench results of this kernel, oldest first. */
   benchmarks: IBenchResult[];
-  /** The latest %train_demo run of this kernel (running or done). */
+  /** The latest %train_demo or %%train run of this kernel (running or done). */
   training: ITrainingRun | null;
   /** That run's losses so far, a point per training message (about one a second). */
   curve: ITrainingPoint[];
@@ -178,8 +178,9 @@ function TrainingRun(props: {
   const losses: number[] = [];
   curve.forEach(p => p.losses.forEach(l => l !== null && isFinite(l) && losses.push(l)));
   const place = lossScale(losses);
-  // Across: the steps planned, so the curves grow from the left as the run goes on.
-  const xs = curve.map(p => (run.steps > 0 ? Math.min(1, p.step / run.steps) : 0));
+  // Across: the steps planned, so the curves grow from the left as the run goes on; a loop
+  // of unknown length (steps 0) spreads its points over the width.
+  const xs = run.steps > 0 ? curve.map(p => Math.min(1, p.step / run.steps)) : undefined;
   const series = run.contenders.map((c, i) => ({
     className: `dlm-line-${i % 4}`,
     xs,
@@ -193,7 +194,8 @@ function TrainingRun(props: {
     <div className="dlm-training" data-status={run.status} data-demo={run.demo}>
       <div className="dlm-training-head">
         <span>
-          <b>{run.title}</b> <span className="dlm-training-year">({run.year})</span>
+          <b>{run.title}</b>
+          {run.year && <span className="dlm-training-year"> ({run.year})</span>}
         </span>
         {running && (
           <button
@@ -218,6 +220,15 @@ function TrainingRun(props: {
           </span>
         ))}
       </div>
+      {run.findings && run.findings.length > 0 && (
+        <ul className="dlm-training-findings">
+          {run.findings.map((line, i) => (
+            <li key={i} className="dlm-callout">
+              {line}
+            </li>
+          ))}
+        </ul>
+      )}
       {run.lesson && !running && (
         <div className={run.lesson.holds ? 'dlm-training-lesson' : 'dlm-training-lesson dlm-not-shown'}>
           {run.lesson.holds ? 'Lesson shown: ' : 'Lesson not shown this time: '}

@@ -17,6 +17,9 @@ import { cpuSample, gpuSample, snapshot } from './fixtures';
 // A real message from the kernel (a CPU and a fake GPU), written by Python.
 import benchmarks from './benchmarks.json';
 import training from './training.json';
+// A %%train run's message (protocol 1.8.0: its findings), written by Python: own_frames.run_state
+// of a learner's loop over the digits with optimizer.zero_grad() left out.
+import owntrain from './owntrain.json';
 import quiz from './quiz.json';
 // The sidebar's built-in events, written by `python -m dlmagics.timeline`.
 import events from '../events.json';
@@ -63,6 +66,7 @@ const FIXTURES = {
   },
   'benchmarks from %%gpubench': benchmarks,
   'a finished %train_demo run': training,
+  'a %%train run with the doctor\'s findings (1.8.0)': owntrain,
   'a quiz answered in %dlquiz': quiz,
   'snapshot with quizzes': { ...snapshot([]), quizzes: [quiz.quiz] },
   'snapshot with the timeline': { ...snapshot([]), timeline: events },
@@ -109,6 +113,8 @@ describe('protocol', () => {
       { type: 'benchmarks', results: [{ ...benchmarks.results[0], speedups: [{ device: 'cuda:0', over: 'cpu', ci95: null }] }] }
     ],
     ['training whose words are not words', { type: 'training', run: { ...training.run, words: 7 } }],
+    ['%%train whose findings are not a list', { type: 'training', run: { ...owntrain.run, findings: 'bad loss' } }],
+    ['%%train whose findings are not lines', { type: 'training', run: { ...owntrain.run, findings: ['ok', 3] } }],
     [
       'benchmarks whose words are not words',
       { type: 'benchmarks', results: [{ ...benchmarks.results[0], speedups: [{ ...benchmarks.results[0].speedups[0], words: 31 }] }] }

@@ -19,6 +19,7 @@ import { shareEvenly } from '../layout';
 import { flush, MockKernel, MockSessionContext } from './mocks';
 import benchmarks from './benchmarks.json';
 import training from './training.json';
+import owntrain from './owntrain.json';
 
 const finished = training.run as ITrainingRun;
 const { words: _, ...wordless } = finished;
@@ -151,6 +152,45 @@ describe('runs', () => {
     expect(channel.stopTraining()).toBe(true);
     expect(comm.sent).toEqual([{ type: 'request_snapshot' }, { type: 'stop_training' }]);
     channel.dispose();
+  });
+});
+
+describe('a %%train run in the Runs section (protocol 1.8.0)', () => {
+  const connected = reduce(initialState('connecting'), snapshot([]));
+  const own = owntrain.run as ITrainingRun; // a real one: the learner's loop without zero_grad()
+  const running = { ...own, status: 'running' as const, words: 'training: epoch 1 of 2, batch 40 of 80' };
+  const [finding] = own.findings!;
+
+  it('shows the doctor\'s findings as the kernel wrote them, under the curve, with Stop while it trains', () => {
+    let state = reduce(connected, { type: 'training', run: { ...running, step: 20 } });
+    state = reduce(state, { type: 'training', run: running });
+    const html = render(runsSection, state);
+    expect(finding).toContain('zero_grad() is never called');
+    const list = html.match(/<ul class="dlm-training-findings">(.*?)<\/ul>/)![1];
+    const escaped = finding.replace(/'/g, '&#x27;');
+    expect(list).toBe(`<li class="dlm-callout">${escaped}</li>`); // each line as it is: no words of the sidebar's own
+    expect(html.indexOf('dlm-training-findings')).toBeGreaterThan(html.indexOf('dlm-sparkline'));
+    expect(html).toMatch(/<button[^>]*dlm-training-stop[^>]*>Stop<\/button>/);
+    expect(html).toContain('data-demo="%%train"');
+    // its year is empty: the title stands alone, with no "()"
+    expect(html).toContain('<span><b>Your training of model</b></span>');
+    expect(html).not.toContain('dlm-training-year');
+  });
+
+  it('a demo has no findings list and keeps its year; a run with none found shows none', () => {
+    const demo = render(runsSection, reduce(connected, training as any));
+    expect(demo).not.toContain('dlm-training-findings');
+    expect(demo).toContain('<span class="dlm-training-year"> (1969 / 1986)</span>');
+    const healthy = render(runsSection, reduce(connected, { type: 'training', run: { ...running, findings: [] } }));
+    expect(healthy).toContain('Your training of model');
+    expect(healthy).not.toContain('dlm-training-findings');
+  });
+
+  it('a loop of unknown length (steps 0) spreads its curve over the width', () => {
+    let state = reduce(connected, { type: 'training', run: { ...running, steps: 0, step: 10 } });
+    state = reduce(state, { type: 'training', run: { ...running, steps: 0, step: 20, contenders: [{ ...own.contenders[0], loss: 1 }] } });
+    const points = render(runsSection, state).match(/<polyline[^>]*points="([^"]*)"/)![1].split(' ');
+    expect(points.map(p => Number(p.split(',')[0]))).toEqual([0, 200]); // not all at x = 0
   });
 });
 

@@ -3,7 +3,7 @@
  * visible text element against the background it is drawn on (WCAG 2.1 AA), and whether an
  * element is in view inside its scrolling container.
  */
-import { Locator } from '@playwright/test';
+import { expect, Locator } from '@playwright/test';
 
 export interface IContrast {
   /** How many text elements were measured. */
@@ -107,6 +107,23 @@ export async function contrast(roots: Locator): Promise<IContrast> {
     }
     return { checked, failures };
   });
+}
+
+/** The contrast failures in these elements, once there is text to measure (polled: a live
+ * frame replaces its HTML each time it is drawn, and a replaced one has nothing to measure). */
+export async function lowContrast(what: Locator): Promise<string[]> {
+  let failures: string[] = [];
+  await expect
+    .poll(
+      async () => {
+        const measured = await contrast(what);
+        failures = measured.failures;
+        return measured.checked;
+      },
+      { message: 'text elements measured' }
+    )
+    .toBeGreaterThan(0);
+  return failures;
 }
 
 /** Whether the whole of the element is visible: inside the window and inside every

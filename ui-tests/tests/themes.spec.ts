@@ -5,7 +5,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
-import { contrast, inView } from './legibility';
+import { inView, lowContrast } from './legibility';
 
 const SIDEBAR = 'dlmagics-sidebar';
 const SHOTS = 'screenshots';
@@ -47,13 +47,6 @@ function output(page: IJupyterLabPageFixture, index: number) {
 async function shot(page: IJupyterLabPageFixture, element: Locator, file: string) {
   await element.evaluate(node => node.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: `${SHOTS}/${file}` });
-}
-
-/** The contrast failures in these elements, after checking that there was text to measure. */
-async function lowContrast(what: Locator): Promise<string[]> {
-  const { checked, failures } = await contrast(what);
-  expect(checked, 'text elements measured').toBeGreaterThan(0);
-  return failures;
 }
 
 /** The dashboard's controls and its first curve, all in view at once. */
