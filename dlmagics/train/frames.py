@@ -68,9 +68,11 @@ def time_left_words(result) -> str | None:
 
 def left_words(left: float | None) -> str | None:
     """An estimate of the time left in whole seconds (a tenth of one would be false
-    precision), minutes from 2; None when there is none."""
+    precision), minutes from 2, hours from 2; None when there is none."""
     if left is None:
         return None
+    if left >= 7200:
+        return f"about {left / 3600:,.1f} h left"
     return f"about {left:.0f} s left" if left < 120 else f"about {left / 60:.1f} min left"
 
 

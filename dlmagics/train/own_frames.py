@@ -179,7 +179,7 @@ def findings_html(result) -> str:
 
 def _finding_item(finding, color: str) -> str:
     return (f'<p style="margin:4px 0" data-key="{escape(finding.key)}"><b style="{color}">{escape(finding.title)}</b> '
-            f'<span style="{theme.muted()}">({escape(finding.when())})</span><br>{escape(finding.evidence)}.<br>'
+            f'<span style="{theme.muted()}">({escape(finding.when())})</span><br>{escape(finding.sentence())}.<br>'
             f"<i>Fix:</i> {escape(finding.fix)}.</p>")
 
 

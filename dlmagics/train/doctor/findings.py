@@ -11,8 +11,8 @@ class Finding:
 
     ``key`` names the rule (docs/doctor.md lists them); ``title`` says what is wrong in a few
     words, ``evidence`` the numbers that show it, ``fix`` what to change in the loop; ``step``
-    is the optimizer step it was found at (0: before the first one), ``epoch`` the epoch
-    (counted from 1) when the loop's epochs can be seen.
+    is the training batch it was found at (counted from 1; 0: before the first), ``epoch`` the
+    epoch (counted from 1) when the loop's epochs can be seen.
     """
 
     key: str
@@ -23,13 +23,16 @@ class Finding:
     epoch: int | None = None
 
     def when(self) -> str:
-        where = f"step {self.step:,}" if self.step else "before the first step"
+        where = f"batch {self.step:,}" if self.step else "before the first batch"
         return f"{where}, epoch {self.epoch}" if self.epoch else where
+
+    def sentence(self) -> str:
+        """The evidence as a sentence (a capital first)."""
+        return self.evidence[:1].upper() + self.evidence[1:]
 
     def line(self) -> str:
         """The finding as one line of text (headless runs, the terminal, the summary)."""
-        evidence = self.evidence[:1].upper() + self.evidence[1:]
-        return f"doctor ({self.when()}): {self.title}. {evidence}. Fix: {self.fix}"
+        return f"doctor ({self.when()}): {self.title}. {self.sentence()}. Fix: {self.fix}"
 
     def to_dict(self) -> dict:
         return asdict(self)
