@@ -423,8 +423,8 @@ def run_cell(result: OwnResult, code: str, namespace: dict, controls=None,
         namespace[cellcode.LOOP] = cellcode.passthrough  # a function the cell defined may loop later
         result.elapsed_s = time.perf_counter() - started
         result.watch_s = watch.spent_s if watch is not None else 0.0
-        if doctor is not None:
-            result.watch_s += doctor.spent_s
+        if doctor is not None:  # its time outside the watch's hooks (in the model's forward, in backward)
+            result.watch_s += doctor.outside_s
         if not result.history.batches_done and result.status in ("finished", "failed") and result.error is None:
             result.notes.append("%%train saw no training in this cell: no loss was computed with gradients. It "
                                 "watches a loop that computes a loss (nn.CrossEntropyLoss(), F.mse_loss, ...), calls "

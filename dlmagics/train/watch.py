@@ -46,7 +46,7 @@ class StopTraining(BaseException):
     so that their own ``except Exception`` does not swallow it."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Batch:
     """What a training batch's loss call saw. Tensors stay where they are, detached, until
     the run reads a group of batches at once (the accuracy is computed then too)."""
@@ -57,6 +57,7 @@ class Batch:
     outputs: torch.Tensor | None = None  # the loss's input, for a classification with labels
     target: torch.Tensor | None = None
     name: str = ""
+    classes: int | None = None  # the outputs' width, when the targets are class labels
 
     @property
     def labelled(self) -> bool:
@@ -177,7 +178,9 @@ class Watch:
         size = int(input.shape[0]) if input.dim() else 1
         mean_loss = loss.detach() / size if reduction == "sum" else loss.detach()
         scored = kind in ("classes", "binary") and _scorable(kind, input, target)
-        batch = Batch(mean_loss, size, model, input.detach() if scored else None, target if scored else None, name)
+        classes = int(input.shape[1]) if scored and kind == "classes" else None
+        batch = Batch(mean_loss, size, model, input.detach() if scored else None, target if scored else None, name,
+                      classes)
         if not loss.requires_grad:
             self.record.evaluation_batch(batch)
         elif model is None or model.training:
@@ -237,8 +240,7 @@ def _scorable(kind: str, input: torch.Tensor, target) -> bool:
 def _labelled(b: Batch, classes: int | None) -> bool:
     """A classification's batch with labels, of the run's number of classes (a second head of
     another width is left out)."""
-    return (b.labelled and b.outputs.dim() == 2 and not b.target.is_floating_point()
-            and (classes is None or b.outputs.shape[1] == classes))
+    return b.classes is not None and (classes is None or b.classes == classes)
 
 
 def predictions(batches: list[Batch], classes: int | None) -> tuple[torch.Tensor, torch.Tensor] | None:
@@ -258,7 +260,7 @@ def right_answers(batches: list[Batch], classes: int | None, predicted=None) -> 
     if labelled:
         chosen, target = predicted if predicted is not None else predictions(batches, classes)
         right = (chosen == target).float()
-        sizes = torch.tensor([len(batches[i].target) for i in labelled], device=right.device)
+        sizes = torch.tensor([batches[i].size for i in labelled], device=right.device)
         ids = torch.repeat_interleave(torch.arange(len(labelled), device=right.device), sizes)
         sums = torch.zeros(len(labelled), device=right.device).index_add_(0, ids, right) / sizes
         for i, value in zip(labelled, sums.tolist()):

@@ -21,6 +21,7 @@ UNSCALED_MAX = 20.0  # whole-number inputs up to at least this: raw pixel values
 INITIAL_LOSS_FACTOR = 2.0  # a first loss above 2 ln(C) + 1 is far from an even guess
 EXPLODING_FACTOR = 100.0  # the loss 100x its first value (and ln C)
 ZERO_GRAD_STEPS = 3  # steps in a row with .grad piling up
+ZERO_GRAD_WATCH = 60  # watched over the first steps only
 NO_STEP_BATCHES = 20
 CHANCE_MARGIN = 0.05  # accuracy within chance + 5 points after two epochs
 FLAT_LOSS = 0.03  # and the loss fell less than 3% from its start
@@ -28,7 +29,8 @@ TOO_LOW_UPDATE = 1e-5  # |dW| / |W| per step (about 1e-3 is typical: cs231n)
 TOO_LOW_LOSS_CHANGE = 0.02
 VANISHING_RATIO = 1e-3  # first layer's relative gradient / last layer's
 DEAD_SHARE = 0.9  # of a ReLU layer's units zero for every example of a batch
-PROBE_SHARE = 0.003  # the sampled checks take at most this share of the run's time
+DOCTOR_SHARE = 0.008  # past the early sampled steps, the next waits while the doctor has spent more
+PROBE_GAP = 25  # steps at least between two sampled steps
 PROBE_STEPS = (5, 10, 20, 35, 50)  # the first sampled steps, then as the budget allows
 OVERFIT_RISE = 1.2  # validation loss 20% above its best, rising two evaluations in a row
 SETTLE_STEPS = 15  # steps before judging learning speed, dead units, vanishing gradients
@@ -38,7 +40,8 @@ class Doctor:
     def __init__(self, result):
         self.result = result
         self.watch = None
-        self.spent_s = 0.0
+        self.spent_s = 0.0  # all its time (its budget)
+        self.outside_s = 0.0  # of which called by the learner's forward and backward, not by the watch
         self.on_finding = None  # called with each new Finding (a headless run prints it)
         self.read = None  # reads the batches' values not read yet (the recorder's)
         self._keys: set[str] = set()
@@ -173,7 +176,7 @@ class Doctor:
         if steps == 0:
             self._other_params(optimizer, watch, now)
         self._zero_grad(optimizer, watch, now)
-        if steps + 1 >= self._next_probe_step:
+        if steps + 1 >= self._next_probe_step and (steps + 1 in PROBE_STEPS or self._within_budget()):
             self._start_probe(optimizer, watch, steps + 1)
 
     def _other_params(self, optimizer, watch, now: dict) -> None:
@@ -194,20 +197,39 @@ class Doctor:
         """Before each step, one parameter's gradient as the step leaves it; the parameter's
         gradient hook then sees, at the next backward and before it adds anything, whether that
         gradient is still there untouched (no zero_grad(), no zero_() nor None by hand)."""
+        if self._sample is False:
+            return
         if self._sample is None:
             param = next((p for g in optimizer.param_groups for p in g["params"] if p.grad is not None), None)
             if param is None:
                 return
             self._grad_hook = param.register_hook(self._incoming)
             self._sample = [param, None, None]
-        param = self._sample[0]
-        self._sample[1:] = [param.grad, None if param.grad is None else param.grad._version]
+        if self.result.history.steps >= ZERO_GRAD_WATCH and self._piling == 0:
+            self._grad_hook.remove()  # a loop that zeroes its gradients from the start goes on doing so
+            self._grad_hook, self._sample = None, False
+            return
+        grad = self._sample[0].grad
+        self._sample[1:] = [grad, None if grad is None else grad._version]
         self._checked, self._now = False, now
 
-    @_timed
     def _incoming(self, grad):
-        """The sampled parameter's gradient hook, the first backward after a step."""
-        if self._checked or self._sample is None:
+        """The sampled parameter's gradient hook (in the learner's backward): timed apart."""
+        started = time.perf_counter()
+        try:
+            self._check_incoming()
+        except Exception:  # noqa: BLE001 - never into the learner's backward
+            from ...protocol import log
+
+            log.exception("dlmagics: a doctor's rule failed")
+        spent = time.perf_counter() - started
+        self.spent_s += spent
+        self.outside_s += spent
+        return None
+
+    def _check_incoming(self) -> None:
+        """The first backward after a step: is the .grad that step left still there untouched?"""
+        if self._checked or not self._sample:
             return None
         self._checked = True
         param, held, version = self._sample
@@ -241,7 +263,6 @@ class Doctor:
 
     # -- sampled steps ---------------------------------------------------------------------
     def _start_probe(self, optimizer, watch, step: int) -> None:
-        started = time.perf_counter()
         model = watch.last_model if watch else None
         if model is None:
             return
@@ -249,7 +270,7 @@ class Doctor:
         layers = [(n, m) for n, m in model.named_modules() if isinstance(getattr(m, "weight", None), nn.Parameter)
                   and m.weight.grad is not None and m.weight.dim() > 1
                   and not isinstance(m, (nn.Embedding, nn.EmbeddingBag))]
-        probe = {"step": step, "started": started}
+        probe = {"step": step}
         if len(layers) >= 2:
             def relative(m):
                 w = float(m.weight.detach().norm())
@@ -269,7 +290,6 @@ class Doctor:
                     self._relu_hooks[name] = module.register_forward_hook(self._leaf_hook(name))
             self._functional_relu(True)
         self._probe = probe
-        self._probe_cost = time.perf_counter() - started
 
     def _relu_hook(self, name: str):
         def hook(module, args, output):
@@ -303,8 +323,12 @@ class Doctor:
             F.relu, self._relu_original = self._relu_original, None
 
     def _record_dead(self, name: str, output) -> None:
+        started = time.perf_counter()  # called from a forward hook: counted here
         alive = (output.detach() > 0).flatten(2).any(-1) if output.dim() > 2 else output.detach() > 0
         self._dead.setdefault(name, []).append(1.0 - float(alive.any(0).float().mean()))
+        spent = time.perf_counter() - started
+        self.spent_s += spent
+        self.outside_s += spent
 
     def _remove_hooks(self) -> None:
         for handle in self._relu_hooks.values():
@@ -320,24 +344,29 @@ class Doctor:
 
     def _finish_probe(self, now: dict) -> None:
         probe, self._probe = self._probe, None
-        probe["finishing"] = time.perf_counter()
         self._probes.append(probe)
         self.result.sampled_steps.append(probe["step"])
         steps = probe["step"]
-        cost = self._probe_cost + time.perf_counter() - probe["finishing"]
-        elapsed = time.perf_counter() - self._run_started
-        later = [s for s in PROBE_STEPS if s > steps]
-        by_budget = steps + max(10, int(steps * cost / max(PROBE_SHARE * elapsed, 1e-9)))
-        self._next_probe_step = later[0] if later else max(by_budget, steps + 25)
         if steps >= SETTLE_STEPS:
             self._judge_probes(now)
+        later = [s for s in PROBE_STEPS if s > steps]  # the early sampled steps, then as the budget allows
+        self._next_probe_step = later[0] if later else steps + PROBE_GAP
+
+    def _within_budget(self) -> bool:
+        """The doctor has spent less than its share of the run's time so far."""
+        return self.spent_s < DOCTOR_SHARE * (time.perf_counter() - self._run_started)
 
     def _judge_probes(self, now: dict) -> None:
-        if self.read is not None:  # the values so far first (a sampled step may wait): a NaN comes first
-            self.read()
         recent = [p for p in self._probes if p["step"] >= SETTLE_STEPS][-2:]
         ratios = [p["first"][1] / p["last"][1] for p in recent if "first" in p and p["last"][1] > 0]
-        if len(ratios) >= 2 and all(r < VANISHING_RATIO for r in ratios):
+        vanishing = len(ratios) >= 2 and all(r < VANISHING_RATIO for r in ratios)
+        dead = next(((name, shares[-2:]) for name, shares in self._dead.items()
+                     if len(shares) >= 2 and all(s >= DEAD_SHARE for s in shares[-2:])), None)
+        if dead and self.has("input_unscaled"):
+            dead = None  # its consequence
+        if (vanishing or dead) and self.read is not None:
+            self.read()  # the values so far first: a NaN among them is the finding, not what follows it
+        if vanishing:
             p = recent[-1]
             self.found("vanishing_gradients", "the gradients vanish before the first layers",
                        f"relative to its weights, the first layer ({p['first'][0]}) gets a gradient "
@@ -345,14 +374,12 @@ class Doctor:
                        "input barely learn",
                        "use ReLU in place of sigmoid or tanh, fewer layers, batch normalisation or residual connections, "
                        "and a fitting initialisation (nn.init.kaiming_normal_ for ReLU)", now)
-        for name, shares in self._dead.items() if not self.has("input_unscaled") else ():  # its consequence
-            late = shares[-2:]
-            if len(late) >= 2 and all(s >= DEAD_SHARE for s in late):
-                self.found("dead_relu", "most ReLU units are dead",
-                           f"{statistics.median(late):.0%} of the units after layer {name} output 0 for every example "
-                           f"of a batch, in each of the last {len(late)} checks: they pass no gradient and never recover",
-                           "lower the learning rate, start biases at 0 (not negative), or use nn.LeakyReLU", now)
-                break
+        if dead:
+            name, late = dead
+            self.found("dead_relu", "most ReLU units are dead",
+                       f"{statistics.median(late):.0%} of the units after layer {name} output 0 for every example "
+                       f"of a batch, in each of the last {len(late)} checks: they pass no gradient and never recover",
+                       "lower the learning rate, start biases at 0 (not negative), or use nn.LeakyReLU", now)
 
     def _latest_ratio(self) -> float:
         """The first layer's relative gradient over the last layer's, at the latest sampled step."""
