@@ -6,6 +6,7 @@ run's controls. What it shows comes from the run's look: frames.py (a demo), own
 
 from __future__ import annotations
 
+import math
 import time
 
 from .engine import Controls
@@ -90,6 +91,8 @@ class Dashboard:
         if lr > 0 and (self.lr.disabled and not self.waiting or abs(self.lr.value - lr) > 1e-9 * lr):
             self._following = True
             try:
+                power = math.log10(lr)  # a learner's rate may lie outside 1e-5..10 (100, 1e-7): the scale follows
+                self.lr.min, self.lr.max = min(self.lr.min, math.floor(power) - 1), max(self.lr.max, math.ceil(power) + 1)
                 self.lr.value, self.lr.disabled = lr, self.waiting
             finally:
                 self._following = False

@@ -65,7 +65,7 @@ class Batch:
 
 
 class Watch:
-    """The hooks of one %%train cell. ``record`` receives what they see (own.py's OwnRun)."""
+    """The hooks of one %%train cell. ``record`` receives what they see (own.py's Recorder)."""
 
     def __init__(self, record):
         self.record = record
@@ -107,8 +107,8 @@ class Watch:
         self._undo.append(lambda: setattr(owner, name, original))
 
     def _find_models(self, on: bool) -> None:
-        """Global module hooks while the model is unknown (they cost a little on every
-        module's call, so they go once a step has been taken)."""
+        """Global module hooks while the models are looked for (they cost a little on every
+        module's call, so they go after the first few steps)."""
         from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
 
         if on and not hasattr(self, "_finders"):
