@@ -90,10 +90,22 @@ test('a saved and reopened course notebook shows no widget error and its last sc
   // Closed, its kernel gone; reopened the next day with a new kernel.
   await page.notebook.save();
   await page.notebook.close(true);
-  await page.evaluate(() => (window as any).jupyterapp.serviceManager.sessions.shutdownAll());
+  // Reopened only once the old kernel is gone: a file reopened while its session shuts down can
+  // join the dying kernel, and the status bar never says Idle (seen once in CI, on a loaded machine).
+  await page.evaluate(async () => {
+    const sessions = (window as any).jupyterapp.serviceManager.sessions;
+    await sessions.shutdownAll();
+    for (let i = 0; i < 300; i++) {
+      await sessions.refreshRunning();
+      if (Array.from(sessions.running()).length === 0) {
+        return;
+      }
+      await new Promise(resolve => setTimeout(resolve, 200));
+    }
+  });
   await page.notebook.openByPath(file);
   await page.notebook.activate(COURSE);
-  await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 60000 });
+  await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 120000 }); // a new kernel, a loaded machine
   const again = page.locator('.jp-Notebook .dlm-quiz-static');
   await again.scrollIntoViewIfNeeded();
   await expect(again).toBeVisible({ timeout: 30000 });
