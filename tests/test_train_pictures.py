@@ -52,6 +52,6 @@ def test_the_confusion_matrix_names_its_digits_and_axes_in_both_views():
         assert f">{label}</text>" in live, label
 
     ax = Figure().subplots()
-    plot._image(ax, picture)
+    plot.draw_image(ax, picture)
     assert [t.get_text() for t in ax.get_xticklabels()] == digits == [t.get_text() for t in ax.get_yticklabels()]
     assert ax.get_ylabel() == "true digit" and ax.get_xlabel().startswith("predicted digit")

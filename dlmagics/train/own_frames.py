@@ -17,7 +17,7 @@ import numpy as np
 from . import svg
 from .. import theme
 from .frames import left_words, seconds_words
-from .pictures import Chart, Image, _colormap, downsample
+from .pictures import Chart, Image, colormap, downsample
 
 DOCTOR_CLASS = "dlm-doctor"  # the findings' box (the Galata test finds it)
 
@@ -156,7 +156,7 @@ def confusion_image(result) -> Image | None:
     cell = max(12, 240 // k)
     labels = [((i + 0.5) * cell, str(i)) for i in range(k)]
     source = "the last evaluation" if result.history.evals else "the last epoch's training batches"
-    return Image(f"confusion matrix ({source})", np.repeat(np.repeat(_colormap(np.sqrt(share)), cell, 0), cell, 1),
+    return Image(f"confusion matrix ({source})", np.repeat(np.repeat(colormap(np.sqrt(share)), cell, 0), cell, 1),
                  "each row: the examples of one class, by what the model predicted; off the diagonal: mistakes",
                  scale=("0% of the row", "100%"), x_ticks=labels, y_ticks=labels,
                  x_title="predicted class", y_title="true class")

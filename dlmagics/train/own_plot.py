@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import views
 from .own import OwnResult
 from .own_frames import charts, confusion_image
-from .plot import _chart, _image
+from .plot import draw_chart, draw_image
 from .result import FIGURE
 
 
@@ -20,7 +20,7 @@ def plot(result):
     figure = Figure(figsize=(4.2 * max(1, len(panels)), 3.4), layout="constrained")
     axes = figure.subplots(1, max(1, len(panels)), squeeze=False)[0]
     for ax, panel in zip(axes, panels):
-        (_image if panel is extra else _chart)(ax, panel)
+        (draw_image if panel is extra else draw_chart)(ax, panel)
         if panel is not extra and len(panel.series) > 1:
             ax.legend(list(panel.series), fontsize=8, frameon=False)
     title = f"%%train{' of ' + result.model_name if result.model_name else ''} ({result.status})"

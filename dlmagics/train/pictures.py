@@ -133,7 +133,7 @@ def gradient_heatmap(result) -> Image:
             grid = np.add.reduceat(grid, edges[:-1], axis=1) / np.diff(edges)
         blocks.append(grid)
     low, high = -10.0, 1.0
-    pictures = [_colormap((np.clip(b, low, high) - low) / (high - low)) for b in blocks]
+    pictures = [colormap((np.clip(b, low, high) - low) / (high - low)) for b in blocks]
     pictures = [np.repeat(np.repeat(p, 12, axis=0), max(1, 200 // p.shape[1]), axis=1) for p in pictures]
     gap = np.full((8, pictures[0].shape[1], 3), GAP, np.uint8)
     width = max(p.shape[1] for p in pictures)
@@ -150,7 +150,7 @@ def _pad(picture: np.ndarray, width: int) -> np.ndarray:
     return np.concatenate([picture, np.full((picture.shape[0], width - picture.shape[1], 3), GAP, np.uint8)], axis=1)
 
 
-def _colormap(t: np.ndarray) -> np.ndarray:
+def colormap(t: np.ndarray) -> np.ndarray:
     """Dark blue (0) through teal to yellow (1)."""
     stops = np.array(HEAT, float)
     t = np.nan_to_num(np.clip(t, 0, 1)) * (len(stops) - 1)
@@ -227,7 +227,7 @@ def confusion(plan) -> Image:
     matrix = torch.bincount(plan.data.y_test * k + predicted, minlength=k * k).reshape(k, k).float()
     share = (matrix / matrix.sum(1, keepdim=True).clamp(min=1)).numpy()
     cell = 24  # pixels per entry
-    picture = _colormap(np.sqrt(share))
+    picture = colormap(np.sqrt(share))
     digits = [((i + 0.5) * cell, str(i)) for i in range(k)]
     return Image(f"confusion matrix of the {c.name} net", np.repeat(np.repeat(picture, cell, axis=0), cell, axis=1),
                  "each row: the test images of one digit, by what the net predicted; off the diagonal: mistakes",

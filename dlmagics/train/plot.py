@@ -21,9 +21,9 @@ def plot(result):
     axes = figure.subplots(1, count, squeeze=False)[0]
     for ax, chart in zip(axes, charts + ([extra] if extra is not None else [])):
         if isinstance(chart, Image):
-            _image(ax, chart)
+            draw_image(ax, chart)
         else:
-            _chart(ax, chart)
+            draw_chart(ax, chart)
     names = legend_names(result)
     handles = [axes[0].plot([], [], color=color(i), ls=_style(i), label=n)[0] for i, n in enumerate(names)]
     figure.suptitle(f"%train_demo {result.name}: {result.demo.title} ({result.status})", fontsize=11)
@@ -31,7 +31,7 @@ def plot(result):
     return figure
 
 
-def _chart(ax, chart: Chart) -> None:
+def draw_chart(ax, chart: Chart) -> None:
     ax.set_title(chart.title, fontsize=10)
     if chart.bars:
         labels = list(chart.series)
@@ -62,7 +62,7 @@ def _chart(ax, chart: Chart) -> None:
     ax.set_ylabel(chart.ylabel, fontsize=9)
 
 
-def _image(ax, picture: Image) -> None:
+def draw_image(ax, picture: Image) -> None:
     ax.imshow(np.asarray(picture.pixels), interpolation="nearest")
     ax.set_title(picture.title, fontsize=10)
     key = f"\ncolour: dark blue = {picture.scale[0]}, yellow = {picture.scale[1]}" if picture.scale else ""
