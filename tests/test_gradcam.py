@@ -178,7 +178,7 @@ def test_the_cnn_demo_shows_grad_cam_that_changes_as_it_trains():
     from dlmagics.train.pictures import gradcam_panel, panel
 
     demo = DEMOS["cnn"]
-    settings = demo.settings(quick=True, epochs=1)
+    settings = demo.settings(quick=True, epochs=1, batch_size=128)  # a dozen steps
     untrained = gradcam_panel(demo.build(settings))
     result = runner.run(runner.start(demo, settings, ""))
     trained = panel(result)
