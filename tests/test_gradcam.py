@@ -5,6 +5,8 @@ was (no hook, its mode and requires_grad); a frozen backbone still gets a map.""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -81,7 +83,8 @@ def test_the_map_falls_on_the_shape_that_decides_and_a_randomised_copy_fails_the
     assert cam.explained == y.tolist() and all(r != k for r, k in zip(cam.rival, cam.explained))
     # the sanity check: every layer randomised, the map no longer ranks the pixels as it did
     assert cam.sanity is not None and cam.sanity.trusted and cam.sanity.similarity < 0.5
-    assert "sanity check passed" in repr(cam)
+    assert "sanity check passed: with all 3 layers' weights randomised" in repr(cam)
+    assert json.loads(json.dumps(cam.to_dict()))["sanity"]["trusted"] is True
 
 
 def test_a_map_that_ignores_the_weights_is_called_untrustworthy(trained, monkeypatch):

@@ -49,10 +49,11 @@ class Sanity:
         return self.similarity < UNTRUSTED_AT
 
     def verdict(self) -> str:
+        every = "its one layer's" if self.layers == 1 else f"all {self.layers} layers'"
         if self.trusted:
-            return (f"sanity check passed: with all {self.layers} layers' weights randomised, the map's rank "
+            return (f"sanity check passed: with {every} weights randomised, the map's rank "
                     f"correlation with this one is {self.similarity:.2f}, so it depends on what the network learned")
-        return (f"sanity check failed: with all {self.layers} layers' weights randomised, the map barely changes "
+        return (f"sanity check failed: with {every} weights randomised, the map barely changes "
                 f"(rank correlation {self.similarity:.2f}): this map does not depend on what the network learned; "
                 "do not trust it")
 
