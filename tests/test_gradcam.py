@@ -155,6 +155,8 @@ def test_the_layer_can_be_named_or_given_and_a_model_without_conv_gets_one_line(
     assert "\n" not in str(raised.value)
     with pytest.raises(GradCamError, match="not in the model; its convolutional layers: 0, 2"):
         find_layer(model, "body.conv")
+    with pytest.raises(GradCamError, match="Grad-CAM needs a torch.nn.Module; got str"):
+        gradcam("model.pt", torch.rand(2, 1, SIDE, SIDE))
     with pytest.raises(GradCamError, match=r"N x C x H x W"):
         gradcam(model, torch.rand(SIDE, SIDE))
     with pytest.raises(GradCamError, match="target must be a class from 0 to 4"):

@@ -114,8 +114,8 @@ class GradCam:
 
     def to_dict(self) -> dict:
         return {
-            "layer": self.layer, "read_at": self.read_at, "explained": self.explained, "rival": self.rival, "predicted": self.predicted,
-            "probabilities": self.probabilities.tolist(), "class_names": self.class_names,
+            "layer": self.layer, "read_at": self.read_at, "explained": self.explained, "rival": self.rival,
+            "predicted": self.predicted, "probabilities": self.probabilities.tolist(), "class_names": self.class_names,
             "sanity": None if self.sanity is None else {"steps": self.sanity.steps, "trusted": self.sanity.trusted},
         }
 
@@ -128,8 +128,8 @@ def gradcam(model: nn.Module, images, target=None, layer=None, classes=None, san
     default the last ``nn.Conv2d``. ``classes``: the class names. ``sanity``: run the
     sanity check (one more map per randomisation step, on a copy of the model).
     """
-    x = _batch(images, model)
     name, conv = find_layer(model, layer)
+    x = _batch(images, model)
     read_at, module = after_activation(model, name, conv) if layer is None else (name, conv)
     with kept_as_it_was(model):
         model.eval()

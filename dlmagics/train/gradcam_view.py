@@ -39,6 +39,6 @@ def _row(cam: GradCam, i: int) -> str:
     empty = " (empty: nothing here speaks for it)" if cam.empty[i] else ""
     tds = "".join(f"<td style='padding:2px 4px;text-align:center;vertical-align:top'>"
                   f"<img alt='{escape(words)}' width='64' height='64' style='image-rendering:pixelated;display:block' "
-                  f"src='data:image/png;base64,{png_base64(pixels)}'/><span style='font-size:11px'>{escape(words)}</span>"
-                  f"</td>" for pixels, words in cells)
+                  f"src='data:image/png;base64,{png_base64(pixels)}'/>"
+                  f"<span style='font-size:11px'>{escape(words)}</span></td>" for pixels, words in cells)
     return f"<tr>{tds}<td style='font-size:12px;padding-left:6px'>{escape(cam.line(i))}{empty}</td></tr>"
