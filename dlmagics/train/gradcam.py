@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -171,7 +172,7 @@ def find_layer(model: nn.Module, layer=None) -> tuple[str, nn.Module]:
         return layer, found
     for n, m in named:
         if m is layer:
-            return n or type(m).__name__, m
+            return n, m
     raise GradCamError("layer= must be a module of the model or its dotted name (as in model.named_modules())")
 
 
@@ -197,27 +198,20 @@ def after_activation(model: nn.Module, name: str, module: nn.Module) -> tuple[st
     return name, module
 
 
-class kept_as_it_was:
+@contextmanager
+def kept_as_it_was(model: nn.Module):
     """Restores every module's train/eval mode and every parameter's requires_grad on exit,
     and runs the body with gradients on (a caller inside torch.no_grad() still gets maps)."""
-
-    def __init__(self, model: nn.Module):
-        self.model = model
-
-    def __enter__(self):
-        self.modes = [(m, m.training) for m in self.model.modules()]
-        self.flags = [(p, p.requires_grad) for p in self.model.parameters()]
-        self.grad = torch.enable_grad()
-        self.grad.__enter__()
-        return self.model
-
-    def __exit__(self, *exc):
-        self.grad.__exit__(*exc)
-        for m, training in self.modes:
+    modes = [(m, m.training) for m in model.modules()]
+    flags = [(p, p.requires_grad) for p in model.parameters()]
+    try:
+        with torch.enable_grad():
+            yield model
+    finally:
+        for m, training in modes:
             m.training = training
-        for p, flag in self.flags:
+        for p, flag in flags:
             p.requires_grad_(flag)
-        return False
 
 
 def sanity_check(model: nn.Module, name: str, x: torch.Tensor, explained: list[int],
@@ -232,9 +226,7 @@ def sanity_check(model: nn.Module, name: str, x: torch.Tensor, explained: list[i
     layers = [(n, m) for n, m in twin.named_modules() if any(True for _ in m.parameters(recurse=False))][::-1]
     if not layers:
         return None, "the model has no weights to randomise"
-    module = twin.get_submodule(name) if name in dict(twin.named_modules()) else None
-    if module is None:
-        return None, f"layer {name} is not found in a copy of the model"
+    module = twin.get_submodule(name)
     measured = set(np.linspace(0, len(layers) - 1, min(len(layers), SANITY_STEPS)).round().astype(int).tolist())
     steps = []
     device = next(twin.parameters()).device
