@@ -46,13 +46,14 @@ def default_times(names):
 
 def steps_per_second(demo, with_view: bool) -> tuple[float, float]:
     """(steps per second, the share of the run's time spent drawing frames)."""
+    from dlmagics.train import frames
     from dlmagics.train.dashboard import Dashboard
 
     result = runner.start(demo, demo.settings(), "")
     controls = Controls(result.settings.lr)
     on_step = dashboard = None
     if with_view:
-        dashboard = Dashboard(result, controls)
+        dashboard = Dashboard(result, controls, frames)
         on_step = lambda r: dashboard.refresh()  # noqa: E731
     started = time.perf_counter()
     runner.run(result, controls, on_step)

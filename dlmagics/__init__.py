@@ -6,6 +6,18 @@ imports neither torch nor ipywidgets; the magics import what they need when they
 
 from .version import __version__
 
+__all__ = ["__version__", "gradcam"]
+
+
+def __getattr__(name: str):
+    """``dlmagics.gradcam(model, images)``: Grad-CAM of a CNN (dlmagics/train/gradcam.py),
+    imported on first use so that ``import dlmagics`` stays light (no torch, no captum)."""
+    if name == "gradcam":
+        from .train.gradcam import gradcam
+
+        return gradcam
+    raise AttributeError(f"module 'dlmagics' has no attribute {name!r}")
+
 
 def _jupyter_labextension_paths():
     """Where `jupyter labextension develop` finds the built sidebar."""

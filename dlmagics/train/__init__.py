@@ -8,4 +8,4 @@ The views draw a result and are found through ../views.py (VIEWS below), so no r
 imports them: plot.py draws ``DemoResult.plot()``'s figure, own_plot.py ``OwnResult.plot()``'s.
 """
 
-VIEWS = ("plot", "own_plot")
+VIEWS = ("plot", "own_plot", "gradcam_view")

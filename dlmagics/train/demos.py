@@ -445,7 +445,7 @@ def _check_cnn(r) -> Lesson:
 
 
 @demo("cnn", "1989 / 2012", "Convolutions see images", _check_cnn,
-      epochs=20, lr=1e-3, batch_size=32, quick_epochs=10, panel="filters")
+      epochs=20, lr=1e-3, batch_size=32, quick_epochs=10, panel="gradcam")
 def build_cnn(s: Settings) -> Plan:
     """A convolution slides one small filter over the whole image, so what it learns in one
     place works everywhere (LeCun 1989). AlexNet (2012) added ReLU, dropout and shifted and

@@ -88,6 +88,9 @@ class OwnResult(Running):
     sampled_steps: list[int] = field(default_factory=list)  # the steps of the doctor's heavier checks
     started_at: float | None = None
     doctor: bool = True
+    model: object = field(default=None, repr=False, compare=False)  # the model trained (the Grad-CAM panel's)
+    images: object = field(default=None, repr=False, compare=False)  # a few of its last inputs, if images
+    gradcam: object = field(default=None, repr=False, compare=False)  # their Grad-CAM, once the end is drawn
     waiter: Callable[[], None] | None = field(default=None, repr=False, compare=False)
 
     name = "%%train"
@@ -423,6 +426,7 @@ def run_cell(result: OwnResult, code: str, namespace: dict, controls=None,
         namespace[cellcode.LOOP] = cellcode.passthrough  # a function the cell defined may loop later
         result.elapsed_s = time.perf_counter() - started
         result.watch_s = watch.spent_s if watch is not None else 0.0
+        result.model, result.images = recorder.model, _images_seen(watch, recorder.model)
         if doctor is not None:  # its time outside the watch's hooks (in the model's forward, in backward)
             result.watch_s += doctor.outside_s
         if not result.history.batches_done and result.status in ("finished", "failed") and result.error is None:
@@ -430,6 +434,17 @@ def run_cell(result: OwnResult, code: str, namespace: dict, controls=None,
                                 "watches a loop that computes a loss (nn.CrossEntropyLoss(), F.mse_loss, ...), calls "
                                 "loss.backward() and optimizer.step()")
     return result
+
+
+GRADCAM_IMAGES = 6  # the inputs kept for the final picture's Grad-CAM panel
+
+
+def _images_seen(watch, model) -> torch.Tensor | None:
+    """A few of the model's last inputs when they are images (N x C x H x W floats)."""
+    x = watch.last_input if watch is not None and watch.last_model is model and model is not None else None
+    if not isinstance(x, torch.Tensor) or x.dim() != 4 or not x.is_floating_point():
+        return None
+    return x[:GRADCAM_IMAGES].detach().clone()
 
 
 def _failed(result: OwnResult, error: BaseException, recorder: Recorder) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import math
 import sys
 import time
@@ -17,7 +18,9 @@ import numpy as np
 from . import svg
 from .. import theme
 from .frames import left_words, seconds_words
-from .pictures import Chart, Image, colormap, downsample
+from .pictures import Chart, Image, colormap, downsample, gradcam_image
+
+log = logging.getLogger(__name__)
 
 DOCTOR_CLASS = "dlm-doctor"  # the findings' box (the Galata test finds it)
 
@@ -162,6 +165,32 @@ def confusion_image(result) -> Image | None:
                  x_title="predicted class", y_title="true class")
 
 
+def gradcam_panel(result) -> Image | None:
+    """At the end, Grad-CAM of a few of the last images a CNN classifier saw (computed once:
+    ``result.gradcam`` keeps it for the learner)."""
+    if not result.done or result.images is None or result.model is None or not result.classes:
+        return None
+    if result.gradcam is None:
+        from .gradcam import GradCamError, gradcam
+
+        try:
+            result.gradcam = gradcam(result.model, result.images)
+        except GradCamError:  # no convolution, or not a classifier: nothing for Grad-CAM to show
+            result.images = None
+            return None
+        except Exception as error:  # the run's picture is drawn without it, and says why
+            log.exception("dlmagics: Grad-CAM of a %%train run failed")
+            result.images = None
+            result.notes.append(f"no Grad-CAM panel: {type(error).__name__}: {error}")
+            return None
+    return gradcam_image(result.gradcam, title="Grad-CAM of the last images: where the model looks")
+
+
+def panels(result) -> list[Image]:
+    """The pictures beside the curves: the confusion matrix and Grad-CAM, once the run is over."""
+    return [p for p in (confusion_image(result), gradcam_panel(result)) if p is not None] if result.done else []
+
+
 def findings_html(result) -> str:
     """The doctor's findings (and an error's sentence, the original error one click away)."""
     color = theme.color("warn")
@@ -185,8 +214,7 @@ def _finding_item(finding, color: str) -> str:
 
 def picture_html(result) -> str:
     pictures = charts(result)
-    extra = confusion_image(result) if result.done else None
-    return svg.frame(pictures, extra, list(pictures[0].series) if pictures else [])
+    return svg.frame(pictures, panels(result), list(pictures[0].series) if pictures else [])
 
 
 def live_html(result) -> str:

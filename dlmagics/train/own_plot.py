@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from .. import views
 from .own import OwnResult
-from .own_frames import charts, confusion_image
+from .own_frames import charts, panels
+from .pictures import Image
 from .plot import draw_chart, draw_image
 from .result import FIGURE
 
@@ -14,14 +15,12 @@ from .result import FIGURE
 def plot(result):
     from matplotlib.figure import Figure
 
-    pictures = charts(result)
-    extra = confusion_image(result)
-    panels = pictures + ([extra] if extra is not None else [])
-    figure = Figure(figsize=(4.2 * max(1, len(panels)), 3.4), layout="constrained")
-    axes = figure.subplots(1, max(1, len(panels)), squeeze=False)[0]
-    for ax, panel in zip(axes, panels):
-        (draw_image if panel is extra else draw_chart)(ax, panel)
-        if panel is not extra and len(panel.series) > 1:
+    shown = charts(result) + panels(result)
+    figure = Figure(figsize=(4.2 * max(1, len(shown)), 3.4), layout="constrained")
+    axes = figure.subplots(1, max(1, len(shown)), squeeze=False)[0]
+    for ax, panel in zip(axes, shown):
+        (draw_image if isinstance(panel, Image) else draw_chart)(ax, panel)
+        if not isinstance(panel, Image) and len(panel.series) > 1:
             ax.legend(list(panel.series), fontsize=8, frameon=False)
     title = f"%%train{' of ' + result.model_name if result.model_name else ''} ({result.status})"
     figure.suptitle(title, fontsize=11)

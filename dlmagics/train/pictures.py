@@ -6,6 +6,7 @@ data with matplotlib for the saved notebook. Nothing here draws.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -120,6 +121,8 @@ def panel(result):
         return filters(plan)
     if kind == "confusion" and result.done and result.history.steps_done:
         return confusion(plan)
+    if kind == "gradcam":
+        return gradcam_panel(plan, sanity=result.done)
     return None
 
 
@@ -233,3 +236,59 @@ def confusion(plan) -> Image:
                  "each row: the test images of one digit, by what the net predicted; off the diagonal: mistakes",
                  scale=("0% of the row", "100%"), x_ticks=digits, y_ticks=digits,
                  x_title="predicted digit", y_title="true digit")
+
+
+# -- Grad-CAM --------------------------------------------------------------------------
+
+TILE_PX = 64  # a Grad-CAM tile is enlarged pixel by pixel to about this size
+
+
+def overlay(image: np.ndarray, heat: np.ndarray | None = None, px: int = TILE_PX) -> np.ndarray:
+    """One image (C x H x W, any range) as RGB, with a Grad-CAM map (H x W, 0..1) over it."""
+    grey = image.mean(0) if image.shape[0] != 3 else None
+    base = image.transpose(1, 2, 0) if grey is None else np.stack([grey] * 3, -1)
+    low, high = float(base.min()), float(base.max())
+    base = (base - low) / (high - low) * 255 if high > low else np.zeros_like(base)
+    picture = base if heat is None else 0.4 * base + 0.6 * colormap(heat)
+    scale = max(1, px // image.shape[-1])
+    return np.repeat(np.repeat(picture.astype(np.uint8), scale, 0), scale, 1)
+
+
+def gradcam_image(cam, limit: int = 6, title: str = "Grad-CAM: where the net looks") -> Image:
+    """Columns: up to ``limit`` images; rows: the image, the map of the class the net gives,
+    and the map of that class rather than the runner-up ("why 3 and not 8")."""
+    shown = range(min(limit, len(cam.maps)))
+    rows = [[overlay(cam.images[i]) for i in shown], [overlay(cam.images[i], cam.maps[i]) for i in shown],
+            [overlay(cam.images[i], cam.contrast_maps[i]) for i in shown]]
+    tile = rows[0][0].shape[1]
+    vertical = np.full((tile, 6, 3), GAP, np.uint8)
+    lines = [np.concatenate(sum(([t, vertical] for t in row), [])[:-1], 1) for row in rows]
+    across = np.full((6, lines[0].shape[1], 3), GAP, np.uint8)
+    ticks = [((tile + 6) * i + tile / 2, f"{cam.name(cam.explained[i])[:6]}/{cam.name(cam.rival[i])[:6]}")
+             for i in shown]
+    verdict = f"; {cam.sanity.verdict()}" if cam.sanity else ""
+    return Image(title, np.concatenate([lines[0], across, lines[1], across, lines[2]]),
+                 f"rows: the images; where the net finds the class it gives (Grad-CAM at {cam.where()}); "
+                 f"what makes it that class rather than the runner-up. Under each: the class given / the "
+                 f"runner-up{verdict}",
+                 scale=("no evidence", "the most"), x_ticks=ticks)
+
+
+GRADCAM_IMAGES = 5  # the demo panel's test images: the first of each class, in the test set's order
+
+
+def gradcam_panel(plan, sanity: bool = False) -> Image | None:
+    """The first convolutional contender's Grad-CAM of a few fixed test images, redrawn as it
+    trains. It runs on a copy of the model: the panel may be drawn while the race trains it."""
+    from .gradcam import gradcam
+
+    contender = next((c for c in plan.contenders if any(isinstance(m, torch.nn.Conv2d) for m in c.model.modules())),
+                     None)
+    if contender is None:
+        return None
+    first: dict[int, int] = {}  # class -> its first test image
+    for i, k in enumerate(plan.data.y_test.tolist()):
+        first.setdefault(k, i)
+    picks = list(first.values())[:GRADCAM_IMAGES]
+    cam = gradcam(copy.deepcopy(contender.model), plan.data.x_test[picks], sanity=sanity)
+    return gradcam_image(cam, title=f"Grad-CAM of the {contender.name}: where it looks")

@@ -208,11 +208,12 @@ def legend(names: list[str], same: dict[str, str] | None = None) -> str:
 
 
 def frame(charts: list[Chart], extra, names: list[str]) -> str:
-    """The whole picture as HTML: the legend, the charts side by side, the demo's panel."""
+    """The whole picture as HTML: the legend, the charts side by side, the panel (or panels)."""
     pieces = [chart(c) for c in charts]
-    if isinstance(extra, Chart):
-        pieces.append(chart(extra))
-    elif isinstance(extra, Image):
-        pieces.append(image(extra))
+    for panel in extra if isinstance(extra, list) else [extra]:
+        if isinstance(panel, Chart):
+            pieces.append(chart(panel))
+        elif isinstance(panel, Image):
+            pieces.append(image(panel))
     cells = "".join(f'<div style="flex:0 0 auto">{p}</div>' for p in pieces)
     return legend(names, same_curves(charts[0].series) if charts else None) + f'<div style="display:flex;flex-wrap:wrap;gap:6px;align-items:flex-start">{cells}</div>'

@@ -1,0 +1,85 @@
+/**
+ * Grad-CAM where the learner meets it, light and dark, at 1024x768: the final picture of a
+ * CNN trained under %%train, dlmagics.gradcam's own view (image, class, runner-up, contrast,
+ * the sanity check's verdict), and the cnn demo's panel at the end of its run.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { Locator } from '@playwright/test';
+import { lowContrast } from './legibility';
+
+const SHOTS = 'screenshots';
+
+const DATA = `import torch, dlmagics
+from torch import nn
+from torch.nn import functional as F
+from dlmagics.train.data import digits
+d = digits()
+torch.manual_seed(0)
+cnn = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),
+                    nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10))
+optimizer = torch.optim.Adam(cnn.parameters(), lr=1e-2)`;
+
+const LOOP = `%%train
+for epoch in range(3):
+    for i in range(0, len(d.x_train), 32):
+        optimizer.zero_grad()
+        F.cross_entropy(cnn(d.x_train[i:i + 32]), d.y_train[i:i + 32]).backward()
+        optimizer.step()`;
+
+const CAM = 'dlmagics.gradcam(cnn, d.x_test[:3])';
+const DEMO = '%train_demo cnn --epochs 2 --no-live';
+
+const CELLS = ['%load_ext dlmagics', DATA, LOOP, CAM, DEMO];
+const [TRAIN, VIEW, PANEL] = [2, 3, 4];
+
+// kernels: null, as in themes.spec.ts: the tests shut their kernels down themselves.
+test.use({ viewport: { width: 1024, height: 768 }, kernels: null });
+test.afterEach(async ({ page }) => {
+  await page.evaluate(() => (window as any).jupyterapp.serviceManager.sessions.shutdownAll());
+});
+
+function output(page: IJupyterLabPageFixture, index: number): Locator {
+  return page.locator('.jp-Notebook .jp-Cell').nth(index).locator('.jp-OutputArea');
+}
+
+async function shot(page: IJupyterLabPageFixture, element: Locator, file: string) {
+  await element.evaluate(node => node.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: `${SHOTS}/${file}` });
+}
+
+for (const theme of ['light', 'dark']) {
+  test(`${theme} theme: Grad-CAM in %%train's final picture, in its own view and in the cnn demo`, async ({
+    page
+  }) => {
+    test.setTimeout(5 * 60 * 1000);
+    if (theme === 'dark') {
+      await page.theme.setDarkTheme();
+    }
+    await page.notebook.createNew(`gradcam-${theme}.ipynb`);
+    await page.notebook.setCell(0, 'code', CELLS[0]);
+    for (const source of CELLS.slice(1)) {
+      await page.notebook.addCell('code', source);
+    }
+    await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 60000 });
+    await page.menu.clickMenuItem('Run>Run All Cells');
+
+    const train = output(page, TRAIN);
+    await expect(train).toContainText('Grad-CAM of the last images: where the model looks', { timeout: 180000 });
+    const trainPanel = train.locator('figure', { hasText: 'Grad-CAM of the last images' });
+    await expect(trainPanel.locator('svg image')).toHaveCount(1); // the picture, its columns labelled
+    await shot(page, trainPanel, `${theme}-gradcam-train.png`);
+
+    const view = output(page, VIEW).locator('.dlm-gradcam');
+    await expect(view).toBeVisible({ timeout: 60000 });
+    await expect(view).toContainText(/sanity check (passed|failed)/);
+    await expect(view.locator('img')).toHaveCount(12); // 3 images x (image, class, runner-up, contrast)
+    expect(await lowContrast(view), 'the Grad-CAM view').toEqual([]);
+    await shot(page, view, `${theme}-gradcam-view.png`);
+
+    const panel = output(page, PANEL);
+    await expect(panel).toContainText('Grad-CAM of the CNN: where it looks', { timeout: 180000 });
+    await expect(panel).toContainText('sanity check');
+    await shot(page, panel.locator('figure', { hasText: 'Grad-CAM of the CNN' }), `${theme}-gradcam-demo.png`);
+    expect(await lowContrast(panel), 'the cnn demo with its Grad-CAM panel').toEqual([]);
+  });
+}
