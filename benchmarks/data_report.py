@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dlmagics.data import load  # noqa: E402
 from dlmagics.data.command import Progress  # noqa: E402
+from dlmagics.testing import FakeDisplay  # noqa: E402
 
 GOAL_S = 15.0
 GOAL_MB = 300.0
@@ -64,26 +65,17 @@ def main() -> int:
                 image.load()
         reference = time.perf_counter() - started
 
-        drawn = []
-
-        class Handle:
-            def update(self, bundle, raw):
-                drawn.append(bundle["text/plain"])
-
-        def show(bundle, raw, display_id):
-            drawn.append(bundle["text/plain"])
-            return Handle()
-
+        display = FakeDisplay()
         gc.collect()
         before = process.memory_info().rss
-        progress = Progress(show)
+        progress = Progress(display)
         started = time.perf_counter()
         ds = load(root, progress=progress)
         report_s = time.perf_counter() - started
         progress.close()
         gc.collect()
         grown_mb = (process.memory_info().rss - before) / 1e6
-        lines = [d for d in drawn if d]
+        lines = [d for d in display.drawn if d]
         print(f"decoding alone (reference): {reference:.2f} s")
         print(f"the report:                 {report_s:.2f} s ({report_s / reference:.1f}x the reference; goal under "
               f"{GOAL_S:g} s)")

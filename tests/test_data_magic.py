@@ -10,6 +10,7 @@ from PIL import Image
 
 import data_making as make
 from dlmagics.data.command import Progress
+from dlmagics.testing import FakeDisplay
 from dlmagics.train import frames
 
 pytestmark = pytest.mark.timeout(180)
@@ -17,8 +18,13 @@ pytestmark = pytest.mark.timeout(180)
 
 @pytest.fixture
 def ip(shell):
+    """The shell with dlmagics, and the names its cells define removed afterwards (the
+    shell is shared: a learner's x and y left behind would change another test's namespace)."""
+    before = set(shell.user_ns)
     shell.run_line_magic("load_ext", "dlmagics")
-    return shell
+    yield shell
+    for name in set(shell.user_ns) - before:
+        del shell.user_ns[name]
 
 
 def shapes_folder(root, classes=("dark", "bright", "red", "green"), per_class=24, side=8):
@@ -43,25 +49,16 @@ def test_dldata_returns_the_dataset_and_shows_its_report(ip, tmp_path):
 
 
 def test_the_progress_line_says_how_far_and_is_cleared():
-    drawn = []
-
-    class Handle:
-        def update(self, bundle, raw):
-            drawn.append(bundle["text/plain"])
-
-    def show(bundle, raw, display_id):
-        drawn.append(bundle["text/plain"])
-        return Handle()
-
-    progress = Progress(show)
+    display = FakeDisplay()
+    progress = Progress(display)
     progress(0, 10_000)  # a read that ends within the first half second shows nothing
-    assert drawn == []
+    assert display.drawn == []
     progress.throttle.next_at = 0  # the half second has passed
     progress(1_200, 10_000)
-    assert drawn[0].startswith("%dldata: read 1,200 of 10,000 images (12%), about ")
-    assert drawn[0].endswith("s left; interrupt to keep what was read")
+    assert display.drawn[0].startswith("%dldata: read 1,200 of 10,000 images (12%), about ")
+    assert display.drawn[0].endswith("s left; interrupt to keep what was read")
     progress.close()
-    assert drawn[-1] == ""
+    assert display.drawn[-1] == ""
 
 
 LEARNER = """

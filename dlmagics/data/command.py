@@ -3,11 +3,10 @@ while a folder is read (redrawn at most twice a second, cleared at the end)."""
 
 from __future__ import annotations
 
-import html
 import time
 
 from ..options import OptionError, bounded
-from ..throttle import Throttle
+from ..progress_line import ProgressLine
 from .dataset import MAX_SIZE, load
 
 DRAW_S = 0.5
@@ -32,28 +31,17 @@ def dldata(args, show=None):
             progress.close()
 
 
-class Progress:
+class Progress(ProgressLine):
     """``progress(done, total)``: "%dldata: read 1,200 of 10,000 images (12%), about 8 s left"."""
 
     def __init__(self, show):
-        self.show, self.handle = show, None
+        super().__init__(show, DRAW_S, wait_first=True)  # a quick read shows no line at all
         self.started = time.perf_counter()
-        self.throttle = Throttle(DRAW_S, wait_first=True)  # a quick read shows no line at all
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.throttle.due() or done >= total:
+        if not self.due() or done >= total:
             return
-        started = time.perf_counter()
-        spent = started - self.started
+        spent = time.perf_counter() - self.started
         left = f", about {spent / done * (total - done):.0f} s left" if done else ""
-        text = f"%dldata: read {done:,} of {total:,} images ({done / total:.0%}){left}; interrupt to keep what was read"
-        bundle = {"text/plain": text, "text/html": f"<i>{html.escape(text)}</i>"}
-        if self.handle is None:
-            self.handle = self.show(bundle, raw=True, display_id=True)
-        else:
-            self.handle.update(bundle, raw=True)
-        self.throttle.drew(started)
-
-    def close(self) -> None:
-        if self.handle is not None:
-            self.handle.update({"text/plain": ""}, raw=True)
+        self.draw(f"%dldata: read {done:,} of {total:,} images ({done / total:.0%}){left}; interrupt to keep what "
+                  "was read")
