@@ -15,6 +15,7 @@ THUMBNAILS = 4  # per class
 THUMBNAIL_PX = 48  # the longer side
 GREY_MODES = {"1", "L", "LA", "I", "I;16", "F"}
 CHUNK = 1024  # array rows summed at a time (bounded memory for CIFAR's 60,000)
+ROWS = 256  # rows of one image summed at a time
 
 
 class Tally:
@@ -29,8 +30,9 @@ class Tally:
         report = self.report
         report.modes[image.mode] = report.modes.get(image.mode, 0) + 1
         report.sizes[image.size] = report.sizes.get(image.size, 0) + 1
-        rgb = np.asarray(image.convert("RGB"), dtype=np.float64) / 255.0
-        self._add_pixels(rgb.reshape(-1, 3))
+        rgb = np.asarray(image.convert("RGB"))
+        for top in range(0, rgb.shape[0], ROWS):  # a photo's rows a few at a time: float64 of it all is large
+            self._add_pixels(rgb[top:top + ROWS].reshape(-1, 3).astype(np.float64) / 255.0)
         self._count(split, label, hashlib.sha1(raw).digest(), name)
         self._thumbnail(label, image)
 
@@ -44,7 +46,7 @@ class Tally:
         scale = 255.0 if images.dtype == np.uint8 else 1.0
         for start in range(0, n, CHUNK):
             block = images[start:start + CHUNK].astype(np.float64) / scale
-            self._add_pixels(np.repeat(block, 3 // channels, axis=1).transpose(0, 2, 3, 1).reshape(-1, 3))
+            self._add(block.sum(axis=(0, 2, 3)), (block * block).sum(axis=(0, 2, 3)), block[:, 0].size)
         report.files_read += n
         for i in range(n):
             self._count(split, int(labels[i]), hashlib.sha1(images[i].tobytes()).digest(), f"{split} #{i}")
@@ -53,9 +55,14 @@ class Tally:
                 self._thumbnail(label, _picture(images[i]))
 
     def _add_pixels(self, pixels: np.ndarray) -> None:
-        self.sums += pixels.sum(axis=0)
-        self.squares += (pixels * pixels).sum(axis=0)
-        self.pixels += len(pixels)
+        """Pixels as rows of (red, green, blue) in [0, 1]."""
+        self._add(pixels.sum(axis=0), (pixels * pixels).sum(axis=0), len(pixels))
+
+    def _add(self, sums: np.ndarray, squares: np.ndarray, pixels: int) -> None:
+        """Per channel sums of ``pixels`` pixels (one channel: grey, counted in all three)."""
+        self.sums += sums
+        self.squares += squares
+        self.pixels += pixels
 
     def _count(self, split: str, label: int, digest: bytes, name: str) -> None:
         self.report.counts[split][label] += 1
