@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import os
+from collections import Counter
 import stat
 import time
 from pathlib import Path
@@ -79,9 +80,6 @@ class FolderImages(ImageDataset):
         pixels = pixels[None] if pixels.ndim == 2 else pixels.permute(2, 0, 1)
         return pixels.float().div_(255.0), self.labels[i]
 
-    def subset(self, keep: list[int]) -> "FolderImages":
-        return FolderImages([self.files[i] for i in keep], [self.labels[i] for i in keep], classes=self.classes,
-                            report=self.report, channels=self.channels, size=self.size)
 
 
 class ArrayImages(ImageDataset):
@@ -178,16 +176,9 @@ def _folder(root: Path, given: str, size, progress) -> ImageDataset:
         raise DataError(f"{given} holds {loose:,} images but no class folder: put each class's images in a folder "
                         "of its own (cats/1.png, dogs/2.png) and give the folder above them")
     if not found.files:
-        said = "; ".join(f"{reason}: {n}" for reason, n in _reasons(found).items()) or "it is empty"
+        said = "; ".join(f"{reason}: {n}" for reason, n in Counter(r for r, _ in found.rejected).items()) or "it is empty"
         raise DataError(f"{given} holds no image in a class folder ({said}); give {ALLOWED}")
     return _read_folder(root, given, found, size, progress)
-
-
-def _reasons(found: images.Found) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for reason, _ in found.rejected:
-        counts[reason] = counts.get(reason, 0) + 1
-    return counts
 
 
 def _read_folder(root: Path, given: str, found: images.Found, size, progress) -> FolderImages:
@@ -223,8 +214,6 @@ def _read_folder(root: Path, given: str, found: images.Found, size, progress) ->
         report.files_read = total
     except KeyboardInterrupt:
         report.partial = True
-    if progress is not None:
-        progress(total, total)
     tally.finish()
     common = dict(classes=found.classes, report=report, channels=report.channels, size=size)
     files = [f for s in splits for f in kept[s][0]]
