@@ -55,7 +55,7 @@ def test_a_decompression_bomb_png_is_too_large_and_the_rest_loads(tmp_path):
     Image.fromarray(make.pixels(1, (4, 4, 3))).save(tmp_path / "cats" / "fine.png")
     ds = load(tmp_path)
     assert len(ds) == 1 and ds.report.problems[images.TOO_LARGE].examples == ["cats/bomb.png"]
-    assert "decompression bomb" in repr(ds)
+    assert "decompression bomb" in repr(ds.report)
 
 
 def test_fifty_thousand_empty_files_are_one_line_found_by_stat_alone(tmp_path):
@@ -66,7 +66,7 @@ def test_fifty_thousand_empty_files_are_one_line_found_by_stat_alone(tmp_path):
     Image.fromarray(make.pixels(1, (4, 4, 3))).save(folder / "real.png")
     ds = load(tmp_path)
     assert len(ds) == 1 and ds.report.problems[images.EMPTY].count == 50_000
-    lines = repr(ds).splitlines()
+    lines = repr(ds.report).splitlines()
     assert [line for line in lines if "not used" in line] == [
         "not used, empty file (0 bytes): 50,000 files (cats/00000.png, cats/00001.png, cats/00002.png, ...)"]
     with pytest.raises(DataError, match=r"holds no image in a class folder \(empty file \(0 bytes\): 50000\)"):
@@ -108,7 +108,7 @@ def test_ctrl_c_while_reading_keeps_what_was_read_and_says_it_is_partial(tmp_pat
     ds = load(tmp_path, progress=interrupt_at_the_fourth)
     r = ds.report
     assert (len(ds), r.partial, r.files_read, r.files_found, r.counts) == (3, True, 3, 10, {"all": [3]})
-    assert "Partial: interrupted after reading 3 of 10 files; this is what was read" in repr(ds).splitlines()[0]
+    assert "Partial: interrupted after reading 3 of 10 files; this is what was read" in repr(ds.report).splitlines()[0]
 
 
 @pytest.mark.parametrize("line, says", [

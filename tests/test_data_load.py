@@ -73,7 +73,7 @@ def test_grey_images_give_one_channel_and_imbalance_is_named(tmp_path):
     r = ds.report
     assert ds[0][0].shape == (1, 5, 5) and r.channels == 1 and len(r.mean) == 1
     assert r.imbalance == 3.0 and r.imbalanced and r.majority_share == 0.75 and list(r.counts) == ["all"]
-    text = repr(ds)
+    text = repr(ds.report)
     assert "imbalanced: cats has 3.0 times as many images as dogs; always answering cats would score 75%" in text
     assert ds.train is None and ds.test is None and "duplicates" not in text
 

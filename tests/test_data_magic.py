@@ -40,12 +40,16 @@ def shapes_folder(root, classes=("dark", "bright", "red", "green"), per_class=24
     return root
 
 
-def test_dldata_returns_the_dataset_and_shows_its_report(ip, tmp_path):
+def test_dldata_shows_the_report_and_returns_the_dataset(ip, tmp_path, capsys):
     make.png_folder(tmp_path)
-    ip.run_cell(f"ds = %dldata {tmp_path} --size 6")
+    ip.run_cell(f"ds = %dldata {tmp_path} --size 6")  # assigned, and the report is shown all the same
     ds = ip.user_ns["ds"]
     assert ds.classes == ["cat", "dog", "owl"] and ds.size == 6 and ds[0][0].shape == (3, 6, 6)
-    assert "dlm-data-report" in ds._repr_html_() and repr(ds).startswith(f"{tmp_path}: image folder, 13 images")
+    shown = capsys.readouterr().out
+    assert f"{tmp_path}: image folder, 13 images in 3 classes (train 9, test 4)" in shown
+    assert "classes: cat 6, dog 4, owl 3" in shown
+    assert repr(ds) == (f"<13 images in 3 classes from {tmp_path} (train 9, test 4); .report says what is in it, "
+                        ".classes names them>")
 
 
 def test_the_progress_line_says_how_far_and_is_cleared():

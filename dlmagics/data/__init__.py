@@ -20,7 +20,7 @@ VIEWS = ("view",)
 def load(path, size: int | None = None, progress=None):
     """The dataset at ``path``, ready for ``torch.utils.data.DataLoader``: ``ds[i]`` is (a
     float tensor C x H x W in [0, 1], the class number); ``ds.classes`` names the classes,
-    ``ds.report`` says what is in it, ``ds.train`` and ``ds.test`` are its splits when it has
+    ``ds.report`` says what is in it (shown in a notebook), ``ds.train`` and ``ds.test`` are its splits when it has
     them. ``size``: resize every image to size x size (when sizes are mixed).
 
     Reads a folder of images in class folders (PNG, JPEG...; optionally under train/ and

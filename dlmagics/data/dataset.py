@@ -22,7 +22,6 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from .. import views
 from . import cifar, idx, images, npz
 from .errors import DataError
 from .files import kind_of, read_bytes
@@ -46,11 +45,13 @@ class ImageDataset(Dataset):
     def targets(self) -> np.ndarray:
         raise NotImplementedError
 
-    def _repr_html_(self) -> str:
-        return views.render(self.report, "text/html")
-
     def __repr__(self) -> str:
-        return repr(self.report)
+        r = self.report
+        splits = ", ".join(f"{name} {len(part):,}" for name, part in (("train", self.train), ("test", self.test))
+                           if part is not None)
+        return (f"<{len(self):,} images in {len(self.classes):,} classes from {r.source}"
+                f"{' (' + splits + ')' if splits else ''}{', partial' if r.partial else ''}; "
+                ".report says what is in it, .classes names them>")
 
 
 class FolderImages(ImageDataset):

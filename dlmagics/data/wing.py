@@ -27,7 +27,7 @@ DLDATA = MagicSpec(
         - test images that are also in train, byte for byte;
         - the mean and std of each channel: the numbers for a Normalize.
 
-        The result is the dataset: ``ds[i]`` is (a float tensor C x H x W in [0, 1], the
+        The report is shown; the result is the dataset: ``ds[i]`` is (a float tensor C x H x W in [0, 1], the
         class number), ready for ``torch.utils.data.DataLoader(ds, batch_size=32,
         shuffle=True)``; ``ds.classes``, ``ds.report`` (``.to_dict()``), and ``ds.train`` and
         ``ds.test`` when the source has splits. In Python: ``dlmagics.data.load(PATH)``.
@@ -51,7 +51,9 @@ class DataWing(Wing):
     def run(self, name, args, ctx: Context):
         from . import command
 
-        return command.dldata(args, ctx.show if ctx.watched else None)
+        dataset = command.dldata(args, ctx.show if ctx.watched else None)
+        ctx.show(dataset.report)  # shown even when the dataset is assigned (ds = %dldata PATH)
+        return dataset
 
 
 WING = DataWing
