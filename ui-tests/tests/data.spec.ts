@@ -10,18 +10,15 @@ import { lowContrast } from './legibility';
 
 const SHOTS = 'screenshots';
 
+// One statement a line, none indented: the editor indents typed lines itself.
 const MAKE = `import pathlib, shutil, tempfile
 import numpy as np
 from PIL import Image
 root = pathlib.Path(tempfile.mkdtemp()) / "pets"
 rng = np.random.default_rng(0)
-for split, n in (("train", 6), ("test", 2)):
-    for name, mode in (("cat", "RGB"), ("dog", "RGBA"), ("owl", "L")):
-        folder = root / split / name
-        folder.mkdir(parents=True)
-        for i in range(n if name != "owl" else n // 2):
-            shape = (16, 16) if mode == "L" else (16, 16, len(mode))
-            Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8), mode).save(folder / f"{i}.png")
+plan = [(s, c, m, i) for s, n in (("train", 6), ("test", 2)) for c, m in (("cat", "RGB"), ("dog", "RGBA"), ("owl", "L")) for i in range(n if c != "owl" else n // 2)]
+_ = [(root / s / c).mkdir(parents=True, exist_ok=True) for s, c, m, i in plan]
+_ = [Image.fromarray(rng.integers(0, 256, (16, 16) if m == "L" else (16, 16, len(m)), dtype=np.uint8), m).save(root / s / c / f"{i}.png") for s, c, m, i in plan]
 (root / "train" / "cat" / "broken.png").write_bytes(b"\\x89PNG\\r\\n\\x1a\\nnot really")
 (root / "train" / ".ipynb_checkpoints").mkdir()
 shutil.copy(root / "train" / "cat" / "0.png", root / "test" / "cat" / "copy.png")
