@@ -8,6 +8,9 @@ of the real module with ``install(FakeNVML(...))`` before the monitor starts.
 device, memory counters, empty_cache) and raises torch's own OutOfMemoryError. Its work
 runs on the CPU; its clock reads the CPU's time divided by ``speedup``. Put it in place
 with ``install_cuda(FakeCuda(...))``.
+
+``FakeDisplay`` stands for IPython's display where a progress line draws (progress_line.py):
+it keeps the text of each line drawn.
 """
 
 from __future__ import annotations
@@ -233,3 +236,18 @@ def uninstall_cuda() -> None:
     from .hardware import devices
 
     devices._cuda_override = None
+
+
+class FakeDisplay:
+    """IPython's ``display(bundle, raw=True, display_id=True)`` and its handle's ``update``:
+    ``drawn`` holds each text/plain drawn, "" when the line was cleared."""
+
+    def __init__(self):
+        self.drawn: list[str] = []
+
+    def __call__(self, bundle: dict, raw: bool = False, display_id: bool = False) -> "FakeDisplay":
+        self.drawn.append(bundle["text/plain"])
+        return self
+
+    def update(self, bundle: dict, raw: bool = False) -> None:
+        self.drawn.append(bundle["text/plain"])

@@ -190,7 +190,8 @@ def check_text(text: str, b: Built, lesson: str = "", allowed: dict[str, str] | 
 
     def digit_range(m):
         wanted = list(range(int(m.group(1)), int(m.group(2)) + 1))
-        return None if wanted in b.lists() else f"the demo picks the digits {b.lists()}"
+        picked = b.lists() + [v for v in b.plan.notes.values() if isinstance(v, list)]  # written, or the plan's
+        return None if wanted in picked else f"the demo picks the digits {picked}"
     read(r"(?<![-\d])\b(\d)-(\d)\b(?!-)",
          lambda m: digit_range(m) if int(m.group(1)) < int(m.group(2)) else "not a range of digits")
 

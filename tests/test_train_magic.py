@@ -14,6 +14,8 @@ import pytest
 from IPython.core.error import UsageError
 
 from conftest import validate
+from dlmagics.data.errors import DataError
+from dlmagics.data.idx import read_idx
 from dlmagics.protocol import training_message as message_of
 from dlmagics.train import data, frames, runner
 from dlmagics.train.command import listing
@@ -268,8 +270,8 @@ def test_a_gzip_bomb_as_mnist_data_is_refused_without_unpacking_it_all(ip, tmp_p
 def test_idx_reader_refuses_a_bad_magic_number(tmp_path):
     path = tmp_path / "x-idx1-ubyte"
     path.write_bytes(b"\x01\x02\x03\x04")
-    with pytest.raises(data.DataError, match="bad magic number"):
-        data.read_idx(path)
+    with pytest.raises(DataError, match="bad magic number"):
+        read_idx(path)
 
 
 def test_the_digits_ship_with_the_package_and_load():

@@ -8,10 +8,9 @@ cleared when the report comes. Headless runs and the terminal get none (the magi
 
 from __future__ import annotations
 
-import html
 import time
 
-from ..throttle import Throttle
+from ..progress_line import ProgressLine
 from .defaults import ROUNDS
 from .render import format_time
 
@@ -22,12 +21,11 @@ class Progress:
     def __init__(self, show, devices: list[str], budget: float, min_runs: int, rounds: int = ROUNDS):
         """``show``: IPython's display (returns a handle when given display_id=True)."""
         self.show, self.devices, self.budget, self.min_runs, self.rounds = show, devices, budget, min_runs, rounds
-        self.handle = None
         self.point = ""  # a sweep's value, e.g. "n = 256 (2 of 3)"
         self.label = ""
         self.round = 0
         self.started = 0.0
-        self.throttle = Throttle(DRAW_S, wait_first=False)
+        self.line = ProgressLine(show, DRAW_S)
 
     def device(self, label: str) -> None:
         """A device is set up: draw at once, so the line names it before its setup ends."""
@@ -43,7 +41,7 @@ class Progress:
 
     def ran(self, measurement) -> None:
         """After each warm-up or timed run (called by the timing loop)."""
-        if not self.throttle.due():
+        if not self.line.due():
             return
         now = time.perf_counter()
         where = (f"%%gpubench {self._point()}{self.label} (round {self.round + 1} of at least {self.rounds}, "
@@ -62,17 +60,10 @@ class Progress:
                    f"in this block, about {left:.1f} s left")
 
     def close(self) -> None:
-        if self.handle is not None:
-            self.handle.update({"text/plain": ""}, raw=True)
+        self.line.close()
 
     def _point(self) -> str:
         return f"{self.point}, " if self.point else ""
 
     def _draw(self, text: str) -> None:
-        started = time.perf_counter()
-        bundle = {"text/plain": text, "text/html": f"<i>{html.escape(text)}</i>"}
-        if self.handle is None:
-            self.handle = self.show(bundle, raw=True, display_id=True)
-        else:
-            self.handle.update(bundle, raw=True)
-        self.throttle.drew(started)
+        self.line.draw(text)

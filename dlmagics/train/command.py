@@ -87,7 +87,7 @@ def settings(demo: Demo, args) -> Settings:
         if not demo.uses_digits:
             with_data = ", ".join(d.name for d in DEMOS.values() if d.uses_digits)
             raise DemoUsageError(f"{demo.name} makes its own data; --data works with {with_data}")
-        data = _check_data(args.data)
+        data = _check_data(args.data, demo, SEED if seed is None else seed, args.quick)
     return demo.settings(quick=args.quick, epochs=epochs, lr=lr, batch_size=batch, seed=SEED if seed is None else seed,
                          device=device, devices=devices, data=data)
 
@@ -109,19 +109,37 @@ def _devices(demo: Demo, text: str | None) -> tuple[str, tuple[str, ...]]:
     return chosen[0].torch_device, ()
 
 
-def _check_data(path: str) -> str:
-    from .data import MNIST_FILES, DataError, _find, mnist
+def _check_data(path: str, demo: Demo, seed: int, quick: bool) -> str:
+    """The --data path, read here so that a damaged file fails now, not mid-run: MNIST's IDX
+    files, or for the demos that take a learner's images any source dlmagics.data reads (kept
+    for the demo's build, so the files are read once)."""
+    from ..data.idx import MNIST_FILES, need_idx
+    from .data import DataError, is_mnist, mnist, own_images
 
     folder = Path(path).expanduser()
+    others = ", ".join(d.name for d in DEMOS.values() if d.own_images)
+    if demo.own_images and not is_mnist(folder):
+        if not folder.exists():
+            raise DemoUsageError(f"--data {path}: no such file or folder; give MNIST's IDX folder, a folder of images "
+                                 "in class folders, CIFAR-10's python batches or an .npz")
+        try:
+            classes = own_images(folder, seed, quick, keep=True).classes
+        except DataError as error:
+            raise DemoUsageError(str(error)) from None
+        if classes < demo.min_classes:
+            raise DemoUsageError(f"--data {path}: {demo.name} needs at least {demo.min_classes} classes "
+                                 f"({demo.classes_why}); it has {classes}")
+        return str(folder)
     if not folder.is_dir():
         raise DemoUsageError(f"--data {path}: no such folder; give the folder that holds MNIST's "
                              f"{MNIST_FILES['images']} and {MNIST_FILES['labels']} (.gz or not)")
     try:
         for stem in MNIST_FILES.values():
-            _find(folder, stem)
+            need_idx(folder, stem)
         mnist(folder, limit=1)  # reads both files whole: a damaged one fails here, not mid-run
     except DataError as error:
-        raise DemoUsageError(str(error)) from None
+        extra = "" if demo.own_images else f" ({others} also take images, CIFAR-10 or an .npz)"
+        raise DemoUsageError(f"{error}{extra}") from None
     return str(folder)
 
 

@@ -4,30 +4,28 @@
   Digits" set (E. Alpaydin, C. Kaynak, 1998; CC BY 4.0), shipped in ``data/`` (see its README).
 - ``xor`` and ``moons``: generated here, from a seed.
 - ``mnist``: the real MNIST IDX files, for those who have them (``--data PATH``).
+- ``own_images``: a learner's images, CIFAR-10 batches or .npz (``dlmagics.data.load``),
+  resized to a small square and cut to a quick size (``--data PATH`` of cnn and transfer).
 """
 
 from __future__ import annotations
 
 import gzip
 import os
-import struct
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..data.errors import DataError
+from ..data.idx import MNIST_FILES, find_idx, mnist_arrays
+from .defaults import OWN_SIDE, OWN_TEST, OWN_TRAIN
+
 if TYPE_CHECKING:
     import torch
 
 DIGITS_FILE = Path(__file__).parent / "data" / "digits.csv.gz"
-MNIST_FILES = {"images": "train-images-idx3-ubyte", "labels": "train-labels-idx1-ubyte"}
-MAX_IDX_BYTES = 256 << 20  # five times MNIST's training images
-
-
-class DataError(ValueError):
-    """Data that cannot be read; the message says which file and why, in one line."""
 
 
 @dataclass
@@ -114,44 +112,68 @@ def moons(seed: int = 0, n: int = 400, noise: float = 0.15) -> Dataset:
     return _split("moons", points, labels, 0.5, seed, 2)
 
 
-def read_idx(path: Path) -> np.ndarray:
-    """One IDX file (MNIST's format), gzipped or not."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as f:
-            raw = f.read(MAX_IDX_BYTES + 1)  # a bound, so a gzip bomb stops here
-    except (OSError, EOFError, zlib.error, MemoryError) as error:
-        raise DataError(f"cannot read {path}: {error}") from None
-    if len(raw) > MAX_IDX_BYTES:
-        raise DataError(f"{path} holds over {MAX_IDX_BYTES >> 20} MiB (unpacked); MNIST's largest file is 47 MiB")
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise DataError(f"{path} is not an IDX file of unsigned bytes (bad magic number)")
-    dims = raw[3]
-    header = 4 + 4 * dims
-    shape = struct.unpack(f">{dims}I", raw[4:header]) if len(raw) >= header else ()
-    if len(shape) != dims or len(raw) - header != int(np.prod(shape)):
-        raise DataError(f"{path} is truncated or damaged: its header does not match its size")
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
-
-
-def _find(folder: Path, stem: str) -> Path:
-    for name in (stem, stem + ".gz", stem.replace("-idx", ".idx"), stem.replace("-idx", ".idx") + ".gz"):
-        if (folder / name).is_file():
-            return folder / name
-    raise DataError(f"{folder} has no {stem}[.gz]: --data takes a folder with MNIST's IDX files")
-
-
 def mnist(path: str | os.PathLike, seed: int = 0, limit: int | None = None) -> Dataset:
     """MNIST's training IDX files from a folder, split 80/20, images 1x28x28 in [0, 1]."""
     folder = Path(path).expanduser()
     if not folder.is_dir():
         raise DataError(f"--data {path}: no such folder (give the folder with MNIST's IDX files)")
-    images = read_idx(_find(folder, MNIST_FILES["images"]))
-    labels = read_idx(_find(folder, MNIST_FILES["labels"]))
-    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-        raise DataError(f"{folder}: the image and label files do not match (shapes {images.shape}, {labels.shape})")
-    if labels.size and int(labels.max()) > 9:
-        raise DataError(f"{folder}: a label is {int(labels.max())}; MNIST's labels are the digits 0 to 9")
+    images, labels = mnist_arrays(folder)
     if limit:
         images, labels = images[:limit], labels[:limit]
     return _split("mnist", images[:, None].astype(np.float32) / 255.0, labels.astype(np.int64), 0.2, seed, 10)
+
+
+def is_mnist(path: str | os.PathLike) -> bool:
+    """A folder with MNIST's training images file (the digits demos read it as before)."""
+    folder = Path(path).expanduser()
+    return folder.is_dir() and find_idx(folder, MNIST_FILES["images"]) is not None
+
+
+_own_kept: dict = {}  # what the magic read to check --data, for its demo to use (at most one)
+
+
+def own_images(path: str | os.PathLike, seed: int = 0, quick: bool = False, keep: bool = False) -> Dataset:
+    """A learner's dataset (``dlmagics.data.load``) as the demos' tensors: square images of at
+    most OWN_SIDE pixels, at most OWN_TRAIN training and OWN_TEST test images picked by
+    ``seed``; its own train/test split when it has one, else 20% held out. ``keep``: the next
+    call with the same arguments takes this one rather than reading the files again."""
+    key = (str(Path(path).expanduser().resolve()), seed, quick)
+    found = _own_kept.pop(key, None) or _own_images(path, seed, quick)
+    _own_kept.clear()
+    if keep:
+        _own_kept[key] = found
+    return found
+
+
+def _own_images(path, seed: int, quick: bool) -> Dataset:
+    import torch
+
+    from ..data import load
+
+    loaded = load(path)
+    sizes = loaded.report.sizes
+    only = next(iter(sizes)) if len(sizes) == 1 else None  # (width, height) of every image
+    side = only[0] if only and only[0] == only[1] and only[0] <= OWN_SIDE else OWN_SIDE
+    loaded.size = None if only == (side, side) else side
+    rng = np.random.default_rng(seed)
+    if loaded.train is not None and loaded.test is not None:
+        train, test = loaded.train, loaded.test
+        train_rows, test_rows = rng.permutation(len(train)), rng.permutation(len(test))
+    else:
+        train = test = loaded
+        order = rng.permutation(len(loaded))
+        n_test = int(round(len(order) * 0.2))
+        train_rows, test_rows = order[n_test:], order[:n_test]
+    train.size = test.size = loaded.size
+    limit = OWN_TRAIN["quick" if quick else "full"]
+
+    def tensors(ds, rows):
+        pairs = [ds[int(i)] for i in rows]
+        if not pairs:
+            raise DataError(f"--data {path}: no images to train or test on ({len(loaded)} in all)")
+        return torch.stack([x for x, _ in pairs]), torch.tensor([y for _, y in pairs], dtype=torch.int64)
+
+    x_train, y_train = tensors(train, train_rows[:limit])
+    x_test, y_test = tensors(test, test_rows[:OWN_TEST])
+    name = f"{Path(path).expanduser().name or path}, {side} x {side}"
+    return Dataset(name, x_train, y_train, x_test, y_test, len(loaded.classes))

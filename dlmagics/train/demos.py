@@ -32,7 +32,7 @@ class Settings:
     device: str = "cpu"
     devices: tuple[str, ...] = ()  # hardware: the devices to race (labels as in %%gpubench)
     quick: bool = False
-    data: str | None = None  # a folder with MNIST's IDX files
+    data: str | None = None  # a folder with MNIST's IDX files, or (own_images demos) any dlmagics.data source
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,9 @@ class Demo:
     quick_epochs: int
     panel: str | Callable = "curves"  # the third picture: boundary, gradients, filters... (pictures.py), or a function of the result
     uses_digits: bool = True  # takes --data (MNIST) in place of the shipped digits
+    own_images: bool = False  # --data may also be a learner's images, CIFAR-10 or an .npz (dlmagics.data)
+    min_classes: int = 2  # that --data must have, and why (said when it has fewer)
+    classes_why: str = "a classifier tells two or more apart"
     metric: str = "accuracy"  # what the curves compare: accuracy, or an RBM's reconstruction error
 
     @property
@@ -87,8 +90,10 @@ def demo(name: str, year: str, title: str, check, epochs: int, lr: float, batch_
 # -- helpers ---------------------------------------------------------------------------
 
 def _digits(s: Settings) -> datasets.Dataset:
-    if s.data:
+    if s.data and datasets.is_mnist(s.data):
         return datasets.mnist(s.data, s.seed, limit=6000 if s.quick else 30000)
+    if s.data:
+        return datasets.own_images(s.data, s.seed, s.quick)
     return datasets.digits(s.seed)
 
 
@@ -445,7 +450,7 @@ def _check_cnn(r) -> Lesson:
 
 
 @demo("cnn", "1989 / 2012", "Convolutions see images", _check_cnn,
-      epochs=20, lr=1e-3, batch_size=32, quick_epochs=10, panel="gradcam")
+      epochs=20, lr=1e-3, batch_size=32, quick_epochs=10, panel="gradcam", own_images=True)
 def build_cnn(s: Settings) -> Plan:
     """A convolution slides one small filter over the whole image, so what it learns in one
     place works everywhere (LeCun 1989). AlexNet (2012) added ReLU, dropout and shifted and
@@ -456,7 +461,7 @@ def build_cnn(s: Settings) -> Plan:
     """
     data = _digits(s)
     side = data.x_train.shape[-1]
-    cnn = _seeded(s.seed, lambda: small_cnn(data.classes, side))
+    cnn = _seeded(s.seed, lambda: small_cnn(data.classes, side, in_channels=data.x_train.shape[1]))
     dense = _seeded(s.seed, lambda: _dense(data))
     contenders = [
         Contender("CNN", cnn, "adam", augment=random_shift, device=s.device),
@@ -539,7 +544,8 @@ def _check_transfer(r) -> Lesson:
 
 
 @demo("transfer", "2014", "Transfer learning: which layers to freeze", _check_transfer,
-      epochs=150, lr=1e-3, batch_size=25, quick_epochs=60)
+      epochs=150, lr=1e-3, batch_size=25, quick_epochs=60, own_images=True, min_classes=4,
+      classes_why="the first half to learn first, the second half to transfer to")
 def build_transfer(s: Settings) -> Plan:
     """Features learned on one task can serve another; the course asks "which layers would you
     freeze?". A net first learns the digits 0-4; it then meets the digits 5-9, with only 5
@@ -551,11 +557,13 @@ def build_transfer(s: Settings) -> Plan:
     one with frozen hidden layers, and within 5 points of the net trained from scratch.
     """
     full = _digits(s)
-    source = full.only([0, 1, 2, 3, 4])
-    target = full.only([5, 6, 7, 8, 9])
-    few = torch.cat([torch.nonzero(target.y_train == k).flatten()[:5] for k in range(5)])
+    first = full.classes // 2  # the digits: 0-4 first, then 5-9; a learner's classes the same way
+    source = full.only(list(range(first)))
+    target = full.only(list(range(first, full.classes)))
+    new = full.classes - first
+    few = torch.cat([torch.nonzero(target.y_train == k).flatten()[:5] for k in range(new)])
     target = replace(target, x_train=target.x_train[few], y_train=target.y_train[few])
-    sizes = [full.features, 256, 256, 5]
+    sizes = [full.features, 256, 256, first]
     base = _seeded(s.seed, lambda: mlp(sizes))
     pretrain = Contender("source", base, "adam")
     run_race(Plan([pretrain], source, 4 * math.ceil(len(source.x_train) / 32), 32), Controls(1e-3), s.seed,
@@ -563,13 +571,14 @@ def build_transfer(s: Settings) -> Plan:
 
     def reuse():
         model = copy.deepcopy(base)
-        model[-1] = torch.nn.Linear(256, 5)
+        model[-1] = torch.nn.Linear(256, new)
         return model
 
     contenders = [
         Contender("frozen features", _seeded(s.seed, reuse), "adam", frozen=("1.", "3."), device=s.device),
         Contender("fine-tuned", _seeded(s.seed, reuse), "adam", device=s.device),
-        Contender("from scratch", _seeded(s.seed, lambda: mlp(sizes)), "adam", device=s.device),
+        Contender("from scratch", _seeded(s.seed, lambda: mlp(sizes[:-1] + [new])), "adam", device=s.device),
     ]
     return Plan(contenders, target, _steps(s, len(target.x_train)), s.batch_size,
-                notes={"source_accuracy": pretrain.evaluate(source.x_test, source.y_test)["accuracy"]})
+                notes={"source_accuracy": pretrain.evaluate(source.x_test, source.y_test)["accuracy"],
+                       "source_classes": list(range(first)), "target_classes": list(range(first, full.classes))})

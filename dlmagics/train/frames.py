@@ -124,6 +124,9 @@ def summary_rows(result) -> list[tuple[str, str]]:
         if record.get("samples_per_s"):
             bits.append(f"{record['samples_per_s']:,.0f} samples/s")
         rows.append((name, ", ".join(bits) or "not evaluated"))
+    data = getattr(result.plan, "data", None) if result.settings.data else None
+    if data is not None:  # the learner's --data: what the demo made of it
+        rows.append(("data", f"{data.name}: {len(data.x_train):,} training and {len(data.x_test):,} test images"))
     return rows
 
 

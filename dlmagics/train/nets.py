@@ -56,10 +56,11 @@ def deep_net(features: int, width: int, depth: int, classes: int, residual: bool
                          *[Block(width, residual) for _ in range(depth)], nn.Linear(width, classes))
 
 
-def small_cnn(classes: int = 10, size: int = 8, dropout: float = 0.25) -> nn.Sequential:
-    """Conv, conv, pool, dropout, linear: the AlexNet ingredients at the scale of 8x8 digits."""
+def small_cnn(classes: int = 10, size: int = 8, dropout: float = 0.25, in_channels: int = 1) -> nn.Sequential:
+    """Conv, conv, pool, dropout, linear: the AlexNet ingredients at the scale of 8x8 digits
+    (``size`` x ``size`` images of ``in_channels``: 1 grey, 3 colour)."""
     return nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(in_channels, 32, 3, padding=1), nn.ReLU(),
         nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
         nn.MaxPool2d(2), nn.Dropout(dropout), nn.Flatten(),
         nn.Linear(64 * (size // 2) ** 2, classes),

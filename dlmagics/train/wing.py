@@ -4,7 +4,7 @@ Trainer (at most one run training in the background), and that run for the sideb
 from __future__ import annotations
 
 from ..wing import Context, MagicSpec, Wing, arg
-from .defaults import SEED
+from .defaults import OWN_SIDE, OWN_TRAIN, SEED
 
 TRAIN_DEMO = MagicSpec(
     "train_demo",
@@ -20,7 +20,11 @@ TRAIN_DEMO = MagicSpec(
                                                "list like cpu:1,cpu,cuda."),
         arg("--seed", metavar="N", help=f"Data order and initial weights (default {SEED}): the same seed gives the "
                                         "same numbers on the CPU."),
-        arg("--data", metavar="PATH", help="A folder with MNIST's IDX files, used in place of the shipped digits."),
+        arg("--data", metavar="PATH", help="A folder with MNIST's IDX files, used in place of the shipped digits; "
+                                           "for cnn and transfer also a folder of images in class folders, "
+                                           "CIFAR-10's python batches or an .npz (see %%dldata), resized to "
+                                           f"{OWN_SIDE} x {OWN_SIDE} and cut to {OWN_TRAIN['full']:,} training "
+                                           f"images ({OWN_TRAIN['quick']:,} with --quick)."),
         arg("--quick", action="store_true", help="A shorter run (the size the test suite checks)."),
         arg("--no-live", action="store_true", help="Train here and now with no controls, and leave the final picture."),
     ),

@@ -100,7 +100,7 @@ def cases() -> list[tuple[str, str, str]]:
     add = lambda kind, code, expect="usage": out.append((kind, code, expect))  # noqa: E731
 
     # -- the splitter: quotes, escapes, long lines, odd characters -------------------
-    for magic in ("%train_demo", "%dlquiz", "%gpumon", "%dltimeline"):
+    for magic in ("%train_demo", "%dlquiz", "%gpumon", "%dltimeline", "%dldata"):
         for line in ('"xor', "'xor", 'xor "', '--from "1990', "\\", '"""', "a'b\"c", "\x00", "xor \x1b[31m",
                      "--" + "-" * 10_000, "x" * 100_000, "a " * 50_000):
             add("splitter", f"{magic} {line}")
@@ -118,6 +118,7 @@ def cases() -> list[tuple[str, str, str]]:
         add("numbers", f"%gpumon --interval {q}", expect)
         add("numbers", f"%dltimeline --from {q}", expect)
         add("numbers", f"%dltimeline --to {q}", expect)
+        add("numbers", f"%dldata {{tmp}}/folder --size {q}")  # the folder is empty: refused either way
         if not (_readable(value) and 0.5 < float(value) < 1e6):  # a long budget is slow, not hostile
             add("numbers", f"%%gpubench --budget {q} --warmup 1 --min-runs 3\n{CELL}", expect)
         add("numbers", f"%%gpubench --warmup {q} --budget 0.01 --min-runs 3\n{CELL}", expect)
@@ -149,6 +150,8 @@ def cases() -> list[tuple[str, str, str]]:
         add("paths", f"%dlquiz --export csv {path}")
     for path in ("{tmp}/fifo", "/dev/zero", "{tmp}/folder", "{tmp}/bomb", "{tmp}/huge-header", "{tmp}/missing"):
         add("paths", f"%train_demo mnist --data {path}")
+        add("paths", f"%train_demo cnn --data {path}")
+        add("paths", f"%dldata {path}")
     add("paths", "%dlquiz --export xml {tmp}/x.xml")
     add("paths", "%dlquiz --export csv")
 
