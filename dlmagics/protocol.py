@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 COMM_TARGET = "dlmagics"
-PROTOCOL_VERSION = "1.8.0"
+PROTOCOL_VERSION = "1.9.0"
 
 log = logging.getLogger("dlmagics")
 

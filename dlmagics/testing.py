@@ -40,6 +40,7 @@ class FakeGpu:
     # temperature, power, power_limit, name.
     unsupported: set = field(default_factory=set)
     error: int | None = None  # an NVML error code every query of this GPU raises (15: lost)
+    processes: list = field(default_factory=list)  # the PIDs of the compute processes running on it
 
 
 class FakeNVML:
@@ -74,7 +75,17 @@ class FakeNVML:
         self._check()
         return self.gpus[index]
 
+    def nvmlDeviceGetHandleByUUID(self, uuid):
+        self._check()
+        for gpu in self.gpus:
+            if gpu.uuid == uuid:
+                return gpu
+        raise NVMLError(pynvml.NVML_ERROR_NOT_FOUND)
+
     # -- queries --------------------------------------------------------------------
+    def nvmlDeviceGetComputeRunningProcesses(self, gpu):
+        return self._answer(gpu, "processes", [SimpleNamespace(pid=pid, usedGpuMemory=None) for pid in gpu.processes])
+
     def nvmlDeviceGetUUID(self, gpu):
         self._check(gpu)
         return gpu.uuid
@@ -180,6 +191,11 @@ class FakeCuda:
 
     def get_device_name(self, index: int = 0) -> str:
         return self.name
+
+    def get_device_properties(self, index: int = 0):
+        """The name and UUID (FakeGpu's by default, so NVML's fake finds GPU 0 by it)."""
+        return SimpleNamespace(name=self.name, uuid=FakeGpu.uuid if index == 0 else f"GPU-fake-{index}",
+                               total_memory=self.capacity)
 
     @contextmanager
     def device(self, index: int):

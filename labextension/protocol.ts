@@ -6,7 +6,7 @@
  */
 
 export const COMM_TARGET = 'dlmagics';
-export const PROTOCOL_VERSION = '1.8.0';
+export const PROTOCOL_VERSION = '1.9.0';
 
 /** One event of the history of deep learning (the snapshot's `timeline`). */
 export interface ITimelineEvent {
@@ -154,6 +154,11 @@ export interface IBenchResult {
   sweep?: { name: string; value: unknown } | null;
   /** Since 1.5.0: the notebook cell that ran it, when the frontend said. */
   cell_id?: string | null;
+  /** Since 1.9.0: what else used the machine during the timed runs. `mark`: the neighbours
+   * that changed the times, short, with their figures ('other processes used 1.7 of the 2
+   * cores'), null when none was named; `words`: the report's lines. Made in the kernel: the
+   * Runs row shows them as they are. */
+  contention?: { mark: string | null; words: string | null; [key: string]: unknown } | null;
   [key: string]: unknown;
 }
 
@@ -314,8 +319,14 @@ export function isBenchResult(value: unknown): value is IBenchResult {
   return (
     isObject(value) &&
     isArrayOf(value.devices, isObject) &&
-    isArrayOf(value.speedups, isSpeedup)
+    isArrayOf(value.speedups, isSpeedup) &&
+    (value.contention === undefined || value.contention === null || isContention(value.contention))
   );
+}
+
+function isContention(value: unknown): boolean {
+  const text = (v: unknown) => v === null || typeof v === 'string'; // shown as it is
+  return isObject(value) && text(value.mark) && text(value.words);
 }
 
 export function isTrainingRun(value: unknown): value is ITrainingRun {

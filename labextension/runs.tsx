@@ -385,6 +385,11 @@ function BenchRow(props: {
             {d.device}: {d.status}
           </span>
         ))}
+        {result.contention?.mark && (
+          <span className="dlm-bench-crowded" title={result.contention.words ?? undefined}>
+            {result.contention.mark}
+          </span>
+        )}
       </button>
       {missing && (
         <span className="dlm-hint">

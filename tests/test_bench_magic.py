@@ -167,6 +167,13 @@ def test_a_save_path_that_cannot_be_written_is_refused_before_the_run(bench, tmp
     ("--sweep n=1,two", MATMUL, "'two' in --sweep is not a number"),
     ("--sweep n=4", MATMUL, "at least two values"),
     ("--sweep device=1,2", MATMUL, "set by %%gpubench"),
+    # Issue 34: a line cannot ask for hours of runs (a 1,000-value sweep took 25 s and printed
+    # hundreds of lines); the error says how to narrow it.
+    ("--sweep n=" + ",".join(map(str, range(1000))), MATMUL,
+     "--sweep takes at most 64 values, got 1000: sweep every few values (e.g. powers of two) or split it over cells"),
+    ("-d cpu,cpu:1 --budget 10 --sweep n=" + ",".join(map(str, range(64))), MATMUL,
+     "--sweep of 64 values on 2 devices at --budget 10 asks for 21 min of timed runs, over the 10 min one line may "
+     "take: sweep fewer values, name fewer devices (-d) or give a smaller --budget"),
     ("--budget 0", MATMUL, "--budget must be seconds, more than 0"),
     ("--budget x", MATMUL, "--budget must be seconds"),
     ("--budget nan", MATMUL, "--budget must be seconds"),

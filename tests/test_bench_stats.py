@@ -1,5 +1,6 @@
 """Benchmark statistics: robust summaries and intervals that hold at their stated rate."""
 
+import math
 import random
 import statistics
 
@@ -134,3 +135,70 @@ def test_drift_is_named_only_when_the_halves_separate():
     assert drift([1.0, 1.3, 1.1, 1.0, 1.3]) is None  # up and down: noise, not drift
     assert drift([1.0, 1.0, 1.05, 1.05]) is None  # 5%: within DRIFT
     assert drift([1.0, 2.0, 3.0]) is None  # three blocks: too few to tell
+
+
+def test_a_pool_gives_run_3_a_sensible_width():
+    # Issue 34: run 3 of a cell has two steps of its own (t on 2 df: 4.3). Other cells of the
+    # kernel moved by about 5% a run: borrowed, run 3's interval is about t(~20) x 5% wide a
+    # side, not 4.3 x its own two steps.
+    from dlmagics.bench.stats import PRIOR_DF_MAX, StepPool, repeat_interval
+
+    within = (0.999, 1.001)
+    own = [1.0, 1.05]  # two earlier runs: steps of +5% and -5% to this run
+    alone = repeat_interval(1.0, within, [1.0] * 5, own)
+    pool = StepPool(sum_squares=20 * 0.05 ** 2, steps=20, cells=4)
+    pooled = repeat_interval(1.0, within, [1.0] * 5, own, pool)
+    assert pooled.df == 22 and pooled.pooled_steps == 20 and pooled.pooled_cells == 4 and pooled.earlier_runs == 2
+    half = math.log(pooled.high)
+    assert 1.9 * 0.05 < half < 2.1 * 0.05 and half < 0.6 * math.log(alone.high)
+    # The first run of a new cell borrows too (none of its own yet).
+    first = repeat_interval(1.0, within, [1.0] * 5, [], pool)
+    assert first.pooled_steps == 20 and first.earlier_runs == 0 and first.high > 1.1
+    # As the cell's own history grows it weighs more: a cell that wanders 20% a run is not
+    # held to the pool's 5% once it has shown it.
+    wandering = [1.0, 1.2] * 5
+    shrunk = repeat_interval(1.0, within, [1.0] * 5, wandering, pool)
+    weight = 10 / (10 + PRIOR_DF_MAX)
+    expected = math.sqrt(weight * math.log(1.2) ** 2 + (1 - weight) * 0.05 ** 2)
+    assert math.log(shrunk.high) == pytest.approx(2.045 * expected, rel=0.02)  # t on 30 df
+
+
+def test_a_pool_too_small_is_not_borrowed():
+    from dlmagics.bench.stats import StepPool, repeat_interval
+
+    one_step = repeat_interval(1.0, (0.99, 1.01), [1.0] * 5, [1.2, 1.0], StepPool(0.01, 1, 1))
+    assert one_step.pooled_steps == 0 and one_step.df == 2
+
+
+def test_pooled_intervals_hold_the_next_median_and_are_sharper_from_run_3():
+    # Simulated cells in one kernel: each run meets the machine in another state (a run
+    # effect of 5%), its blocks vary within it. With the pool the next run's median falls
+    # inside >= 90% of the time and run 3's interval is narrower than the cell's own alone.
+    from dlmagics.bench.history import RunHistory
+    from dlmagics.bench.stats import block_medians, repeat_interval
+
+    rng = random.Random(11)
+    history = RunHistory()
+    held, widths_pooled, widths_alone = [], [], []
+    for cell in range(12):
+        medians, intervals = [], []
+        for run in range(8):
+            level = rng.lognormvariate(0, 0.05)
+            times = [level * rng.lognormvariate(0, 0.02) for _ in range(50)]
+            s = summarize(times)
+            pool = history.pool(leave_out=(str(cell), "cpu"))
+            r = repeat_interval(s.median, s.ci95, block_medians(times, [10] * 5), medians[-10:], pool)
+            if run == 2 and cell > 0:
+                alone = repeat_interval(s.median, s.ci95, block_medians(times, [10] * 5), medians[-10:])
+                widths_pooled.append(r.high / r.low)
+                widths_alone.append(alone.high / alone.low)
+            medians.append(s.median)
+            intervals.append((r.low, r.high))
+            history.add((str(cell), "cpu"), s.median)
+        held += [lo <= nxt <= hi for (lo, hi), nxt in zip(intervals, medians[1:])]
+    assert sum(held) / len(held) >= 0.9
+    # Sharp: about the ideal width for a known 5% run effect (high / low = exp(2 x 1.96 x
+    # sqrt(2) x 5%) = 1.32), and steady, where two steps of its own swing from lucky-narrow
+    # to twice as wide.
+    assert 1.2 < statistics.median(widths_pooled) < 1.45
+    assert max(widths_pooled) < 1.5 < max(widths_alone)

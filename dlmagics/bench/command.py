@@ -15,7 +15,7 @@ from .precision import PrecisionError, parse_precision
 from .progress import Progress
 from .result import ResultFileError, load_json
 from .runner import Options, run_cell
-from .sweep import BenchSweep, SweepError, parse_sweep
+from .sweep import BenchSweep, SweepError, check_sweep_time, parse_sweep
 
 MAX_MIN_RUNS = 10_000
 
@@ -64,6 +64,11 @@ def prepare(args, source: str, options: str = ""):
         min_runs=Options.min_runs if args.min_runs is None else _count(args.min_runs, 1, MAX_MIN_RUNS, "--min-runs"),
         check=not args.no_check,
     )
+    if sweep is not None:
+        try:
+            check_sweep_time(len(sweep[1]), len(devices), options.budget, MAX_BUDGET_S)
+        except SweepError as error:
+            raise BenchUsageError(str(error)) from None
     if args.save:
         from ..files import FileProblem, writable
 

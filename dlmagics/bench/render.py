@@ -118,16 +118,31 @@ def agreement_note(result: BenchResult) -> Note | None:
 
 
 def interval_basis(result: BenchResult) -> str:
-    """What the intervals were built from, in words."""
-    repeats = [d.repeat for d in result.devices if d.repeat]
-    blocks = max((r.blocks for r in repeats), default=0)
-    earlier = max((r.earlier_runs for r in repeats), default=0)
-    parts = ([f"the spread of {blocks} interleaved blocks"] if blocks else []) + (
-        [f"the steps between this cell's last {earlier + 1} runs in this kernel"] if earlier else [])
-    if not parts:
+    """What the intervals were built from, in words (per device where the devices differ)."""
+    said = {d.label: repeat_source(d.repeat) for d in result.devices if d.repeat}
+    if not said:
         return "the order statistics of the runs (too few blocks for a spread)"
-    return ("where a repeat run's median should fall, from " + " and ".join(parts) +
+    if len(set(said.values())) == 1:
+        basis = next(iter(said.values()))
+    else:
+        basis = "; ".join(f"{label} {words}" for label, words in said.items())
+    return ("where a repeat run's median should fall, " + basis +
             ", never narrower than the median's order-statistic interval")
+
+
+def repeat_source(r) -> str:
+    """Where one device's interval came from: 'from the spread of this run's 5 interleaved
+    blocks', 'from this cell's last 3 runs and the run-to-run spread of 2 other cells in this
+    kernel (12 steps; t on 14 degrees of freedom)'."""
+    if r.pooled_steps:
+        own = f"this cell's last {r.earlier_runs + 1} runs and " if r.earlier_runs else ""
+        return (f"from {own}the run-to-run spread of {plural(r.pooled_cells, 'other cell')} in this kernel "
+                f"({plural(r.pooled_steps, 'step')}; t on {r.df} degrees of freedom)")
+    if r.earlier_runs:
+        return f"from the steps between this cell's last {r.earlier_runs + 1} runs in this kernel (t on {r.df} degrees of freedom)"
+    if r.blocks:
+        return f"from the spread of this run's {r.blocks} interleaved blocks"
+    return "from the order statistics of the runs"
 
 
 def setting_line(result: BenchResult) -> str:

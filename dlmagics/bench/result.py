@@ -23,7 +23,8 @@ from ..options import finite_number
 from .agree import Agreement
 from .counting import Work
 from .defaults import MAX_BUDGET_S, MAX_WARMUP, WARMUP
-from .stats import (NOISY, RepeatInterval, Summary, block_medians, drift, drift_ends, paired_speedup,
+from .contention import Contention
+from .stats import (NOISY, RepeatInterval, StepPool, Summary, block_medians, drift, drift_ends, paired_speedup,
                     repeat_interval, speedup_interval, summarize)
 from .words import format_rate, format_speedup, format_time, plural
 
@@ -50,6 +51,7 @@ class DeviceResult:
     times: list[float] = field(default_factory=list)
     blocks: list[int] = field(default_factory=list)  # runs per block, in time order (times is their concatenation)
     earlier_medians: list[float] = field(default_factory=list)  # this cell's earlier runs on this device, this kernel
+    step_pool: StepPool | None = None  # the run-to-run steps of this kernel's other cells and devices
     first_call: float | None = None
     stopped: str | None = None  # budget | tight | max_runs | interrupted
     work: Work | None = None
@@ -73,10 +75,10 @@ class DeviceResult:
 
     @property
     def repeat(self) -> RepeatInterval | None:
-        if not self.times or not (self.blocks or self.earlier_medians):
+        if not self.times or not (self.blocks or self.earlier_medians or self.step_pool):
             return None
         s = summarize(self.times)
-        return repeat_interval(s.median, s.ci95, self.block_medians, self.earlier_medians)
+        return repeat_interval(s.median, s.ci95, self.block_medians, self.earlier_medians, self.step_pool)
 
     @property
     def block_medians(self) -> list[float]:
@@ -151,6 +153,8 @@ class DeviceResult:
             d["times_s"] = list(self.times)
             d["blocks"] = list(self.blocks)
             d["earlier_medians_s"] = list(self.earlier_medians)
+            if self.step_pool is not None:
+                d["step_pool"] = self.step_pool.to_dict()
         return d
 
 
@@ -191,6 +195,7 @@ class BenchResult:
     cell_id: str | None = None  # the notebook cell that ran it, when the frontend said
     default_devices: bool = False  # the learner named no devices (-d): every device there is ran
     warmup: int = WARMUP  # untimed runs before each device's first block
+    contention: Contention | None = None  # what else used the CPU and the GPUs during the timed runs
 
     # -- derived -------------------------------------------------------------------
     def device(self, label: str) -> DeviceResult | None:
@@ -241,6 +246,7 @@ class BenchResult:
         if self.default_devices and len(timed) == 1 and timed[0].kind == "cpu" and (timed[0].threads or 1) > 1:
             found.append(notes.info(f"Only the CPU is here, so nothing is compared: -d cpu,cpu:1 times it on its "
                                     f"{timed[0].threads} threads against 1 thread, and checks that the two agree."))
+        found += [notes.warn(line) for line in (self.contention.lines if self.contention else [])]
         if any(not a.agrees for a in self.agreement):
             found.insert(0, notes.error("The devices' outputs DISAGREE: see the agreement line; the timings compare "
                                         "different results."))
@@ -268,6 +274,7 @@ class BenchResult:
             "environment": self.environment,
             "warnings": [note.to_dict() for note in self.warning_notes],
             "comparison": self.changes,
+            "contention": self.contention.to_dict() if self.contention else None,
         }
 
     def save(self, path: str | os.PathLike) -> Path:

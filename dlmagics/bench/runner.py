@@ -20,6 +20,7 @@ from ..hardware.devices import Device
 from .agree import TOLERANCE, compare, keep_output, last_assigned_name
 from .backends import backend_for, is_out_of_memory
 from .cell import FILENAME, SplitCell
+from .contention import Watch
 from .counting import count_work
 from .defaults import BUDGET_S, MIN_RUNS, ROUNDS, WARMUP
 from .environment import environment
@@ -41,6 +42,8 @@ class Options:
     check: bool = True
     rounds: int = ROUNDS  # blocks per device, interleaved
     wall: Callable[[], float] = time.perf_counter  # the clock the budget is spent on (a test passes a fake one)
+    reader: Callable | None = None  # reads the machine's CPU and GPU use (contention.read; a test passes a fake)
+    cores: int | None = None  # the cores the run may use (None: this process's affinity)
 
 
 def run_cell(cell: SplitCell, devices: list[Device], options: Options, namespace: dict,
@@ -63,7 +66,11 @@ def run_cell(cell: SplitCell, devices: list[Device], options: Options, namespace
             if not result.interrupted:
                 result.interrupted = lane.set_up()
         if not result.interrupted:
+            wanted = max((lane.outcome.threads or 1 for lane in lanes if lane.outcome.kind == "cpu"), default=1)
+            watch = Watch({d.label: d.index for d in devices if d.kind == "cuda"}, options.reader, options.cores, wanted)
+            watch.start()
             result.interrupted = interleave(lanes, options, progress)
+            result.contention = watch.stop()
         outputs, counted = {}, {}
         for lane in lanes:
             output = lane.finish(counted, result.interrupted)

@@ -136,38 +136,98 @@ def block_medians(times: Sequence[float], blocks: Sequence[int]) -> list[float]:
     return out
 
 
+# -- borrowing strength across cells ----------------------------------------------------
+# A cell's third run has two steps of its own to say how far a repeat moves: a t on 2
+# degrees of freedom (4.3) makes its interval several times wider than the wander it must
+# cover. The steps of this kernel's other cells and devices (relative, on the log scale)
+# say the same about the machine, so they are pooled into a prior, as in limma's empirical
+# Bayes (Smyth 2004): a prior variance s0^2 on d0 degrees of freedom; a cell with its own
+# n steps (mean square s^2) gets the posterior (d0 s0^2 + n s^2) / (d0 + n). As its history
+# grows its own steps weigh more.
+
+PRIOR_DF_MAX = 4  # the pool weighs at most as much as this many steps of the cell's own: a
+# cell that wanders more or less than the others (a 0.2 ms op against a 20 ms one) shows it
+# within a few runs (at 4 of its own, half the weight is its own)
+MIN_POOL_STEPS = 2  # fewer steps than this say too little about the machine to borrow
+
+
+@dataclass(frozen=True)
+class StepPool:
+    """The steps between consecutive runs' medians (log of next / this) of this kernel's
+    other cells and devices: their sum of squares, how many, from how many cells."""
+
+    sum_squares: float = 0.0
+    steps: int = 0
+    cells: int = 0
+
+    @property
+    def mean_square(self) -> float:
+        return self.sum_squares / self.steps if self.steps else 0.0
+
+    @property
+    def usable(self) -> bool:
+        return self.steps >= MIN_POOL_STEPS
+
+    def to_dict(self) -> dict:
+        return {"sum_squares": self.sum_squares, "steps": self.steps, "cells": self.cells}
+
+
+def log_steps(medians: Sequence[float]) -> list[float]:
+    """log(next / this) for each pair of consecutive (positive) medians."""
+    logs = [math.log(m) for m in medians if m > 0]
+    return [b - a for a, b in zip(logs, logs[1:])]
+
+
 @dataclass(frozen=True)
 class RepeatInterval:
     low: float
     high: float
     blocks: int  # blocks whose spread entered it
-    earlier_runs: int  # this cell's earlier runs whose spread entered it
+    earlier_runs: int  # this cell's earlier runs whose steps entered it
+    pooled_steps: int = 0  # steps of other cells borrowed (0: none)
+    pooled_cells: int = 0  # how many other cells (and devices) they came from
+    df: int = 0  # the t quantile's degrees of freedom
 
 
 def repeat_interval(median: float, within: tuple[float, float], medians_of_blocks: Sequence[float],
-                    earlier_medians: Sequence[float]) -> RepeatInterval:
+                    earlier_medians: Sequence[float], pool: StepPool | None = None) -> RepeatInterval:
     """A 95% interval for the median a repeat run of the cell would find.
 
-    Two estimates of how far a repeat's median may land, the wider kept: (1) the spread of
-    the K block medians: a repeat of K blocks differs from this run by a variance of
-    2 s^2 / K, with t on K - 1 degrees of freedom; (2) with at least two earlier runs of the
-    same cell, the mean squared step between consecutive runs' medians (what one step to
-    the next run has varied by, drift included), t on the number of steps. Never narrower
-    than ``within``, the order-statistic interval of this run's median.
+    How far one run's median has moved to the next is measured directly by the steps
+    between consecutive runs' medians (drift included): their mean square, from at least two
+    steps of this cell's own, or shrunk toward the ``pool`` of the kernel's other cells when
+    it has one (see StepPool), t on every step it rests on. Before there are any, the spread
+    of this run's K block medians stands in: a repeat of K blocks differs from this run by a
+    variance of 2 s^2 / K, t on K - 1 degrees of freedom (within one run, blocks vary less
+    than runs do, and five of them on t(4) swing from narrow to wide: not kept once steps
+    are there). Never narrower than ``within``, the order-statistic interval of this run's
+    median.
     """
-    half, used_blocks, used_runs = 0.0, 0, 0
+    half, used_blocks, used_runs, df = 0.0, 0, 0, 0
     logs = [math.log(m) for m in medians_of_blocks if m > 0]
     if len(logs) >= MIN_BLOCKS:
         half = t975(len(logs) - 1) * math.sqrt(2 * statistics.variance(logs) / len(logs))
-        used_blocks = len(logs)
-    chain = [math.log(m) for m in [*list(earlier_medians)[-RECENT_RUNS:], median] if m > 0]
-    steps = [b - a for a, b in zip(chain, chain[1:])]
-    if len(steps) >= 2:
-        by_runs = t975(len(steps)) * math.sqrt(sum(s * s for s in steps) / len(steps))
-        if by_runs > half:
-            half, used_runs = by_runs, len(steps)
+        used_blocks, df = len(logs), len(logs) - 1
+    steps = log_steps([*list(earlier_medians)[-RECENT_RUNS:], median])
+    own = sum(s * s for s in steps)
+    borrowed = pool if pool is not None and pool.usable else None
+    by_runs = None
+    if borrowed is not None:
+        prior_df = min(borrowed.steps, PRIOR_DF_MAX)
+        variance = (prior_df * borrowed.mean_square + own) / (prior_df + len(steps))
+        runs_df = borrowed.steps + len(steps)  # never fewer than the pool has
+        by_runs = t975(runs_df) * math.sqrt(variance)
+    elif len(steps) >= 2:
+        runs_df = len(steps)
+        by_runs = t975(runs_df) * math.sqrt(own / len(steps))
+    pooled_steps = pooled_cells = 0
+    if by_runs is not None:
+        half, used_blocks, used_runs, df = by_runs, 0, len(steps), runs_df
+        if borrowed is not None:
+            pooled_steps, pooled_cells = borrowed.steps, borrowed.cells
     low, high = median * math.exp(-half), median * math.exp(half)
-    return RepeatInterval(min(low, within[0]), max(high, within[1]), used_blocks, used_runs)
+    return RepeatInterval(min(low, within[0]), max(high, within[1]), used_blocks, used_runs, pooled_steps,
+                          pooled_cells, df)
 
 
 def paired_speedup(base_blocks: Sequence[float], other_blocks: Sequence[float]) -> tuple[float, float, float] | None:

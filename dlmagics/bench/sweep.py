@@ -14,6 +14,7 @@ from pathlib import Path
 from .result import FORMAT, FORMAT_VERSION, BenchResult, mime_bundle, plain_text, save_json
 
 SYNTAX = "VAR=v1,v2,... (a Python name, then at least two numbers or quoted strings)"
+MAX_VALUES = 64  # a chart shows 64 points apart; a 1,000-value sweep took 25 s and printed hundreds of lines
 
 
 class SweepError(ValueError):
@@ -38,9 +39,22 @@ def parse_sweep(text: str) -> tuple[str, list]:
         parsed.append(value)
     if len(parsed) < 2:
         raise SweepError(f"--sweep needs at least two values: {SYNTAX}")
+    if len(parsed) > MAX_VALUES:
+        raise SweepError(f"--sweep takes at most {MAX_VALUES} values, got {len(parsed)}: sweep every few values "
+                         f"(e.g. powers of two) or split it over cells")
     if len(set(parsed)) != len(parsed):
         raise SweepError("--sweep lists a value twice")
     return name, parsed
+
+
+def check_sweep_time(values: int, devices: int, budget: float, most: float) -> None:
+    """A sweep whose timed runs alone (values x devices x budget) would take more than ``most``
+    seconds: a SweepError that says how to narrow it."""
+    asked = values * devices * budget
+    if asked > most:
+        raise SweepError(f"--sweep of {values} values on {devices} device{'s' if devices != 1 else ''} at --budget "
+                         f"{budget:g} asks for {asked / 60:.0f} min of timed runs, over the {most / 60:g} min one line "
+                         "may take: sweep fewer values, name fewer devices (-d) or give a smaller --budget")
 
 
 @dataclass

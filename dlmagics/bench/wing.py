@@ -27,7 +27,7 @@ GPUBENCH = MagicSpec(
                                           "first-call cost."),
         arg("--min-runs", metavar="N", help=f"Timed runs at least, whatever the budget (default {MIN_RUNS})."),
         arg("--sweep", metavar="VAR=v1,v2,...",
-            help="Run the cell for each value of VAR and plot time and speedup against it."),
+            help="Run the cell for each value of VAR (at most 64 values) and plot time and speedup against it."),
         arg("--no-check", action="store_true", help="Do not compare the devices' outputs."),
         arg("--save", metavar="PATH", help="Write the result as JSON."),
         arg("--compare", metavar="PATH", help="Set the result against one saved with --save."),
@@ -50,8 +50,8 @@ GPUBENCH = MagicSpec(
         ``torch.cuda.synchronize()`` and its own ``device = ...`` gone, '# timed' in place.
 
         For each device it shows the median time with its 95% interval (where a repeat
-        run's median should fall: built from the spread of its blocks of runs and of this
-        cell's earlier runs in the kernel) and IQR, the runs, the first-call cost, the
+        run's median should fall: built from the spread of its blocks of runs, then from how
+        far this cell's runs, and the kernel's other cells', moved from one run to the next) and IQR, the runs, the first-call cost, the
         speedup over the CPU with its interval ("no clear difference" when it holds 1x),
         FLOP/s and bandwidth against the device's peak, what bounds the run (compute, memory or launch
         overhead), peak memory, whether the outputs agree (the last tensor the timed code
@@ -64,7 +64,9 @@ GPUBENCH = MagicSpec(
         runs with CUDA events around each run; GC is off while timing; random numbers in
         the setup are drawn the same on every device. It resets PyTorch's peak-memory
         counter of each GPU it runs on. A device that runs out of memory is marked and the
-        others still run; Ctrl-C keeps what was measured.
+        others still run; Ctrl-C keeps what was measured. Other processes, this kernel's
+        other threads or other processes on the GPU that used the machine during the runs
+        are named with their figures when they could have changed the times.
 
         The result is returned (so ``_`` holds it) and kept in ``_gpubench``: ``.to_dict()``,
         ``.save(path)``, ``.compare(path)``. Examples::

@@ -1,6 +1,6 @@
 /** The Runs section's model: benchmarks kept, a training run's curve, Stop sent to the kernel. */
 import { IKernelState, initialState, KernelChannel, partOf, reduce } from '../model';
-import { IBenchmarksMessage, IBenchResult, ITrainingRun } from '../protocol';
+import { IBenchmarksMessage, IBenchResult, ITrainingRun, isBenchResult } from '../protocol';
 import {
   MAX_BENCHMARKS,
   barPosition,
@@ -139,6 +139,23 @@ describe('runs', () => {
     expect(labels).toContain('1x');
     const one = html.match(/class="dlm-speedup-one" style="left:([\d.]+)%"/)![1];
     expect(scale).toContain(`left:${one}%">1x`); // the label sits on the 1x mark
+  });
+
+  it('a run that shared the machine is marked with the kernel\'s words; a quiet one is not (protocol 1.9.0)', () => {
+    const quiet = benchmarks.results[0] as any;
+    const mark = 'other processes used 1.7 of the 2 cores';
+    const words = "Other processes used 1.7 of the 2 cores during the run: these times are not this cell's alone; run it again when they are done.";
+    const crowded = { ...quiet, created: 'later', contention: { mark, words, others_cores: 1.7, cores: 2 } };
+    const calm = { ...quiet, contention: { mark: null, words: null, others_cores: 0.1, cores: 2 } };
+    const state = reduce(connected, { type: 'benchmarks', results: [calm, crowded] });
+    expect(runs(state).benchmarks).toHaveLength(2);
+    const html = render(runsSection, state);
+    expect(html.match(/class="dlm-bench-crowded"/g)).toHaveLength(1);
+    expect(html).toContain(`<span class="dlm-bench-crowded" title="${words.replace(/'/g, '&#x27;')}">${mark}</span>`);
+    // A mark that is not words is not drawn: the result is refused whole, as any malformed one;
+    // a result from before 1.9.0 (no contention) is read as it was.
+    expect(isBenchResult({ ...quiet, contention: { mark: 3, words: null } })).toBe(false);
+    expect(isBenchResult(quiet) && isBenchResult(crowded) && isBenchResult(calm)).toBe(true);
   });
 
   it('Stop asks the kernel over the channel, and only when one is open', async () => {
