@@ -29,13 +29,13 @@ from dlmagics.train.demos import DEMOS  # noqa: E402
 from dlmagics.train.engine import Controls  # noqa: E402
 
 
-def default_times(names):
+def default_times(names, device: str = "cpu"):
     print(f"{'demo':<11} {'seconds':>8} {'steps':>7}  lesson")
     worst = 0.0
     for name in names:
         demo = DEMOS[name]
         started = time.perf_counter()
-        result = runner.run(runner.start(demo, demo.settings(), ""))
+        result = runner.run(runner.start(demo, demo.settings(device=device), ""))
         took = time.perf_counter() - started
         worst = max(worst, took)
         lesson = result.lesson
@@ -44,12 +44,12 @@ def default_times(names):
     print(f"slowest demo: {worst:.1f} s (goal: 30 s)\n")
 
 
-def steps_per_second(demo, with_view: bool) -> tuple[float, float]:
+def steps_per_second(demo, with_view: bool, device: str = "cpu") -> tuple[float, float]:
     """(steps per second, the share of the run's time spent drawing frames)."""
     from dlmagics.train import frames
     from dlmagics.train.dashboard import Dashboard
 
-    result = runner.start(demo, demo.settings(), "")
+    result = runner.start(demo, demo.settings(device=device), "")
     controls = Controls(result.settings.lr)
     on_step = dashboard = None
     if with_view:
@@ -61,18 +61,18 @@ def steps_per_second(demo, with_view: bool) -> tuple[float, float]:
     return result.history.steps_done / took, (dashboard.throttle.spent / took if dashboard else 0.0)
 
 
-def view_cost(names, rounds: int):
+def view_cost(names, rounds: int, device: str = "cpu"):
     print(f"{'demo':<11} {'no view':>10} {'live view':>10} {'cost':>7} {'drawing':>8}   "
           f"(steps/s, median of {rounds} alternating runs; drawing: share of the live run's time)")
     for with_view in (False, True):  # warm up torch, the caches and the drawing once, untimed
-        steps_per_second(DEMOS[names[0]], with_view)
+        steps_per_second(DEMOS[names[0]], with_view, device)
     costs, shares = [], []
     for name in names:
         demo = DEMOS[name]
         plain, viewed, drawing = [], [], []
         for _ in range(rounds):
-            plain.append(steps_per_second(demo, False)[0])
-            rate, share = steps_per_second(demo, True)
+            plain.append(steps_per_second(demo, False, device)[0])
+            rate, share = steps_per_second(demo, True, device)
             viewed.append(rate)
             drawing.append(share)
         a, b = statistics.median(plain), statistics.median(viewed)
@@ -126,13 +126,14 @@ def main():
     parser.add_argument("--only", default=",".join(DEMOS))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-defaults", action="store_true")
+    parser.add_argument("--device", default="cpu", help="where the demos train: cpu, cuda, cuda:1")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     names = args.only.split(",")
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads\n")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}\n")
     if not args.skip_defaults:
-        default_times(names)
-    view_cost(names, args.rounds)
+        default_times(names, args.device)
+    view_cost(names, args.rounds, args.device)
     nan_step_cost()
 
 

@@ -1,0 +1,114 @@
+"""What a learner does on a GPU, through IPython's own shell with dlmagics loaded: the
+hardware demo raced on the CPU and the GPU, %%train over a CUDA loop (watched, with the
+doctor), a loop whose batch cannot fit (the doctor's out-of-memory sentence), and Grad-CAM
+with its sanity check on a CUDA model. Run it on a machine with a GPU (CI has none); it
+prints the figures for the notes.
+
+    python benchmarks/gpu_session.py
+
+Exit status 0 when every check held, 1 when one failed, 2 when there is no GPU here.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+
+FAILED: list[str] = []
+
+CUDA_LOOP = '''
+model = nn.Sequential(nn.Flatten(), nn.Linear(64, 512), nn.ReLU(), nn.Dropout(0.2),
+                      nn.Linear(512, 512), nn.ReLU(), nn.Dropout(0.2), nn.Linear(512, 10)).to("cuda")
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+x_val, y_val = X_val.cuda(), y_val.cuda()
+for epoch in range(5):
+    model.train()
+    for i in range(0, len(X_train), 32):
+        x, y = X_train[i:i + 32].cuda(non_blocking=True), y_train[i:i + 32].cuda(non_blocking=True)
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        val_loss = F.cross_entropy(model(x_val), y_val)
+'''
+
+
+def check(ok: bool, what: str) -> None:
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    if not ok:
+        FAILED.append(what)
+
+
+def main() -> int:
+    if not torch.cuda.is_available():
+        print("no CUDA GPU here")
+        return 2
+    from IPython.core.interactiveshell import InteractiveShell
+
+    sys.path.insert(0, str(ROOT / "tests" / "doctor"))
+    from harness import namespace
+
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "dlmagics")
+    print(f"torch {torch.__version__}, {torch.cuda.get_device_name(0)}", flush=True)
+
+    started = time.perf_counter()
+    demo = ip.run_line_magic("train_demo", "hardware --device cpu:1,cpu,cuda")
+    print(repr(demo), flush=True)
+    print(f"(%train_demo hardware took {time.perf_counter() - started:.1f} s)", flush=True)
+    check(demo is not None and demo.status == "finished", "%train_demo hardware --device cpu:1,cpu,cuda finished")
+
+    ip.user_ns.update(namespace(0))
+    ip.run_cell("import torch\nfrom torch import nn\nfrom torch.nn import functional as F")
+    for doctor in ("", "--doctor off"):
+        started = time.perf_counter()
+        run = ip.run_cell_magic("train", doctor, CUDA_LOOP)
+        took = time.perf_counter() - started
+        print(repr(run))
+        print(f"%%train {doctor or '(doctor on)'} on CUDA: {took:.2f} s, status {run.status}, "
+              f"final {run.final}, findings {[f.key for f in run.findings]}, watch share {run.doctor_share}",
+              flush=True)
+        check(run.status == "finished" and not run.findings, f"%%train {doctor} over a healthy CUDA loop: no finding")
+    plain = dict(ip.user_ns)
+    started = time.perf_counter()
+    exec(CUDA_LOOP, plain)  # noqa: S102 - the same loop, unwatched
+    torch.cuda.synchronize()
+    print(f"the same loop unwatched: {time.perf_counter() - started:.2f} s", flush=True)
+
+    oom = (ROOT / "tests" / "doctor" / "loops" / "batch_too_big_cuda.py").read_text()
+    ip.user_ns.update(namespace(0))
+    run = ip.run_cell_magic("train", "", oom)
+    key = run.explanation.key if run.explanation else None
+    print(f"out-of-memory loop: status {run.status}; PyTorch: {run.error}; the doctor: "
+          f"{run.explanation.line() if run.explanation else None}", flush=True)
+    check(run.status == "failed" and key == "error_out_of_memory", "the OOM loop is named error_out_of_memory")
+    torch.cuda.empty_cache()
+
+    import dlmagics
+
+    model = ip.user_ns.get("model")
+    cnn = torch.nn.Sequential(torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(),
+                              torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(),
+                              torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(32, 10)).cuda()
+    images = ip.user_ns["X_val"][:16].cuda()
+    started = time.perf_counter()
+    cam = dlmagics.gradcam(cnn, images)
+    torch.cuda.synchronize()
+    print("\n".join(cam.lines()[:3] + cam.lines()[-1:]))
+    print(f"Grad-CAM of 16 images on CUDA with the sanity check: {time.perf_counter() - started:.3f} s", flush=True)
+    check(cam.maps.shape == (16, 8, 8) and cam.sanity is not None, "Grad-CAM on a CUDA model, with its sanity check")
+    del model
+    print("failed: " + "; ".join(FAILED) if FAILED else "every check held")
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
