@@ -461,3 +461,31 @@ def test_08s_text_types_no_number_a_cell_or_this_test_does_not_give():
     for pattern in checked:
         text = re.sub(pattern, " ", text)
     assert re.findall(r"\S*\d\S*", text) == []
+
+
+# -- 09: a CNN on a folder of images, transfer, Grad-CAM ----------------------------------
+
+CNN09 = "09_cnn_and_transfer.ipynb"
+
+
+def test_09s_crops_blocks_and_transfer_are_what_its_text_says():
+    text = " ".join(markdown(CNN09).split())
+    cells = code(CNN09)
+    # "a random shift of up to one pixel (the image padded by one pixel on each side, then cut back)"
+    assert "shift of up to one pixel" in text and "padded by one pixel on each side" in text
+    assert "F.pad(x, (1, 1, 1, 1))" in cells and "torch.randint(0, 3, (2,))" in cells
+    # the blocks the transfer cells name are the ones the network's comments mark
+    assert "# block 1" in cells and "# block 2" in cells and '"block 2": net[2:5]' in cells
+    assert "with block 2 learning too" in text and 'reuse(["block 2"])' in cells
+    assert "the first half of the classes" in text and "half = len(images.classes) // 2" in cells
+
+
+def test_09s_text_types_no_number_a_cell_or_this_test_does_not_give():
+    """Its results (accuracies, sizes, counts) are printed by cells; the text states none."""
+    text = " ".join(re.sub(r"`[^`]*`", " ", markdown(CNN09)).split())  # code: the learner reads it in the cells
+    names = (r"\bblock [12]\b", r"\bnotebook 08\b", r"\bCC BY 4\.0\b", r"\b(?:19|20)\d\d\b", r"CIFAR-10",
+             r"a mirrored 2 is no 2",  # a digit's name
+             r"values from 0 to 1")  # what load gives: tests/test_data_load.py checks it
+    for pattern in names:
+        text = re.sub(pattern, " ", text)
+    assert re.findall(r"\S*\d\S*", text) == []

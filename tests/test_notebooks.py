@@ -16,9 +16,11 @@ EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.ipynb"))
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_example_runs_clean(path):
+def test_example_runs_clean(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    # 09 writes files beside itself (a folder of PNGs, an exported network): run it elsewhere
+    where = tmp_path if path.name == "09_cnn_and_transfer.ipynb" else path.parent
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(where)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
     texts = "".join(
@@ -65,6 +67,18 @@ def test_example_runs_clean(path):
         assert "the doctor: error_out_of_memory: " in texts  # bug 3
         assert texts.count("status: failed") == 2
         assert "a doctor's rule failed" not in texts and "Traceback" not in texts  # the doctor never breaks
+    if path.name == "09_cnn_and_transfer.ipynb":  # own images: the report, the CNN, its export, transfer, Grad-CAM
+        assert "digits_png: image folder, 1,797 images in 10 classes" in texts  # %dldata's report
+        assert "the doctor's findings: 0" in texts and "the doctor found nothing wrong" in texts
+        same, total = re.search(r"the same answer as the original on ([\d,]+) of ([\d,]+) test images", texts).groups()
+        assert same == total
+        assert re.search(r"cnn\.pt2: [\d,]+ KiB", texts)
+        assert texts.count("on the target classes' test images") == 3
+        assert re.search(r"^sanity check (passed|failed): ", texts, flags=re.M)
+        maps = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                if "text/html" in o.get("data", {}) and o["data"].get("text/plain", "").startswith("Grad-CAM of 6 images")]
+        assert len(maps) == 1
+        assert "Traceback" not in texts
 
 
 COURSE = [p for p in EXAMPLES if p.name[:2] in {"01", "02", "03", "04", "05", "06"}]
@@ -91,6 +105,20 @@ def test_the_own_training_notebook_is_tagged_trains_with_train_and_carries_no_ou
     assert tags and {t[3:] for t in tags} <= set(by_id()), tags
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert sum(c.source.startswith("%%train\n") for c in code) == 6 and any("%dlquiz " in c.source for c in code)
+    assert all(c.outputs == [] and c.execution_count is None for c in code), "clear the outputs before committing"
+
+
+def test_the_cnn_notebook_is_tagged_reads_data_trains_explains_and_carries_no_outputs():
+    from dlmagics.timeline import by_id
+
+    nb = nbformat.read(Path(__file__).parent.parent / "examples" / "09_cnn_and_transfer.ipynb", as_version=4)
+    tags = {t for c in nb.cells for t in c.metadata.get("tags", []) if t.startswith("dl:")}
+    assert tags and {t[3:] for t in tags} <= set(by_id()), tags
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    sources = "\n".join(c.source for c in code)
+    assert sum(c.source.startswith("%%train\n") for c in code) == 1
+    assert "%dldata " in sources and "dlmagics.gradcam(" in sources and "torch.export.load(" in sources
+    assert "%dlquiz " in sources and "torchvision" not in sources
     assert all(c.outputs == [] and c.execution_count is None for c in code), "clear the outputs before committing"
 
 
