@@ -77,7 +77,7 @@ def test_the_map_falls_on_the_shape_that_decides_and_a_randomised_copy_fails_the
     model, x, y, where = trained
     cam = gradcam(model, x)
     assert (cam.layer, cam.read_at) == ("2", "3")  # the last Conv2d, found without being named, after its ReLU
-    assert "at layer 2 (its output after 3)" in repr(cam)
+    assert "at layer 2 (Conv2d), read after 3 (ReLU)" in repr(cam)
     masses = [quadrant_mass(m, q) for m, q in zip(cam.maps, where)]
     assert sum(mass > 0.5 for mass in masses) >= 0.8 * len(masses), masses
     assert cam.explained == y.tolist() and all(r != k for r, k in zip(cam.rival, cam.explained))

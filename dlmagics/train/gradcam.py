@@ -81,6 +81,7 @@ class GradCam:
     sanity: Sanity | None = None
     sanity_note: str | None = None  # why there is no sanity check, when there is none
     empty: list[bool] = field(default_factory=list)  # no positive evidence anywhere at this layer
+    kinds: tuple[str, str] = ("Conv2d", "Conv2d")  # the layer's and read_at's module types, for the words
 
     def name(self, k: int) -> str:
         return self.class_names[k] if self.class_names and k < len(self.class_names) else str(k)
@@ -93,7 +94,8 @@ class GradCam:
         return f"{self.name(k)} ({p[k]:.0%}){said}, not {self.name(r)} ({p[r]:.0%})"
 
     def where(self) -> str:
-        return f"layer {self.layer}" + (f" (its output after {self.read_at})" if self.read_at != self.layer else "")
+        layer, read = self.kinds
+        return f"layer {self.layer} ({layer})" + (f", read after {self.read_at} ({read})" if self.read_at != self.layer else "")
 
     def lines(self) -> list[str]:
         out = [f"Grad-CAM of {len(self.maps)} image{'s' if len(self.maps) != 1 else ''} at {self.where()}"]
@@ -144,7 +146,8 @@ def gradcam(model: nn.Module, images, target=None, layer=None, classes=None, san
     result = GradCam(x.detach().cpu().numpy(), maps, rival_maps, contrast, explained, rival,
                      probabilities.argmax(1).tolist(), probabilities.numpy(), name, read_at,
                      list(classes) if classes is not None else None,
-                     empty=[bool(m.max() <= 0) for m in raw.clamp(min=0).flatten(1)])
+                     empty=[bool(m.max() <= 0) for m in raw.clamp(min=0).flatten(1)],
+                     kinds=(type(conv).__name__, type(module).__name__))
     if sanity:
         result.sanity, result.sanity_note = sanity_check(model, read_at, x, explained, maps)
     else:
