@@ -6,6 +6,7 @@
  * machine running it is.
  */
 import { expect, test } from '@jupyterlab/galata';
+import { notebookOf } from './kernel';
 import { lowContrast } from './legibility';
 
 const SIDEBAR = 'dlmagics-sidebar';
@@ -33,15 +34,7 @@ test.afterEach(async ({ page }) => {
 for (const theme of ['light', 'dark']) {
   test(`${theme} theme: a run beside a busy process names it in the report and marks its Runs row`, async ({ page }) => {
     test.setTimeout(3 * 60 * 1000);
-    if (theme === 'dark') {
-      await page.theme.setDarkTheme();
-    }
-    await page.notebook.createNew(`benchbusy-${theme}.ipynb`);
-    await page.notebook.setCell(0, 'code', CELLS[0]);
-    for (const source of CELLS.slice(1)) {
-      await page.notebook.addCell('code', source);
-    }
-    await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 60000 });
+    await notebookOf(page, `benchbusy-${theme}.ipynb`, CELLS, theme);
     await page.sidebar.openTab(SIDEBAR);
     await page.menu.clickMenuItem('Run>Run All Cells');
 

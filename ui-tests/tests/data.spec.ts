@@ -6,6 +6,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
+import { notebookOf } from './kernel';
 import { lowContrast } from './legibility';
 
 const SHOTS = 'screenshots';
@@ -39,15 +40,7 @@ function output(page: IJupyterLabPageFixture, index: number): Locator {
 for (const theme of ['light', 'dark']) {
   test(`${theme} theme: the data report shows classes with thumbnails and its warnings, legible`, async ({ page }) => {
     test.setTimeout(3 * 60 * 1000);
-    if (theme === 'dark') {
-      await page.theme.setDarkTheme();
-    }
-    await page.notebook.createNew(`data-${theme}.ipynb`);
-    await page.notebook.setCell(0, 'code', CELLS[0]);
-    for (const source of CELLS.slice(1)) {
-      await page.notebook.addCell('code', source);
-    }
-    await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 60000 });
+    await notebookOf(page, `data-${theme}.ipynb`, CELLS, theme);
     await page.menu.clickMenuItem('Run>Run All Cells');
 
     const report = output(page, REPORT).locator('.dlm-data-report');

@@ -5,6 +5,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
+import { notebookOf } from './kernel';
 import { lowContrast } from './legibility';
 
 const SHOTS = 'screenshots';
@@ -52,15 +53,7 @@ for (const theme of ['light', 'dark']) {
     page
   }) => {
     test.setTimeout(5 * 60 * 1000);
-    if (theme === 'dark') {
-      await page.theme.setDarkTheme();
-    }
-    await page.notebook.createNew(`gradcam-${theme}.ipynb`);
-    await page.notebook.setCell(0, 'code', CELLS[0]);
-    for (const source of CELLS.slice(1)) {
-      await page.notebook.addCell('code', source);
-    }
-    await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 60000 });
+    await notebookOf(page, `gradcam-${theme}.ipynb`, CELLS, theme);
     await page.menu.clickMenuItem('Run>Run All Cells');
 
     const train = output(page, TRAIN);

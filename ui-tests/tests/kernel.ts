@@ -26,3 +26,21 @@ export async function printedBy(page: IJupyterLabPageFixture, code: string): Pro
 export async function inKernel(page: IJupyterLabPageFixture, code: string): Promise<any> {
   return JSON.parse(await printedBy(page, code));
 }
+
+/** A new notebook `name` holding `cells`, in the theme asked for, its kernel started and idle. */
+export async function notebookOf(
+  page: IJupyterLabPageFixture,
+  name: string,
+  cells: string[],
+  theme: string
+): Promise<void> {
+  if (theme === 'dark') {
+    await page.theme.setDarkTheme();
+  }
+  await page.notebook.createNew(name);
+  await page.notebook.setCell(0, 'code', cells[0]);
+  for (const source of cells.slice(1)) {
+    await page.notebook.addCell('code', source);
+  }
+  await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 60000 });
+}

@@ -6,6 +6,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
+import { notebookOf } from './kernel';
 import { lowContrast } from './legibility';
 
 const SIDEBAR = 'dlmagics-sidebar';
@@ -56,15 +57,7 @@ for (const theme of ['light', 'dark']) {
     page
   }) => {
     test.setTimeout(5 * 60 * 1000);
-    if (theme === 'dark') {
-      await page.theme.setDarkTheme();
-    }
-    await page.notebook.createNew(`owntrain-${theme}.ipynb`);
-    await page.notebook.setCell(0, 'code', CELLS[0]);
-    for (const source of CELLS.slice(1)) {
-      await page.notebook.addCell('code', source);
-    }
-    await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 60000 });
+    await notebookOf(page, `owntrain-${theme}.ipynb`, CELLS, theme);
     await page.sidebar.openTab(SIDEBAR);
     await page.menu.clickMenuItem('Run>Run All Cells');
 
