@@ -159,3 +159,19 @@ def test_a_bad_size_is_refused(tmp_path):
     for size in (0, 5000, 2.5, True):
         with pytest.raises(DataError, match="a whole number of pixels, 1 to 1024"):
             load(tmp_path, size=size)
+
+
+def test_a_16_bit_grey_png_is_scaled_not_clipped_white(tmp_path):
+    """A 16-bit PNG (scientific and medical tools write them): its values 0..65535 become 0..1,
+    where a plain conversion to 8 bits clipped every pixel above 255 to white."""
+    ramp = np.linspace(0, 65535, 16 * 16).round().astype(np.uint16).reshape(16, 16)
+    for i in range(2):
+        folder = tmp_path / "scans" / f"class{i}"
+        folder.mkdir(parents=True)
+        Image.fromarray(ramp).save(folder / "scan.png")
+    ds = load(tmp_path / "scans")
+    x, _ = ds[0]
+    assert x.shape == (1, 16, 16)
+    assert float(x.min()) == 0.0 and float(x.max()) == 1.0
+    assert abs(float(x.mean()) - 0.5) < 0.01
+    assert abs(ds.report.mean[0] - 0.5) < 0.01

@@ -15,6 +15,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 SPLITS = {"train": "train", "training": "train", "test": "test", "testing": "test", "val": "test",
           "valid": "test", "validation": "test"}
@@ -143,6 +145,17 @@ class Unreadable(Exception):
         self.reason = reason
 
 
+def _eight_bit(image):
+    """16-bit and 32-bit grey images (PNGs from scientific and medical tools) as 8-bit grey,
+    scaled: Pillow's own conversion to RGB clips them at 255, so every pixel came out white."""
+    if image.mode not in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+        return image
+    from PIL import Image
+
+    pixels = np.asarray(image, dtype=np.float64)
+    return Image.fromarray(np.clip(np.rint(pixels / 257.0), 0, 255).astype(np.uint8))
+
+
 def decode(raw: bytes):
     """The image in ``raw`` as a loaded PIL image (EXIF rotation applied), or Unreadable.
     Its size is checked from the header before any pixel is decoded."""
@@ -156,7 +169,7 @@ def decode(raw: bytes):
             if width * height > MAX_PIXELS or width <= 0 or height <= 0:
                 raise Unreadable(TOO_LARGE)
             image.load()
-            return ImageOps.exif_transpose(image)
+            return _eight_bit(ImageOps.exif_transpose(image))
     except Unreadable:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError):
