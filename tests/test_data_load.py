@@ -4,6 +4,8 @@ std against NumPy), and the dataset against the pixels."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -159,3 +161,20 @@ def test_a_bad_size_is_refused(tmp_path):
     for size in (0, 5000, 2.5, True):
         with pytest.raises(DataError, match="a whole number of pixels, 1 to 1024"):
             load(tmp_path, size=size)
+
+
+def test_a_symlink_back_up_the_tree_is_walked_once_not_forty_times(tmp_path):
+    for name in ("cat", "dog"):
+        (tmp_path / name).mkdir()
+        Image.new("RGB", (8, 8), (9, 9, 9)).save(tmp_path / name / "1.png")
+    os.symlink("..", tmp_path / "dog" / "up")
+    ds = load(tmp_path)
+    assert sorted(os.path.relpath(f, tmp_path) for f in ds.files) == ["cat/1.png", "dog/1.png"]
+
+
+def test_a_16_bit_grey_png_is_scaled_to_8_bits_not_clipped_to_white(tmp_path):
+    (tmp_path / "a").mkdir()
+    ramp = np.linspace(0, 65535, 16 * 16).astype(np.uint16).reshape(16, 16)
+    Image.fromarray(ramp).save(tmp_path / "a" / "ramp.png")
+    x, _ = load(tmp_path)[0]
+    assert abs(float(x.mean()) - 0.5) < 0.01  # clipped, it was 0.99

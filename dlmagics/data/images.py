@@ -15,11 +15,14 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 SPLITS = {"train": "train", "training": "train", "test": "test", "testing": "test", "val": "test",
           "valid": "test", "validation": "test"}
 MAX_PIXELS = 1 << 26  # 67 million: an 8192 x 8192 photo; more is a decompression bomb, or not for training
 MAX_FILE_BYTES = 64 << 20
+SIXTEEN_BIT = {"I;16", "I;16B", "I;16L", "I;16N"}  # how Pillow opens a 16-bit grey PNG or TIFF
 
 # Why a file is not used, each a fixed phrase so that 50,000 of them are one line.
 EMPTY = "empty file (0 bytes)"
@@ -45,6 +48,7 @@ class Found:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (reason, path)
     hidden: list[str] = field(default_factory=list)
     empty_classes: list[str] = field(default_factory=list)
+    seen: set = field(default_factory=set)  # (device, inode) of every folder walked or to be walked
 
 
 def scan(root: Path) -> Found:
@@ -61,6 +65,7 @@ def scan(root: Path) -> Found:
     else:
         layout = [("all", d) for d in dirs]
     found.rejected += [(OUTSIDE, _rel(p, root)) for p in loose]
+    found.seen = {_place(d) for d in [root, *split_dirs, *(c for _, c in layout)]}
     names = set()
     for split, class_dir in layout:
         files = _walk(class_dir, found, root)
@@ -91,6 +96,11 @@ def _children(folder: Path, found: Found, root: Path) -> tuple[list[Path], list[
     return dirs, files
 
 
+def _place(folder: Path) -> tuple[int, int]:
+    info = os.stat(folder)
+    return info.st_dev, info.st_ino
+
+
 def _is_dir(entry) -> bool:
     try:
         return entry.is_dir()
@@ -104,6 +114,11 @@ def _walk(folder: Path, found: Found, root: Path) -> list[str]:
     while stack:
         here = stack.pop()
         try:
+            if here is not folder:  # a symlink back up the tree, or to another class: walked once, not again
+                place = _place(here)
+                if place in found.seen:
+                    continue
+                found.seen.add(place)
             dirs, files = _children(here, found, root)
         except OSError:
             found.rejected.append((UNREADABLE, _rel(here, root)))
@@ -156,6 +171,8 @@ def decode(raw: bytes):
             if width * height > MAX_PIXELS or width <= 0 or height <= 0:
                 raise Unreadable(TOO_LARGE)
             image.load()
+            if image.mode in SIXTEEN_BIT:  # convert("L") would clip 256..65535 to white: scale instead
+                image = Image.fromarray((np.asarray(image, dtype=np.uint32) >> 8).astype(np.uint8), "L")
             return ImageOps.exif_transpose(image)
     except Unreadable:
         raise
