@@ -4,6 +4,8 @@ std against NumPy), and the dataset against the pixels."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -175,3 +177,12 @@ def test_a_16_bit_grey_png_is_scaled_not_clipped_white(tmp_path):
     assert float(x.min()) == 0.0 and float(x.max()) == 1.0
     assert abs(float(x.mean()) - 0.5) < 0.01
     assert abs(ds.report.mean[0] - 0.5) < 0.01
+
+
+def test_a_symlink_back_up_the_tree_is_walked_once_not_forty_times(tmp_path):
+    for name in ("cat", "dog"):
+        (tmp_path / name).mkdir()
+        Image.new("RGB", (8, 8), (9, 9, 9)).save(tmp_path / name / "1.png")
+    os.symlink("..", tmp_path / "dog" / "up")
+    ds = load(tmp_path)
+    assert sorted(os.path.relpath(f, tmp_path) for f in ds.files) == ["cat/1.png", "dog/1.png"]

@@ -163,6 +163,15 @@ def test_the_layer_can_be_named_or_given_and_a_model_without_conv_gets_one_line(
         gradcam(model, torch.rand(2, 1, SIDE, SIDE), target=7)
 
 
+
+def test_a_numpy_float64_image_gets_a_map_and_a_class_name_as_target_gets_one_line():
+    model = cnn()
+    one = np.random.default_rng(0).random((1, SIDE, SIDE))  # float64, as NumPy makes it
+    cam = gradcam(model, one, sanity=False)
+    assert cam.maps.shape == (1, SIDE, SIDE)
+    with pytest.raises(GradCamError, match="target must be a class from 0 to 4"):
+        gradcam(model, one, target="cat", sanity=False)
+
 def test_spearman_ranks_ties_by_their_mean():
     a = torch.tensor([0.0, 0.0, 1.0, 2.0]).numpy()
     assert spearman(a, a * 3) == pytest.approx(1.0)

@@ -47,6 +47,7 @@ class Found:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (reason, path)
     hidden: list[str] = field(default_factory=list)
     empty_classes: list[str] = field(default_factory=list)
+    seen: set = field(default_factory=set)  # (device, inode) of every folder walked or to be walked
 
 
 def scan(root: Path) -> Found:
@@ -63,6 +64,7 @@ def scan(root: Path) -> Found:
     else:
         layout = [("all", d) for d in dirs]
     found.rejected += [(OUTSIDE, _rel(p, root)) for p in loose]
+    found.seen = {_place(d) for d in [root, *split_dirs, *(c for _, c in layout)]}
     names = set()
     for split, class_dir in layout:
         files = _walk(class_dir, found, root)
@@ -93,6 +95,11 @@ def _children(folder: Path, found: Found, root: Path) -> tuple[list[Path], list[
     return dirs, files
 
 
+def _place(folder: Path) -> tuple[int, int]:
+    info = os.stat(folder)
+    return info.st_dev, info.st_ino
+
+
 def _is_dir(entry) -> bool:
     try:
         return entry.is_dir()
@@ -106,6 +113,11 @@ def _walk(folder: Path, found: Found, root: Path) -> list[str]:
     while stack:
         here = stack.pop()
         try:
+            if here is not folder:  # a symlink back up the tree, or to another class: walked once, not again
+                place = _place(here)
+                if place in found.seen:
+                    continue
+                found.seen.add(place)
             dirs, files = _children(here, found, root)
         except OSError:
             found.rejected.append((UNREADABLE, _rel(here, root)))

@@ -280,8 +280,11 @@ def _batch(images, model: nn.Module) -> torch.Tensor:
         x = x.unsqueeze(0)
     if x.dim() != 4 or 0 in x.shape:
         raise GradCamError(f"images must be N x C x H x W or one C x H x W; got shape {tuple(x.shape)}")
-    if not x.is_floating_point():
-        x = x.float()
+    weight = next((p for p in model.parameters() if p.is_floating_point()), None)
+    # NumPy's float64 (np.random.rand, img / 255) meets float32 weights: given the weights' dtype
+    dtype = weight.dtype if weight is not None else torch.float32
+    if not x.is_floating_point() or x.dtype != dtype:
+        x = x.to(dtype)
     device = next((p.device for p in model.parameters()), x.device)
     # A copy that asks for its gradient: the map's gradients reach the layer even when every
     # weight below it is frozen (a transfer net's backbone), and the learner's tensor is untouched.
@@ -303,7 +306,10 @@ def _targets(target, probabilities: torch.Tensor) -> list[int]:
     n, k = probabilities.shape
     if target is None:
         return probabilities.argmax(1).tolist()
-    chosen = [int(target)] * n if np.ndim(target) == 0 else [int(t) for t in np.asarray(target).ravel()]
+    try:
+        chosen = [int(target)] * n if np.ndim(target) == 0 else [int(t) for t in np.asarray(target).ravel()]
+    except (TypeError, ValueError):  # a class name, None in a list...
+        chosen = []
     if len(chosen) != n or not all(0 <= t < k for t in chosen):
         raise GradCamError(f"target must be a class from 0 to {k - 1}, or one per image ({n}); got {target!r}")
     return chosen
