@@ -125,8 +125,9 @@ def test_another_process_on_the_gpu_is_named():
     shared = between(Reading(0, 0, 0, {}, {"cuda:0": 1}), Reading(1, 1, 1, {}, {"cuda:0": 2}), cores=2)
     unknown = between(Reading(0, 0, 0, {}, {"cuda:0": None}), Reading(1, 1, 1, {}, {"cuda:0": None}), cores=2)
     assert not alone.named and not unknown.named
-    assert shared.lines == ["1 other process on cuda:0 during the run (NVML lists them): cuda:0's times are not this "
-                            "cell's alone; run it again when they are done."]
+    assert shared.lines == ["1 other process on cuda:0 during the run (NVML lists them; one that only holds memory costs "
+                            "nothing): if they computed, cuda:0's times are not this cell's alone; run it again when "
+                            "they are done."]
 
 
 def test_the_report_says_what_the_interval_came_from():

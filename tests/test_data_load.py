@@ -130,6 +130,8 @@ def test_an_npz_with_x_and_y_and_one_with_splits(tmp_path):
     split = load(tmp_path / "split.npz")
     assert split.classes == ["no", "yes"] and (len(split.train), len(split.test)) == (8, 2)
     assert split[9][0].shape == (1, 4, 4) and torch.allclose(split[9][0], torch.from_numpy(floats[9]))
+    np.savez(tmp_path / "keras.npz", x=x, y=y.reshape(-1, 1))  # Keras's cifar10.load_data() gives y as N x 1
+    assert load(tmp_path / "keras.npz").report.counts == {"all": [4, 4, 4]}
 
 
 def test_mnist_idx_files_load_with_their_test_files(tmp_path):

@@ -171,6 +171,18 @@ def test_a_numpy_float64_image_gets_a_map_and_a_class_name_as_target_gets_one_li
     assert cam.maps.shape == (1, SIDE, SIDE)
     with pytest.raises(GradCamError, match="target must be a class from 0 to 4"):
         gradcam(model, one, target="cat", sanity=False)
+    with pytest.raises(GradCamError, match="target must be a class from 0 to 4"):
+        gradcam(model, one, target=1.7, sanity=False)  # not cut to class 1
+
+
+def test_raw_uint8_pixels_are_read_as_0_to_1_like_the_data_loader_gives_them():
+    model = cnn()
+    pixels = (np.random.default_rng(1).random((2, 1, SIDE, SIDE)) * 255).round().astype(np.uint8)
+    raw = gradcam(model, pixels, sanity=False)
+    scaled = gradcam(model, pixels.astype(np.float32) / 255, sanity=False)
+    assert np.allclose(raw.probabilities, scaled.probabilities, atol=1e-6)
+    assert np.allclose(raw.maps, scaled.maps, atol=1e-5)
+
 
 def test_spearman_ranks_ties_by_their_mean():
     a = torch.tensor([0.0, 0.0, 1.0, 2.0]).numpy()

@@ -144,9 +144,11 @@ class Contention:
                               "has finished."))
         for label, count in sorted(self.gpu_others.items()):
             if count:
+                # NVML lists every process holding a context there, an idle one too: said as a may
                 mark = f"{count} other process{'es' if count > 1 else ''} on {label}"
-                out.append((mark, f"{mark.capitalize()} during the run (NVML lists them): {label}'s times are not "
-                                  "this cell's alone; run it again when they are done."))
+                out.append((mark, f"{mark.capitalize()} during the run (NVML lists them; one that only holds memory "
+                                  f"costs nothing): if they computed, {label}'s times are not this cell's alone; run it "
+                                  "again when they are done."))
         return out
 
     @property

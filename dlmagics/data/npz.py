@@ -46,6 +46,8 @@ def images_of(x: np.ndarray, where: str) -> np.ndarray:
 
 
 def labels_of(y: np.ndarray, count: int, where: str) -> np.ndarray:
+    if y.ndim == 2 and y.shape == (count, 1):  # Keras's datasets (cifar10.load_data()) give N x 1
+        y = y.ravel()
     if y.ndim != 1 or len(y) != count:
         raise DataError(f"{where} has shape {y.shape}; labels are one whole number per image ({count})")
     if not (np.issubdtype(y.dtype, np.integer) or (np.issubdtype(y.dtype, np.floating) and np.all(y == np.round(y)))):

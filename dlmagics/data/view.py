@@ -59,7 +59,7 @@ def lines(r: DataReport) -> list[tuple[str, str]]:
     if r.modes:
         modes = ", ".join(f"{m} {n:,}" for m, n in sorted(r.modes.items(), key=lambda item: -item[1]))
         given = "grey (1 channel)" if r.channels == 1 else "RGB (3 channels)"
-        extra = "; RGBA's transparency is dropped" if any("A" in m for m in r.modes) and r.channels == 3 else ""
+        extra = "; the alpha channel (transparency) is dropped" if any("A" in m for m in r.modes) and r.channels == 3 else ""
         out.append(("modes", f"modes: {modes}; the dataset gives {given}{extra}"))
     if r.mean:
         out.append(("normalize", f"mean {_numbers(r.mean)}, std {_numbers(r.std)} per channel, of values in [0, 1]: "

@@ -283,7 +283,9 @@ def _batch(images, model: nn.Module) -> torch.Tensor:
     weight = next((p for p in model.parameters() if p.is_floating_point()), None)
     # NumPy's float64 (np.random.rand, img / 255) meets float32 weights: given the weights' dtype
     dtype = weight.dtype if weight is not None else torch.float32
-    if not x.is_floating_point() or x.dtype != dtype:
+    if x.dtype == torch.uint8:  # raw pixels 0..255: as dlmagics.data.load gives them, in 0..1
+        x = x.to(dtype) / 255.0
+    elif not x.is_floating_point() or x.dtype != dtype:
         x = x.to(dtype)
     device = next((p.device for p in model.parameters()), x.device)
     # A copy that asks for its gradient: the map's gradients reach the layer even when every
@@ -307,7 +309,10 @@ def _targets(target, probabilities: torch.Tensor) -> list[int]:
     if target is None:
         return probabilities.argmax(1).tolist()
     try:
-        chosen = [int(target)] * n if np.ndim(target) == 0 else [int(t) for t in np.asarray(target).ravel()]
+        given = [target] * n if np.ndim(target) == 0 else list(np.asarray(target).ravel())
+        chosen = [int(t) for t in given]
+        if any(c != t for c, t in zip(chosen, given)):  # 1.7 is no class: not cut to 1
+            chosen = []
     except (TypeError, ValueError):  # a class name, None in a list...
         chosen = []
     if len(chosen) != n or not all(0 <= t < k for t in chosen):
