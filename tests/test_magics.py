@@ -113,6 +113,9 @@ def test_live_views_are_refreshed_by_the_sampler_and_capped(shell, fake_nvml, mo
     for _ in range(6):
         shell.run_line_magic("gpumon", "--start")
     assert len(shown) == 6 and len(session._live_views) == 4
+    # the sampler's own thread stops first: a sample of its own, taken before the change below
+    # and delivered after ours, made the views say the old figure (failed once under load)
+    session.sampler.stop()
     fake_nvml.gpus[0].utilization = 88
     session.sampler.sample_now()
     session._on_sample(session.sampler.latest())
