@@ -10,7 +10,8 @@ VENV="${DLMAGICS_VENV:-$ROOT/.venv}"
 # several GB of CUDA packages. Elsewhere set DLMAGICS_TORCH to the build you want.
 TORCH="${DLMAGICS_TORCH:-torch==2.13.0}"
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step says when it began (seconds since the start), so a slow CI run shows where it went.
+step() { printf '\n== %s  (at %ss)\n' "$*" "$SECONDS"; }
 
 command -v node >/dev/null || { echo "setup: Node.js (>= 18) is needed to build the extension" >&2; exit 1; }
 

@@ -15,7 +15,7 @@ elif [ $# -gt 0 ]; then
   echo "usage: bash scripts/test.sh [--repeat N]" >&2; exit 2
 fi
 source "$ROOT/scripts/setup.sh"
-PYTEST=(python -m pytest -q tests)
+PYTEST=(python -m pytest -q tests --durations=15)
 
 if [ "$REPEAT" -gt 0 ]; then
   failures="$(mktemp)"
