@@ -61,6 +61,8 @@ class Net:
     dropout: set[float]
     inputs: int
     outputs: int
+    filters: list[int]  # each convolution's output channels, input side first
+    dense: list[int]  # the widths of the hidden layers after a Linear (not a convolution)
 
     @property
     def activations(self) -> set[str]:
@@ -76,22 +78,25 @@ class Net:
 
 
 def describe(model: nn.Module) -> Net:
-    hidden, weighted, width, sizes = [], 0, None, []
+    hidden, weighted, width, sizes, filters, dense, after_linear = [], 0, None, [], [], [], False
     for m in model.modules():
         if isinstance(m, nn.Linear):
-            width, weighted = m.out_features, weighted + 1
+            width, weighted, after_linear = m.out_features, weighted + 1, True
             sizes.append((m.in_features, m.out_features))
         elif isinstance(m, nn.Conv2d):
-            width, weighted = m.out_channels, weighted + 1
+            width, weighted, after_linear = m.out_channels, weighted + 1, False
+            filters.append(m.out_channels)
         elif type(m) in ACTIVATIONS:
             hidden.append((width, ACTIVATIONS[type(m)]))
+            if after_linear:
+                dense.append(width)
         elif isinstance(m, RBM):  # binary units: each turns on with the logistic sigmoid of its input
             visible, units = m.weight.shape
             hidden.append((units, "sigmoid"))
             weighted += 1
             sizes.append((visible, units))
     return Net(hidden, weighted, sum(isinstance(m, Block) for m in model.modules()),
-               {m.p for m in model.modules() if isinstance(m, nn.Dropout)}, sizes[0][0], sizes[-1][1])
+               {m.p for m in model.modules() if isinstance(m, nn.Dropout)}, sizes[0][0], sizes[-1][1], filters, dense)
 
 
 @dataclass
@@ -200,6 +205,19 @@ def check_text(text: str, b: Built, lesson: str = "", allowed: dict[str, str] | 
         return None if any(said in (n.widths, n.layout) for n in nets) else f"the nets are {[n.layout for n in nets]}"
     read(r"\b(\d+(?:-\d+)+)\b", widths)
 
+    def convolutions(m):
+        said = [number(m.group(1)), *(number(w) for w in re.findall(NUM, m.group(2)))]
+        count, widths = said[0], said[1:]
+        ok = any(len(n.filters) == count and n.filters == widths for n in nets)
+        return None if ok else f"the nets' convolutions have {[n.filters for n in nets]} filters"
+    read(rf"\b{NUM} convolutions? of ((?:{NUM}(?:, | and ))*{NUM}) filters\b", convolutions)
+
+    def dense_of(m):
+        count, width = number(m.group(1)), number(m.group(2))
+        return None if any(n.dense == [width] * count for n in nets) else \
+            f"the nets' dense hidden layers are {[n.dense for n in nets]}"
+    read(rf"\b{NUM} dense hidden layers? of {NUM}\b", dense_of)
+
     def hidden_of(m):
         count, width, act = number(m.group(1)), number(m.group(2)), m.group(3)
         ok = any(len(n.hidden) == count and all(w == width and act in (None, a) for w, a in n.hidden) for n in nets)
@@ -300,6 +318,11 @@ def test_the_check_reads_what_it_claims_to():
     assert check_text("learns from 5 examples of each, 25 in all", transfer) == []
     assert check_text("learns from 25 examples each", transfer)
     assert check_text("the digits 0-4", transfer) == [] and check_text("the digits 0-3", transfer)
+    assert check_text("two convolutions of 16 and 32 filters", transfer) == []
+    assert check_text("two convolutions of 16 and 64 filters", transfer)
+    assert check_text("three convolutions of 16 and 32 filters", transfer)
+    assert check_text("two dense hidden layers of 256", transfer) == []
+    assert check_text("two dense hidden layers of 512", transfer) and check_text("one dense hidden layer of 256", transfer)
     assert check_text("200 digits with 30% of their labels wrong", dropout) == []
     assert check_text("200 digits with 20% of their labels wrong", dropout)
     assert check_text("a 512-512 net", dropout) == [] and check_text("a 256-256 net", dropout)

@@ -197,22 +197,28 @@ def no_hooks(model: nn.Module) -> bool:
     return not any(m._forward_hooks or m._backward_hooks or m._forward_pre_hooks for m in model.modules())
 
 
-def test_the_cnn_demo_shows_grad_cam_that_changes_as_it_trains():
+# (the demo, a few steps of it, the contender whose Grad-CAM the panel shows)
+PANEL_DEMOS = [("cnn", {"epochs": 1, "batch_size": 128}, "CNN"),  # a dozen steps
+               ("transfer", {"epochs": 4}, "frozen conv")]  # a frozen backbone: only the dense layers learn
+
+
+@pytest.mark.parametrize("name, few_steps, shown", PANEL_DEMOS)
+def test_a_conv_demo_shows_grad_cam_that_changes_as_it_trains(name, few_steps, shown):
     from dlmagics.train import runner
     from dlmagics.train.demos import DEMOS
     from dlmagics.train.frames import final_bundle
     from dlmagics.train.pictures import gradcam_panel, panel
 
-    demo = DEMOS["cnn"]
-    settings = demo.settings(quick=True, epochs=1, batch_size=128)  # a dozen steps
+    demo = DEMOS[name]
+    settings = demo.settings(quick=True, **few_steps)
     untrained = gradcam_panel(demo.build(settings))
     result = runner.run(runner.start(demo, settings, ""))
     trained = panel(result)
-    assert trained.title == "Grad-CAM of the CNN: where it looks" and trained.pixels.shape == untrained.pixels.shape
+    assert trained.title == f"Grad-CAM of the {shown}: where it looks" and trained.pixels.shape == untrained.pixels.shape
     assert not np.array_equal(trained.pixels, untrained.pixels)
     assert "sanity check passed" in trained.caption and "sanity" not in untrained.caption  # checked at the end
     bundle = final_bundle(result)
-    assert "Grad-CAM of the CNN" in bundle["text/html"] and len(result.plot().axes) == 3
+    assert f"Grad-CAM of the {shown}" in bundle["text/html"] and len(result.plot().axes) == 3
     assert all(no_hooks(c.model) for c in result.plan.contenders)
 
 

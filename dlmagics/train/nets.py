@@ -67,6 +67,26 @@ def small_cnn(classes: int = 10, size: int = 8, dropout: float = 0.25, in_channe
     )
 
 
+def conv_then_dense(classes: int, size: int = 8, in_channels: int = 1, channels: tuple[int, int] = (16, 32),
+                    hidden: int = 256) -> nn.Sequential:
+    """Two convolutions and a pool (features that hold for any image), two dense hidden layers
+    (features of the task at hand) and a linear output: a net that can be frozen by kind of
+    layer (the transfer demo)."""
+    first, second = channels
+    return nn.Sequential(
+        nn.Conv2d(in_channels, first, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(first, second, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(second * (size // 2) ** 2, hidden), nn.ReLU(),
+        nn.Linear(hidden, hidden), nn.ReLU(),
+        nn.Linear(hidden, classes),
+    )
+
+
+def layer_prefixes(model: nn.Sequential, *kinds: type) -> tuple[str, ...]:
+    """The parameter-name prefixes ("0.", "2.", ...) of a Sequential's layers of these kinds."""
+    return tuple(f"{i}." for i, layer in enumerate(model) if isinstance(layer, kinds))
+
+
 def parameter_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 

@@ -1,7 +1,8 @@
 /**
  * Grad-CAM where the learner meets it, light and dark, at 1024x768: the final picture of a
  * CNN trained under %%train, dlmagics.gradcam's own view (image, class, runner-up, contrast,
- * the sanity check's verdict), and the cnn demo's panel at the end of its run.
+ * the sanity check's verdict), and the cnn and transfer demos' panels at the end of their runs
+ * (transfer's on a frozen backbone).
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
@@ -29,9 +30,10 @@ for epoch in range(3):
 
 const CAM = 'dlmagics.gradcam(cnn, d.x_test[:3])';
 const DEMO = '%train_demo cnn --epochs 2 --no-live';
+const TRANSFER = '%train_demo transfer --quick --epochs 4 --no-live';
 
-const CELLS = ['%load_ext dlmagics', DATA, LOOP, CAM, DEMO];
-const [TRAIN, VIEW, PANEL] = [2, 3, 4];
+const CELLS = ['%load_ext dlmagics', DATA, LOOP, CAM, DEMO, TRANSFER];
+const [TRAIN, VIEW, PANEL, FROZEN] = [2, 3, 4, 5];
 
 // kernels: null, as in themes.spec.ts: the tests shut their kernels down themselves.
 test.use({ viewport: { width: 1024, height: 768 }, kernels: null });
@@ -49,7 +51,7 @@ async function shot(page: IJupyterLabPageFixture, element: Locator, file: string
 }
 
 for (const theme of ['light', 'dark']) {
-  test(`${theme} theme: Grad-CAM in %%train's final picture, in its own view and in the cnn demo`, async ({
+  test(`${theme} theme: Grad-CAM in %%train's final picture, in its own view and in the cnn and transfer demos`, async ({
     page
   }) => {
     test.setTimeout(5 * 60 * 1000);
@@ -74,5 +76,11 @@ for (const theme of ['light', 'dark']) {
     await expect(panel).toContainText('sanity check');
     await shot(page, panel.locator('figure', { hasText: 'Grad-CAM of the CNN' }), `${theme}-gradcam-demo.png`);
     expect(await lowContrast(panel), 'the cnn demo with its Grad-CAM panel').toEqual([]);
+
+    const frozen = output(page, FROZEN);
+    await expect(frozen).toContainText('Grad-CAM of the frozen conv: where it looks', { timeout: 180000 });
+    await expect(frozen).toContainText('sanity check');
+    await shot(page, frozen.locator('figure', { hasText: 'Grad-CAM of the frozen conv' }), `${theme}-gradcam-transfer.png`);
+    expect(await lowContrast(frozen), 'the transfer demo with its Grad-CAM panel').toEqual([]);
   });
 }
