@@ -540,7 +540,7 @@ def _check_transfer(r) -> Lesson:
     acc = {n: final(r, n) for n in r.history.names}
     conv, both, tuned = acc["frozen conv"], acc["frozen conv + dense"], acc["fine-tuned"]
     return Lesson(conv >= tuned - 0.03 and both <= tuned - 0.15,
-                  "test accuracy on the new digits: " + ", ".join(f"{n} {a:.0%}" for n, a in acc.items()))
+                  "test accuracy on the new classes: " + ", ".join(f"{n} {a:.0%}" for n, a in acc.items()))
 
 
 @demo("transfer", "2014", "Transfer learning: which layers to freeze", _check_transfer,
