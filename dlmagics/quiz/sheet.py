@@ -19,6 +19,9 @@ import json
 
 MAGIC = "dlquiz_answers"
 COMMENT = "# Your answers, written by the quiz above when you press Check. Graded as they stand here."
+# nbgrader's release puts its code stub where the converted notebook's (empty) answers were:
+# an answer cell not yet written by the quiz holds these lines, and that is no answers.
+RELEASE_STUB = "raise NotImplementedError()"
 ALLOWED = 'one JSON object after the "#" lines: {"question id": answer, ...}'
 
 
@@ -41,12 +44,12 @@ def read_answer_cell(body: str) -> dict:
 
 def read(body: str) -> tuple[dict, str]:
     """The answers of an answer cell's body, and a note ("" or one line on what was left out).
-    Lines starting with "#" are comments; an empty body is no
-    answers. Text after the JSON object is left out (the answers before it still count);
+    Lines starting with "#" are comments; an empty body (or the
+    stub nbgrader's release leaves) is no answers. Text after the JSON object is left out (the answers before it still count);
     SheetError when there is no JSON object to read."""
     lines = [line for line in (body or "").splitlines() if not line.lstrip().startswith("#")]
     text = "\n".join(lines).strip()
-    if not text:
+    if not text or text == RELEASE_STUB:
         return {}, ""
     try:
         answers, end = json.JSONDecoder().raw_decode(text)
