@@ -116,7 +116,7 @@ def test_nbgrader_autograde_gives_the_points_dlquiz_gives(tmp_path):
     nbformat.write(draft, teacher / "draft.ipynb")
 
     said = run("-m", "dlmagics.nbgrader", "draft.ipynb", "-o", str(course / "source" / "ps1" / "quiz.ipynb"), cwd=teacher)
-    assert "imagenet: 8 graded, 1 by hand" in said and "units: 3 graded" in said
+    assert "imagenet: 8 graded, 1 by hand" in said and "units: 3 graded" in said and "note: put units.yaml" in said
     run("-m", "nbgrader", "generate_assignment", "ps1", cwd=course)
 
     released = nbformat.read(course / "release" / "ps1" / "quiz.ipynb", as_version=4)

@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, output)
     print(f"wrote {output}: {'; '.join(done.quizzes)}. Next: nbgrader generate_assignment (README: For teachers)")
+    if done.files:
+        print(f"note: put {', '.join(done.files)} beside it; students get the file with its key (their quiz reads "
+              f"it), while grading uses the key kept in the hidden tests, never their copy")
     return 0
 
 

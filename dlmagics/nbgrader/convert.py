@@ -30,6 +30,7 @@ class NothingToConvert(ValueError):
 @dataclass
 class Converted:
     quizzes: list[str] = field(default_factory=list)  # "why-now: 7 graded, 1 by hand"
+    files: list[str] = field(default_factory=list)  # the quiz files the notebook shows (their keys go out with them)
     already: bool = False  # the notebook was converted before: nothing was changed
 
 
@@ -71,6 +72,8 @@ def convert(notebook, folder: Path) -> Converted:
         if quiz.id in seen:  # a quiz shown twice is graded once (grade ids must be unique)
             continue
         seen.add(quiz.id)
+        if quiz_file is not None:
+            done.files.append(quiz_file["name"])
         cell.metadata["nbgrader"] = _meta(f"quiz-{quiz.id}", locked=True)
         cells.extend(_cells_for(quiz, quiz_file))
         by_hand = len(quiz.questions) - len(quiz.scored_questions)
