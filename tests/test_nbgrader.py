@@ -2,7 +2,8 @@
 with a built-in quiz and a quiz file, releases it, students answer (their answer cells written
 as the extension writes them), and one ``nbgrader autograde`` gives, per question, the points
 ``%dlquiz --score`` gives for the same answers. A tampered submission scores its real answers
-alone, and the release holds no key of the quiz file. Run it alone with ``-k nbgrader``."""
+alone, one whose magic lines are removed scores nothing, and the released notebook holds no
+key of the quiz file. Run it alone with ``-k nbgrader``."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ STUDENTS = {
     "bob": {"imagenet": {"imagenet-paper": "2012", "labelling": 1, "alexnet-ingredients": [0, 1, 4], "relu-speed": "6"},
             "units": {"flops": "25", "prefixes": [0, 2]}},
     "eve": {"imagenet": {"imagenet-paper": "2009", "labelling": 2}, "units": {"bigger": 1}},  # tampered below
+    "mal": {"imagenet": {"imagenet-paper": "2009"}, "units": {"bigger": 0}},  # the magic lines removed
 }
 
 
@@ -137,6 +139,9 @@ def test_nbgrader_autograde_gives_the_points_dlquiz_gives(tmp_path):
             source = answer_cell_source(quiz_id, sheet)
             answer_cells_of = [c for c in notebook.cells if c.metadata.get("dlmagics", {}).get("answers_for") == quiz_id]
             answer_cells_of[0].source = tamper(source, quiz_id) if student == "eve" else source
+            if student == "mal":  # the cell is then Python holding a dict: answers no grader reads
+                answer_cells_of[0].source = source.split("\n", 1)[1]
+                expected.update({(student, f"test-{quiz_id}-{qid}"): 0.0 for qid in points})
         if student == "eve":  # a graded cell edited too: nbgrader puts the teacher's back
             test_cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test-units-flops")
             test_cell.source = "1.0"
@@ -158,6 +163,7 @@ def test_nbgrader_autograde_gives_the_points_dlquiz_gives(tmp_path):
         assert design.needs_manual_grade and design.max_score == 1
     eve = {grade_id: p for (student, grade_id), p in expected.items() if student == "eve"}
     assert sum(eve.values()) == pytest.approx(1.0)  # her one right answer (imagenet-paper) and nothing else
+    assert sum(p for (student, _), p in expected.items() if student == "mal") == 0
     ada = sum(p for (student, _), p in expected.items() if student == "ada")
     assert ada > 8  # the check can fail: right answers score
     autograded = nbformat.read(course / "autograded" / "ada" / "ps1" / "quiz.ipynb", as_version=4)
