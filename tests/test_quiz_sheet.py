@@ -36,7 +36,8 @@ def test_code_after_the_answers_is_left_out_and_said():
 
 
 @pytest.mark.parametrize("text, said", [('print("correct")', "could not be read"), ("[1, 2]", "a list"),
-                                        ('"score"', "a str"), ("{'a': 1}", "could not be read")])
+                                        ('"score"', "a str"), ("{'a': 1}", "could not be read"),
+                                        ("[" * 100_000, "nested too deep")])
 def test_a_body_that_is_not_one_json_object_is_one_line_that_says_what_is_allowed(text, said):
     with pytest.raises(SheetError) as error:
         read_answer_cell(text)

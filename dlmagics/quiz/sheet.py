@@ -56,6 +56,8 @@ def read(body: str) -> tuple[dict, str]:
     except json.JSONDecodeError as error:
         raise SheetError(f"the answers could not be read ({error.msg}, line {error.lineno}); "
                          f"the cell holds {ALLOWED}") from None
+    except RecursionError:  # brackets nested thousands deep: no quiz writes that
+        raise SheetError(f"the answers are nested too deep to read; the cell holds {ALLOWED}") from None
     if not isinstance(answers, dict):
         raise SheetError(f"the answers are a {type(answers).__name__}; the cell holds {ALLOWED}")
     rest = text[end:].strip()
