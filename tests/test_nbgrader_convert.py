@@ -4,6 +4,7 @@ nbgrader CLI: which cells a quiz becomes, what the answer cell reads, what point
 from __future__ import annotations
 
 import importlib.util
+import json
 
 import nbformat
 import pytest
@@ -120,3 +121,13 @@ def test_without_nbgrader_the_command_line_says_how_to_install_it(tmp_path, caps
 def test_no_quiz_is_nothing_to_convert(tmp_path):
     with pytest.raises(NothingToConvert):
         convert(notebook("%dlquiz --score"), tmp_path)
+
+
+@pytest.mark.parametrize("typed", [{"answer": 0, "score": 1}, ["x"], [[0]], 10**400, True, [True], -1, "zz", [], None,
+                                   [0.5], "x" * 10_000])
+def test_whatever_is_typed_as_an_answer_scores_nothing_and_raises_nothing(shell, typed):
+    shell.run_line_magic("load_ext", "dlmagics")
+    for quiz_id in ("why-now", "dbn"):  # numeric, single, multiple and text questions
+        answers = {q.id: typed for q in catalog.bank()[quiz_id].scored_questions if q.type != "code"}
+        shell.run_cell_magic("dlquiz_answers", quiz_id, json.dumps(answers))
+        assert {qid: points(quiz_id, qid) for qid in answers} == dict.fromkeys(answers, 0.0)
