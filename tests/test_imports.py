@@ -1,10 +1,13 @@
 """The shape of the imports, read from the source with ``ast`` (imports inside functions
 count: a lazy import is still a dependency): no circle inside dlmagics, session.py knows no
-wing, and no result imports a view (views register for results: dlmagics/views.py)."""
+wing, and no result imports a view (views register for results: dlmagics/views.py). Also, run:
+nothing of nbgrader comes with %load_ext or with the graded cells' ``dlmagics.nbgrader``."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "dlmagics"
@@ -96,3 +99,17 @@ def test_no_result_imports_a_view():
     bad = [(name, m) for name, deps in graph().items() if name.rpartition(".")[2] in RESULTS
            for m in deps if m.rpartition(".")[2] in VIEWS]
     assert bad == []
+
+
+def test_nothing_of_nbgrader_is_imported_at_load_ext_nor_by_the_graded_cells():
+    code = ("import sys\n"
+            "from IPython.core.interactiveshell import InteractiveShell\n"
+            "shell = InteractiveShell.instance()\n"
+            "shell.run_line_magic('load_ext', 'dlmagics')\n"
+            "shell.run_cell_magic('dlquiz_answers', 'why-now', '{\"backprop-year\": 1986}')\n"
+            "print('loaded:', sorted(m for m in sys.modules if m.split('.')[0] == 'nbgrader'))\n"
+            "from dlmagics.nbgrader import points\n"
+            "print('graded:', points('why-now', 'backprop-year'), [m for m in sys.modules if m.split('.')[0] == 'nbgrader'])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=PACKAGE.parent)
+    assert "loaded: []" in out.stdout and "graded: 1.0 []" in out.stdout, out.stdout + out.stderr

@@ -54,3 +54,29 @@ def _export(fmt: str, path: str, everything: dict, desk) -> None:
     except FileProblem as error:
         raise QuizUsageError(str(error)) from None
     print(f"%dlquiz: wrote {written}")
+
+
+def dlquiz_answers(quiz_id: str, body: str, desk) -> None:
+    """%%dlquiz_answers ID: keep the cell's answers as the answer sheet of ``quiz_id`` (what
+    autograde grades) and say in one line how many were read. The cell is the whole truth:
+    what it does not hold is unanswered, and an unreadable body is one printed line (not an
+    error, so a run of the whole notebook goes on)."""
+    from .sheet import SheetError, read
+
+    try:
+        answers, note = read(body)
+    except SheetError as error:
+        desk.sheets[quiz_id] = {}
+        print(f"%dlquiz: no answers to {quiz_id} read: {error}")
+        return None
+    quiz = {**catalog.bank(), **desk.quizzes}.get(quiz_id)
+    if quiz is not None:  # what is not one of its questions (a "score" field, say) is left out
+        known = {q.id for q in quiz.questions}
+        unknown = [key for key in answers if key not in known]
+        answers = {key: value for key, value in answers.items() if key in known}
+        if unknown:
+            note = "; ".join(filter(None, (note, f"left out {', '.join(map(repr, unknown))}: not questions of {quiz_id}")))
+    desk.sheets[quiz_id] = answers
+    count = f"{len(answers)} answer{'' if len(answers) == 1 else 's'}"
+    print(f"%dlquiz: {count} to {quiz_id} read" + (f" ({note})" if note else ""))
+    return None

@@ -14,6 +14,7 @@ class QuizDesk:
         self._store = None
         self.quizzes: dict = {}  # quiz id -> the Quiz, for every quiz shown in this kernel
         self.status: dict[str, dict] = {}  # quiz id -> its latest summary, for the sidebar
+        self.sheets: dict[str, dict] = {}  # quiz id -> the answers its %%dlquiz_answers cell holds (sheet.py)
 
     @property
     def store(self):

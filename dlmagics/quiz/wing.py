@@ -48,9 +48,28 @@ DLQUIZ = MagicSpec(
         """)
 
 
+DLQUIZ_ANSWERS = MagicSpec(
+    "dlquiz_answers", cell=True,
+    args=(arg("quiz", help="The id of the quiz these answers are to."),),
+    doc="""The answers to a quiz, in a notebook converted for grading (python -m dlmagics.nbgrader).
+
+        The quiz above this cell writes your answers here each time you press Check, so they
+        are saved with the notebook and your teacher's grader reads them back. The cell holds
+        one JSON object, question id -> your latest answer, after "#" comment lines. It is read
+        as data, never run as code; each answer is graded against the quiz's key as it stands
+        here, so answer in the quiz above rather than editing this cell.
+
+        Example::
+
+          %%dlquiz_answers why-now
+          # Your answers, written by the quiz above when you press Check.
+          {"backprop-year": 1986, "points-vs-percent": 0}
+        """)
+
+
 class QuizWing(Wing):
     name = "quiz"
-    magics = (DLQUIZ,)
+    magics = (DLQUIZ, DLQUIZ_ANSWERS)
 
     def __init__(self, kernel):
         super().__init__(kernel)
@@ -61,6 +80,8 @@ class QuizWing(Wing):
     def run(self, name, args, ctx: Context):
         from . import command
 
+        if name == DLQUIZ_ANSWERS.name:
+            return command.dlquiz_answers(args.quiz, ctx.cell, self.desk)
         return command.dlquiz(args, self.desk, ctx.namespace, ctx.cell_id)
 
     def snapshot_part(self) -> dict:

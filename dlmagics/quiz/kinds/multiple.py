@@ -21,9 +21,10 @@ class Multiple(Single):
         return Question(options=options, partial_credit=credit, **common)
 
     def grade(self, q, answer, _namespace):
-        picked = sorted(set(answer or ()))
-        if not picked or not all(isinstance(i, int) and 0 <= i < len(q.options) for i in picked):
+        ticked = list(answer) if isinstance(answer, (list, tuple, set, frozenset)) else ()  # a hand-edited answer cell may hold anything
+        if not ticked or not all(type(i) is int and 0 <= i < len(q.options) for i in ticked):
             raise AnswerError("Tick at least one option.")
+        picked = sorted(set(ticked))
         right = sum(1 for o in q.options if o.correct)
         hits = sum(1 for i in picked if q.options[i].correct)
         wrong = len(picked) - hits

@@ -120,6 +120,8 @@ def round_to_figures(number: float, figures: int) -> float:
 def parse_number(text, unit: str = "") -> float:
     """A number typed by a person: 36.4, 3.64e1, 1/3, 36.4%, 1,200, with the unit allowed."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
+        if isinstance(text, int) and abs(text) > 1e308:  # float() would overflow (a hand-edited answer cell)
+            raise AnswerError("That number is too large; write it as e.g. 2.5e6.")
         return float(text)
     if not isinstance(text, str) or not text.strip():
         raise AnswerError("Type a number.")

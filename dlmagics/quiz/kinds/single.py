@@ -24,7 +24,7 @@ class Single:
     def grade(self, q, answer, _namespace):
         if isinstance(answer, list) and len(answer) > 1:  # a page without our extension lets boxes be ticked freely
             raise AnswerError(f"Tick one option only ({len(answer)} are ticked).")
-        if answer is None or not isinstance(answer, int) or not 0 <= answer < len(q.options):
+        if type(answer) is not int or not 0 <= answer < len(q.options):  # (True is an int to Python)
             raise AnswerError("Pick one of the options.")
         option = q.options[answer]
         return (1.0 if option.correct else 0.0), option.feedback
