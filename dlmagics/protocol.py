@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 COMM_TARGET = "dlmagics"
-PROTOCOL_VERSION = "1.9.0"
+PROTOCOL_VERSION = "1.10.0"
 
 log = logging.getLogger("dlmagics")
 
@@ -63,3 +63,9 @@ def training_message(run: dict) -> dict:
 
 def quiz_message(summary: dict) -> dict:
     return {"type": "quiz", "quiz": summary}
+
+
+def quiz_answers_message(quiz_id: str, cell_id: str | None, source: str) -> dict:
+    """Since 1.10.0: the text of a quiz's answer cell (its whole answer sheet), for the
+    extension to write into the notebook's answer cells of that quiz (nbgrader)."""
+    return {"type": "quiz_answers", "quiz": quiz_id, "cell_id": cell_id, "source": source}

@@ -11,6 +11,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { ICodeCellModel } from '@jupyterlab/cells';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import { writeAnswerCells } from './answerCells';
 import { installOutputHelpers } from './outputs';
 import { RANK, liveModelsOf, updateCopies } from './savedOutputs';
 import { savedWidgetFactory } from './savedWidget';
@@ -38,9 +39,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const channelOf = (panel: NotebookPanel) =>
       model.channelFor(panel.sessionContext, () => panel.title.label);
 
-    // Register on every notebook, shown or not, so a %load_ext is never missed.
-    notebooks.forEach(channelOf);
-    notebooks.widgetAdded.connect((_, panel) => channelOf(panel));
+    // Register on every notebook, shown or not, so a %load_ext is never missed; a quiz's
+    // answers go to the answer cells of the notebook whose kernel sent them.
+    const register = (panel: NotebookPanel) =>
+      channelOf(panel).quizAnswers.connect((_, msg) => {
+        writeAnswerCells(panel.content.model?.cells ?? [], msg);
+      });
+    notebooks.forEach(register);
+    notebooks.widgetAdded.connect((_, panel) => register(panel));
     const follow = () => {
       const panel = notebooks.currentWidget;
       model.setCurrent(panel ? channelOf(panel) : null);

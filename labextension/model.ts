@@ -5,11 +5,13 @@
  * kernel connection (never a second one), resets on restart and kernel change, and
  * rebuilds itself from a kernel snapshot after a reload. What the kernel says is reduced
  * by the sidebar's sections (sections.ts), each keeping its own part of the state.
- * `SidebarModel` follows the active notebook.
+ * `SidebarModel` follows the active notebook. A `quiz_answers` message is for the notebook
+ * itself, not the sidebar: the channel hands it on (`quizAnswers`) and keeps no state of it.
  */
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Kernel, KernelMessage as KM } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
+import { IQuizAnswersMessage, quizAnswersReader } from './answerCells';
 import {
   COMM_TARGET,
   IKernelMessage,
@@ -194,6 +196,11 @@ export class KernelChannel {
     return this._isDisposed;
   }
 
+  /** Emits each quiz's answer-cell text, for the notebook's answer cells (answerCells.ts). */
+  get quizAnswers(): ISignal<this, IQuizAnswersMessage> {
+    return this._quizAnswers;
+  }
+
   /** Ask the kernel again for everything (reload, reconnect). */
   async resync(): Promise<void> {
     const kernel = this._kernel;
@@ -369,9 +376,13 @@ export class KernelChannel {
   }
 
   private _receive(data: unknown): void {
-    const msg = parseKernelMessage(data, this.sections);
+    const msg = parseKernelMessage(data, [...this.sections, quizAnswersReader]);
     if (!msg) {
       console.warn('dlmagics: ignored a malformed or unknown message from the kernel', data);
+      return;
+    }
+    if (msg.type === 'quiz_answers') {
+      this._quizAnswers.emit(msg as IQuizAnswersMessage); // for the notebook: no sidebar state
       return;
     }
     if (msg.type !== 'snapshot' && this._state.status !== 'connected') {
@@ -407,6 +418,7 @@ export class KernelChannel {
   private _kernel: Kernel.IKernelConnection | null = null;
   private _state: IKernelState = initialState('no-kernel');
   private _stateChanged = new Signal<this, IKernelState>(this);
+  private _quizAnswers = new Signal<this, IQuizAnswersMessage>(this);
 }
 
 /** What a section shows of a kernel's state (compared by reference). */

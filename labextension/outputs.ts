@@ -3,7 +3,7 @@
  * dashboard), which the kernel builds from ipywidgets and marks with CSS classes
  * (dlmagics/theme.py):
  * - keys typed in a `dlm-own-keys` widget belong to it: no notebook shortcut fires
- *   (`0 0` would restart the kernel, ArrowDown would move to the next cell);
+ *   (`0 0` would restart the kernel, ArrowDown would move to the next cell), but Save does;
  * - arrow keys move within a choice group (ipywidgets' radios have no shared name,
  *   so the browser does not do it); a choose-one group (checkboxes drawn as radios, whose
  *   labels can hold math) acts as a radio group: the arrows select, a ticked box stays ticked
@@ -37,9 +37,19 @@ const STEP: { [key: string]: number } = { ArrowDown: 1, ArrowRight: 1, ArrowUp: 
 export function ownKeys(event: KeyboardEvent): void {
   const target = event.target;
   if (target instanceof Element && target.closest(`.${OWN_KEYS}`)) {
+    if (isSave(event)) {
+      target.removeAttribute(SUPPRESS); // (set by an earlier key on the same element)
+      return;
+    }
     target.setAttribute(SUPPRESS, '');
     moveWithinGroup(event, target) || leaveChooseOne(event, target) || enterChecks(event, target);
   }
+}
+
+/** Save (Accel+S) keeps its meaning in our widgets: none takes it, and a learner who answered
+ * by keys saves from where they are (a graded notebook's answers are in the saved file). */
+function isSave(event: KeyboardEvent): boolean {
+  return (event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 's';
 }
 
 /** The boxes of the choose-one group an element is in, or null. */

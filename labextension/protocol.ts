@@ -6,7 +6,7 @@
  */
 
 export const COMM_TARGET = 'dlmagics';
-export const PROTOCOL_VERSION = '1.9.0';
+export const PROTOCOL_VERSION = '1.10.0';
 
 /** One event of the history of deep learning (the snapshot's `timeline`). */
 export interface ITimelineEvent {

@@ -2,7 +2,8 @@
 # The prebuilt extension in the JupyterLab and Notebook versions learners have. The wheel is
 # built once; for each version a venv gets that version and the wheel (its dependencies but
 # torch: the sidebar needs none), then `jupyter labextension list` must say OK, and in Chromium
-# a notebook that ran `%load_ext dlmagics` must get the sidebar, connected (ui-tests/compat/).
+# a notebook that ran `%load_ext dlmagics` must get the sidebar, connected, and a quiz's answers
+# written into its answer cell (ui-tests/compat/).
 #   bash scripts/compat.sh [SPEC...]   default: the matrix below; e.g. jupyterlab==4.2.7
 # Needs the environment of scripts/setup.sh (source it first, as scripts/test.sh does).
 set -euo pipefail
@@ -22,7 +23,9 @@ WHEEL="$(ls "$WORK"/dist/dlmagics-*.whl)"
 DEPS=(ipykernel ipywidgets matplotlib traitlets comm nvidia-ml-py psutil pyyaml)
 cat >"$WORK/root/compat.ipynb" <<'NB'
 {"cells": [{"cell_type": "code", "execution_count": null, "id": "load", "metadata": {}, "outputs": [],
-  "source": ["%load_ext dlmagics"]}],
+  "source": ["%load_ext dlmagics"]},
+ {"cell_type": "code", "execution_count": null, "id": "answers", "metadata": {"dlmagics": {"answers_for": "why-now"}},
+  "outputs": [], "source": ["# the answer cell of a notebook converted for nbgrader"]}],
  "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}},
  "nbformat": 4, "nbformat_minor": 5}
 NB

@@ -83,7 +83,8 @@ def test_answering_in_the_widget_gives_feedback_records_and_tells_the_sidebar(qu
     assert "dlm-live" in first.feedback._dom_classes and "dlm-live" in view.score._dom_classes  # live regions
     assert "dlm-own-keys" in view.widget._dom_classes
     assert "1 of 5 answered" in view.score.value and "score 20%" in view.score.value
-    assert sent[-1]["type"] == "quiz" and sent[-1]["quiz"]["correct"] == 1 and sent[-1]["quiz"]["cell_id"] == "cell-1"
+    status = [m for m in sent if m["type"] == "quiz"][-1]  # (a quiz_answers message follows it)
+    assert status["quiz"]["correct"] == 1 and status["quiz"]["cell_id"] == "cell-1"
     numeric = view.questions[2]
     numeric.input.value = "thirty"
     numeric.check.click()
@@ -280,6 +281,53 @@ def test_the_sidebar_gets_quiz_messages_and_snapshots_that_follow_the_schema(com
     snapshot = c.sent[-1]
     validate(snapshot)
     assert snapshot["quizzes"] == [quiz_messages[-1]["quiz"]]
+
+
+def test_each_answer_sends_the_whole_answer_sheet_for_the_notebook_s_answer_cell(comms, shell, no_driver, tmp_path,
+                                                                                monkeypatch):
+    """nbgrader keeps only cell sources: after every answer the kernel sends the answer cell's
+    text, with every question's latest answer (not only the last one), and never in a snapshot."""
+    from conftest import validate
+
+    from dlmagics.quiz.sheet import answer_cell_source, read_answer_cell
+
+    monkeypatch.setenv("DLMAGICS_QUIZ_STORE", str(tmp_path / "progress.jsonl"))
+    shell.run_line_magic("load_ext", "dlmagics")
+    view = show(shell, str(SAMPLE))
+    c = next(made for made in comms if made.target_name == "dlmagics")
+    choose(view.questions[0], 0)
+    view.questions[0].check.click()
+    choose(view.questions[0], 1)
+    view.questions[0].check.click()
+    view.questions[2].input.value = "36.4"
+    view.questions[2].check.click()
+    view.questions[0].hint.click()  # a hint changes no answer: no new sheet
+    sheets = [m for m in c.sent if m["type"] == "quiz_answers"]
+    assert len(sheets) == 3
+    for message in sheets:
+        validate(message)
+    assert sheets[-1] == {"type": "quiz_answers", "quiz": "sample", "cell_id": "cell-1",
+                          "source": answer_cell_source("sample", {"pick-one": 1, "reduction": "36.4"})}
+    body = sheets[-1]["source"].split("\n", 1)[1]
+    assert read_answer_cell(body) == {"pick-one": 1, "reduction": "36.4"}
+    c.receive({"type": "request_snapshot"})
+    assert c.sent[-1]["type"] == "snapshot" and "quiz_answers" not in json.dumps(c.sent[-1])
+
+
+def test_an_exam_sends_its_answer_sheet_once_at_submit(comms, shell, no_driver, tmp_path, monkeypatch):
+    from dlmagics.quiz.sheet import read_answer_cell
+
+    monkeypatch.setenv("DLMAGICS_QUIZ_STORE", str(tmp_path / "progress.jsonl"))
+    shell.run_line_magic("load_ext", "dlmagics")
+    view = show(shell, str(SAMPLE), "exam")
+    c = next(made for made in comms if made.target_name == "dlmagics")
+    choose(view.questions[0], 1)
+    assert not [m for m in c.sent if m["type"] == "quiz_answers"]  # nothing is recorded before submit
+    view.submit.click()
+    sheets = [m for m in c.sent if m["type"] == "quiz_answers"]
+    assert len(sheets) == 1
+    answers = read_answer_cell(sheets[0]["source"].split("\n", 1)[1])
+    assert answers["pick-one"] == 1 and set(answers) == {q.id for q in view.tutor.quiz.questions}
 
 
 def test_options_are_shuffled_per_learner_and_question_stable_and_spread(monkeypatch):

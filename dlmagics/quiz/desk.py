@@ -1,5 +1,6 @@
 """The quizzes of one kernel: the progress store, every quiz shown here, and the status of
-each, which goes to the sidebar as a ``quiz`` message on every change and in snapshots.
+each, which goes to the sidebar as a ``quiz`` message on every change and in snapshots;
+after each answer, the quiz's answer sheet goes to the notebook as a ``quiz_answers`` message.
 
 Light to import (the magics create it at load): the quiz modules come with the first use.
 """
@@ -32,7 +33,8 @@ class QuizDesk:
         from .tutor import Tutor
         from .view import QuizView
 
-        tutor = Tutor(quiz, self.store, mode, cell_id, namespace, on_change=self._changed)
+        tutor = Tutor(quiz, self.store, mode, cell_id, namespace, on_change=self._changed,
+                      on_answers=lambda answers: self._answered(quiz.id, cell_id, answers))
         self.quizzes[quiz.id] = quiz
         view = QuizView(tutor)
         view.publish(self.show)
@@ -52,3 +54,11 @@ class QuizDesk:
 
         self.status[summary["id"]] = summary
         self.publish(quiz_message(summary))
+
+    def _answered(self, quiz_id: str, cell_id: str | None, answers: dict) -> None:
+        """The whole answer sheet goes to the notebook's answer cell (a converted notebook has
+        one; nbgrader's autograde sees only cell sources, never the progress store)."""
+        from ..protocol import quiz_answers_message
+        from .sheet import answer_cell_source
+
+        self.publish(quiz_answers_message(quiz_id, cell_id, answer_cell_source(quiz_id, answers)))

@@ -75,6 +75,10 @@ class Progress:
         written = sum(1 for q in designs if self.questions[q.id].attempts and self.questions[q.id].answer)
         return written, len(designs)  # (an exam handed in with a design left empty wrote none)
 
+    def answers(self) -> dict:
+        """Every answered question's latest answer, as the store keeps it: the answer sheet."""
+        return {qid: state.answer for qid, state in self.questions.items() if state.attempts}
+
     def summary(self) -> dict:
         """answered/total, correct, points scored of the total, as plain numbers."""
         counted = [self.questions[q.id] for q in self.quiz.scored_questions]  # design answers count apart
@@ -90,12 +94,13 @@ class Progress:
 
 class Tutor:
     def __init__(self, quiz: Quiz, store: ProgressStore, mode: str = "practice", cell_id: str | None = None,
-                 namespace: dict | None = None, on_change=None):
+                 namespace: dict | None = None, on_change=None, on_answers=None):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         self.quiz, self.store, self.mode, self.cell_id = quiz, store, mode, cell_id
         self.namespace = namespace if namespace is not None else {}
         self.on_change = on_change  # called with the summary after each recorded event
+        self.on_answers = on_answers  # called with the answer sheet after each answer or exam submission
         self.progress = Progress.from_records(quiz, store.records(quiz.id))
 
     # -- what the view may show -------------------------------------------------------
@@ -189,6 +194,8 @@ class Tutor:
         self.progress.apply(record)
         if notify and self.on_change is not None:
             self.on_change(self.summary())
+        if notify and event in ("answer", "submit") and self.on_answers is not None:
+            self.on_answers(self.progress.answers())
 
 
 def _storable(question: Question, value, namespace: dict):

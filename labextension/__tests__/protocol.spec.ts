@@ -21,6 +21,8 @@ import training from './training.json';
 // of a learner's loop over the digits with optimizer.zero_grad() left out.
 import owntrain from './owntrain.json';
 import quiz from './quiz.json';
+import quizAnswers from './quiz_answers.json';
+import { quizAnswersReader } from '../answerCells';
 // The sidebar's built-in events, written by `python -m dlmagics.timeline`.
 import events from '../events.json';
 
@@ -90,6 +92,13 @@ describe('protocol', () => {
       expect(parseKernelMessage(message, sections)).toEqual(message);
     }
   );
+
+  it("a quiz's answer-cell text (1.10.0) is a valid kernel message and parses; no section takes it", () => {
+    expect(kernelMessage(quizAnswers)).toBe('valid');
+    expect(quizAnswersReader.parse(quizAnswers)).toEqual(quizAnswers);
+    expect(parseKernelMessage(quizAnswers, sections)).toBeNull();
+    expect(kernelMessage({ ...quizAnswers, score: 1 })).not.toBe('valid');
+  });
 
   it('sends only valid frontend messages', () => {
     expect(frontendMessage(REQUEST_SNAPSHOT)).toBe('valid');

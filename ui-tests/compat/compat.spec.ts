@@ -1,6 +1,7 @@
 /**
  * One JupyterLab or Notebook version (scripts/compat.sh starts its server): a notebook that
- * ran `%load_ext dlmagics` gets the sidebar, connected to its kernel. Plain Playwright: Galata
+ * ran `%load_ext dlmagics` gets the sidebar, connected to its kernel, and the answers the kernel
+ * sends are written into its answer cell (issue 31). Plain Playwright: Galata
  * matches one JupyterLab version only.
  */
 import { expect, test } from '@playwright/test';
@@ -9,7 +10,7 @@ const BASE = process.env.COMPAT_URL ?? 'http://localhost:8899';
 const FLAVOUR = process.env.COMPAT_FLAVOUR ?? 'lab';
 const NAME = process.env.COMPAT_NAME ?? FLAVOUR;
 
-test(`${NAME}: the sidebar appears and connects to the kernel`, async ({ page }) => {
+test(`${NAME}: the sidebar appears and connects to the kernel; a quiz's answers reach the answer cell`, async ({ page }) => {
   const errors: string[] = [];
   page.on('console', message => {
     if (message.type() === 'error' && /dlmagics/i.test(message.text())) {
@@ -42,6 +43,21 @@ test(`${NAME}: the sidebar appears and connects to the kernel`, async ({ page })
   // The Timeline is its own left panel.
   await page.evaluate(() => (window as any).jupyterapp.shell.activateById('dlmagics-timeline'));
   await expect(page.locator('#dlmagics-timeline .dlm-timeline-summary')).toContainText('events', { timeout: 30000 });
+  // A quiz's answers, sent by the kernel as after a Check, are written into the notebook's
+  // answer cell (a notebook converted for nbgrader).
+  await page.evaluate(async () => {
+    const code = [
+      'from dlmagics.protocol import quiz_answers_message',
+      'from dlmagics.quiz.sheet import answer_cell_source',
+      'get_ipython().magics_manager.registry["DLMagics"].session.publish(',
+      '    quiz_answers_message("why-now", None, answer_cell_source("why-now", {"reduction": "36.4"})))'
+    ].join('\n');
+    const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    await kernel.requestExecute({ code }).done;
+  });
+  const answerCell = () =>
+    page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.model.cells.get(1).sharedModel.getSource());
+  await expect.poll(answerCell, { timeout: 15000 }).toContain('"reduction": "36.4"');
   await page.screenshot({ path: `screenshots/compat-${NAME}.png` });
   expect(errors).toEqual([]);
 });
