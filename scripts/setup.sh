@@ -46,6 +46,12 @@ if changed_since_install; then
   INSTALLED_NOW=1
   step "dlmagics and its test tools (builds the JupyterLab extension when needed)"
   "$PY" -m pip install -q "$ROOT[test]"
+  # nbgrader, a test tool (the tests drive its command line), brings its own Lab extension and
+  # server extensions: off here, so the Lab the browser tests drive has dlmagics's sidebar alone.
+  jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
+  for part in formgrader validate_assignment assignment_list course_list; do
+    jupyter server extension disable --sys-prefix "nbgrader.server_extensions.$part" >/dev/null 2>&1
+  done
 
   step "Node packages of the extension"
   (cd "$ROOT" && YARN_ENABLE_IMMUTABLE_INSTALLS=1 jlpm install >/dev/null)
