@@ -155,6 +155,7 @@ class Recorder:
         self.epoch_loop = False  # the cell has a loop over epochs (cellcode.py found it)
         self.undecided = None  # a loss with gradients on a model in eval(), until the next step or loss
         self.ended_epochs: list[tuple[int, int]] = []  # (first batch, end) of epochs not judged yet
+        self.max_steps: int | None = None  # stop the loop after this many optimizer steps (autograde)
 
     # -- events from the watch -----------------------------------------------------------
     def first_input(self, model, x) -> None:
@@ -233,6 +234,8 @@ class Recorder:
             self.doctor.after_step(optimizer, self.watch, self._now())
         if self.on_step is not None:
             self.on_step()
+        if self.max_steps is not None and self.history.steps >= self.max_steps:
+            self.controls.stop()  # as the Stop button: the loop ends at its next batch, all it made kept
 
     def loop(self, iterable, role: str):
         """The cell's epoch or batch loop, item by item (cellcode.py puts this around it)."""
@@ -381,9 +384,11 @@ def start(command: str, doctor: bool = True) -> OwnResult:
 
 
 def run_cell(result: OwnResult, code: str, namespace: dict, controls=None,
-             on_step: Callable[[OwnResult], None] | None = None, on_finding=None) -> OwnResult:
+             on_step: Callable[[OwnResult], None] | None = None, on_finding=None,
+             max_steps: int | None = None) -> OwnResult:
     """Run the cell's code in ``namespace`` with the watch on; never raises (the learner's
-    error is kept, with the doctor's sentence when it knows it)."""
+    error is kept, with the doctor's sentence when it knows it). ``max_steps``: stop the loop
+    after that many optimizer steps."""
     from . import cellcode
     from .doctor.rules import Doctor
     from .engine import Controls
@@ -394,6 +399,7 @@ def run_cell(result: OwnResult, code: str, namespace: dict, controls=None,
     if doctor is not None:
         doctor.on_finding = on_finding
     recorder = Recorder(result, controls, doctor, namespace)
+    recorder.max_steps = max_steps
     if doctor is not None:
         doctor.read = recorder.read
     if on_step is not None:

@@ -1,0 +1,190 @@
+"""Under nbgrader (NBGRADER_EXECUTION set while it executes a notebook) the magics that train or
+time take a short, seeded path that still runs the learner's code, and say so in one line;
+without it nothing changes. The last test runs a course notebook with demos as nbgrader's
+autograde does (its kernel's environment, 30 s a cell) and asserts every cell finished."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from dlmagics import autograde
+
+torch = pytest.importorskip("torch")
+
+pytestmark = pytest.mark.timeout(300)
+
+SAID = "a short, seeded run ("
+
+SETUP = """
+import torch
+from torch import nn
+from torch.nn import functional as F
+torch.manual_seed(1)
+X = torch.randn(64, 4)
+Y = (X[:, 0] > 0).long()
+model = nn.Linear(4, 2)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+"""
+
+LONG_LOOP = """
+for epoch in range(1000):
+    for i in range(0, 64, 8):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(X[i:i + 8]), Y[i:i + 8])
+        loss.backward()
+        optimizer.step()
+"""
+
+MATMUL = "x = torch.randn(64, 64, device=device)\n# timed\ny = x @ x\n"
+
+
+@pytest.fixture
+def ip(shell):
+    shell.run_line_magic("load_ext", "dlmagics")
+    shell.run_cell(SETUP)
+    return shell
+
+
+@pytest.fixture
+def grading(monkeypatch):
+    monkeypatch.setenv(autograde.ENV, "autograde")
+
+
+@pytest.mark.parametrize("value, mode", [("autograde", "autograde"), ("validate", "validate"), (" Autograde\n", "autograde"),
+                                         ("", None), ("1", None), ("formgrade", None)])
+def test_active_is_nbgraders_two_values_only(monkeypatch, value, mode):
+    monkeypatch.setenv(autograde.ENV, value)
+    assert autograde.active() == mode
+    monkeypatch.delenv(autograde.ENV)
+    assert autograde.active() is None
+
+
+def test_a_demo_runs_quick_for_one_epoch_on_the_cpu_and_says_so(ip, grading, capsys):
+    result = ip.run_line_magic("train_demo", "vanishing --epochs 50 --device cpu:1 --seed 3")
+    out = capsys.readouterr().out
+    assert result.status == "finished" and result.error is None
+    s = result.settings
+    assert (s.quick, s.epochs, s.device, s.seed) == (True, autograde.DEMO_EPOCHS, "cpu", 3)  # the learner's seed kept
+    line = next(text for text in out.splitlines() if SAID in text)
+    assert line.startswith("autograde: a short, seeded run (quick size, 1 epoch, seed 3, on the CPU")
+    # the same run twice: the same numbers (seeded)
+    again = ip.run_line_magic("train_demo", "vanishing --seed 3")
+    assert again.history.loss == result.history.loss
+
+
+def test_a_demo_asked_for_a_gpu_the_grader_lacks_still_runs_on_the_cpu(ip, grading, no_driver):
+    result = ip.run_line_magic("train_demo", "xor --device cuda")
+    assert result.status == "finished" and result.settings.device == "cpu"
+
+
+def test_without_nbgrader_a_demo_runs_as_asked_and_says_nothing(ip, monkeypatch, capsys):
+    monkeypatch.delenv(autograde.ENV, raising=False)
+    result = ip.run_line_magic("train_demo", "xor --epochs 3 --no-live")
+    assert (result.settings.quick, result.settings.epochs) == (False, 3)
+    assert SAID not in capsys.readouterr().out
+
+
+def test_train_runs_the_learners_loop_for_a_few_seeded_steps_and_says_so(ip, grading, capsys):
+    first = ip.run_cell_magic("train", "", LONG_LOOP)
+    out = capsys.readouterr().out
+    assert first.status == "stopped" and first.error is None
+    assert first.history.steps == autograde.OWN_STEPS == first.history.batches_done
+    assert f"autograde: a short, seeded run (the first {autograde.OWN_STEPS} optimizer steps of your loop" in out
+    assert "the doctor found nothing wrong" in out  # a healthy loop stays healthy when cut short
+    # seeded: the learner's loop reshuffles with torch's generator; the same start gives the same run
+    loop = LONG_LOOP.replace("for i in range(0, 64, 8):", "for i in torch.randperm(8).tolist():").replace(
+        "X[i:i + 8]", "X[8 * i:8 * i + 8]").replace("Y[i:i + 8]", "Y[8 * i:8 * i + 8]")
+    runs = []
+    for drawn in (1, 5):  # torch's generator left elsewhere by the cells before
+        ip.run_cell("model = nn.Linear(4, 2, bias=False)\ntorch.nn.init.zeros_(model.weight)\n"
+                    f"optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\ntorch.rand({drawn})")
+        runs.append(ip.run_cell_magic("train", "", loop).history.loss)
+    assert runs[0] == runs[1] and len(runs[0]) == autograde.OWN_STEPS
+
+
+def test_a_broken_loop_still_fails_under_autograde(ip, grading):
+    result = ip.run_cell_magic("train", "", LONG_LOOP.replace("Y[i:i + 8])", "Y[i:i + 8].float())"))
+    assert result.status == "failed" and result.error.startswith(("RuntimeError", "ValueError"))
+    assert result.explanation is not None  # the doctor's sentence, as outside nbgrader
+
+
+def test_without_nbgrader_train_runs_the_whole_loop(ip, monkeypatch, capsys):
+    monkeypatch.delenv(autograde.ENV, raising=False)
+    result = ip.run_cell_magic("train", "", LONG_LOOP.replace("range(1000)", "range(3)"))
+    assert result.status == "finished" and result.history.steps == 24
+    assert SAID not in capsys.readouterr().out
+
+
+def test_gpubench_times_once_on_the_cpu_only_and_says_so(ip, grading, capsys, fake_cuda):
+    result = ip.run_cell_magic("gpubench", "-d cpu,cpu:1,cuda --budget 30 --min-runs 500 --warmup 9", MATMUL)
+    out = capsys.readouterr().out
+    assert [d.label for d in result.devices] == ["cpu"]
+    assert len(result.devices[0].times) == 1 and result.devices[0].status == "ok"
+    assert "autograde: a short, seeded run (the CPU only, one timed run, no warm-up" in out
+
+
+def test_gpubench_still_fails_a_broken_cell_under_autograde(ip, grading):
+    from IPython.core.error import UsageError
+
+    with pytest.raises(UsageError, match="the cell failed on cpu"):
+        ip.run_cell_magic("gpubench", "", "# timed\ny = undefined_name * 2\n")
+
+
+def test_without_nbgrader_gpubench_runs_its_rounds_on_the_devices_asked(ip, monkeypatch, capsys):
+    monkeypatch.delenv(autograde.ENV, raising=False)
+    result = ip.run_cell_magic("gpubench", "-d cpu,cpu:1 --budget 0.05", MATMUL)
+    assert [d.label for d in result.devices] == ["cpu", "cpu:1"]
+    assert all(len(d.times) >= 3 for d in result.devices)
+    assert SAID not in capsys.readouterr().out
+
+
+@pytest.fixture
+def fake_cuda():
+    from dlmagics import testing
+
+    fake = testing.install_cuda(testing.FakeCuda())
+    yield fake
+    testing.uninstall_cuda()
+
+
+# -- nbgrader's timeout ------------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+NBGRADER_TIMEOUT_S = 30  # nbgrader 0.9's Execute.timeout: the seconds a cell may take
+GRADED = ["01_why_now.ipynb", "08_your_own_training.ipynb"]  # %train_demo and %%gpubench; %%train
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("name", GRADED)
+def test_a_course_notebook_with_demos_runs_within_nbgraders_cell_timeout(name, tmp_path, monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+
+    source = EXAMPLES / name
+    text = source.read_text()
+    assert "%train_demo" in text and ("%%gpubench" in text or "%%train" in text)
+    nb = nbformat.read(source, as_version=4)
+    monkeypatch.setenv(autograde.ENV, "autograde")  # as nbgrader sets it: the kernel inherits it
+    # nbgrader's Execute: a timeout a cell, errors kept in the notebook (it goes on after one)
+    NotebookClient(nb, timeout=NBGRADER_TIMEOUT_S, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()  # raises CellTimeoutError
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.metadata.get("execution", {}).get("shell.execute_reply") for c in code)  # every cell finished
+    errors = [(c.source[:60], o.get("ename"), o.get("evalue")) for c in code for o in c.get("outputs", [])
+              if o.output_type == "error"]
+    assert errors == []
+    said = [c for c in code for o in c.get("outputs", []) if SAID in str(o.get("text", ""))]
+    magics = [c for c in code if "%train_demo" in c.source or "%%gpubench" in c.source or "%%train" in c.source]
+    assert said and len(said) == len([c for c in magics if not c.source.lstrip().startswith("%train_demo --list")])
+    slowest = max(_seconds(c) for c in code)
+    print(f"{name}: slowest cell {slowest:.1f} s of {NBGRADER_TIMEOUT_S} s")
+
+
+def _seconds(cell) -> float:
+    ex = cell.metadata["execution"]
+    start, end = (datetime.fromisoformat(ex[k].replace("Z", "+00:00")) for k in ("iopub.execute_input",
+                                                                                   "shell.execute_reply"))
+    return (end - start).total_seconds()
