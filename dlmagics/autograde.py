@@ -9,12 +9,25 @@ still fails), and each says so in one line (``say``). Light: the magics import i
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 ENV = "NBGRADER_EXECUTION"
 MODES = ("autograde", "validate")  # what nbgrader 0.9 sets it to
 SEED = 0  # torch.manual_seed before a learner's loop under %%train
-OWN_STEPS = 10  # %%train stops the learner's loop after this many optimizer steps
 DEMO_EPOCHS = 1  # %train_demo: quick size, this many epochs
+
+
+@dataclass(frozen=True)
+class OwnLoop:
+    """How much of a learner's %%train loop runs: every part of it (the code after a batch loop,
+    a validation pass, between epochs), a few times."""
+
+    epochs: int = 2  # passes of the cell's epoch loop
+    batches: int = 5  # passes of its batch loop in each epoch
+    steps: int = 20  # optimizer steps at most, for a loop whose shape the cell does not show
+
+
+OWN_LOOP = OwnLoop()
 
 
 def active() -> str | None:

@@ -66,11 +66,12 @@ def train_cell(args, trainer, ctx):
     if autograde.active():  # the learner's loop still runs (a broken one still fails), a few steps of it
         import torch
 
-        autograde.say(f"the first {autograde.OWN_STEPS} optimizer steps of your loop, torch.manual_seed"
+        most = autograde.OWN_LOOP
+        autograde.say(f"your loop for at most {most.epochs} epochs of {most.batches} batches, torch.manual_seed"
                       f"({autograde.SEED})")
         torch.manual_seed(autograde.SEED)
         return trainer.train_cell(ctx.cell, ctx.namespace, command, doctor == "on", live=False, quiet=args.quiet,
-                                  max_steps=autograde.OWN_STEPS)
+                                  most=most)
     live = ctx.watched and not args.no_live
     return trainer.train_cell(ctx.cell, ctx.namespace, command, doctor == "on", live, quiet=args.quiet)
 
