@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from dlmagics import autograde
+from test_train_own import LOOP, SETUP
 
 torch = pytest.importorskip("torch")
 
@@ -18,25 +19,7 @@ pytestmark = pytest.mark.timeout(300)
 
 SAID = "a short, seeded run ("
 
-SETUP = """
-import torch
-from torch import nn
-from torch.nn import functional as F
-torch.manual_seed(1)
-X = torch.randn(64, 4)
-Y = (X[:, 0] > 0).long()
-model = nn.Linear(4, 2)
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-"""
-
-LONG_LOOP = """
-for epoch in range(1000):
-    for i in range(0, 64, 8):
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(X[i:i + 8]), Y[i:i + 8])
-        loss.backward()
-        optimizer.step()
-"""
+LONG_LOOP = LOOP.replace("range(3)", "range(1000)")  # 8 batches an epoch
 
 MATMUL = "x = torch.randn(64, 64, device=device)\n# timed\ny = x @ x\n"
 
@@ -44,7 +27,7 @@ MATMUL = "x = torch.randn(64, 64, device=device)\n# timed\ny = x @ x\n"
 @pytest.fixture
 def ip(shell):
     shell.run_line_magic("load_ext", "dlmagics")
-    shell.run_cell(SETUP)
+    shell.run_cell(SETUP + "from torch.nn import functional as F\n")
     return shell
 
 
@@ -101,32 +84,32 @@ def test_train_runs_every_part_of_the_learners_loop_a_few_seeded_times_and_says_
             "torch.manual_seed(0))") in out
     assert "the doctor found nothing wrong" in out  # a healthy loop stays healthy when cut short
     # seeded: the learner's loop reshuffles with torch's generator; the same start gives the same run
-    loop = LONG_LOOP.replace("for i in range(0, 64, 8):", "for i in torch.randperm(8).tolist():").replace(
-        "X[i:i + 8]", "X[8 * i:8 * i + 8]").replace("Y[i:i + 8]", "Y[8 * i:8 * i + 8]")
+    loop = LONG_LOOP.replace("for i in range(0, 256, 32):", "for i in torch.randperm(8).tolist():").replace(
+        "X[i:i + 32]", "X[32 * i:32 * i + 32]").replace("Y[i:i + 32]", "Y[32 * i:32 * i + 32]")
     runs = []
     for drawn in (1, 5):  # torch's generator left elsewhere by the cells before
-        ip.run_cell("model = nn.Linear(4, 2, bias=False)\ntorch.nn.init.zeros_(model.weight)\n"
+        ip.run_cell("model = nn.Linear(8, 2, bias=False)\ntorch.nn.init.zeros_(model.weight)\n"
                     f"optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\ntorch.rand({drawn})")
         runs.append(ip.run_cell_magic("train", "", loop).history.loss)
     assert runs[0] == runs[1] and len(runs[0]) == most.epochs * most.batches
 
 
 def test_a_loop_whose_shape_the_cell_does_not_show_stops_after_a_few_steps(ip, grading):
-    cell = ("def one_step(i):\n    optimizer.zero_grad()\n    loss = F.cross_entropy(model(X[i:i + 8]), Y[i:i + 8])\n"
-            "    loss.backward()\n    optimizer.step()\n\nstep = 0\nwhile True:\n    one_step(step % 8 * 8)\n    step += 1\n")
+    cell = ("def one_step(i):\n    optimizer.zero_grad()\n    loss = F.cross_entropy(model(X[i:i + 32]), Y[i:i + 32])\n"
+            "    loss.backward()\n    optimizer.step()\n\nstep = 0\nwhile True:\n    one_step(step % 8 * 32)\n    step += 1\n")
     result = ip.run_cell_magic("train", "", cell)
     assert result.status == "stopped" and result.history.steps == autograde.OWN_LOOP.steps
 
 
 def test_a_broken_loop_still_fails_under_autograde(ip, grading):
-    result = ip.run_cell_magic("train", "", LONG_LOOP.replace("Y[i:i + 8])", "Y[i:i + 8].float())"))
+    result = ip.run_cell_magic("train", "", LONG_LOOP.replace("Y[i:i + 32])", "Y[i:i + 32].float())"))
     assert result.status == "failed" and result.error.startswith(("RuntimeError", "ValueError"))
     assert result.explanation is not None  # the doctor's sentence, as outside nbgrader
 
 
 def test_without_nbgrader_train_runs_the_whole_loop(ip, monkeypatch, capsys):
     monkeypatch.delenv(autograde.ENV, raising=False)
-    result = ip.run_cell_magic("train", "", LONG_LOOP.replace("range(1000)", "range(3)"))
+    result = ip.run_cell_magic("train", "", LOOP)
     assert result.status == "finished" and result.history.steps == 24
     assert SAID not in capsys.readouterr().out
 

@@ -7,6 +7,8 @@ result records them per device, unless every device failed.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .. import autograde
 from ..hardware.devices import Available, DeviceError, parse_devices
 from ..options import OptionError, bounded
@@ -19,7 +21,6 @@ from .runner import Options, run_cell
 from .sweep import BenchSweep, SweepError, check_sweep_time, parse_sweep
 
 MAX_MIN_RUNS = 10_000
-AUTOGRADE_BUDGET_S = 0.001  # under nbgrader: one timed run (and the one counted) per device
 
 
 class BenchUsageError(OptionError):
@@ -50,8 +51,8 @@ def _budget(text: str) -> float:
 def prepare(args, source: str, options: str = ""):
     """Check everything before anything runs; returns what run() needs. ``options``: the
     magic's line as typed, kept in the rewrite of a cell that times itself."""
-    if autograde.active():  # the CPU only, its fewest runs: within nbgrader's 30 s a cell
-        args.devices, args.budget, args.warmup, args.min_runs = "cpu", str(AUTOGRADE_BUDGET_S), "0", "1"
+    if autograde.active():  # the CPU only (and one timed run, below): within nbgrader's 30 s a cell
+        args.devices = "cpu"
     try:
         cell = split_cell(source)
         devices = parse_devices(args.devices, Available.detect())
@@ -67,8 +68,9 @@ def prepare(args, source: str, options: str = ""):
         warmup=Options.warmup if args.warmup is None else _count(args.warmup, 0, MAX_WARMUP, "--warmup"),
         min_runs=Options.min_runs if args.min_runs is None else _count(args.min_runs, 1, MAX_MIN_RUNS, "--min-runs"),
         check=not args.no_check,
-        rounds=1 if autograde.active() else Options.rounds,
     )
+    if autograde.active():  # no budget: the one run that min_runs asks for, no warm-up, one block
+        options = replace(options, budget=0.0, warmup=0, min_runs=1, rounds=1)
     if sweep is not None:
         try:
             check_sweep_time(len(sweep[1]), len(devices), options.budget, MAX_BUDGET_S)
