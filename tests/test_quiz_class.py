@@ -27,8 +27,9 @@ SCORES = {"ada": (1.0, 2.0), "bob": (1.0, 1.0), "cy": (0.0, 0.0)}  # bob: partia
 def gradebook(tmp_path, monkeypatch):
     # nbgrader stamps a new gradebook with its schema version by running `alembic`, beside python
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    path = tmp_path / "gradebook.db"
-    with nbgrader_api.Gradebook(f"sqlite:///{path}") as book:
+    path = tmp_path / "my course" / "gradebook.db"  # read-only opens it by URI: a space must not break it
+    path.parent.mkdir()
+    with nbgrader_api.Gradebook(f"sqlite:///{path.as_uri()}?uri=true") as book:
         book.add_assignment("week1")
         book.add_notebook("01_why_now", "week1")
         for grade_id, points, call in QUESTIONS:
@@ -59,7 +60,7 @@ def ip(shell, tmp_path, monkeypatch):
 
 def test_the_class_view_shows_each_questions_share_right_and_each_students_points(ip, gradebook):
     before = gradebook.read_bytes()
-    view = ip.run_line_magic("dlquiz", f"--class {gradebook}")
+    view = ip.run_line_magic("dlquiz", f"--class '{gradebook}'")
     assert [(q["quiz"], q["question"], q["right"], q["answered"]) for q in view.questions] == [
         ("why-now", "backprop-year", 2, 3), ("why-now", "gpu-speedup", 1, 3)]
     assert [(s["student"], s["points"], s["max_points"]) for s in view.students] == [
@@ -73,7 +74,7 @@ def test_the_class_view_shows_each_questions_share_right_and_each_students_point
 
 def test_the_class_view_exports_one_csv_row_per_student_and_question(ip, gradebook, tmp_path, capsys):
     out = tmp_path / "class.csv"
-    assert ip.run_line_magic("dlquiz", f"--class {gradebook} --export csv {out}") is None
+    assert ip.run_line_magic("dlquiz", f"--class '{gradebook}' --export csv {out}") is None
     assert "wrote" in capsys.readouterr().out
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 6 and set(rows[0]) == {"student", "assignment", "quiz", "question", "points", "max_points",
@@ -101,10 +102,10 @@ def test_a_file_that_is_not_a_gradebook_gets_one_line(ip, tmp_path, gradebook):
     assert "without nbgrader's tables" in usage(ip, f"--class {other}")
     with sqlite3.connect(other) as db:  # still as it was: no table was added to it
         assert [r[0] for r in db.execute("SELECT name FROM sqlite_master")] == ["t"]
-    assert "--class exports csv" in usage(ip, f"--class {gradebook} --export json x.json")
-    assert "goes alone" in usage(ip, f"why-now --class {gradebook}")
+    assert "--class exports csv" in usage(ip, f"--class '{gradebook}' --export json x.json")
+    assert "goes alone" in usage(ip, f"why-now --class '{gradebook}'")
 
 
 def test_without_nbgrader_the_class_view_says_how_to_install_it(ip, gradebook, monkeypatch):
     monkeypatch.setitem(sys.modules, "nbgrader.api", None)  # import nbgrader.api fails
-    assert "nbgrader is not installed here: pip install 'nbgrader>=0.9'" in usage(ip, f"--class {gradebook}")
+    assert "nbgrader is not installed here: pip install 'nbgrader>=0.9'" in usage(ip, f"--class '{gradebook}'")

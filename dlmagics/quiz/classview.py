@@ -60,7 +60,7 @@ def read(path: str | Path) -> list[Mark]:
 
     try:
         # read-only, and course "" (Gradebook adds a missing course otherwise)
-        with Gradebook(f"sqlite:///file:{where.resolve()}?mode=ro&uri=true", course_id="") as book:
+        with Gradebook(f"sqlite:///{where.resolve().as_uri()}?mode=ro&uri=true", course_id="") as book:
             calls = {(c.notebook.assignment.name, c.name): _quiz_and_question(c.source)
                      for c in book.db.query(SourceCell).all() if c.name.startswith(TEST_PREFIX)}
             marks = []
@@ -91,7 +91,7 @@ def _check_gradebook(where: Path) -> None:
     import sqlite3
 
     try:
-        with sqlite3.connect(f"file:{where.resolve()}?mode=ro", uri=True) as db:
+        with sqlite3.connect(f"{where.resolve().as_uri()}?mode=ro", uri=True) as db:
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.Error as error:
         raise ClassViewError(f"--class {where}: cannot be read ({error}); {allowed}") from None
