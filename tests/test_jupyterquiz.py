@@ -80,6 +80,35 @@ def test_precision_rounds_the_answer_and_the_value_to_significant_figures(tmp_pa
     assert round_to_figures(123456, 2) == 120000 and round_to_figures(0.0, 3) == 0.0
 
 
+def test_an_old_files_precision_0_reads_as_to_a_whole_number_with_a_note(tmp_path):
+    """Issue 31 item 6: jupyterquiz before 2.8 read "precision" as decimal places, so an old file's
+    0 meant "to a whole number"; the question is kept (it was left out) and the author told how
+    it was read."""
+    from pathlib import Path
+
+    from dlmagics.quiz.store import ProgressStore
+    from dlmagics.quiz.tutor import Tutor
+    from dlmagics.quiz.view import QuizView, static_text
+
+    quiz = load(Path(__file__).parent / "quizzes" / "jq_old_precision.json")
+    layers, millions, pi = quiz.questions
+    assert quiz.skipped == ()
+    assert [line.split(":")[0] for line in quiz.notes] == ["question #1", "question #2"]  # not #3: precision 3
+    assert all("to a whole number" in line and "before 2.8" in line for line in quiz.notes)
+    # an answer counts as the whole number it rounds to (halves up), values and ranges alike
+    for answer in ("8", "8.4", "7.5", "7.99", "8.0"):
+        assert grade(layers, answer).correct, answer
+    for answer in ("8.5", "7.49", "9"):
+        assert not grade(layers, answer).correct, answer
+    assert grade(layers, "4.4").feedback == "More than that: count the dense layers too."  # 4 in [0, 5)
+    assert grade(layers, "4.5").feedback == "Count the convolutional and the fully connected layers."  # 5: not
+    assert grade(millions, "61").correct and grade(millions, "60.6").correct and not grade(millions, "60.4").correct
+    assert grade(pi, "3.141").correct and not grade(pi, "3.15").correct  # significant figures as before
+    tutor = Tutor(quiz, ProgressStore(tmp_path / "progress.jsonl"))
+    assert "to a whole number" in QuizView(tutor).header.value and "left out" not in QuizView(tutor).header.value
+    assert "read from " in static_text(tutor) and "question #2: 'precision': 0" in static_text(tutor)
+
+
 def test_string_answers_feedback_case_fuzzy_and_default(tmp_path):
     (q,) = quiz_of(tmp_path, string(
         {"answer": "John F. Kennedy", "correct": True, "feedback": "The 35th.", "fuzzy_threshold": 0.8},
@@ -101,7 +130,9 @@ BAD = [
     (numeric({"type": "value", "value": "about ten", "correct": True}), "'answers[0].value' is 'about ten', not a number"),
     (numeric({"type": "range", "range": [5], "correct": True}), "'answers[0].range' is [5]"),
     (numeric({"type": "range", "range": [5, 5], "correct": True}), "low must be below high"),
-    (numeric({"type": "value", "value": 1, "correct": True}, precision=0), "'precision' is 0"),
+    (numeric({"type": "value", "value": 1, "correct": True}, precision=-1), "'precision' is -1"),
+    (numeric({"type": "value", "value": 1, "correct": True}, precision=2.5), "'precision' is 2.5"),
+    (numeric({"type": "range", "range": [3.2, 3.7], "correct": True}, precision=0), "holds no whole number"),
     (numeric({"type": "value", "value": 1, "correct": False}), "no value or range is marked"),
     (numeric({"type": "value", "value": 1, "correct": True}, {"feedback": "?"}), "'answers[1]' has no 'value' or 'range'"),
     (string({"answer": "x", "correct": "yes"}), "'answers[0].correct' must be true or false"),

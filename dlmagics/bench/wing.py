@@ -66,7 +66,8 @@ GPUBENCH = MagicSpec(
         counter of each GPU it runs on. A device that runs out of memory is marked and the
         others still run; Ctrl-C keeps what was measured. Other processes, this kernel's
         other threads or other processes on the GPU that used the machine during the runs
-        are named with their figures when they could have changed the times.
+        are named with their figures when they could have changed the times. Under nbgrader's
+        autograde or validate it runs the cell once, timed, on the CPU only, and says so in a line.
 
         The result is returned (so ``_`` holds it) and kept in ``_gpubench``: ``.to_dict()``,
         ``.save(path)``, ``.compare(path)``. Examples::

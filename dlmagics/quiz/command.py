@@ -14,6 +14,8 @@ class QuizUsageError(OptionError):
 
 def dlquiz(args, desk, namespace: dict, cell_id: str | None):
     """The whole magic, for the kernel's QuizDesk; returns what the cell shows (or None)."""
+    if args.gradebook is not None:
+        return _class_view(args)
     if sum(map(bool, (args.name, args.reset, args.score, args.export))) > 1:
         raise QuizUsageError("give one of ID, --reset, --score or --export")
     if args.mode is not None and args.mode not in MODES:
@@ -34,6 +36,30 @@ def dlquiz(args, desk, namespace: dict, cell_id: str | None):
         desk.show_quiz(_find(args.name, desk), args.mode or "practice", namespace, cell_id)
     except OSError as error:  # the progress file cannot be read or written
         raise QuizUsageError(str(error)) from None
+    return None
+
+
+def _class_view(args):
+    """--class GRADEBOOK.db: the class's results from nbgrader's gradebook; with --export csv PATH, written."""
+    from .classview import ClassView, ClassViewError, read
+
+    if args.name or args.reset or args.score or args.mode:
+        raise QuizUsageError("--class GRADEBOOK.db goes alone, or with --export csv PATH")
+    if args.export and args.export[0] != "csv":
+        raise QuizUsageError(f"--class exports csv: --class {args.gradebook} --export csv PATH")
+    try:
+        view = ClassView(read(args.gradebook), str(args.gradebook))
+    except ClassViewError as error:
+        raise QuizUsageError(str(error)) from None
+    if not args.export:
+        return view
+    from ..files import FileProblem, write_text
+
+    try:
+        written = write_text(args.export[1], view.csv_text())
+    except FileProblem as error:
+        raise QuizUsageError(str(error)) from None
+    print(f"%dlquiz: wrote {written} ({len(view.marks)} rows: one per student and question)")
     return None
 
 

@@ -95,6 +95,7 @@ class Quiz:
     path: str = ""
     digest: str = ""  # a hash of the content: an edited quiz does not inherit stale answers
     skipped: tuple[str, ...] = ()  # questions of an imported file left out, each with why
+    notes: tuple[str, ...] = ()  # questions of an imported file read in a way its author should know
 
     def question(self, qid: str) -> Question:
         for q in self.questions:

@@ -283,13 +283,19 @@ HIDE_COPY = ("<style>.jp-OutputArea-child:has(.dlm-quiz) + .jp-OutputArea-child:
 
 
 def skipped_html(quiz) -> str:
-    """The questions of an imported file that were left out, each with why: the author's to mend."""
-    if not quiz.skipped:
-        return ""
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in quiz.skipped)
-    return (f'<div class="{NOTE}" style="{COLOURS[NOTE]}">{len(quiz.skipped)} question'
-            f'{"s" if len(quiz.skipped) > 1 else ""} of {html.escape(quiz.path)} could not be used and '
-            f"{'are' if len(quiz.skipped) > 1 else 'is'} left out:<ul>{items}</ul></div>")
+    """The questions of an imported file that were left out, each with why: the author's to mend;
+    and those read in a way the author should know."""
+    parts = []
+    if quiz.skipped:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in quiz.skipped)
+        parts.append(f'<div class="{NOTE}" style="{COLOURS[NOTE]}">{len(quiz.skipped)} question'
+                     f'{"s" if len(quiz.skipped) > 1 else ""} of {html.escape(quiz.path)} could not be used and '
+                     f"{'are' if len(quiz.skipped) > 1 else 'is'} left out:<ul>{items}</ul></div>")
+    if quiz.notes:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in quiz.notes)
+        parts.append(f'<div class="{NOTE}" style="{COLOURS[NOTE]}">Read from {html.escape(quiz.path)}:'
+                     f"<ul>{items}</ul></div>")
+    return "".join(parts)
 
 
 def static_html(tutor: Tutor) -> str:
@@ -307,6 +313,7 @@ def static_text(tutor: Tutor) -> str:
     quiz, s = tutor.quiz, tutor.summary()
     lines = [f"{quiz.title} ({quiz.id}): {s['answered']} of {s['total']} answered, score {s['score']:.0%}"]
     lines += [f"left out of {quiz.path}: {line}" for line in quiz.skipped]
+    lines += [f"read from {quiz.path}: {line}" for line in quiz.notes]
     for i, q in enumerate(quiz.questions, 1):
         lines.append(f"{i}. {to_text(q.prompt)}")
         lines += [f"   - {to_text(q.options[k].text)}" for k in option_order(q)]

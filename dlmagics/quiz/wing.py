@@ -7,7 +7,8 @@ from ..wing import Context, MagicSpec, Wing, arg
 
 DLQUIZ = MagicSpec(
     "dlquiz", printed_in_scripts=True,
-    usage="%dlquiz [ID | PATH] [--mode practice|mastery|exam] | --reset ID | --score | --export csv|json PATH",
+    usage=("%dlquiz [ID | PATH] [--mode practice|mastery|exam] | --reset ID | --score | --export csv|json PATH "
+           "| --class GRADEBOOK.db [--export csv PATH]"),
     args=(
         arg("name", nargs="?", help="A quiz id (see the list) or the path of a quiz file (.yaml, .json, "
                                     "or a jupyterquiz .json list)."),
@@ -16,7 +17,11 @@ DLQUIZ = MagicSpec(
                                            "or exam (no feedback until you submit; limited submissions)."),
         arg("--reset", metavar="ID", help="Start the quiz afresh (earlier answers stay in the file, uncounted)."),
         arg("--score", action="store_true", help="A table of every quiz: answered, correct, score."),
-        arg("--export", nargs=2, metavar=("FORMAT", "PATH"), help="Write one row per question as csv or json."),
+        arg("--export", nargs=2, metavar=("FORMAT", "PATH"), help="Write one row per question as csv or json "
+                                                                   "(with --class: one per student and question, csv)."),
+        arg("--class", dest="gradebook", metavar="GRADEBOOK.db",
+            help="A teacher's view of nbgrader's gradebook: each question's share of right answers and each "
+                 "student's points (needs nbgrader)."),
     ),
     doc="""Quizzes on the deep-learning revolution, graded in this kernel, progress kept.
 
@@ -45,6 +50,8 @@ DLQUIZ = MagicSpec(
           %dlquiz --score
           %dlquiz --export csv progress.csv
           %dlquiz --reset why-now
+          %dlquiz --class gradebook.db     # a teacher's: the class's answers, from nbgrader
+          %dlquiz --class gradebook.db --export csv class.csv
         """)
 
 

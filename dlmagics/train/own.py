@@ -7,6 +7,7 @@ calls it, and never raises: a failure is kept in the result with the doctor's se
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 import traceback
@@ -155,6 +156,7 @@ class Recorder:
         self.epoch_loop = False  # the cell has a loop over epochs (cellcode.py found it)
         self.undecided = None  # a loss with gradients on a model in eval(), until the next step or loss
         self.ended_epochs: list[tuple[int, int]] = []  # (first batch, end) of epochs not judged yet
+        self.most = None  # how much of the loop runs (autograde.OwnLoop), or None: all of it
 
     # -- events from the watch -----------------------------------------------------------
     def first_input(self, model, x) -> None:
@@ -233,13 +235,19 @@ class Recorder:
             self.doctor.after_step(optimizer, self.watch, self._now())
         if self.on_step is not None:
             self.on_step()
+        if self.most is not None and self.history.steps >= self.most.steps:
+            self.controls.stop()  # as the Stop button: the loop ends at its next batch, all it made kept
 
     def loop(self, iterable, role: str):
-        """The cell's epoch or batch loop, item by item (cellcode.py puts this around it)."""
+        """The cell's epoch or batch loop, item by item (cellcode.py puts this around it); with
+        ``most``, its first few items, then the cell's code after the loop runs as usual."""
         try:
             total = len(iterable)
         except Exception:  # noqa: BLE001 - a generator, or a len() that fails: no total
             total = None
+        if self.most is not None:
+            most = self.most.epochs if role == "epoch" else self.most.batches
+            iterable, total = itertools.islice(iterable, most), most if total is None else min(total, most)
         if role == "epoch":
             self.history.epochs_planned = total
         else:
@@ -381,9 +389,11 @@ def start(command: str, doctor: bool = True) -> OwnResult:
 
 
 def run_cell(result: OwnResult, code: str, namespace: dict, controls=None,
-             on_step: Callable[[OwnResult], None] | None = None, on_finding=None) -> OwnResult:
+             on_step: Callable[[OwnResult], None] | None = None, on_finding=None,
+             most=None) -> OwnResult:
     """Run the cell's code in ``namespace`` with the watch on; never raises (the learner's
-    error is kept, with the doctor's sentence when it knows it)."""
+    error is kept, with the doctor's sentence when it knows it). ``most``: how much of the
+    loop runs (autograde.OwnLoop), or None: all of it."""
     from . import cellcode
     from .doctor.rules import Doctor
     from .engine import Controls
@@ -394,6 +404,7 @@ def run_cell(result: OwnResult, code: str, namespace: dict, controls=None,
     if doctor is not None:
         doctor.on_finding = on_finding
     recorder = Recorder(result, controls, doctor, namespace)
+    recorder.most = most
     if doctor is not None:
         doctor.read = recorder.read
     if on_step is not None:

@@ -41,9 +41,11 @@ class Trainer:
         controls = Controls(settings.lr)
         return self._run_live(result, train, frames, controls) if live else self._run_here(result, train, frames, controls)
 
-    def train_cell(self, code: str, namespace: dict, command: str, doctor: bool, live: bool, quiet: bool = False):
+    def train_cell(self, code: str, namespace: dict, command: str, doctor: bool, live: bool, quiet: bool = False,
+                   most=None):
         """A learner's own loop (the cell's code) under the watch and the doctor: live, or
-        here and now. ``quiet``: nothing while it trains, the final picture at the end."""
+        here and now. ``quiet``: nothing while it trains, the final picture at the end;
+        ``most``: how much of the loop runs (autograde.OwnLoop, under nbgrader)."""
         from . import own, own_frames
         from .engine import Controls
 
@@ -53,7 +55,7 @@ class Trainer:
 
         def train(controls, on_step=None):
             own.run_cell(result, code, namespace, controls, on_step,
-                         on_finding=None if live else self._say_finding)
+                         on_finding=None if live else self._say_finding, most=most)
 
         if live and not quiet:
             return self._run_live(result, train, own_frames, controls)

@@ -42,7 +42,8 @@ TRAIN_DEMO = MagicSpec(
         so the controls respond while the kernel is otherwise idle. When the run ends, the
         dashboard becomes a picture and a summary that stay in the saved notebook. Run
         headless (nbconvert, papermill) or with --no-live, it trains at once and leaves the
-        same picture and summary.
+        same picture and summary. Under nbgrader's autograde or validate it trains briefly
+        at --quick size on the CPU, and says so in a line.
 
         The result is returned: ``.history`` (every step so far, of every contender),
         ``.final``, ``.lesson``, ``.to_dict()``, ``.plot()``. While the run trains:
@@ -107,7 +108,9 @@ TRAIN = MagicSpec(
         Training runs in the background, so the controls answer; the next cell waits for it.
         The kernel's interrupt (the stop button, or I I) stops it and keeps the history.
         Headless (nbconvert, papermill) and in a terminal the cell trains at once and prints
-        the doctor's findings as lines, then the final picture.
+        the doctor's findings as lines, then the final picture. Under nbgrader's autograde or
+        validate your loop runs a few batches of its first epochs, seeded (the code after each
+        loop as written), and says so in a line: a broken loop still fails.
 
         The result is returned: ``.history`` (each batch's loss, accuracy and learning rate,
         each evaluation, the epochs), ``.findings``, ``.final``, ``.plot()``, ``.to_dict()``.

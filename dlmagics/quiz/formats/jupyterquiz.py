@@ -5,7 +5,9 @@ grades them (github.com/jmshea/jupyterquiz: its README, schema/ and js/ say how)
   JavaScript, the number of correct options decides (one: pick one; more: tick all);
 - numeric: values and ranges [low, high), right or wrong, each with its feedback, checked in
   order, the first match deciding; ``precision`` rounds the learner's number and the values to
-  that many significant figures; the ``"type": "default"`` answer's feedback when none matched;
+  that many significant figures (``"precision": 0``, from jupyterquiz before 2.8, which counted
+  decimal places: to a whole number, with a note); the ``"type": "default"`` answer's feedback
+  when none matched;
 - string: answers right or wrong with feedback, ``match_case``, ``fuzzy_threshold``, the default.
 
 A question that cannot be used is left out with a line naming it and the author's field
@@ -42,8 +44,8 @@ class JupyterQuiz:
 
     def read(self, path, text):
         where = str(path)
-        document, skipped = convert(parse(path, text), default_id=id_from_name(path.stem), where=where)
-        return replace(from_dict(document, where), skipped=tuple(skipped))
+        document, skipped, notes = convert(parse(path, text), default_id=id_from_name(path.stem), where=where)
+        return replace(from_dict(document, where), skipped=tuple(skipped), notes=tuple(notes))
 
 
 FORMAT = JupyterQuiz()
@@ -70,14 +72,22 @@ class Skip(ValueError):
     """A question left out; the message says which field of the author's and why."""
 
 
-def convert(items: list, default_id: str, where: str) -> tuple[dict, list[str]]:
-    """A jupyterquiz list as one of our quiz documents, and a line per question left out."""
-    questions, skipped = [], []
+WHOLE_NUMBER_NOTE = ("'precision': 0 is read as \"to a whole number\" (jupyterquiz before 2.8 counted decimal "
+                     "places; 2.8 counts significant figures, from 1): an answer counts as the whole number it "
+                     "rounds to, 2.5 up to 3.5 as 3")
+
+
+def convert(items: list, default_id: str, where: str) -> tuple[dict, list[str], list[str]]:
+    """A jupyterquiz list as one of our quiz documents, a line per question left out, and a
+    line per question read in a way its author should know (an old file's precision)."""
+    questions, skipped, notes = [], [], []
     for index, (item, qid) in enumerate(zip(items, question_ids(items))):
         try:
             question = _convert(item, qid, index + 1)
             read_question(Reader(where), question, index)  # our own rules too (one more safety net)
             questions.append(question)
+            if _to_whole_number(item):
+                notes.append(f"question #{index + 1}: {WHOLE_NUMBER_NOTE}")
         except (Skip, QuizFormatError) as problem:
             skipped.append(f"question #{index + 1}: {problem}")
     if not questions:
@@ -86,7 +96,7 @@ def convert(items: list, default_id: str, where: str) -> tuple[dict, list[str]]:
         raise QuizFormatError(f"{where}: no question of this jupyterquiz file can be used: {first}{more}")
     document = {"id": default_id, "title": readable_title(default_id),
                 "topic": "imported from jupyterquiz", "questions": questions}
-    return document, skipped
+    return document, skipped, notes
 
 
 WORDS_IN_ID = 6
@@ -167,10 +177,21 @@ def _choices(answers: list) -> dict:
     return {"type": "single" if right == 1 else "multiple", "options": options}
 
 
+def _to_whole_number(item: dict) -> bool:
+    """An old jupyterquiz file's "precision": 0: no significant figures, but no decimals."""
+    return item.get("type") == "numeric" and _number(item.get("precision")) == 0
+
+
+def _whole(number: float) -> int:
+    """The whole number an answer counts as under "precision": 0 (halves up)."""
+    return math.floor(number + 0.5)
+
+
 def _numeric(item: dict, answers: list) -> dict:
     found: dict = {"type": "numeric"}
     precision = item.get("precision")
-    if precision is not None:
+    whole = _to_whole_number(item)  # each value and range becomes the numbers that round into it
+    if precision is not None and not whole:
         if not (_number(precision) is not None and float(precision).is_integer() and 1 <= float(precision) <= 17):
             raise Skip(f"'precision' is {precision!r}; it counts significant figures, a whole number from 1 to 17")
         found["precision"] = int(float(precision))
@@ -182,7 +203,10 @@ def _numeric(item: dict, answers: list) -> dict:
             value = _number(answer["value"])
             if value is None:
                 raise Skip(f"'{at}.value' is {answer['value']!r:.40}, not a number")
-            responses.append({"value": value, **response})
+            if whole:
+                responses.append({"range": [_whole(value) - 0.5, _whole(value) + 0.5], **response})
+            else:
+                responses.append({"value": value, **response})
         elif "range" in answer:
             ends = answer["range"]
             low, high = (_number(ends[0]), _number(ends[1])) if isinstance(ends, list) and len(ends) == 2 else (None, None)
@@ -190,6 +214,11 @@ def _numeric(item: dict, answers: list) -> dict:
                 raise Skip(f"'{at}.range' is {ends!r:.60}; it must be [low, high], two numbers")
             if not low < high:
                 raise Skip(f"'{at}.range' [{low:g}, {high:g}) holds no number: low must be below high")
+            if whole:  # the whole numbers in [low, high), and every number that rounds to one of them
+                if math.ceil(low) >= math.ceil(high):
+                    raise Skip(f"'{at}.range' [{low:g}, {high:g}) holds no whole number, and 'precision': 0 "
+                               "rounds every answer to one")
+                low, high = math.ceil(low) - 0.5, math.ceil(high) - 0.5
             responses.append({"range": [low, high], **response})
         elif answer.get("type") == "default":
             found["otherwise"] = response["feedback"]
