@@ -50,7 +50,7 @@ def test_example_runs_clean(path, tmp_path):
         # why the plain net's accuracy stays at chance, as the text before the demo says
         assert re.search(r"without batch norm the net diverged at step \d+ \(its loss became NaN\)", texts)
     if path.name == "06_when_not.ipynb":
-        assert "over logistic regression" in texts and "measured here: test accuracy on the new digits" in texts
+        assert "over logistic regression" in texts and "measured here: test accuracy on the new classes" in texts
     if path.name == "07_training_demos.ipynb":  # headless: each demo leaves its picture and shows its lesson
         pictures = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                     if "image/png" in o.get("data", {}) and "%train_demo" in o["data"].get("text/plain", "")]
