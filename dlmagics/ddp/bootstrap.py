@@ -1,0 +1,133 @@
+"""One rank of a %%ddp run, as torchrun starts it: ``python -m dlmagics.ddp.bootstrap FOLDER``.
+
+It labels its output ("[rank 1] ..."), joins the process group (with the run's timeout, so
+a collective that waits longer raises), wraps the collectives (collectives.py), runs
+FOLDER/cell.py with ``rank``, ``world_size``, ``device``, ``step``, ``torch`` and ``dist`` in
+its namespace, and leaves FOLDER/rank<N>.json: its times, its collectives and its error."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import linecache
+import os
+import re
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+
+CELL = "<%%ddp cell>"  # the cell's file name in tracebacks (its lines come from linecache)
+WHERE = re.compile(r"\[[^\]]*\.(?:cc|cpp|h|hpp):\d+\] ")  # gloo's "[.../pair.cc:553] " before its message
+
+
+def short_error(error: BaseException) -> str:
+    """The error's first line, without a C++ source location or gloo's sign-off."""
+    text = WHERE.sub("", f"{type(error).__name__}: {error}".strip().splitlines()[0])
+    return text.split(" GLHF!")[0].strip()
+
+
+def print_cell_traceback(error: BaseException) -> None:
+    """The traceback from the cell's own frame down (the bootstrap's frames are not the learner's)."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != CELL:
+        tb = tb.tb_next
+    traceback.print_exception(type(error), error, tb or error.__traceback__)
+
+
+class Labelled:
+    """A text stream that starts each line with the rank's label and flushes at once, so the
+    kernel reads the line as it is written (a library's own C-level output is not labelled)."""
+
+    def __init__(self, stream, label: str):
+        self.stream, self.label, self.at_line_start = stream, label, True
+
+    def write(self, text: str) -> int:
+        pieces = []
+        for piece in text.splitlines(keepends=True):
+            pieces.append(self.label + piece if self.at_line_start else piece)
+            self.at_line_start = piece.endswith(("\n", "\r"))
+        self.stream.write("".join(pieces))
+        self.stream.flush()
+        return len(text)
+
+    def __getattr__(self, name):  # fileno, encoding, isatty...: the stream's own
+        return getattr(self.stream, name)
+
+
+class Steps:
+    """``step()`` in the cell marks the end of a step; the report gives the time per step."""
+
+    def __init__(self):
+        self.last = time.perf_counter()
+        self.seconds: list[float] = []
+
+    def __call__(self) -> None:
+        now = time.perf_counter()
+        self.seconds.append(now - self.last)
+        self.last = now
+
+
+def die_with_parent() -> None:
+    """Linux: this rank is killed when torchrun goes, however it goes (torchrun starts each
+    rank in a session of its own, so a signal to torchrun's group does not reach it)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def write_report(folder: Path, rank: int, report: dict) -> None:
+    path = folder / f"rank{rank}.json"
+    path.with_suffix(".tmp").write_text(json.dumps(report))
+    path.with_suffix(".tmp").replace(path)  # whole or absent: the launcher may read it at any time
+
+
+def main(folder: Path) -> int:
+    rank, world_size = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    die_with_parent()
+    sys.stdout, sys.stderr = Labelled(sys.stdout, f"[rank {rank}] "), Labelled(sys.stderr, f"[rank {rank}] ")
+    settings = json.loads((folder / "settings.json").read_text())
+    report = {"rank": rank, "local_rank": local_rank, "world_size": world_size, "pid": os.getpid(),
+              "host": os.uname().nodename, "wall_s": 0.0, "steps": [], "ops": {}, "error": None}
+    import torch
+    import torch.distributed as dist
+
+    from .collectives import Counter
+
+    torch.set_num_threads(settings["threads"])
+    if settings["backend"] == "nccl":
+        device = torch.device("cuda", local_rank)
+        torch.cuda.set_device(device)
+    else:
+        device = torch.device("cpu")
+    dist.init_process_group(settings["backend"], timeout=datetime.timedelta(seconds=settings["timeout_s"]))
+    counter, steps = Counter(), Steps()
+    counter.patch(dist)
+    namespace = {"__name__": "__main__", "rank": rank, "world_size": world_size, "device": device,
+                 "step": steps, "torch": torch, "dist": dist}
+    source = (folder / "cell.py").read_text()
+    linecache.cache[CELL] = (len(source), None, source.splitlines(keepends=True), CELL)
+    code = compile(source, CELL, "exec")
+    started = steps.last = time.perf_counter()
+    try:
+        exec(code, namespace)
+    except BaseException as error:  # noqa: BLE001 - said in the report, then this rank ends the run
+        report["error"] = short_error(error)
+        print_cell_traceback(error)
+    report.update(wall_s=time.perf_counter() - started, steps=steps.seconds, ops=counter.ops, ended=time.time())
+    write_report(folder, rank, report)
+    if report["error"]:
+        sys.stdout.flush()
+        os._exit(1)  # not destroy_process_group(): the other ranks may be waiting in a collective
+    dist.destroy_process_group()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))
