@@ -47,8 +47,10 @@ for _ in range({steps}):
 
 
 def one_run(code: str, settings: Settings):
-    outcome = launch(code, settings)
+    lines = []
+    outcome = launch(code, settings, lambda line: lines.append(f"[rank {line.rank}] {line.text}"))
     if outcome.status != "finished":
+        print("\n".join(lines[-20:] + outcome.launcher_lines[-20:]))
         sys.exit(f"a {settings.nproc}-rank run {outcome.status}: {outcome.fault}")
     return outcome
 
@@ -56,11 +58,8 @@ def one_run(code: str, settings: Settings):
 def describe(outcome) -> str:
     parts = [f"{outcome.world_size} rank(s): {format_time(outcome.step_s)} a step"]
     for r in outcome.ranks:
-        steps = r.steps[1:] or r.steps
-        comm_per_step = r.comm_s / len(r.steps) if r.steps else 0.0
-        parts.append(f"  rank {r.rank}: compute {format_time(statistics.median(steps) - comm_per_step)}, "
-                     f"communication {format_time(comm_per_step)} a step "
-                     f"({format_bytes(r.bytes // max(1, len(r.steps)))} to all_reduce a step)")
+        parts.append(f"  rank {r.rank}: compute {format_time(r.step_compute_s)}, communication "
+                     f"{format_time(r.step_comm_s)} a step ({format_bytes(r.bytes // len(r.steps))} to all_reduce a step)")
     return "\n".join(parts)
 
 

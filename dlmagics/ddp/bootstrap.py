@@ -58,16 +58,19 @@ class Labelled:
 
 
 class Steps:
-    """``step()`` in the cell marks the end of a step; the report gives the time per step."""
+    """``step()`` in the cell marks the end of a step: its time, and its time in collectives
+    (an async all_reduce counts in the step it completes in: DDP's, before backward returns)."""
 
-    def __init__(self):
-        self.last = time.perf_counter()
+    def __init__(self, counter):
+        self.counter, self.last, self.last_comm = counter, time.perf_counter(), 0.0
         self.seconds: list[float] = []
+        self.comm: list[float] = []
 
     def __call__(self) -> None:
-        now = time.perf_counter()
+        now, comm = time.perf_counter(), self.counter.seconds()
         self.seconds.append(now - self.last)
-        self.last = now
+        self.comm.append(comm - self.last_comm)
+        self.last, self.last_comm = now, comm
 
 
 def die_with_parent() -> None:
@@ -107,7 +110,8 @@ def main(folder: Path) -> int:
     else:
         device = torch.device("cpu")
     dist.init_process_group(settings["backend"], timeout=datetime.timedelta(seconds=settings["timeout_s"]))
-    counter, steps = Counter(), Steps()
+    counter = Counter()
+    steps = Steps(counter)
     counter.patch(dist)
     namespace = {"__name__": "__main__", "rank": rank, "world_size": world_size, "device": device,
                  "step": steps, "torch": torch, "dist": dist}
@@ -120,7 +124,7 @@ def main(folder: Path) -> int:
     except BaseException as error:  # noqa: BLE001 - said in the report, then this rank ends the run
         report["error"] = short_error(error)
         print_cell_traceback(error)
-    report.update(wall_s=time.perf_counter() - started, steps=steps.seconds, ops=counter.ops, ended=time.time())
+    report.update(wall_s=time.perf_counter() - started, steps=steps.seconds, step_comm=steps.comm, ops=counter.ops, ended=time.time())
     write_report(folder, rank, report)
     if report["error"]:
         sys.stdout.flush()

@@ -32,6 +32,10 @@ class Counter:
             calls, spent, moved = self.ops.get(name, (0, 0.0, 0))
             self.ops[name] = [calls + 1, spent + seconds, moved + nbytes]
 
+    def seconds(self) -> float:
+        with self.lock:
+            return sum(op[1] for op in self.ops.values())
+
     def wrap(self, name: str, function):
         index, keyword = INPUTS[name]
 

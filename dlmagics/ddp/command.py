@@ -88,20 +88,15 @@ def compare(code: str, settings: Settings, rounds: int, first: Outcome, progress
     from ..bench.stats import paired_speedup
 
     result = Compare(many=[first.step_s])
-    alone = replace(settings, nproc=1, threads=settings.threads)
+    runs = [(result.one, replace(settings, nproc=1), "one process")]
+    runs.append((result.many, settings, f"{settings.nproc} ranks"))
     for k in range(rounds):
-        progress(f"%%ddp --compare: round {k + 1} of {rounds}, one process")
-        one = launch(code, alone)
-        if one.status != "finished":
-            result.error = f"the one-process run {one.status}: {one.fault}"
-            return result
-        result.one.append(one.step_s)
-        if k + 1 < rounds:
-            progress(f"%%ddp --compare: round {k + 1} of {rounds}, {settings.nproc} ranks")
-            many = launch(code, settings)
-            if many.status != "finished":
-                result.error = f"an {settings.nproc}-rank run {many.status}: {many.fault}"
+        for times, how, words in runs[: 2 if k + 1 < rounds else 1]:  # the last round's N ranks ran first
+            progress(f"%%ddp --compare: round {k + 1} of {rounds}, {words}")
+            outcome = launch(code, how)
+            if outcome.status != "finished":
+                result.error = f"the run of {words} {outcome.status}: {outcome.fault}"
                 return result
-            result.many.append(many.step_s)
+            times.append(outcome.step_s)
     result.speedup = paired_speedup(result.one, result.many)
     return result

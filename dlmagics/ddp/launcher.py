@@ -61,7 +61,7 @@ def command(settings: Settings, folder: Path) -> list[str]:
     else:
         cmd += ["--nnodes", str(settings.nnodes), "--rdzv-backend", "c10d", "--rdzv-id", settings.rdzv_id,
                 "--rdzv-endpoint", settings.rdzv_endpoint or "127.0.0.1:29400",
-                "--rdzv-conf", f"join_timeout={int(settings.timeout_s)}"]
+                "--rdzv-conf", f"join_timeout={max(1, round(settings.timeout_s))}"]
         if settings.node_rank is not None:
             cmd += ["--node-rank", str(settings.node_rank)]
     return cmd + ["-m", "dlmagics.ddp.bootstrap", str(folder)]
@@ -91,8 +91,12 @@ def launch(code: str, settings: Settings, on_line: Callable[[Line], None] | None
     except KeyboardInterrupt:
         outcome.status = "interrupted"
     finally:
-        if process is not None:
-            end_all(process)
+        while process is not None:
+            try:
+                end_all(process)
+                break
+            except KeyboardInterrupt:  # pressed again: the processes are ended all the same
+                outcome.status = "interrupted"
         outcome.seconds = time.perf_counter() - started
         outcome.ranks = read_reports(folder)
         outcome.fault = fault_line(outcome, process.returncode if process is not None else None)

@@ -16,6 +16,7 @@ class RankReport:
     world_size: int
     wall_s: float  # the cell's time on this rank
     steps: list[float] = field(default_factory=list)  # seconds of each step() (empty: no steps marked)
+    step_comm: list[float] = field(default_factory=list)  # of which in collectives
     ops: dict[str, list] = field(default_factory=dict)  # collective -> [calls, seconds, bytes handed in]
     error: str | None = None  # "ValueError: ..." when the cell raised on this rank
     local_rank: int = 0
@@ -33,23 +34,29 @@ class RankReport:
         return sum(op[1] for op in self.ops.values())
 
     @property
-    def compute_s(self) -> float:
-        """The rest of the cell's time: its own work (DDP overlaps part of its all_reduce with it)."""
-        return max(0.0, self.wall_s - self.comm_s)
-
-    @property
     def bytes(self) -> int:
         return sum(op[2] for op in self.ops.values())
 
-    @property
-    def calls(self) -> int:
-        return sum(op[0] for op in self.ops.values())
+    def _steady(self, values: list[float]) -> float:
+        """The median step (the first left out when there are more: it pays for warming up)."""
+        return statistics.median(values[1:] if len(values) > 2 else values)
 
     @property
     def step_s(self) -> float:
-        """The median step (the first left out when there are more: it pays for warming up), or the whole cell."""
-        steps = self.steps[1:] if len(self.steps) > 2 else self.steps
-        return statistics.median(steps) if steps else self.wall_s
+        """The median step, or the whole cell when it marks no steps."""
+        return self._steady(self.steps) if self.steps else self.wall_s
+
+    @property
+    def step_comm_s(self) -> float:
+        """The median step's time in collectives (the whole cell's when it marks no steps)."""
+        return self._steady(self.step_comm) if self.step_comm else self.comm_s
+
+    @property
+    def step_compute_s(self) -> float:
+        """The rest of the median step: its own work (DDP overlaps part of its all_reduce with it)."""
+        if self.steps:
+            return self._steady([max(0.0, s - c) for s, c in zip(self.steps, self.step_comm)])
+        return max(0.0, self.wall_s - self.comm_s)
 
 
 @dataclass

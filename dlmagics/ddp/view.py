@@ -22,9 +22,9 @@ def headline(o: Outcome) -> str:
 
 
 def rank_cells(r: RankReport) -> tuple[str, ...]:
-    share = f" ({r.comm_s / r.wall_s:.0%})" if r.wall_s > 0 else ""
+    share = f" ({r.step_comm_s / r.step_s:.0%})" if r.step_s > 0 else ""
     calls = ", ".join(f"{name} x{op[0]}" for name, op in sorted(r.ops.items())) or "none"
-    return (str(r.rank), format_time(r.step_s), format_time(r.compute_s), format_time(r.comm_s) + share,
+    return (str(r.rank), format_time(r.step_s), format_time(r.step_compute_s), format_time(r.step_comm_s) + share,
             format_bytes(r.bytes), calls)
 
 
@@ -40,8 +40,10 @@ def notes(o: Outcome) -> list[tuple[str, str]]:
         else:
             out.append(("step", f"the cell took {format_time(o.step_s)} on the slowest rank; call step() at the end "
                                 "of each step for a time per step"))
-        out.append(("split", "communication: the time in torch.distributed's collectives (DDP's gradient all_reduce "
-                             "included), waiting for slower ranks too; compute: the rest of the cell"))
+        of = "the median step" if o.steps else "the cell"
+        out.append(("split", f"compute and communication: of {of}; communication is the time in torch.distributed's "
+                             "collectives (DDP's gradient all_reduce included), waiting for slower ranks too; compute "
+                             "the rest. Bytes and collectives: the whole cell's"))
     if o.compare is not None:
         c = o.compare
         if c.speedup is not None:

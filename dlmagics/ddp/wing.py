@@ -18,12 +18,12 @@ DDP = MagicSpec(
         arg("--compare", metavar="ROUNDS", nargs="?", const="3",
             help="Also run the cell as one process, in turn with N, ROUNDS times (default 3, at least 3): the "
                  "speedup with its interval."),
-        arg("--nnodes", metavar="M", help="Machines (nodes) in the run; each runs the same %%ddp cell."),
+        arg("--nnodes", metavar="M", help="Machines (nodes) in the run; each runs the same cell."),
         arg("--rdzv-endpoint", metavar="HOST:PORT", help="Where the nodes meet (torchrun's c10d rendezvous); "
                                                          "needed with --nnodes above 1."),
         arg("--node-rank", metavar="K", help="This node's number (only torchrun's static rendezvous uses it)."),
     ),
-    doc="""Run the cell as N processes with torch.distributed: data parallelism, live.
+    doc=f"""Run the cell as N processes with torch.distributed: data parallelism, live.
 
         The cell is written to a module and run by PyTorch's own launcher, torchrun
         (``python -m torch.distributed.run``), as N ranks: nothing is pickled from the
@@ -49,7 +49,7 @@ DDP = MagicSpec(
 
         Faults end the whole run with one line naming the rank: a rank that raises, one
         that is killed, or one stuck in a collective (it raises after --timeout seconds,
-        default 60; a rank still running --timeout seconds after another ended is
+        default {TIMEOUT_S:g}; a rank still running --timeout seconds after another ended is
         ended too). Interrupting the kernel (the stop button, or I I) ends every rank;
         no process is left behind and the kernel stays.
 
