@@ -50,7 +50,8 @@ def one_run(code: str, settings: Settings):
     lines = []
     outcome = launch(code, settings, lambda line: lines.append(f"[rank {line.rank}] {line.text}"))
     if outcome.status != "finished":
-        print("\n".join(lines[-20:] + outcome.launcher_lines[-20:]))
+        print("\n".join(lines[-20:] + [t for t in outcome.launcher_lines if t.strip()][:40]))
+        print(outcome.ranks)
         sys.exit(f"a {settings.nproc}-rank run {outcome.status}: {outcome.fault}")
     return outcome
 

@@ -7,7 +7,9 @@ its namespace, and leaves FOLDER/rank<N>.json: its times, its collectives and it
 
 from __future__ import annotations
 
+import atexit
 import datetime
+import gc
 import json
 import linecache
 import os
@@ -38,28 +40,32 @@ def print_cell_traceback(error: BaseException) -> None:
 
 
 class Labelled:
-    """A text stream that starts each line with the rank's label and flushes at once, so the
-    kernel reads the line as it is written (a library's own C-level output is not labelled)."""
+    """A text stream that writes whole lines, each starting with the rank's label, at once: the
+    ranks share torchrun's pipe, and one write of a line (up to 4 KiB) is never cut into by
+    another rank's (a library's own C-level output is not labelled)."""
 
     def __init__(self, stream, label: str):
-        self.stream, self.label, self.at_line_start = stream, label, True
+        self.stream, self.label, self.partial = stream, label, ""
 
     def write(self, text: str) -> int:
-        pieces = []
-        for piece in text.splitlines(keepends=True):
-            pieces.append(self.label + piece if self.at_line_start else piece)
-            self.at_line_start = piece.endswith(("\n", "\r"))
-        self.stream.write("".join(pieces))
-        self.stream.flush()
+        *lines, self.partial = (self.partial + text).split("\n")
+        if lines:
+            self.stream.write("".join(f"{self.label}{line}\n" for line in lines))
+            self.stream.flush()
         return len(text)
 
-    def __getattr__(self, name):  # fileno, encoding, isatty...: the stream's own
+    def close(self) -> None:
+        """The last line, even without its newline."""
+        if self.partial:
+            self.write("\n")
+
+    def __getattr__(self, name):  # flush, fileno, encoding, isatty...: the stream's own
         return getattr(self.stream, name)
 
 
 class Steps:
     """``step()`` in the cell marks the end of a step: its time, and its time in collectives
-    (an async all_reduce counts in the step it completes in: DDP's, before backward returns)."""
+    (the time with a collective in flight: DDP's all_reduce ends before backward returns)."""
 
     def __init__(self, counter):
         self.counter, self.last, self.last_comm = counter, time.perf_counter(), 0.0
@@ -90,7 +96,7 @@ def write_report(folder: Path, rank: int, report: dict) -> None:
     path.with_suffix(".tmp").replace(path)  # whole or absent: the launcher may read it at any time
 
 
-def main(folder: Path) -> int:
+def main(folder: Path) -> None:
     rank, world_size = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     die_with_parent()
@@ -124,14 +130,27 @@ def main(folder: Path) -> int:
     except BaseException as error:  # noqa: BLE001 - said in the report, then this rank ends the run
         report["error"] = short_error(error)
         print_cell_traceback(error)
-    report.update(wall_s=time.perf_counter() - started, steps=steps.seconds, step_comm=steps.comm, ops=counter.ops, ended=time.time())
+    report.update(wall_s=time.perf_counter() - started, steps=steps.seconds, step_comm=steps.comm, ops=counter.ops,
+                  comm_s=counter.seconds(), ended=time.time())
     write_report(folder, rank, report)
-    if report["error"]:
-        sys.stdout.flush()
-        os._exit(1)  # not destroy_process_group(): the other ranks may be waiting in a collective
-    dist.destroy_process_group()
-    return 0
+    if not report["error"]:  # not on an error: the other ranks may be waiting in a collective
+        namespace.clear()  # the cell's objects (a DDP model holds the group) go first, their files closed
+        gc.collect()
+        dist.destroy_process_group()
+    leave(1 if report["error"] else 0)
+
+
+def leave(status: int) -> None:
+    """Exit without the interpreter's teardown: there, a gloo thread still joinable at exit makes
+    C++ abort the rank ("terminate called without an active exception", SIGABRT, seen about one
+    run in ten on 2 busy cores) after its work was done. The cell's atexit functions still run."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, Labelled):
+            stream.close()
+        stream.flush()
+    os._exit(status)
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    main(Path(sys.argv[1]))

@@ -21,20 +21,37 @@ INPUTS = {
 
 
 class Counter:
-    """Per collective: [calls, seconds until done, bytes handed in]."""
+    """Per collective: [calls, seconds from its start to its end, bytes handed in]; and the
+    time with at least one collective in flight (``seconds()``): DDP starts its all_reduce
+    during backward, so durations overlap each other and the compute; their union does not
+    count twice, and the rest of a step is time with no collective in flight."""
 
     def __init__(self):
         self.ops: dict[str, list] = {}
         self.lock = threading.Lock()  # async collectives finish on the backend's threads
+        self.in_flight, self.busy_since, self.busy = 0, 0.0, 0.0
 
-    def add(self, name: str, seconds: float, nbytes: int) -> None:
+    def start(self) -> float:
+        now = time.perf_counter()
+        with self.lock:
+            if self.in_flight == 0:
+                self.busy_since = now
+            self.in_flight += 1
+        return now
+
+    def end(self, name: str, started: float, nbytes: int) -> None:
+        now = time.perf_counter()
         with self.lock:
             calls, spent, moved = self.ops.get(name, (0, 0.0, 0))
-            self.ops[name] = [calls + 1, spent + seconds, moved + nbytes]
+            self.ops[name] = [calls + 1, spent + now - started, moved + nbytes]
+            self.in_flight -= 1
+            if self.in_flight == 0:
+                self.busy += now - self.busy_since
 
     def seconds(self) -> float:
+        """Time so far with a collective in flight."""
         with self.lock:
-            return sum(op[1] for op in self.ops.values())
+            return self.busy + (time.perf_counter() - self.busy_since if self.in_flight else 0.0)
 
     def wrap(self, name: str, function):
         index, keyword = INPUTS[name]
@@ -44,12 +61,16 @@ class Counter:
             tensor = kwargs.get(keyword) if keyword in (kwargs or {}) else (
                 args[index] if index is not None and len(args) > index else None)
             nbytes = tensor.numel() * tensor.element_size() if hasattr(tensor, "element_size") else 0
-            started = time.perf_counter()
-            work = function(*args, **kwargs)
+            started = self.start()
+            try:
+                work = function(*args, **kwargs)
+            except BaseException:
+                self.end(name, started, nbytes)
+                raise
             if work is None or not hasattr(work, "get_future"):
-                self.add(name, time.perf_counter() - started, nbytes)
+                self.end(name, started, nbytes)
             else:  # async_op=True: counted when it completes
-                work.get_future().add_done_callback(lambda _: self.add(name, time.perf_counter() - started, nbytes))
+                work.get_future().add_done_callback(lambda _: self.end(name, started, nbytes))
             return work
 
         return timed

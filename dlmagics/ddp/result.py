@@ -16,8 +16,9 @@ class RankReport:
     world_size: int
     wall_s: float  # the cell's time on this rank
     steps: list[float] = field(default_factory=list)  # seconds of each step() (empty: no steps marked)
-    step_comm: list[float] = field(default_factory=list)  # of which in collectives
+    step_comm: list[float] = field(default_factory=list)  # of each, with a collective in flight
     ops: dict[str, list] = field(default_factory=dict)  # collective -> [calls, seconds, bytes handed in]
+    comm_s: float = 0.0  # of wall_s, with a collective in flight (waiting for slower ranks included)
     error: str | None = None  # "ValueError: ..." when the cell raised on this rank
     local_rank: int = 0
     host: str = ""
@@ -28,10 +29,6 @@ class RankReport:
     def from_dict(cls, data: dict) -> "RankReport":
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
-    @property
-    def comm_s(self) -> float:
-        """Seconds in collectives, waiting for the slower ranks included."""
-        return sum(op[1] for op in self.ops.values())
 
     @property
     def bytes(self) -> int:
@@ -53,7 +50,7 @@ class RankReport:
 
     @property
     def step_compute_s(self) -> float:
-        """The rest of the median step: its own work (DDP overlaps part of its all_reduce with it)."""
+        """The rest of the median step: time with no collective in flight."""
         if self.steps:
             return self._steady([max(0.0, s - c) for s, c in zip(self.steps, self.step_comm)])
         return max(0.0, self.wall_s - self.comm_s)

@@ -41,9 +41,9 @@ def notes(o: Outcome) -> list[tuple[str, str]]:
             out.append(("step", f"the cell took {format_time(o.step_s)} on the slowest rank; call step() at the end "
                                 "of each step for a time per step"))
         of = "the median step" if o.steps else "the cell"
-        out.append(("split", f"compute and communication: of {of}; communication is the time in torch.distributed's "
-                             "collectives (DDP's gradient all_reduce included), waiting for slower ranks too; compute "
-                             "the rest. Bytes and collectives: the whole cell's"))
+        out.append(("split", f"compute and communication: of {of}; communication is the time with one of "
+                             "torch.distributed's collectives in flight (DDP's gradient all_reduce included, waiting for "
+                             "slower ranks too), compute the time with none. Bytes and collectives: the whole cell's"))
     if o.compare is not None:
         c = o.compare
         if c.speedup is not None:

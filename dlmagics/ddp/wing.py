@@ -39,10 +39,11 @@ DDP = MagicSpec(
 
         - time per step: call ``step()`` at the end of each training step (otherwise the
           whole cell is timed);
-        - communication: the time in torch.distributed's collectives (all_reduce,
-          all_gather, broadcast, reduce_scatter...; DDP's gradient all_reduce goes through
-          PyTorch's Python allreduce hook so it is counted), waiting for slower ranks
-          included, and the bytes each rank handed to them; compute: the rest;
+        - communication: the time with one of torch.distributed's collectives in flight
+          (all_reduce, all_gather, broadcast, reduce_scatter...; DDP's gradient
+          all_reduce goes through PyTorch's Python allreduce hook so it is counted),
+          waiting for slower ranks included, and the bytes each rank handed to them;
+          compute: the time with none in flight;
         - with ``--compare``: the same cell also run as one process (world_size 1), in
           turn with N ranks, for the speedup with its 95% interval. Split the work by
           world_size (each rank its share of the global batch) for a fair race.
