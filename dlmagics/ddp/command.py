@@ -22,25 +22,28 @@ class DdpUsageError(OptionError):
     pass
 
 
+def _number(value, kind: type, low: float, high: float, problem: str, default, above: bool = False):
+    """An option's number in its range (``problem``: the line saying so otherwise), or the default."""
+    return default if value is None else bounded(value, kind, low, high, problem, above=above)
+
+
 def settings_from(args) -> Settings:
-    nproc = bounded(args.n, int, 1, MAX_RANKS, f"-n {args.n}: the number of ranks on this node, 1 to {MAX_RANKS}") \
-        if args.n is not None else None
-    if nproc is None:
+    if args.n is None:
         raise DdpUsageError("give -n N: the number of ranks (processes) on this node, e.g. %%ddp -n 2")
+    nproc = _number(args.n, int, 1, MAX_RANKS, f"-n {args.n}: the number of ranks on this node, 1 to {MAX_RANKS}", None)
     backend = args.backend or "gloo"
     if backend not in ("gloo", "nccl"):
         raise DdpUsageError(f"--backend {backend}: gloo (CPU) or nccl (NVIDIA GPUs, one per rank)")
     cores = os.cpu_count() or 1
-    threads = bounded(args.threads, int, 1, cores, f"--threads {args.threads}: 1 to {cores} (this machine's cores)") \
-        if args.threads is not None else max(1, cores // nproc)
-    timeout = bounded(args.timeout, float, 0, MAX_TIMEOUT_S, f"--timeout {args.timeout}: seconds, above 0 and at most "
-                                                              f"{MAX_TIMEOUT_S:g}", above=True) \
-        if args.timeout is not None else TIMEOUT_S
-    nnodes = bounded(args.nnodes, int, 1, 1024, f"--nnodes {args.nnodes}: 1 to 1024") if args.nnodes is not None else 1
-    node_rank = bounded(args.node_rank, int, 0, nnodes - 1, f"--node-rank {args.node_rank}: 0 to {nnodes - 1}") \
-        if args.node_rank is not None else None
+    threads = _number(args.threads, int, 1, cores, f"--threads {args.threads}: 1 to {cores} (this machine's cores)",
+                      max(1, cores // nproc))
+    timeout = _number(args.timeout, float, 0, MAX_TIMEOUT_S,
+                      f"--timeout {args.timeout}: seconds, above 0 and at most {MAX_TIMEOUT_S:g}", TIMEOUT_S, above=True)
+    nnodes = _number(args.nnodes, int, 1, 1024, f"--nnodes {args.nnodes}: 1 to 1024", 1)
+    node_rank = _number(args.node_rank, int, 0, nnodes - 1, f"--node-rank {args.node_rank}: 0 to {nnodes - 1}", None)
     endpoint = args.rdzv_endpoint
-    if endpoint is not None and not (ENDPOINT.match(endpoint) and 0 < int(ENDPOINT.match(endpoint)[2]) < 65536):
+    match = ENDPOINT.match(endpoint) if endpoint is not None else None
+    if endpoint is not None and not (match and 0 < int(match[2]) < 65536):
         raise DdpUsageError(f"--rdzv-endpoint {endpoint}: HOST:PORT, e.g. 10.0.0.1:29400")
     if nnodes > 1 and endpoint is None:
         raise DdpUsageError(f"--nnodes {nnodes} needs --rdzv-endpoint HOST:PORT: where the nodes meet")
@@ -91,7 +94,7 @@ def compare(code: str, settings: Settings, rounds: int, first: Outcome, progress
     runs = [(result.one, replace(settings, nproc=1), "one process")]
     runs.append((result.many, settings, f"{settings.nproc} ranks"))
     for k in range(rounds):
-        for times, how, words in runs[: 2 if k + 1 < rounds else 1]:  # the last round's N ranks ran first
+        for times, how, words in runs[: 2 if k + 1 < rounds else 1]:  # N ranks' first run was the one shown
             progress(f"%%ddp --compare: round {k + 1} of {rounds}, {words}")
             outcome = launch(code, how)
             if outcome.status != "finished":

@@ -185,8 +185,7 @@ def fault_line(outcome: Outcome, returncode: int | None) -> str | None:
     killed = sorted((rank, -code) for rank, code in died.items() if code < 0 and -code != signal.SIGTERM)
     if killed:
         rank, number = killed[0]
-        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else f"signal {number}"
-        return f"rank {rank} was killed ({name}) before it finished; the other ranks were ended"
+        return f"rank {rank} was killed ({_signal_name(number)}) before it finished; the other ranks were ended"
     errors = [r for r in outcome.ranks if r.error]
     if errors:
         first = min(errors, key=lambda r: r.ended)
@@ -203,3 +202,10 @@ def fault_line(outcome: Outcome, returncode: int | None) -> str | None:
         return f"{who} did not end within {outcome.timeout_s:g} s of rank {done} ending; all ranks were ended"
     last = next((t for t in reversed(outcome.launcher_lines) if t.strip()), "no message")
     return f"torchrun failed (status {returncode}): {last.strip()}"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
