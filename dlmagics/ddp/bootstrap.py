@@ -110,12 +110,17 @@ def main(folder: Path) -> None:
     from .collectives import Counter
 
     torch.set_num_threads(settings["threads"])
-    if settings["backend"] == "nccl":
-        device = torch.device("cuda", local_rank)
-        torch.cuda.set_device(device)
-    else:
-        device = torch.device("cpu")
-    dist.init_process_group(settings["backend"], timeout=datetime.timedelta(seconds=settings["timeout_s"]))
+    try:
+        device = torch.device("cuda", local_rank) if settings["backend"] == "nccl" else torch.device("cpu")
+        if device.type == "cuda":
+            torch.cuda.set_device(device)
+        dist.init_process_group(settings["backend"], timeout=datetime.timedelta(seconds=settings["timeout_s"]))
+    except Exception as error:  # noqa: BLE001 - said in the report, then this rank ends the run
+        report.update(error=f"{short_error(error)} (joining the process group on {settings['backend']})",
+                      ended=time.time())
+        traceback.print_exc()
+        write_report(folder, rank, report)
+        leave(1)
     counter = Counter()
     steps = Steps(counter)
     counter.patch(dist)
@@ -127,6 +132,8 @@ def main(folder: Path) -> None:
     started = steps.last = time.perf_counter()
     try:
         exec(code, namespace)
+    except SystemExit as error:  # exit() in the cell: an error unless its status is 0
+        report["error"] = None if error.code in (0, None) else short_error(error)
     except BaseException as error:  # noqa: BLE001 - said in the report, then this rank ends the run
         report["error"] = short_error(error)
         print_cell_traceback(error)

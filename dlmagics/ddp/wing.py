@@ -55,7 +55,7 @@ DDP = MagicSpec(
         no process is left behind and the kernel stays.
 
         More machines: run the same cell on each with ``--nnodes M --rdzv-endpoint
-        HOST:PORT`` (torchrun's c10d rendezvous; the first to arrive hosts it); each node's
+        HOST:PORT`` (torchrun's c10d rendezvous, hosted by the machine at HOST); each node's
         report shows its own ranks.
 
         The result is returned: ``.ranks`` (each with ``.steps``, ``.ops``, ``.error``),
