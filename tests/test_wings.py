@@ -77,9 +77,10 @@ def test_a_wing_from_outside_dlmagics_gets_its_magic_message_snapshot_and_handle
 
 def test_every_built_in_wing_keeps_the_contract():
     wings = find_wings()
-    assert [w.name for w in wings] == ["bench", "data", "monitor", "quiz", "timeline", "train"]
+    assert [w.name for w in wings] == ["bench", "data", "ddp", "monitor", "quiz", "timeline", "train"]
     magics = [spec for wing in wings for spec in wing.magics]
-    assert sorted(spec.prog for spec in magics) == ["%%dlquiz_answers", "%%gpubench", "%%train", "%dldata", "%dlquiz", "%dltimeline", "%gpumon",
+    assert sorted(spec.prog for spec in magics) == ["%%ddp", "%%dlquiz_answers", "%%gpubench", "%%train", "%dldata",
+                                                    "%dlquiz", "%dltimeline", "%gpumon",
                                                     "%train_demo"]
     declared = {kind for wing in wings for kind in wing.frontend_messages} | {"request_snapshot"}
     assert declared == {SCHEMA["$defs"][ref["$ref"].split("/")[-1]]["properties"]["type"]["const"]

@@ -1,0 +1,186 @@
+"""%%ddp with real processes: torchrun, gloo on the CPU, 2 ranks of 1 thread and tiny tensors.
+The sums of an all_reduce, DDP's gradients against one process's, two launchers meeting on
+127.0.0.1, and the faults (a rank that raises, is killed, hangs in a collective or runs on;
+Ctrl-C; Stop): each ends the run with one line naming the rank and leaves no process behind."""
+
+from __future__ import annotations
+
+import _thread
+import os
+import socket
+import threading
+
+import psutil
+import pytest
+import torch
+from IPython.core.error import UsageError
+
+from dlmagics.ddp.launcher import Settings, launch
+from test_kernel_e2e import Kernel
+
+pytestmark = pytest.mark.timeout(180)
+TIMEOUT_S = 4.0  # the runs' --timeout: a collective's wait (gloo raises after it)
+ENDED_WITHIN_S = 60.0  # launch to the last process gone, torchrun's and torch's start included, on a busy machine
+
+
+def no_child_left() -> list:
+    return psutil.Process().children(recursive=True)
+
+
+def run(code: str, **options):
+    """A 2-rank run; (outcome, the lines the ranks printed as (rank, text))."""
+    lines = []
+    outcome = launch(code, Settings(**{"nproc": 2, "threads": 1, "timeout_s": TIMEOUT_S, **options}),
+                     lambda line: lines.append((line.rank, line.text)))
+    assert no_child_left() == []
+    return outcome, lines
+
+
+@pytest.fixture
+def ip(shell):
+    shell.run_line_magic("load_ext", "dlmagics")
+    return shell
+
+
+def test_an_all_reduce_gives_the_sum_on_every_rank_through_the_magic(ip, capsys):
+    outcome = ip.run_cell_magic("ddp", "-n 2 --threads 1", (
+        "x = torch.ones(3) * (rank + 1)\n"
+        "dist.all_reduce(x)\n"
+        "print('sum', x.tolist(), world_size, device, torch.get_num_threads())\n"
+        "for _ in range(3):\n"
+        "    dist.all_reduce(torch.zeros(10)); step()\n"))
+    printed = capsys.readouterr().out
+    assert "[rank 0] sum [3.0, 3.0, 3.0] 2 cpu 1" in printed and "[rank 1] sum [3.0, 3.0, 3.0] 2 cpu 1" in printed
+    assert outcome.status == "finished" and outcome.fault is None
+    assert [r.rank for r in outcome.ranks] == [0, 1]
+    for r in outcome.ranks:
+        assert r.ops["all_reduce"][0] == 4 and r.ops["all_reduce"][2] == 3 * 4 + 3 * 10 * 4  # calls, bytes
+        assert len(r.steps) == 3
+    text = repr(outcome)
+    assert "2 ranks, gloo, 1 thread each: finished" in text and "all_reduce x4" in text
+    assert "time per step" in outcome._repr_html_()
+    assert no_child_left() == []
+
+
+def test_ddp_gradients_equal_one_process_on_the_same_global_batch(tmp_path):
+    code = f"""
+from torch.nn.parallel import DistributedDataParallel as DDP
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(5, 4), torch.nn.Tanh(), torch.nn.Linear(4, 3))
+ddp = DDP(model)
+x, y = torch.randn(8, 5), torch.randint(0, 3, (8,))  # the global batch, the same on each rank
+mine = slice(rank * 8 // world_size, (rank + 1) * 8 // world_size)
+torch.nn.functional.cross_entropy(ddp(x[mine]), y[mine]).backward()
+torch.save([p.grad for p in model.parameters()], {str(tmp_path)!r} + f"/grad{{rank}}.pt")
+"""
+    outcome, _ = run(code)
+    assert outcome.status == "finished", outcome.fault
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(5, 4), torch.nn.Tanh(), torch.nn.Linear(4, 3))
+    x, y = torch.randn(8, 5), torch.randint(0, 3, (8,))
+    torch.nn.functional.cross_entropy(model(x), y).backward()
+    for rank in (0, 1):
+        grads = torch.load(tmp_path / f"grad{rank}.pt")
+        for got, want in zip(grads, model.parameters()):
+            torch.testing.assert_close(got, want.grad, rtol=1e-5, atol=1e-6)
+    sizes = sum(p.numel() for p in model.parameters()) * 4
+    assert all(r.ops["all_reduce"][0] >= 1 and r.ops["all_reduce"][2] == sizes for r in outcome.ranks)  # DDP's, counted
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_launchers_meet_on_localhost_and_sum_across_both():
+    port = free_port()
+    code = "x = torch.tensor([rank + 1.0])\ndist.all_reduce(x)\nprint('sum', x.item(), 'rank', rank, 'of', world_size)\n"
+    outcomes, lines = [None, None], [[], []]
+
+    def node(k):
+        outcomes[k] = launch(code, Settings(1, threads=1, timeout_s=30, nnodes=2, rdzv_endpoint=f"127.0.0.1:{port}"),
+                             lambda line: lines[k].append(line.text))
+
+    nodes = [threading.Thread(target=node, args=(k,)) for k in (0, 1)]
+    for t in nodes:
+        t.start()
+    for t in nodes:
+        t.join()
+    assert [o.status for o in outcomes] == ["finished", "finished"], [o.fault for o in outcomes]
+    assert sorted(r.rank for o in outcomes for r in o.ranks) == [0, 1]  # one rank on each launcher
+    assert sorted(lines[0] + lines[1]) == ["sum 3.0 rank 0 of 2", "sum 3.0 rank 1 of 2"]
+    assert no_child_left() == []
+    assert not [c for c in psutil.net_connections("tcp") if c.laddr and c.laddr.port == port
+                and c.status == psutil.CONN_LISTEN]
+
+
+def test_a_rank_that_raises_ends_the_run_with_its_error():
+    outcome, lines = run("if rank == 1:\n    raise ValueError('no data for rank 1')\ndist.all_reduce(torch.ones(2))\n")
+    assert outcome.status == "failed"
+    assert outcome.fault == "rank 1 failed: ValueError: no data for rank 1"
+    assert (1, "ValueError: no data for rank 1") in lines  # its traceback, labelled, streamed
+
+
+def test_a_killed_rank_ends_the_run_within_the_timeout():
+    outcome, _ = run("import os, signal\nif rank == 1:\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+                     "dist.all_reduce(torch.ones(2))\n")
+    assert outcome.status == "failed"
+    assert outcome.fault == "rank 1 was killed (SIGKILL) before it finished; the other ranks were ended"
+    assert outcome.seconds < ENDED_WITHIN_S
+
+
+def test_a_rank_stuck_in_a_collective_ends_the_run_after_the_timeout():
+    outcome, _ = run("import time\nif rank == 1:\n    time.sleep(600)\ndist.all_reduce(torch.ones(2))\n")
+    assert outcome.status == "failed"
+    assert outcome.fault.startswith("rank 0 failed: RuntimeError: Timed out")
+    assert f"waited --timeout {TIMEOUT_S:g} s in a collective" in outcome.fault
+    assert TIMEOUT_S < outcome.seconds < TIMEOUT_S + ENDED_WITHIN_S
+
+
+def test_a_rank_running_on_after_another_ended_is_ended_after_the_timeout():
+    outcome, _ = run("import time\nif rank == 1:\n    time.sleep(600)\n")
+    assert outcome.status == "timed out"
+    assert outcome.fault == f"rank 1 did not end within {TIMEOUT_S:g} s of rank 0 ending; all ranks were ended"
+    assert [r.rank for r in outcome.ranks] == [0]
+
+
+def test_stop_ends_every_rank():
+    stop = threading.Event()
+    outcome = launch("import time\nprint('ready')\ntime.sleep(600)\n", Settings(2, threads=1),
+                     lambda line: stop.set(), stop)
+    assert outcome.status == "stopped" and outcome.fault == "stopped: all 2 ranks on this node were ended"
+    assert no_child_left() == []
+
+
+def test_ctrl_c_in_the_kernel_ends_every_rank_and_the_kernel_stays(tmp_path):
+    kernel = Kernel()
+    try:
+        kernel.execute("%load_ext dlmagics")
+        ready = [tmp_path / f"ready{rank}" for rank in (0, 1)]
+        shown = kernel.interrupt(f"%%ddp -n 2 --threads 1\nimport time\nopen({str(tmp_path)!r} + f'/ready{{rank}}', 'w')"
+                                 "\ntime.sleep(600)", ("execute_result", "error"), when=lambda: all(p.exists() for p in ready))
+        assert shown["msg_type"] == "execute_result"  # the report, not a traceback
+        kernel_process = psutil.Process(kernel.km.provisioner.process.pid)
+        assert kernel_process.children(recursive=True) == []
+        assert kernel.execute("print(_.status, _.fault)").strip() == \
+            "interrupted interrupted (Ctrl-C): all 2 ranks on this node were ended"
+    finally:
+        kernel.close()
+
+
+@pytest.mark.parametrize("line, cell, says", [
+    ("", "x = 1", "give -n N"),
+    ("-n 0", "x = 1", "-n 0: the number of ranks on this node, 1 to 64"),
+    ("-n 2 --backend mpi", "x = 1", "--backend mpi: gloo (CPU) or nccl"),
+    ("-n 2 --nnodes 2", "x = 1", "--nnodes 2 needs --rdzv-endpoint HOST:PORT"),
+    ("-n 2 --nnodes 2 --rdzv-endpoint nowhere", "x = 1", "--rdzv-endpoint nowhere: HOST:PORT"),
+    ("-n 2 --compare 2", "x = 1", "--compare 2: rounds of 1 and N ranks, 3 to 20"),
+    ("-n 2 --timeout 0", "x = 1", "--timeout 0: seconds, above 0"),
+    ("-n 2", "  \n", "the cell is empty"),
+])
+def test_bad_options_get_one_line_saying_what_is_allowed(ip, line, cell, says):
+    with pytest.raises(UsageError, match=None) as error:
+        ip.run_cell_magic("ddp", line, cell)
+    assert says in str(error.value) and "\n" not in str(error.value).split("usage:")[0].strip()
+    assert no_child_left() == []
