@@ -549,3 +549,27 @@ def test_a_csv_export_keeps_a_learners_formula_as_text_and_survives_a_bad_time()
     assert report._inert("ReLU") == "ReLU" and report._inert(-3.5) == -3.5 and report._inert(None) is None
     assert report.iso_time(float("nan")) is None and report.iso_time(1e20) is None
     assert report.iso_time(0) == "1970-01-01T00:00:00+00:00"
+
+
+def test_a_quiz_answered_before_sends_its_answer_sheet_when_shown(comms, shell, no_driver, tmp_path, monkeypatch):
+    """A built-in quiz the learner answered in the course's own notebook, then assigned in a
+    converted one: the quiz shows those answers and %dlquiz --score counts them, so they go to
+    the answer cell when the quiz shows. Else an exam handed in before (nothing left to submit)
+    or a quiz mastered before (Check records nothing) leaves the answer cell empty: graded 0."""
+    from dlmagics.quiz.sheet import read_answer_cell
+
+    monkeypatch.setenv("DLMAGICS_QUIZ_STORE", str(tmp_path / "progress.jsonl"))
+    shell.run_line_magic("load_ext", "dlmagics")
+    c = next(made for made in comms if made.target_name == "dlmagics")
+    show(shell, str(SAMPLE), "exam")
+    assert not [m for m in c.sent if m["type"] == "quiz_answers"]  # never answered: no sheet to send
+    earlier = show(shell, str(SAMPLE), "exam")
+    choose(earlier.questions[0], 1)
+    earlier.submit.click()
+    before = len(c.sent)
+    again = show(shell, str(SAMPLE), "exam")  # the assignment's quiz cell, in another notebook
+    assert again.tutor.exam_over
+    sheets = [m for m in c.sent[before:] if m["type"] == "quiz_answers"]
+    assert len(sheets) == 1 and sheets[0]["cell_id"] == "cell-1"
+    assert read_answer_cell(sheets[0]["source"].split("\n", 1)[1]) == again.tutor.progress.answers()
+    assert read_answer_cell(sheets[0]["source"].split("\n", 1)[1])["pick-one"] == 1

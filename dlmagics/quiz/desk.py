@@ -1,6 +1,7 @@
 """The quizzes of one kernel: the progress store, every quiz shown here, and the status of
 each, which goes to the sidebar as a ``quiz`` message on every change and in snapshots;
-after each answer, the quiz's answer sheet goes to the notebook as a ``quiz_answers`` message.
+when a quiz answered before is shown and after each answer, the quiz's answer sheet goes to
+the notebook as a ``quiz_answers`` message.
 
 Light to import (the magics create it at load): the quiz modules come with the first use.
 """
@@ -39,6 +40,9 @@ class QuizDesk:
         view = QuizView(tutor)
         view.publish(self.show)
         self._changed(tutor.summary())
+        answers = tutor.progress.answers()
+        if answers:  # answered before (the course's own notebook, say): an exam handed in or a quiz
+            self._answered(quiz.id, cell_id, answers)  # mastered takes no more, yet --score counts them
         return view
 
     def reset(self, quiz) -> None:
