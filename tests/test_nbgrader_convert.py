@@ -11,7 +11,7 @@ import pytest
 
 from dlmagics.nbgrader import points
 from dlmagics.nbgrader.__main__ import main
-from dlmagics.nbgrader.convert import NothingToConvert, convert, quiz_name
+from dlmagics.nbgrader.convert import NothingToConvert, convert, quiz_names
 from dlmagics.quiz import catalog
 
 
@@ -23,7 +23,7 @@ def notebook(*sources: str):
                                           ("%dlquiz 'my quiz.yaml'", "my quiz.yaml"), ("%dlquiz --score", None),
                                           ("%dlquiz --reset why-now", None), ("%dlquiz", None), ("# %dlquiz why-now", None)])
 def test_the_quiz_a_cell_shows(source, name):
-    assert quiz_name(source) == name
+    assert quiz_names(source) == ([name] if name else [])
 
 
 def test_a_quiz_becomes_locked_quiz_answer_cell_graded_tests_and_hand_graded_designs(tmp_path):
@@ -131,3 +131,32 @@ def test_whatever_is_typed_as_an_answer_scores_nothing_and_raises_nothing(shell,
         answers = {q.id: typed for q in catalog.bank()[quiz_id].scored_questions if q.type != "code"}
         shell.run_cell_magic("dlquiz_answers", quiz_id, json.dumps(answers))
         assert {qid: points(quiz_id, qid) for qid in answers} == dict.fromkeys(answers, 0.0)
+
+
+def test_two_quizzes_in_one_cell_are_both_graded(tmp_path):
+    nb = notebook("%dlquiz why-now\n%dlquiz gpus --mode exam")
+    done = convert(nb, tmp_path)
+    assert [line.split(":")[0] for line in done.quizzes] == ["why-now", "gpus"]
+    assert nb.cells[0].metadata["nbgrader"]["grade_id"] == "quiz-why-now" and nb.cells[0].metadata["nbgrader"]["locked"]
+    assert [c.metadata["dlmagics"]["answers_for"] for c in nb.cells if "dlmagics" in c.metadata] == ["why-now", "gpus"]
+
+
+def test_a_notebook_without_cell_ids_stays_valid(tmp_path):
+    """nbformat 4.4 has no cell ids; the cells the converter adds have them (nbformat 4.5's)."""
+    nb = nbformat.from_dict({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "source": "%dlquiz why-now", "outputs": [], "execution_count": None}]})
+    convert(nb, tmp_path)
+    nbformat.validate(nb)
+
+
+def test_a_quiz_file_in_a_folder_is_named_as_the_cell_names_it(tmp_path):
+    (tmp_path / "quizzes").mkdir()
+    (tmp_path / "quizzes" / "mine.yaml").write_text("id: mine\ntitle: Mine\nquestions:\n  - {id: n, type: numeric, "
+                                                    "prompt: N?, answer: 7}\n")
+    assert convert(notebook("%dlquiz quizzes/mine.yaml"), tmp_path).files == ["quizzes/mine.yaml"]
+
+
+def test_a_quiz_line_the_converter_cannot_read_prints_no_usage_of_its_own(tmp_path, capsys):
+    assert quiz_names("%dlquiz why-now  # the first quiz") == []  # (%dlquiz itself refuses it too)
+    assert quiz_names("%dlquiz -h") == []
+    assert capsys.readouterr().err == ""

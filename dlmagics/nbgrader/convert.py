@@ -34,24 +34,30 @@ class Converted:
     already: bool = False  # the notebook was converted before: nothing was changed
 
 
-def quiz_name(source: str) -> str | None:
-    """The quiz a cell shows (``%dlquiz ID`` or ``%dlquiz PATH``, with options or not), else None."""
+class _Quiet(argparse.ArgumentParser):
+    def error(self, message):  # a line %dlquiz itself refuses is no quiz: raised, never printed here
+        raise ValueError(message)
+
+
+def quiz_names(source: str) -> list[str]:
+    """The quizzes a cell shows (``%dlquiz ID`` or ``%dlquiz PATH``, with options or not), in order."""
     from ..quiz.wing import DLQUIZ
 
-    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser = _Quiet(add_help=False, exit_on_error=False)
     for one in DLQUIZ.args:
         parser.add_argument(*one.flags, **one.options)
+    names = []
     for line in source.splitlines():
         words = line.strip().split(None, 1)
         if not words or words[0] != "%dlquiz":
             continue
         try:
             args = parser.parse_args(shlex.split(words[1] if len(words) > 1 else ""))
-        except (argparse.ArgumentError, ValueError, SystemExit):
+        except (argparse.ArgumentError, ValueError):
             continue
-        if args.name and not (args.reset or args.score or args.export):
-            return args.name
-    return None
+        if args.name and not (args.reset or args.score or args.export or args.gradebook):
+            names.append(args.name)
+    return names
 
 
 def convert(notebook, folder: Path) -> Converted:
@@ -65,23 +71,27 @@ def convert(notebook, folder: Path) -> Converted:
     seen: set[str] = set()
     for cell in notebook.cells:
         cells.append(cell)
-        name = quiz_name(cell.source) if cell.cell_type == "code" else None
-        if name is None:
-            continue
-        quiz, quiz_file = _find(name, folder, catalog)
-        if quiz.id in seen:  # a quiz shown twice is graded once (grade ids must be unique)
-            continue
-        seen.add(quiz.id)
-        if quiz_file is not None:
-            done.files.append(quiz_file["name"])
-        cell.metadata["nbgrader"] = _meta(f"quiz-{quiz.id}", locked=True)
-        cells.extend(_cells_for(quiz, quiz_file))
-        by_hand = len(quiz.questions) - len(quiz.scored_questions)
-        done.quizzes.append(f"{quiz.id}: {len(quiz.scored_questions)} graded" + (f", {by_hand} by hand" if by_hand else ""))
+        locked = False
+        for name in quiz_names(cell.source) if cell.cell_type == "code" else ():
+            quiz, quiz_file = _find(name, folder, catalog)
+            if quiz.id in seen:  # a quiz shown twice is graded once (grade ids must be unique)
+                continue
+            seen.add(quiz.id)
+            if quiz_file is not None:
+                done.files.append(name)  # as the cell names it: the students' copy goes there
+            if not locked:  # (a cell showing two quizzes is one locked cell, named by the first)
+                cell.metadata["nbgrader"], locked = _meta(f"quiz-{quiz.id}", locked=True), True
+            cells.extend(_cells_for(quiz, quiz_file))
+            by_hand = len(quiz.questions) - len(quiz.scored_questions)
+            done.quizzes.append(f"{quiz.id}: {len(quiz.scored_questions)} graded" + (f", {by_hand} by hand" if by_hand else ""))
     if not done.quizzes:
         raise NothingToConvert("no %dlquiz ID cell in this notebook: nothing to grade (a quiz cell is "
                                "`%dlquiz why-now` or `%dlquiz my_quiz.yaml`)")
     notebook.cells = cells
+    if notebook.nbformat_minor < 5:  # the new cells have ids, which nbformat 4.5 brought in
+        from nbformat.v4 import upgrade
+
+        upgrade(notebook, from_version=4, from_minor=notebook.nbformat_minor)
     return done
 
 
