@@ -160,3 +160,26 @@ def test_a_quiz_line_the_converter_cannot_read_prints_no_usage_of_its_own(tmp_pa
     assert quiz_names("%dlquiz why-now  # the first quiz") == []  # (%dlquiz itself refuses it too)
     assert quiz_names("%dlquiz -h") == []
     assert capsys.readouterr().err == ""
+
+
+def test_a_code_question_has_its_own_cell_above_the_tests_and_is_graded_from_it(tmp_path, shell, monkeypatch):
+    """A code question grades the learner's definition when its test cell runs, and autograde
+    runs the cells top to bottom: the converted notebook gives the definition a cell above the
+    tests (a definition in a cell of the learner's at the end of the notebook scored 0)."""
+    monkeypatch.setenv("DLMAGICS_QUIZ_STORE", str(tmp_path / "progress.jsonl"))
+    nb = notebook("%load_ext dlmagics", "%dlquiz dbn", "print('the rest of the assignment')")
+    convert(nb, tmp_path)
+    definition = "def rbm_params(v, h):\n    return v * h + v + h"
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id", "") for c in nb.cells]
+    place = ids.index("code-dbn-rbm-params")
+    assert ids[place - 1] == "quiz-dbn" and ids[place + 1] == "answers-dbn" and nb.cells[place].metadata["nbgrader"]["solution"]
+    assert "define the function rbm_params in this cell" in nb.cells[place].source
+    nb.cells[place].source = definition  # the student's answer, where the notebook asks for it
+    nb.cells[place + 1].source = f'%%dlquiz_answers dbn\n{{"rbm-params": {json.dumps(definition)}}}'
+    scored = {}
+    for cell in nb.cells:  # as nbgrader's autograde runs them
+        if cell.cell_type == "code":
+            result = shell.run_cell(cell.source)
+            if cell.metadata.get("nbgrader", {}).get("grade"):
+                scored[cell.metadata["nbgrader"]["grade_id"]] = result.result
+    assert scored["test-dbn-rbm-params"] == catalog.bank()["dbn"].question("rbm-params").points

@@ -2,6 +2,9 @@
 
 For each quiz cell, in place:
 - the quiz cell, locked (the student answers in it; they cannot change which quiz it is);
+- per code question, the learner's cell that defines its function or variable (a solution
+  cell, before the tests: autograde runs the cells in order, and a definition below the tests
+  would come too late);
 - the answer cell (quiz/sheet.py), which the sidebar rewrites on every answer; its answers sit
   in a solution region, so nbgrader's release leaves the magic line and empties the answers;
 - one locked, graded test cell per scored question, worth the question's points; its last
@@ -108,7 +111,10 @@ def _cells_for(quiz, quiz_file: dict | None) -> list:
     from nbformat.v4 import new_code_cell, new_markdown_cell
 
     answers = answer_cell_source(quiz.id, {}).rsplit("\n", 1)[0]  # the magic and comment lines
-    cells = [new_code_cell(f"{answers}\n### BEGIN SOLUTION\n{{}}\n### END SOLUTION", metadata={
+    cells = [new_code_cell(_code_source(question), metadata={  # above the tests, which run in order
+        "nbgrader": _meta(f"code-{quiz.id}-{question.id}", solution=True)})
+        for question in quiz.scored_questions if question.type == "code"]
+    cells += [new_code_cell(f"{answers}\n### BEGIN SOLUTION\n{{}}\n### END SOLUTION", metadata={
         "nbgrader": _meta(f"answers-{quiz.id}", solution=True), "dlmagics": {"answers_for": quiz.id}})]
     for question in quiz.questions:
         if question.scored:
@@ -126,6 +132,15 @@ def _test_source(quiz_id: str, question_id: str, quiz_file: dict | None) -> str:
         return f"from dlmagics.nbgrader import points\n{call})"
     return (f"from dlmagics.nbgrader import points\n### BEGIN HIDDEN TESTS\n"
             f"{call}, quiz_file={quiz_file!r})\n### END HIDDEN TESTS")
+
+
+def _code_source(question) -> str:
+    """The learner's cell for a code question: a code question grades what the notebook defines
+    when its test cell runs, and autograde runs the cells top to bottom."""
+    what = "function" if question.kind == "function" else "variable"
+    return (f"# The quiz's question {question.id}: define the {what} {question.name} in this cell, run it, then "
+            f"press Check in the quiz (it is graded from here, above the tests).\n### BEGIN SOLUTION\n"
+            f"{question.starter or ''}\n### END SOLUTION")
 
 
 def _task_source(question) -> str:
