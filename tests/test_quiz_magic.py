@@ -573,3 +573,19 @@ def test_a_quiz_answered_before_sends_its_answer_sheet_when_shown(comms, shell, 
     assert len(sheets) == 1 and sheets[0]["cell_id"] == "cell-1"
     assert read_answer_cell(sheets[0]["source"].split("\n", 1)[1]) == again.tutor.progress.answers()
     assert read_answer_cell(sheets[0]["source"].split("\n", 1)[1])["pick-one"] == 1
+
+
+def test_under_nbgraders_autograde_a_quiz_shows_none_of_the_graders_own_progress(quiz_shell, monkeypatch):
+    """autograde runs each student's notebook in the teacher's account, where the progress file
+    is the teacher's: the quiz in every autograded notebook showed the teacher's score. The
+    student's answers are those of the answer cell, graded by the test cells."""
+    from dlmagics.quiz.store import ProgressStore
+    from dlmagics.quiz.tutor import Tutor
+
+    quiz = catalog.bank()["why-now"]
+    mine = Tutor(quiz, ProgressStore())  # the teacher tried the quiz
+    mine.answer("points-vs-percent", 0)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    view = show(quiz_shell, "why-now")
+    assert view.tutor.summary()["answered"] == 0
+    assert len(ProgressStore().records("why-now")) == 1  # the teacher's file as it was
