@@ -183,3 +183,17 @@ def test_a_code_question_has_its_own_cell_above_the_tests_and_is_graded_from_it(
             if cell.metadata.get("nbgrader", {}).get("grade"):
                 scored[cell.metadata["nbgrader"]["grade_id"]] = result.result
     assert scored["test-dbn-rbm-params"] == catalog.bank()["dbn"].question("rbm-params").points
+
+
+@pytest.mark.skipif(importlib.util.find_spec("nbgrader") is None, reason="nbgrader is in the test extra")
+def test_the_output_may_be_the_assignments_folder_and_a_path_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    quiz = tmp_path / "quiz.ipynb"
+    nbformat.write(notebook("%dlquiz why-now"), quiz)
+    week1 = tmp_path / "course" / "source" / "week1"
+    week1.mkdir(parents=True)
+    assert main([str(quiz), "-o", str(week1)]) == 0  # as its help says: put it in source/ASSIGNMENT/
+    assert convert(nbformat.read(week1 / "quiz.ipynb", as_version=4), tmp_path).already
+    (tmp_path / "a file").write_text("")
+    assert main([str(quiz), "-o", str(tmp_path / "a file" / "quiz.ipynb")]) == 1
+    said = capsys.readouterr().err
+    assert said.startswith("dlmagics.nbgrader: ") and said.count("\n") == 1 and "cannot write" in said
