@@ -197,3 +197,14 @@ def test_the_output_may_be_the_assignments_folder_and_a_path_that_cannot_be_writ
     assert main([str(quiz), "-o", str(tmp_path / "a file" / "quiz.ipynb")]) == 1
     said = capsys.readouterr().err
     assert said.startswith("dlmagics.nbgrader: ") and said.count("\n") == 1 and "cannot write" in said
+
+
+@pytest.mark.skipif(importlib.util.find_spec("nbgrader") is None, reason="nbgrader is in the test extra")
+@pytest.mark.parametrize("text", ['[{"question": "a jupyterquiz file"}]', '{"a": 1}', "not json",
+                                  '{"nbformat": 4, "nbformat_minor": 5, "cells": [{"cell_type": "code"}]}'])
+def test_a_file_that_is_not_a_notebook_is_one_line(tmp_path, capsys, text):
+    given = tmp_path / "given.ipynb"
+    given.write_text(text)
+    assert main([str(given)]) == 1
+    said = capsys.readouterr().err
+    assert said.startswith(f"dlmagics.nbgrader: {given}: cannot be read as a notebook") and said.count("\n") == 1

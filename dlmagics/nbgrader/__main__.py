@@ -31,9 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     output = Path(args.output) if args.output else source.with_name(f"{source.stem}_graded.ipynb")
     try:
         notebook = nbformat.read(source, as_version=4)
+    except (OSError, ValueError, AttributeError, TypeError, nbformat.ValidationError) as error:  # JSON, not a notebook
+        why = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return _fail(f"{source}: cannot be read as a notebook ({why}); give an .ipynb file")
+    try:
         done = convert(notebook, source.parent)
-    except (OSError, nbformat.reader.NotJSONError) as error:
-        return _fail(f"{source}: cannot be read as a notebook ({error})")
     except NothingToConvert as error:
         return _fail(f"{source}: {error}")
     except (QuizFormatError, LookupError) as error:
