@@ -208,3 +208,15 @@ def test_a_file_that_is_not_a_notebook_is_one_line(tmp_path, capsys, text):
     assert main([str(given)]) == 1
     said = capsys.readouterr().err
     assert said.startswith(f"dlmagics.nbgrader: {given}: cannot be read as a notebook") and said.count("\n") == 1
+
+
+def test_what_a_learners_function_writes_to_stderr_while_graded_costs_no_points(shell, capsys):
+    """nbgrader gives 0 to a test cell that writes anything to stderr (its rule for an error):
+    a right function that prints a debug line there or warns kept none of its points."""
+    shell.run_line_magic("load_ext", "dlmagics")
+    shell.run_cell("import sys, warnings\ndef rbm_params(v, h):\n    print('checking', v, h, file=sys.stderr)\n"
+                   "    warnings.warn('a note of the learner')\n    return v * h + v + h")
+    shell.run_cell_magic("dlquiz_answers", "dbn", '{"rbm-params": "def rbm_params(v, h): ..."}')
+    capsys.readouterr()
+    assert points("dbn", "rbm-params") == catalog.bank()["dbn"].question("rbm-params").points
+    assert capsys.readouterr().err == ""
