@@ -42,9 +42,11 @@ class QuizDesk:
         view = QuizView(tutor)
         view.publish(self.show)
         self._changed(tutor.summary())
+        # Answered before (in the course's own notebook, say): the answer cell gets those answers
+        # now, since an exam handed in or a quiz mastered takes no more, yet --score counts them.
         answers = tutor.progress.answers()
-        if answers:  # answered before (the course's own notebook, say): an exam handed in or a quiz
-            self._answered(quiz.id, cell_id, answers)  # mastered takes no more, yet --score counts them
+        if answers:
+            self._answered(quiz.id, cell_id, answers)
         return view
 
     def reset(self, quiz) -> None:
