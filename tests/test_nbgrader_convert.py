@@ -11,7 +11,7 @@ import pytest
 
 from dlmagics.nbgrader import points
 from dlmagics.nbgrader.__main__ import main
-from dlmagics.nbgrader.convert import NothingToConvert, convert, quiz_name
+from dlmagics.nbgrader.convert import NothingToConvert, convert, quiz_names
 from dlmagics.quiz import catalog
 
 
@@ -23,7 +23,7 @@ def notebook(*sources: str):
                                           ("%dlquiz 'my quiz.yaml'", "my quiz.yaml"), ("%dlquiz --score", None),
                                           ("%dlquiz --reset why-now", None), ("%dlquiz", None), ("# %dlquiz why-now", None)])
 def test_the_quiz_a_cell_shows(source, name):
-    assert quiz_name(source) == name
+    assert quiz_names(source) == ([name] if name else [])
 
 
 def test_a_quiz_becomes_locked_quiz_answer_cell_graded_tests_and_hand_graded_designs(tmp_path):
@@ -131,3 +131,92 @@ def test_whatever_is_typed_as_an_answer_scores_nothing_and_raises_nothing(shell,
         answers = {q.id: typed for q in catalog.bank()[quiz_id].scored_questions if q.type != "code"}
         shell.run_cell_magic("dlquiz_answers", quiz_id, json.dumps(answers))
         assert {qid: points(quiz_id, qid) for qid in answers} == dict.fromkeys(answers, 0.0)
+
+
+def test_two_quizzes_in_one_cell_are_both_graded(tmp_path):
+    nb = notebook("%dlquiz why-now\n%dlquiz gpus --mode exam")
+    done = convert(nb, tmp_path)
+    assert [line.split(":")[0] for line in done.quizzes] == ["why-now", "gpus"]
+    assert nb.cells[0].metadata["nbgrader"]["grade_id"] == "quiz-why-now" and nb.cells[0].metadata["nbgrader"]["locked"]
+    assert [c.metadata["dlmagics"]["answers_for"] for c in nb.cells if "dlmagics" in c.metadata] == ["why-now", "gpus"]
+
+
+def test_a_notebook_without_cell_ids_stays_valid(tmp_path):
+    """nbformat 4.4 has no cell ids; the cells the converter adds have them (nbformat 4.5's)."""
+    nb = nbformat.from_dict({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "source": "%dlquiz why-now", "outputs": [], "execution_count": None}]})
+    convert(nb, tmp_path)
+    nbformat.validate(nb)
+
+
+def test_a_quiz_file_in_a_folder_is_named_as_the_cell_names_it(tmp_path):
+    (tmp_path / "quizzes").mkdir()
+    (tmp_path / "quizzes" / "mine.yaml").write_text("id: mine\ntitle: Mine\nquestions:\n  - {id: n, type: numeric, "
+                                                    "prompt: N?, answer: 7}\n")
+    assert convert(notebook("%dlquiz quizzes/mine.yaml"), tmp_path).files == ["quizzes/mine.yaml"]
+
+
+def test_a_quiz_line_the_converter_cannot_read_prints_no_usage_of_its_own(tmp_path, capsys):
+    assert quiz_names("%dlquiz why-now  # the first quiz") == []  # (%dlquiz itself refuses it too)
+    assert quiz_names("%dlquiz -h") == []
+    assert capsys.readouterr().err == ""
+
+
+def test_a_code_question_has_its_own_cell_above_the_tests_and_is_graded_from_it(tmp_path, shell, monkeypatch):
+    """A code question grades the learner's definition when its test cell runs, and autograde
+    runs the cells top to bottom: the converted notebook gives the definition a cell above the
+    tests (a definition in a cell of the learner's at the end of the notebook scored 0)."""
+    monkeypatch.setenv("DLMAGICS_QUIZ_STORE", str(tmp_path / "progress.jsonl"))
+    nb = notebook("%load_ext dlmagics", "%dlquiz dbn", "print('the rest of the assignment')")
+    convert(nb, tmp_path)
+    definition = "def rbm_params(v, h):\n    return v * h + v + h"
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id", "") for c in nb.cells]
+    place = ids.index("code-dbn-rbm-params")
+    assert ids[place - 1] == "quiz-dbn" and ids[place + 1] == "answers-dbn" and nb.cells[place].metadata["nbgrader"]["solution"]
+    assert "define the function rbm_params in this cell" in nb.cells[place].source
+    nb.cells[place].source = definition  # the student's answer, where the notebook asks for it
+    nb.cells[place + 1].source = f'%%dlquiz_answers dbn\n{{"rbm-params": {json.dumps(definition)}}}'
+    scored = {}
+    for cell in nb.cells:  # as nbgrader's autograde runs them
+        if cell.cell_type == "code":
+            result = shell.run_cell(cell.source)
+            if cell.metadata.get("nbgrader", {}).get("grade"):
+                scored[cell.metadata["nbgrader"]["grade_id"]] = result.result
+    assert scored["test-dbn-rbm-params"] == catalog.bank()["dbn"].question("rbm-params").points
+
+
+@pytest.mark.skipif(importlib.util.find_spec("nbgrader") is None, reason="nbgrader is in the test extra")
+def test_the_output_may_be_the_assignments_folder_and_a_path_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    quiz = tmp_path / "quiz.ipynb"
+    nbformat.write(notebook("%dlquiz why-now"), quiz)
+    week1 = tmp_path / "course" / "source" / "week1"
+    week1.mkdir(parents=True)
+    assert main([str(quiz), "-o", str(week1)]) == 0  # as its help says: put it in source/ASSIGNMENT/
+    assert convert(nbformat.read(week1 / "quiz.ipynb", as_version=4), tmp_path).already
+    (tmp_path / "a file").write_text("")
+    assert main([str(quiz), "-o", str(tmp_path / "a file" / "quiz.ipynb")]) == 1
+    said = capsys.readouterr().err
+    assert said.startswith("dlmagics.nbgrader: ") and said.count("\n") == 1 and "cannot write" in said
+
+
+@pytest.mark.skipif(importlib.util.find_spec("nbgrader") is None, reason="nbgrader is in the test extra")
+@pytest.mark.parametrize("text", ['[{"question": "a jupyterquiz file"}]', '{"a": 1}', "not json",
+                                  '{"nbformat": 4, "nbformat_minor": 5, "cells": [{"cell_type": "code"}]}'])
+def test_a_file_that_is_not_a_notebook_is_one_line(tmp_path, capsys, text):
+    given = tmp_path / "given.ipynb"
+    given.write_text(text)
+    assert main([str(given)]) == 1
+    said = capsys.readouterr().err
+    assert said.startswith(f"dlmagics.nbgrader: {given}: cannot be read as a notebook") and said.count("\n") == 1
+
+
+def test_what_a_learners_function_writes_to_stderr_while_graded_costs_no_points(shell, capsys):
+    """nbgrader gives 0 to a test cell that writes anything to stderr (its rule for an error):
+    a right function that prints a debug line there or warns kept none of its points."""
+    shell.run_line_magic("load_ext", "dlmagics")
+    shell.run_cell("import sys, warnings\ndef rbm_params(v, h):\n    print('checking', v, h, file=sys.stderr)\n"
+                   "    warnings.warn('a note of the learner')\n    return v * h + v + h")
+    shell.run_cell_magic("dlquiz_answers", "dbn", '{"rbm-params": "def rbm_params(v, h): ..."}')
+    capsys.readouterr()
+    assert points("dbn", "rbm-params") == catalog.bank()["dbn"].question("rbm-params").points
+    assert capsys.readouterr().err == ""

@@ -109,3 +109,11 @@ def test_a_file_that_is_not_a_gradebook_gets_one_line(ip, tmp_path, gradebook):
 def test_without_nbgrader_the_class_view_says_how_to_install_it(ip, gradebook, monkeypatch):
     monkeypatch.setitem(sys.modules, "nbgrader.api", None)  # import nbgrader.api fails
     assert "nbgrader is not installed here: pip install 'nbgrader>=0.9'" in usage(ip, f"--class '{gradebook}'")
+
+
+def test_the_csv_never_replaces_the_gradebook(ip, gradebook, monkeypatch):
+    """One slip of the tab key (--export csv gradebook.db) would replace the course's grades."""
+    before = gradebook.read_bytes()
+    monkeypatch.chdir(gradebook.parent)
+    assert "the gradebook itself" in usage(ip, "--class gradebook.db --export csv ./gradebook.db")
+    assert gradebook.read_bytes() == before

@@ -31,6 +31,8 @@ BAD = [
     # (document, words the error must contain)
     ({"title": "t", "questions": []}, ["field 'id'", "is required"]),
     ({**SAMPLE, "id": "Bad Id"}, ["field 'id'", "lowercase"]),
+    ({**SAMPLE, "id": "mine\n"}, ["field 'id'", "lowercase"]),  # it broke the converter's test cells
+    (with_question(id="pick-one\n"), ["field 'id'", "lowercase"]),
     ({**SAMPLE, "questions": []}, ["field 'questions'", "non-empty"]),
     ({**SAMPLE, "colour": "red"}, ["field 'colour'", "not a field"]),
     (with_question(type="essay"), ["question 'pick-one'", "field 'type'", "single, multiple"]),

@@ -549,3 +549,43 @@ def test_a_csv_export_keeps_a_learners_formula_as_text_and_survives_a_bad_time()
     assert report._inert("ReLU") == "ReLU" and report._inert(-3.5) == -3.5 and report._inert(None) is None
     assert report.iso_time(float("nan")) is None and report.iso_time(1e20) is None
     assert report.iso_time(0) == "1970-01-01T00:00:00+00:00"
+
+
+def test_a_quiz_answered_before_sends_its_answer_sheet_when_shown(comms, shell, no_driver, tmp_path, monkeypatch):
+    """A built-in quiz the learner answered in the course's own notebook, then assigned in a
+    converted one: the quiz shows those answers and %dlquiz --score counts them, so they go to
+    the answer cell when the quiz shows. Else an exam handed in before (nothing left to submit)
+    or a quiz mastered before (Check records nothing) leaves the answer cell empty: graded 0."""
+    from dlmagics.quiz.sheet import read_answer_cell
+
+    monkeypatch.setenv("DLMAGICS_QUIZ_STORE", str(tmp_path / "progress.jsonl"))
+    shell.run_line_magic("load_ext", "dlmagics")
+    c = next(made for made in comms if made.target_name == "dlmagics")
+    show(shell, str(SAMPLE), "exam")
+    assert not [m for m in c.sent if m["type"] == "quiz_answers"]  # never answered: no sheet to send
+    earlier = show(shell, str(SAMPLE), "exam")
+    choose(earlier.questions[0], 1)
+    earlier.submit.click()
+    before = len(c.sent)
+    again = show(shell, str(SAMPLE), "exam")  # the assignment's quiz cell, in another notebook
+    assert again.tutor.exam_over
+    sheets = [m for m in c.sent[before:] if m["type"] == "quiz_answers"]
+    assert len(sheets) == 1 and sheets[0]["cell_id"] == "cell-1"
+    assert read_answer_cell(sheets[0]["source"].split("\n", 1)[1]) == again.tutor.progress.answers()
+    assert read_answer_cell(sheets[0]["source"].split("\n", 1)[1])["pick-one"] == 1
+
+
+def test_under_nbgraders_autograde_a_quiz_shows_none_of_the_graders_own_progress(quiz_shell, monkeypatch):
+    """autograde runs each student's notebook in the teacher's account, where the progress file
+    is the teacher's: the quiz in every autograded notebook showed the teacher's score. The
+    student's answers are those of the answer cell, graded by the test cells."""
+    from dlmagics.quiz.store import ProgressStore
+    from dlmagics.quiz.tutor import Tutor
+
+    quiz = catalog.bank()["why-now"]
+    mine = Tutor(quiz, ProgressStore())  # the teacher tried the quiz
+    mine.answer("points-vs-percent", 0)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    view = show(quiz_shell, "why-now")
+    assert view.tutor.summary()["answered"] == 0
+    assert len(ProgressStore().records("why-now")) == 1  # the teacher's file as it was

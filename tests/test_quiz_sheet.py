@@ -43,3 +43,15 @@ def test_a_body_that_is_not_one_json_object_is_one_line_that_says_what_is_allowe
         read_answer_cell(text)
     assert said in str(error.value) and "one JSON object" in str(error.value)
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_an_answer_with_a_unicode_line_separator_reads_back(separator):
+    """Text pasted from a PDF or a word processor can hold U+2028 (or U+2029, U+0085): json
+    leaves them as they are, and Python's splitlines() splits a line there, so the whole cell
+    could not be read and every answer of the quiz scored 0."""
+    answers = {"design": f"split by patient{separator}no flips", "year": 2012}
+    source = answer_cell_source("why-now", answers)
+    assert separator not in source  # written escaped: one answer, one line
+    assert read_answer_cell(body(source)) == answers
+    assert read_answer_cell('{"design": "a' + separator + 'b"}') == {"design": "a" + separator + "b"}  # typed raw

@@ -29,6 +29,9 @@ Python's display of numbers in another cell can forge a result. Read the autogra
 
 from __future__ import annotations
 
+import contextlib
+import io
+import warnings
 from functools import lru_cache
 
 INSTALL = "pip install 'dlmagics[teach]'"
@@ -44,7 +47,10 @@ def points(quiz_id: str, question_id: str, quiz_file: dict | None = None) -> flo
     sheet, namespace = _sheet(quiz_id)
     if question_id not in sheet or sheet[question_id] is None:
         return 0.0
-    result = grade(question, sheet[question_id], namespace)
+    # nbgrader scores a test cell that writes to stderr 0 (its sign of an error): what the
+    # learner's own code writes there or warns while it is graded is left out
+    with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings(record=True):
+        result = grade(question, sheet[question_id], namespace)
     return round(float(question.points) * float(result.score), 4) if result.valid else 0.0
 
 

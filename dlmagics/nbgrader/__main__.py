@@ -16,8 +16,9 @@ def main(argv: list[str] | None = None) -> int:
         "Turn a notebook's %dlquiz cells into an nbgrader source notebook: the quiz cell locked, an answer "
         "cell the quiz writes into, one graded test cell per question, design questions graded by hand."))
     parser.add_argument("source", help="the notebook to convert (.ipynb)")
-    parser.add_argument("-o", "--output", help="where to write it (default: SOURCE's name with _graded, beside it); "
-                                               "put it in your course's source/ASSIGNMENT/ folder")
+    parser.add_argument("-o", "--output", help="where to write it: a notebook path, or a folder to write it in under "
+                                               "SOURCE's name (default: SOURCE's name with _graded, beside it); put "
+                                               "it in your course's source/ASSIGNMENT/ folder")
     args = parser.parse_args(argv)
     if importlib.util.find_spec("nbgrader") is None:
         return _fail(f"nbgrader is not installed; install it with {INSTALL}")
@@ -30,9 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     output = Path(args.output) if args.output else source.with_name(f"{source.stem}_graded.ipynb")
     try:
         notebook = nbformat.read(source, as_version=4)
+    except (OSError, ValueError, AttributeError, TypeError, nbformat.ValidationError) as error:  # JSON, not a notebook
+        why = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return _fail(f"{source}: cannot be read as a notebook ({why}); give an .ipynb file")
+    try:
         done = convert(notebook, source.parent)
-    except (OSError, nbformat.reader.NotJSONError) as error:
-        return _fail(f"{source}: cannot be read as a notebook ({error})")
     except NothingToConvert as error:
         return _fail(f"{source}: {error}")
     except (QuizFormatError, LookupError) as error:
@@ -40,8 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     if done.already:
         print(f"{source}: already converted for nbgrader (it has answer cells); nothing changed")
         return 0
-    output.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, output)
+    if output.is_dir():  # the assignment's folder: the notebook keeps its name there
+        output = output / source.name
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, output)
+    except OSError as error:
+        return _fail(f"{output}: cannot write it ({error.strerror or error}); give a notebook path or a folder")
     print(f"wrote {output}: {'; '.join(done.quizzes)}. Next: nbgrader generate_assignment (README: For teachers)")
     if done.files:
         print(f"note: put {', '.join(done.files)} beside it; students get the file with its key (their quiz reads "

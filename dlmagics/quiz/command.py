@@ -53,9 +53,11 @@ def _class_view(args):
         raise QuizUsageError(str(error)) from None
     if not args.export:
         return view
-    from ..files import FileProblem, write_text
+    from ..files import FileProblem, resolve, write_text
 
     try:
+        if resolve(args.export[1]).resolve() == resolve(args.gradebook).resolve():
+            raise FileProblem(f"{args.export[1]} is the gradebook itself; give another path for the csv")
         written = write_text(args.export[1], view.csv_text())
     except FileProblem as error:
         raise QuizUsageError(str(error)) from None

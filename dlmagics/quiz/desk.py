@@ -1,6 +1,7 @@
 """The quizzes of one kernel: the progress store, every quiz shown here, and the status of
 each, which goes to the sidebar as a ``quiz`` message on every change and in snapshots;
-after each answer, the quiz's answer sheet goes to the notebook as a ``quiz_answers`` message.
+when a quiz answered before is shown and after each answer, the quiz's answer sheet goes to
+the notebook as a ``quiz_answers`` message.
 
 Light to import (the magics create it at load): the quiz modules come with the first use.
 """
@@ -20,9 +21,11 @@ class QuizDesk:
     @property
     def store(self):
         if self._store is None:
-            from .store import ProgressStore
+            from .. import autograde
+            from .store import MemoryStore, ProgressStore
 
-            self._store = ProgressStore()
+            # autograde grades the answer cells; the progress file of its account is the teacher's
+            self._store = MemoryStore() if autograde.active() else ProgressStore()
         return self._store
 
     def snapshot_part(self) -> dict:
@@ -39,6 +42,11 @@ class QuizDesk:
         view = QuizView(tutor)
         view.publish(self.show)
         self._changed(tutor.summary())
+        # Answered before (in the course's own notebook, say): the answer cell gets those answers
+        # now, since an exam handed in or a quiz mastered takes no more, yet --score counts them.
+        answers = tutor.progress.answers()
+        if answers:
+            self._answered(quiz.id, cell_id, answers)
         return view
 
     def reset(self, quiz) -> None:

@@ -14,7 +14,7 @@ from dataclasses import MISSING, fields
 
 from .model import Option, Question, QuizFormatError, Tolerance
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")  # \Z: "$" lets a newline end an id
 YAML_SUFFIXES = (".yaml", ".yml")
 
 

@@ -47,7 +47,9 @@ def read(body: str) -> tuple[dict, str]:
     Lines starting with "#" are comments; an empty body (or the
     stub nbgrader's release leaves) is no answers. Text after the JSON object is left out (the answers before it still count);
     SheetError when there is no JSON object to read."""
-    lines = [line for line in (body or "").splitlines() if not line.lstrip().startswith("#")]
+    # split at "\n" only: splitlines() also splits at U+2028, U+2029 and U+0085, which a text
+    # answer may hold inside a JSON string
+    lines = [line for line in (body or "").split("\n") if not line.lstrip().startswith("#")]
     text = "\n".join(lines).strip()
     if not text or text == RELEASE_STUB:
         return {}, ""
@@ -65,8 +67,14 @@ def read(body: str) -> tuple[dict, str]:
     return answers, note
 
 
+UNICODE_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}  # json leaves them raw
+
+
 def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    for raw, escaped in UNICODE_LINE_BREAKS.items():  # each answer stays on one line, in any editor
+        text = text.replace(raw, escaped)
+    return text
 
 
 def _first_line(text: str, width: int = 40) -> str:
