@@ -1,6 +1,7 @@
 /**
  * The answer cells of a notebook converted for nbgrader (`python -m dlmagics.nbgrader`): after
- * each answer the kernel sends the quiz's answer-cell text (`quiz_answers`), and it is written
+ * each answer, and when a quiz answered before is shown, the kernel sends the quiz's answer-cell
+ * text (`quiz_answers`), and it is written
  * into every code cell marked `metadata.dlmagics.answers_for == quiz`, so saving the notebook
  * keeps the answers where nbgrader's autograde sees them (cell sources, run afresh).
  *

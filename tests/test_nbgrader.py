@@ -136,7 +136,7 @@ def test_nbgrader_autograde_gives_the_points_dlquiz_gives(tmp_path):
         for quiz_id, quiz in quizzes.items():
             points, sheet = scored(quiz, answers[quiz_id], tmp_path / f"{student}.jsonl")
             expected.update({(student, f"test-{quiz_id}-{qid}"): p for qid, p in points.items()})
-            source = answer_cell_source(quiz_id, sheet)
+            source = answer_cell_source(quiz, sheet)
             answer_cells_of = [c for c in notebook.cells if c.metadata.get("dlmagics", {}).get("answers_for") == quiz_id]
             answer_cells_of[0].source = tamper(source, quiz_id) if student == "eve" else source
             if student == "mal":  # the cell is then Python holding a dict: answers no grader reads

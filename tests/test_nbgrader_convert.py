@@ -133,6 +133,21 @@ def test_whatever_is_typed_as_an_answer_scores_nothing_and_raises_nothing(shell,
         assert {qid: points(quiz_id, qid) for qid in answers} == dict.fromkeys(answers, 0.0)
 
 
+def test_the_first_option_typed_everywhere_scores_nothing(shell):
+    """In the file the right option is often the first (32 of the bank's 34 single choices): the
+    answer cell names an option by its text, so a bare index (0, [0]) is no answer, and the
+    option's own text is graded as the quiz grades it."""
+    shell.run_line_magic("load_ext", "dlmagics")
+    quiz = catalog.bank()["why-now"]
+    choices = [q for q in quiz.scored_questions if q.type in ("single", "multiple")]
+    guesses = {q.id: (0 if q.type == "single" else [0]) for q in choices}
+    shell.run_cell_magic("dlquiz_answers", "why-now", json.dumps(guesses))
+    assert {qid: points("why-now", qid) for qid in guesses} == dict.fromkeys(guesses, 0.0)
+    right = {q.id: next(o.text for o in q.options if o.correct) for q in choices if q.type == "single"}
+    shell.run_cell_magic("dlquiz_answers", "why-now", json.dumps(right))
+    assert {qid: points("why-now", qid) for qid in right} == {qid: float(quiz.question(qid).points) for qid in right}
+
+
 def test_two_quizzes_in_one_cell_are_both_graded(tmp_path):
     nb = notebook("%dlquiz why-now\n%dlquiz gpus --mode exam")
     done = convert(nb, tmp_path)

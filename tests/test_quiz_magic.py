@@ -306,10 +306,11 @@ def test_each_answer_sends_the_whole_answer_sheet_for_the_notebook_s_answer_cell
     assert len(sheets) == 3
     for message in sheets:
         validate(message)
+    quiz = view.tutor.quiz
     assert sheets[-1] == {"type": "quiz_answers", "quiz": "sample", "cell_id": "cell-1",
-                          "source": answer_cell_source("sample", {"pick-one": 1, "reduction": "36.4"})}
+                          "source": answer_cell_source(quiz, {"pick-one": 1, "reduction": "36.4"})}
     body = sheets[-1]["source"].split("\n", 1)[1]
-    assert read_answer_cell(body) == {"pick-one": 1, "reduction": "36.4"}
+    assert read_answer_cell(body) == {"pick-one": quiz.question("pick-one").options[1].text, "reduction": "36.4"}
     c.receive({"type": "request_snapshot"})
     assert c.sent[-1]["type"] == "snapshot" and "quiz_answers" not in json.dumps(c.sent[-1])
 
@@ -327,7 +328,8 @@ def test_an_exam_sends_its_answer_sheet_once_at_submit(comms, shell, no_driver, 
     sheets = [m for m in c.sent if m["type"] == "quiz_answers"]
     assert len(sheets) == 1
     answers = read_answer_cell(sheets[0]["source"].split("\n", 1)[1])
-    assert answers["pick-one"] == 1 and set(answers) == {q.id for q in view.tutor.quiz.questions}
+    pick_one = view.tutor.quiz.question("pick-one")
+    assert answers["pick-one"] == pick_one.options[1].text and set(answers) == {q.id for q in view.tutor.quiz.questions}
 
 
 def test_options_are_shuffled_per_learner_and_question_stable_and_spread(monkeypatch):
@@ -556,7 +558,7 @@ def test_a_quiz_answered_before_sends_its_answer_sheet_when_shown(comms, shell, 
     converted one: the quiz shows those answers and %dlquiz --score counts them, so they go to
     the answer cell when the quiz shows. Else an exam handed in before (nothing left to submit)
     or a quiz mastered before (Check records nothing) leaves the answer cell empty: graded 0."""
-    from dlmagics.quiz.sheet import read_answer_cell
+    from dlmagics.quiz.sheet import graded_answer, read_answer_cell
 
     monkeypatch.setenv("DLMAGICS_QUIZ_STORE", str(tmp_path / "progress.jsonl"))
     shell.run_line_magic("load_ext", "dlmagics")
@@ -571,8 +573,9 @@ def test_a_quiz_answered_before_sends_its_answer_sheet_when_shown(comms, shell, 
     assert again.tutor.exam_over
     sheets = [m for m in c.sent[before:] if m["type"] == "quiz_answers"]
     assert len(sheets) == 1 and sheets[0]["cell_id"] == "cell-1"
-    assert read_answer_cell(sheets[0]["source"].split("\n", 1)[1]) == again.tutor.progress.answers()
-    assert read_answer_cell(sheets[0]["source"].split("\n", 1)[1])["pick-one"] == 1
+    written = read_answer_cell(sheets[0]["source"].split("\n", 1)[1])
+    assert {q: graded_answer(again.tutor.quiz.question(q), a) for q, a in written.items()} == again.tutor.progress.answers()
+    assert written["pick-one"] == again.tutor.quiz.question("pick-one").options[1].text
 
 
 def test_under_nbgraders_autograde_a_quiz_shows_none_of_the_graders_own_progress(quiz_shell, monkeypatch):

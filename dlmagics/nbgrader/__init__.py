@@ -42,6 +42,7 @@ def points(quiz_id: str, question_id: str, quiz_file: dict | None = None) -> flo
     the quiz gives it), graded with the key of the built-in quiz ``quiz_id`` or of ``quiz_file``
     ({"name": file name, "text": its text}, from a hidden test). No answer: 0.0."""
     from ..quiz.grading import grade
+    from ..quiz.sheet import graded_answer
 
     question = _quiz(quiz_id, quiz_file).question(question_id)
     sheet, namespace = _sheet(quiz_id)
@@ -49,8 +50,11 @@ def points(quiz_id: str, question_id: str, quiz_file: dict | None = None) -> flo
         return 0.0
     # nbgrader scores a test cell that writes to stderr 0 (its sign of an error): what the
     # learner's own code writes there or warns while it is graded is left out
+    answer = graded_answer(question, sheet[question_id])
+    if answer is None:
+        return 0.0
     with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings(record=True):
-        result = grade(question, sheet[question_id], namespace)
+        result = grade(question, answer, namespace)
     return round(float(question.points) * float(result.score), 4) if result.valid else 0.0
 
 

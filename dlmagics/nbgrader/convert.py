@@ -110,7 +110,7 @@ def _find(name: str, folder: Path, catalog):
 def _cells_for(quiz, quiz_file: dict | None) -> list:
     from nbformat.v4 import new_code_cell, new_markdown_cell
 
-    answers = answer_cell_source(quiz.id, {}).rsplit("\n", 1)[0]  # the magic and comment lines
+    answers = answer_cell_source(quiz, {}).rsplit("\n", 1)[0]  # the magic and comment lines
     cells = [new_code_cell(_code_source(question), metadata={  # above the tests, which run in order
         "nbgrader": _meta(f"code-{quiz.id}-{question.id}", solution=True)})
         for question in quiz.scored_questions if question.type == "code"]

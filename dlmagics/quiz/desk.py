@@ -37,7 +37,7 @@ class QuizDesk:
         from .view import QuizView
 
         tutor = Tutor(quiz, self.store, mode, cell_id, namespace, on_change=self._changed,
-                      on_answers=lambda answers: self._answered(quiz.id, cell_id, answers))
+                      on_answers=lambda answers: self._answered(quiz, cell_id, answers))
         self.quizzes[quiz.id] = quiz
         view = QuizView(tutor)
         view.publish(self.show)
@@ -46,7 +46,7 @@ class QuizDesk:
         # now, since an exam handed in or a quiz mastered takes no more, yet --score counts them.
         answers = tutor.progress.answers()
         if answers:
-            self._answered(quiz.id, cell_id, answers)
+            self._answered(quiz, cell_id, answers)
         return view
 
     def reset(self, quiz) -> None:
@@ -63,10 +63,10 @@ class QuizDesk:
         self.status[summary["id"]] = summary
         self.publish(quiz_message(summary))
 
-    def _answered(self, quiz_id: str, cell_id: str | None, answers: dict) -> None:
+    def _answered(self, quiz, cell_id: str | None, answers: dict) -> None:
         """The whole answer sheet goes to the notebook's answer cell (a converted notebook has
         one; nbgrader's autograde sees only cell sources, never the progress store)."""
         from ..protocol import quiz_answers_message
         from .sheet import answer_cell_source
 
-        self.publish(quiz_answers_message(quiz_id, cell_id, answer_cell_source(quiz_id, answers)))
+        self.publish(quiz_answers_message(quiz.id, cell_id, answer_cell_source(quiz, answers)))

@@ -8,9 +8,11 @@ answers are in the saved file and autograde's fresh kernel reads them back::
     # Your answers, written by the quiz above when you press Check.
     {"question id": answer, ...}
 
-The body is data (one JSON object: question id -> the latest answer, as the progress store
-records it), never code: it is read with ``json``, so nothing a student types there runs.
-Composing (the kernel) and reading (``%%dlquiz_answers``, autograde) are both here.
+The body is data (one JSON object: question id -> the latest answer), never code: it is read
+with ``json``, so nothing a student types there runs. A choice is written as its option's text,
+not its index: an index says nothing a student could not type without reading the question (and
+in a file the right option is often the first), a text is the answer itself. Composing (the
+kernel) and reading (``%%dlquiz_answers``, autograde) are both here.
 """
 
 from __future__ import annotations
@@ -29,12 +31,26 @@ class SheetError(ValueError):
     """An answer cell whose body cannot be read; the message says what is allowed."""
 
 
-def answer_cell_source(quiz_id: str, answers: dict) -> str:
-    """The whole answer cell of ``quiz_id``: the magic line, one comment line, then the answers
-    (question id -> answer, in the order given) as one JSON object, one question a line."""
-    lines = [f" {_json(str(qid))}: {_json(answer)}" for qid, answer in answers.items()]
+def answer_cell_source(quiz, answers: dict) -> str:
+    """The whole answer cell of ``quiz``: the magic line, one comment line, then the answers
+    (question id -> the answer as the progress store keeps it, in the order given) as one JSON
+    object, one question a line, each choice as its option's text."""
+    from .report import answer_text
+
+    lines = [f" {_json(str(qid))}: {_json(answer_text(quiz.question(qid), answer))}"
+             for qid, answer in answers.items()]
     body = "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
-    return f"%%{MAGIC} {quiz_id}\n{COMMENT}\n{body}"
+    return f"%%{MAGIC} {quiz.id}\n{COMMENT}\n{body}"
+
+
+def graded_answer(question, written):
+    """What the answer cell holds for ``question``, as grading takes it: an option's text back to
+    its index (``from_text`` of its kind); a choice written any other way (a bare index) is no
+    answer (None)."""
+    from .kinds import KINDS
+
+    back = getattr(KINDS[question.type], "from_text", None)
+    return back(question, written) if back is not None else written
 
 
 def read_answer_cell(body: str) -> dict:

@@ -48,9 +48,10 @@ test(`${NAME}: the sidebar appears and connects to the kernel; a quiz's answers 
   await page.evaluate(async () => {
     const code = [
       'from dlmagics.protocol import quiz_answers_message',
+      'from dlmagics.quiz import catalog',
       'from dlmagics.quiz.sheet import answer_cell_source',
       'get_ipython().magics_manager.registry["DLMagics"].session.publish(',
-      '    quiz_answers_message("why-now", None, answer_cell_source("why-now", {"reduction": "36.4"})))'
+      '    quiz_answers_message("why-now", None, answer_cell_source(catalog.bank()["why-now"], {"reduction": "36.4"})))'
     ].join('\n');
     const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
     await kernel.requestExecute({ code }).done;

@@ -23,7 +23,7 @@ from dlmagics.quiz.store import ProgressStore
 from dlmagics.quiz.tutor import Progress
 quiz = catalog.find("${QUIZ}")
 progress = Progress.from_records(quiz, ProgressStore().records(quiz.id))
-print(json.dumps({"source": answer_cell_source(quiz.id, progress.answers()),
+print(json.dumps({"source": answer_cell_source(quiz, progress.answers()),
                   "points": {f"test-{quiz.id}-{q.id}": q.points * progress.questions[q.id].score for q in quiz.scored_questions}}))
 `;
 const GAP_MS = 90; // a person's typing pace

@@ -10,7 +10,9 @@ Every module defines ``KIND``, an object with:
   left out the default model.py states);
 - ``grade(q, answer, namespace) -> (score 0..1, feedback)``; AnswerError if it cannot be read;
 - ``storable(q, answer, namespace)``: the answer as JSON holds it (and a teacher's export shows);
-- optionally ``answer_text(q, stored)``: a stored answer in words, for exports (default: as stored);
+- optionally ``answer_text(q, stored)``: a stored answer in words, for exports and a graded
+  notebook's answer cell (default: as stored), and ``from_text(q, text)``, its inverse (None for
+  what is not an answer);
 - ``solution(q) -> str``: what "show the solution" reveals (a question's own ``solution`` wins);
 - ``make_input(w, q, stored) -> Input``: the widgets, ``w`` being ipywidgets (the view passes it);
 - optionally ``scored = False``: answers are kept but count apart from the score (design).

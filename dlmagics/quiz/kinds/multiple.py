@@ -44,6 +44,13 @@ class Multiple(Single):
     def answer_text(self, q, stored):
         return [Single.answer_text(self, q, i) for i in stored] if isinstance(stored, list) else stored
 
+    def from_text(self, q, texts):
+        """Options' texts back to their indices; None if any is not an option's text."""
+        if not isinstance(texts, list):
+            return None
+        picked = [Single.from_text(self, q, t) for t in texts]
+        return None if None in picked else sorted(set(picked))
+
     def make_input(self, w, q, stored) -> Input:
         ticked = set(stored) if isinstance(stored, list) else set()
         order = option_order(q)  # shown shuffled; the answer is the file's indices

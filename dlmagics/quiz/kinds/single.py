@@ -35,6 +35,12 @@ class Single:
     def answer_text(self, q, stored):
         return q.options[stored].text if isinstance(stored, int) and 0 <= stored < len(q.options) else stored
 
+    def from_text(self, q, text):
+        """An option's text (a graded notebook's answer cell) back to its index; else None."""
+        if not isinstance(text, str):
+            return None
+        return next((i for i, o in enumerate(q.options) if o.text.strip() == text.strip()), None)
+
     def solution(self, q) -> str:
         return "; ".join(o.text for o in q.options if o.correct)
 
