@@ -16,3 +16,4 @@ LIMIT=150 step python3 benchmarks/gpu_session.py
 LIMIT=120 step python3 benchmarks/train_demos.py --only mnist,cnn --device cuda --rounds 2
 LIMIT=90 step python3 benchmarks/train_overhead.py --device cuda --rounds 3 --steps 300
 LIMIT=60 step python3 benchmarks/gradcam.py
+LIMIT=120 step python3 benchmarks/ddp_scaling.py --backend nccl --rounds 2

@@ -1,7 +1,7 @@
 """What a learner does on a GPU, through IPython's own shell with dlmagics loaded: the
 hardware demo raced on the CPU and the GPU, %%train over a CUDA loop (watched, with the
-doctor), a loop whose batch cannot fit (the doctor's out-of-memory sentence), and Grad-CAM
-with its sanity check on a CUDA model. Run it on a machine with a GPU (CI has none); it
+doctor), a loop whose batch cannot fit (the doctor's out-of-memory sentence), Grad-CAM
+with its sanity check on a CUDA model, and %%ddp with one NCCL rank (an all_reduce on the GPU). Run it on a machine with a GPU (CI has none); it
 prints the figures for the notes.
 
     python benchmarks/gpu_session.py
@@ -104,6 +104,15 @@ def main() -> int:
     print("\n".join(cam.lines()[:3] + cam.lines()[-1:]))
     print(f"Grad-CAM of 16 images on CUDA with the sanity check: {time.perf_counter() - started:.3f} s", flush=True)
     check(cam.maps.shape == (16, 8, 8) and cam.sanity is not None, "Grad-CAM on a CUDA model, with its sanity check")
+
+    started = time.perf_counter()
+    report = ip.run_cell_magic("ddp", "-n 1 --backend nccl --timeout 60",
+                               "x = torch.ones(1 << 20, device=device) * (rank + 1)\n"
+                               "dist.all_reduce(x)\n"
+                               "print('sum', x[0].item(), 'on', x.device)")
+    print(repr(report))
+    print(f"%%ddp -n 1 --backend nccl: {time.perf_counter() - started:.1f} s", flush=True)
+    check(report.status == "finished", "%%ddp ran one NCCL rank on the GPU (its line above says the device)")
     print("failed: " + "; ".join(FAILED) if FAILED else "every check held")
     return 1 if FAILED else 0
 
