@@ -85,8 +85,9 @@ def launch(code: str, settings: Settings, on_line: Callable[[Line], None] | None
                       settings.timeout_s)
     process = None
     try:
-        process = subprocess.Popen(command(settings, folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   env=environment(settings), start_new_session=True)
+        # stdin: nothing (the kernel's own is a pipe nobody writes to: input() in a rank would wait for ever)
+        process = subprocess.Popen(command(settings, folder), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=environment(settings), start_new_session=True)
         outcome.status = _follow(process, folder, settings, outcome, on_line or (lambda line: None), stop)
     except KeyboardInterrupt:
         outcome.status = "interrupted"
@@ -126,8 +127,11 @@ def _follow(process, folder: Path, settings: Settings, outcome: Outcome, on_line
         if process.poll() is not None:
             exited = exited or time.monotonic()
             # the pipes close with the last process that holds them: a process a rank left behind
-            # may hold them on, so torchrun's end counts once what was written has been read
-            if lines.empty() and (not any(r.is_alive() for r in readers) or time.monotonic() - exited > 1):
+            # may hold them on, so torchrun's end counts once what was written has been read. The
+            # readers are asked first: a reader that puts its last line and ends between the two
+            # questions would otherwise leave that line (torchrun's fault summary) unread
+            read_all = not any(r.is_alive() for r in readers)
+            if lines.empty() and (read_all or time.monotonic() - exited > 1):
                 return "finished" if process.returncode == 0 else "failed"
         if stop is not None and stop.is_set():
             return "stopped"
