@@ -270,3 +270,11 @@ def test_a_cell_with_a_syntax_error_run_by_the_launcher_names_it():
     assert outcome.status == "failed"
     assert re.fullmatch(r"rank [01] failed: SyntaxError: '\(' was never closed \(<%%ddp cell>, line 1\)",
                         outcome.fault), outcome.fault  # both ranks fail alike: either may be the first
+
+
+def test_a_process_a_rank_started_and_left_is_ended_with_the_run():
+    """The rank ends, its child is no longer under torchrun (and holds the output pipe open)."""
+    outcome, _ = run("import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', "
+                     "'dlmagics-ddp-left-behind'])\n")
+    assert outcome.status == "finished", outcome.fault
+    assert not [p for p in psutil.process_iter(["cmdline"]) if "dlmagics-ddp-left-behind" in (p.info["cmdline"] or [])]

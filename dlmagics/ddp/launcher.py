@@ -94,7 +94,7 @@ def launch(code: str, settings: Settings, on_line: Callable[[Line], None] | None
     finally:
         while process is not None:
             try:
-                end_all(process)
+                end_all(process, {r.pid for r in read_reports(folder)})
                 break
             except KeyboardInterrupt:  # pressed again: the processes are ended all the same
                 outcome.status = "interrupted"
@@ -149,9 +149,11 @@ def _read(pipe, name: str, lines: queue.Queue) -> None:
     pipe.close()
 
 
-def end_all(process: subprocess.Popen) -> None:
+def end_all(process: subprocess.Popen, ranks: set[int]) -> None:
     """Kill torchrun and every process under it (each rank is in a session of its own, so a
-    signal to torchrun's process group would miss them), and wait until they are gone."""
+    signal to torchrun's process group would miss them), then what a rank started and left
+    when it ended (a subprocess, a DataLoader's workers: no longer under torchrun, but still in
+    the rank's session; ``ranks``: the pids of the ranks that ended), and wait until all are gone."""
     import psutil
 
     try:
@@ -159,13 +161,28 @@ def end_all(process: subprocess.Popen) -> None:
         tree = parent.children(recursive=True) + [parent]
     except psutil.NoSuchProcess:
         tree = []
-    for one in tree:
+    _kill(tree)
+    process.wait()
+    sessions = ranks | {one.pid for one in tree}
+    _kill([one for one in psutil.process_iter() if one.pid != os.getpid() and _session(one.pid) in sessions])
+
+
+def _kill(processes: list) -> None:
+    import psutil
+
+    for one in processes:
         try:
             one.send_signal(signal.SIGKILL)
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(tree, timeout=10)
-    process.wait()
+    psutil.wait_procs(processes, timeout=10)
+
+
+def _session(pid: int) -> int | None:
+    try:
+        return os.getsid(pid)
+    except OSError:  # gone already
+        return None
 
 
 def read_reports(folder: Path) -> list[RankReport]:
