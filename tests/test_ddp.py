@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import _thread
 import os
+import re
 import socket
 import threading
+from pathlib import Path
 
 import psutil
 import pytest
@@ -169,6 +171,48 @@ def test_ctrl_c_in_the_kernel_ends_every_rank_and_the_kernel_stays(tmp_path):
         kernel.close()
 
 
+def test_the_last_line_is_read_when_the_readers_end_as_the_launcher_looks(monkeypatch):
+    """torchrun has ended; its last line (here its fault summary) reaches the queue just after
+    the launcher found the queue empty and just before it asks whether the readers still run."""
+    from dlmagics.ddp import launcher
+
+    released, reader_done = threading.Event(), threading.Event()
+
+    class Pipe:
+        def __init__(self, lines):
+            self.lines = lines
+
+        def readline(self):
+            if not self.lines:
+                return b""
+            released.wait(30)
+            return self.lines.pop(0)
+
+        def close(self):
+            reader_done.set()
+
+    class Exited:
+        stdout, stderr, returncode = Pipe([b"[rank 0] the last line\n"]), Pipe([]), 0
+
+        def poll(self):
+            return 0
+
+    class LateQueue(launcher.queue.Queue):
+        def empty(self):
+            was = super().empty()
+            if was and not released.is_set():  # the reader delivers its line and ends right now
+                released.set()
+                reader_done.wait(30)
+                while any(t.name.endswith("(_read)") and t.is_alive() for t in threading.enumerate()):
+                    released.wait(0.01)
+            return was
+
+    monkeypatch.setattr(launcher.queue, "Queue", LateQueue)
+    seen, outcome = [], launcher.Outcome(1, 1, "gloo", 1, TIMEOUT_S)
+    status = launcher._follow(Exited(), Path("/nonexistent"), Settings(1), outcome, seen.append, None)
+    assert status == "finished" and [line.text for line in seen] == ["the last line"]
+
+
 @pytest.mark.parametrize("line, cell, says", [
     ("", "x = 1", "give -n N"),
     ("-n 0", "x = 1", "-n 0: the number of ranks on this node, 1 to 64"),
@@ -178,9 +222,59 @@ def test_ctrl_c_in_the_kernel_ends_every_rank_and_the_kernel_stays(tmp_path):
     ("-n 2 --compare 2", "x = 1", "--compare 2: rounds of 1 and N ranks, 3 to 20"),
     ("-n 2 --timeout 0", "x = 1", "--timeout 0: seconds, above 0"),
     ("-n 2", "  \n", "the cell is empty"),
+    ("-n 2", "x = (1,\nprint(x)", "the cell does not compile: line 1: '(' was never closed"),
 ])
 def test_bad_options_get_one_line_saying_what_is_allowed(ip, line, cell, says):
     with pytest.raises(UsageError, match=None) as error:
         ip.run_cell_magic("ddp", line, cell)
     assert says in str(error.value) and "\n" not in str(error.value).split("usage:")[0].strip()
     assert no_child_left() == []
+
+
+def test_cells_a_learner_writes_run_whatever_they_do(tmp_path, monkeypatch):
+    """A module from the notebook's folder, unicode, a line far above a pipe's atomic write on
+    both ranks at once, a __main__ guard, and the cell's own destroy_process_group()."""
+    (tmp_path / "helpers.py").write_text("def hello(rank):\n    return f'héllo ✓ 你好 from {rank}'\n")
+    monkeypatch.chdir(tmp_path)
+    outcome, lines = run("import helpers\nif __name__ == '__main__':\n    print(helpers.hello(rank))\n"
+                         "dist.barrier()\nprint(str(rank) * 100000)\ndist.destroy_process_group()\n")
+    assert outcome.status == "finished", outcome.fault
+    for rank in (0, 1):
+        assert (rank, f"héllo ✓ 你好 from {rank}") in lines
+        mine = [text for r, text in lines if r == rank and text and set(text) <= set("01")]
+        assert "".join(mine) == str(rank) * 100000  # whole, and nothing of the other rank's inside
+
+
+def test_a_cell_that_asks_for_input_ends_with_one_line_saying_so():
+    """The kernel's stdin is a pipe nobody writes to: input() must not wait on it for ever."""
+    read_end, write_end = os.pipe()
+    saved = os.dup(0)
+    os.dup2(read_end, 0)
+    stop = threading.Event()
+    timer = threading.Timer(ENDED_WITHIN_S, stop.set)
+    timer.start()
+    try:
+        outcome = launch("name = input('name? ')\n", Settings(2, threads=1, timeout_s=TIMEOUT_S), None, stop)
+    finally:
+        timer.cancel()
+        os.dup2(saved, 0)
+        for fd in (saved, read_end, write_end):
+            os.close(fd)
+    assert outcome.status == "failed", outcome.fault
+    assert outcome.fault.startswith("rank ") and "input()" in outcome.fault
+    assert no_child_left() == []
+
+
+def test_a_cell_with_a_syntax_error_run_by_the_launcher_names_it():
+    outcome, _ = run("x = (1,\nprint(x)\n")
+    assert outcome.status == "failed"
+    assert re.fullmatch(r"rank [01] failed: SyntaxError: '\(' was never closed \(<%%ddp cell>, line 1\)",
+                        outcome.fault), outcome.fault  # both ranks fail alike: either may be the first
+
+
+def test_a_process_a_rank_started_and_left_is_ended_with_the_run():
+    """The rank ends, its child is no longer under torchrun (and holds the output pipe open)."""
+    outcome, _ = run("import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', "
+                     "'dlmagics-ddp-left-behind'])\n")
+    assert outcome.status == "finished", outcome.fault
+    assert not [p for p in psutil.process_iter(["cmdline"]) if "dlmagics-ddp-left-behind" in (p.info["cmdline"] or [])]

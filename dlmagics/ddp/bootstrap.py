@@ -36,21 +36,28 @@ def print_cell_traceback(error: BaseException) -> None:
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != CELL:
         tb = tb.tb_next
-    traceback.print_exception(type(error), error, tb or error.__traceback__)
+    traceback.print_exception(type(error), error, tb)  # a SyntaxError has no frame of the cell: its lines only
+
+
+PIECE = 1000  # characters of a line per write: at most 4 bytes each in UTF-8, so with the label under 4 KiB
 
 
 class Labelled:
-    """A text stream that writes whole lines, each starting with the rank's label, at once: the
-    ranks share torchrun's pipe, and one write of a line (up to 4 KiB) is never cut into by
-    another rank's (a library's own C-level output is not labelled)."""
+    """A text stream that writes whole lines, each starting with the rank's label: the ranks
+    share torchrun's pipe, and one write of up to 4 KiB (PIPE_BUF; the ranks' stdout is
+    unbuffered, one write a call) is never cut into by another rank's. So each line is written
+    on its own, and a longer line comes as several labelled lines of PIECE characters.
+    (A library's own C-level output is not labelled.)"""
 
     def __init__(self, stream, label: str):
         self.stream, self.label, self.partial = stream, label, ""
 
     def write(self, text: str) -> int:
         *lines, self.partial = (self.partial + text).split("\n")
+        for line in lines:
+            for start in range(0, max(len(line), 1), PIECE):
+                self.stream.write(f"{self.label}{line[start:start + PIECE]}\n")
         if lines:
-            self.stream.write("".join(f"{self.label}{line}\n" for line in lines))
             self.stream.flush()
         return len(text)
 
@@ -77,6 +84,11 @@ class Steps:
         self.seconds.append(now - self.last)
         self.comm.append(comm - self.last_comm)
         self.last, self.last_comm = now, comm
+
+
+def no_input(prompt: object = "") -> str:
+    """input() in the cell: a rank has no keyboard (its stdin is empty)."""
+    raise EOFError("input() has no keyboard in a %%ddp rank: set the value in the cell")
 
 
 def die_with_parent() -> None:
@@ -125,13 +137,12 @@ def main(folder: Path) -> None:
     steps = Steps(counter)
     counter.patch(dist)
     namespace = {"__name__": "__main__", "rank": rank, "world_size": world_size, "device": device,
-                 "step": steps, "torch": torch, "dist": dist}
+                 "step": steps, "torch": torch, "dist": dist, "input": no_input}
     source = (folder / "cell.py").read_text()
     linecache.cache[CELL] = (len(source), None, source.splitlines(keepends=True), CELL)
-    code = compile(source, CELL, "exec")
     started = steps.last = time.perf_counter()
     try:
-        exec(code, namespace)
+        exec(compile(source, CELL, "exec"), namespace)  # a syntax error too is this rank's error in its report
     except SystemExit as error:  # exit() in the cell: an error unless its status is 0
         report["error"] = None if error.code in (0, None) else short_error(error)
     except BaseException as error:  # noqa: BLE001 - said in the report, then this rank ends the run
@@ -143,7 +154,8 @@ def main(folder: Path) -> None:
     if not report["error"]:  # not on an error: the other ranks may be waiting in a collective
         namespace.clear()  # the cell's objects (a DDP model holds the group) go first, their files closed
         gc.collect()
-        dist.destroy_process_group()
+        if dist.is_initialized():  # the cell may have destroyed it itself, as tutorials do at their end
+            dist.destroy_process_group()
     leave(1 if report["error"] else 0)
 
 

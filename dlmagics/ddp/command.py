@@ -79,6 +79,11 @@ def ddp(args, code: str, progress=None) -> Outcome:
     rounds = rounds_from(args, settings)
     if not code.strip():
         raise DdpUsageError("the cell is empty: write the code each rank runs below %%ddp")
+    try:
+        compile(code, "<%%ddp cell>", "exec")  # here, before any process starts: the ranks would each say it
+    except (SyntaxError, ValueError) as error:
+        where = f"line {error.lineno}: {error.msg}" if isinstance(error, SyntaxError) else str(error)
+        raise DdpUsageError(f"the cell does not compile: {where}") from None
     outcome = launch(code, settings, print_line)
     if rounds and outcome.status == "finished":
         outcome.compare = compare(code, settings, rounds, outcome, progress or (lambda text: None))

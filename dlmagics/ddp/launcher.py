@@ -85,15 +85,16 @@ def launch(code: str, settings: Settings, on_line: Callable[[Line], None] | None
                       settings.timeout_s)
     process = None
     try:
-        process = subprocess.Popen(command(settings, folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   env=environment(settings), start_new_session=True)
+        # stdin: nothing (the kernel's own is a pipe nobody writes to: input() in a rank would wait for ever)
+        process = subprocess.Popen(command(settings, folder), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=environment(settings), start_new_session=True)
         outcome.status = _follow(process, folder, settings, outcome, on_line or (lambda line: None), stop)
     except KeyboardInterrupt:
         outcome.status = "interrupted"
     finally:
         while process is not None:
             try:
-                end_all(process)
+                end_all(process, {r.pid for r in read_reports(folder)})
                 break
             except KeyboardInterrupt:  # pressed again: the processes are ended all the same
                 outcome.status = "interrupted"
@@ -126,8 +127,11 @@ def _follow(process, folder: Path, settings: Settings, outcome: Outcome, on_line
         if process.poll() is not None:
             exited = exited or time.monotonic()
             # the pipes close with the last process that holds them: a process a rank left behind
-            # may hold them on, so torchrun's end counts once what was written has been read
-            if lines.empty() and (not any(r.is_alive() for r in readers) or time.monotonic() - exited > 1):
+            # may hold them on, so torchrun's end counts once what was written has been read. The
+            # readers are asked first: a reader that puts its last line and ends between the two
+            # questions would otherwise leave that line (torchrun's fault summary) unread
+            read_all = not any(r.is_alive() for r in readers)
+            if lines.empty() and (read_all or time.monotonic() - exited > 1):
                 return "finished" if process.returncode == 0 else "failed"
         if stop is not None and stop.is_set():
             return "stopped"
@@ -145,9 +149,11 @@ def _read(pipe, name: str, lines: queue.Queue) -> None:
     pipe.close()
 
 
-def end_all(process: subprocess.Popen) -> None:
+def end_all(process: subprocess.Popen, ranks: set[int]) -> None:
     """Kill torchrun and every process under it (each rank is in a session of its own, so a
-    signal to torchrun's process group would miss them), and wait until they are gone."""
+    signal to torchrun's process group would miss them), then what a rank started and left
+    when it ended (a subprocess, a DataLoader's workers: no longer under torchrun, but still in
+    the rank's session; ``ranks``: the pids of the ranks that ended), and wait until all are gone."""
     import psutil
 
     try:
@@ -155,13 +161,28 @@ def end_all(process: subprocess.Popen) -> None:
         tree = parent.children(recursive=True) + [parent]
     except psutil.NoSuchProcess:
         tree = []
-    for one in tree:
+    _kill(tree)
+    process.wait()
+    sessions = ranks | {one.pid for one in tree}
+    _kill([one for one in psutil.process_iter() if one.pid != os.getpid() and _session(one.pid) in sessions])
+
+
+def _kill(processes: list) -> None:
+    import psutil
+
+    for one in processes:
         try:
             one.send_signal(signal.SIGKILL)
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(tree, timeout=10)
-    process.wait()
+    psutil.wait_procs(processes, timeout=10)
+
+
+def _session(pid: int) -> int | None:
+    try:
+        return os.getsid(pid)
+    except OSError:  # gone already
+        return None
 
 
 def read_reports(folder: Path) -> list[RankReport]:
