@@ -76,6 +76,8 @@ def main() -> None:
         import torch
 
         ranks = min(2, torch.cuda.device_count())
+        if ranks == 0:
+            sys.exit("nccl: no CUDA GPU here (NCCL needs one per rank); use --backend gloo")
         print(f"nccl: {torch.cuda.device_count()} GPU(s): {ranks} rank(s) at most")
     for name, (width, batch) in NETS.items():
         code = CELL.format(width=width, batch=batch, steps=args.steps)
