@@ -11,6 +11,7 @@ Exit status 0 when the checks held, 1 when one failed, 2 when there is no GPU he
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -34,7 +35,7 @@ def check(ok: bool, what: str) -> None:
         failures.append(what)
 
 
-def do_bench_ms(n: int, dtype: str) -> float | None:
+def do_bench_ms(n: int, dtype: str, rep_ms: int = 100) -> float | None:
     """triton's median for the same matmul (the same TF32 setting), or None without triton."""
     try:
         from triton.testing import do_bench
@@ -45,9 +46,24 @@ def do_bench_ms(n: int, dtype: str) -> float | None:
     torch.set_float32_matmul_precision("high" if dtype == "tf32" else "highest")
     try:
         x = torch.randn(n, n, device="cuda", dtype=torch_dtype)
-        return do_bench(lambda: x @ x, return_mode="median")
+        return do_bench(lambda: x @ x, rep=rep_ms, return_mode="median")
     finally:
         torch.set_float32_matmul_precision(before)
+
+
+def paired_ratios(gpu, n: int, dtype: str, budget: float, pairs: int = 3) -> list[float]:
+    """Ours against do_bench, taking turns, each for about the same time: at full bf16 rate the
+    GPU meets its power cap and lowers its clock, so two timings taken one after the other
+    compare two clock speeds (seen on an H200: 1560 MHz after ours, a ratio of 0.91)."""
+    source = f"x = torch.randn({n}, {n}, device=device)\n# timed\ny = x @ x\n"
+    ratios = []
+    for _ in range(pairs):
+        ours = run_cell(split_cell(source), [gpu], Options(parse_precision(dtype), budget=budget), {}).devices[0]
+        theirs = do_bench_ms(n, dtype, rep_ms=int(budget * 1000))
+        ratios.append(ours.summary.median * 1e3 / theirs)
+        print(f"  turn: ours {ours.summary.median * 1e3:.3f} ms (SM clock after: {ours.clocks.get('sm_clock_mhz')} "
+              f"MHz), do_bench {theirs:.3f} ms: ratio {ratios[-1]:.3f}")
+    return ratios
 
 
 def main() -> int:
@@ -77,7 +93,9 @@ def main() -> int:
             if n == 8192 and dtype == "bfloat16":
                 check(d.flop_rate >= 700e12, f"bf16 8192^2 at {d.flop_rate / 1e12:.0f} TFLOP/s >= 700")
                 if ratio is not None:
-                    check(abs(ratio - 1) <= 0.03, f"within 3% of do_bench (ratio {ratio:.3f})")
+                    ratios = paired_ratios(gpu, n, dtype, args.budget)
+                    middle = statistics.median(ratios)
+                    check(abs(middle - 1) <= 0.03, f"within 3% of do_bench, taking turns (median ratio {middle:.3f})")
     print("\nCPU against the GPU, as a learner would run it:")
     result = run_cell(split_cell("x = torch.randn(4096, 4096, device=device)\n# timed\ny = x @ x\n"),
                       [Device("cpu"), gpu], Options(parse_precision(None), budget=args.budget), {})

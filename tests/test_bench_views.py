@@ -280,3 +280,21 @@ def test_a_plain_run_on_a_cpu_only_machine_suggests_all_cores_against_one():
     asked = BenchResult([lone], "y = x @ x", None, False, "float32", False)  # -d cpu: the learner chose one device
     assert not any("-d cpu,cpu:1" in w for w in asked.warnings)
     assert not any("-d cpu,cpu:1" in w for w in point().warnings)
+
+
+def test_a_gpu_clock_held_down_is_named_with_nvmls_reason_and_a_full_clock_or_no_reason_is_not():
+    from dlmagics.bench.environment import slowdowns
+
+    def run(clocks):
+        gpu = DeviceResult("cuda:0", "cuda", "", times=[0.001] * 15, blocks=[3] * 5, clocks=clocks)
+        return BenchResult([gpu], "y = x @ x", None, False, "bfloat16", False).warnings
+
+    top = {"max_sm_clock_mhz": 1980, "driver": "580"}
+    held = run({**top, "sm_clock_mhz": 1560, "held_by": slowdowns(0x4 | 0x1)})  # power cap, and idle (no slowdown)
+    assert [line for line in held if "1,560 MHz" in line] == [
+        "cuda:0 ran at 1,560 MHz as its runs ended, 79% of its top clock of 1,980 MHz, held down by its power cap "
+        "(NVML): its figures are for that clock, and a longer run may be slower."]
+    assert not any("MHz" in line for line in run({**top, "sm_clock_mhz": 1980, "held_by": ["its power cap"]}))
+    assert not any("MHz" in line for line in run({**top, "sm_clock_mhz": 1200, "held_by": slowdowns(0x1)}))  # idle
+    assert not any("MHz" in line for line in run({**top, "sm_clock_mhz": 1200}))  # NVML gave no reason
+    assert slowdowns(0x20 | 0x40 | 0x4) == ["heat", "its power cap"]

@@ -65,7 +65,7 @@ def gpu_clocks(cuda, index: int) -> dict:
         return {}
     try:
         handle = pynvml.nvmlDeviceGetHandleByUUID(uuid if uuid.startswith("GPU-") else "GPU-" + uuid)
-        return {
+        clocks = {
             "sm_clock_mhz": pynvml.nvmlDeviceGetClockInfo(handle, pynvml.NVML_CLOCK_SM),
             "max_sm_clock_mhz": pynvml.nvmlDeviceGetMaxClockInfo(handle, pynvml.NVML_CLOCK_SM),
             "memory_clock_mhz": pynvml.nvmlDeviceGetClockInfo(handle, pynvml.NVML_CLOCK_MEM),
@@ -73,5 +73,21 @@ def gpu_clocks(cuda, index: int) -> dict:
         }
     except Exception:
         return {}
+    try:  # the newer name, then the older one (nvidia-ml-py before 12.535)
+        reasons = getattr(pynvml, "nvmlDeviceGetCurrentClocksEventReasons", None) \
+            or pynvml.nvmlDeviceGetCurrentClocksThrottleReasons
+        clocks["held_by"] = slowdowns(reasons(handle))
+    except Exception:
+        pass  # the clocks without their reasons: nothing is said of a slowdown
     finally:
         pynvml.nvmlShutdown()
+    return clocks
+
+
+# NVML's reasons for a clock below its top (nvmlClocksEventReason* bits), in words. Idle, an
+# application's clock setting, sync boost and the display's clock slow no work being measured.
+SLOWDOWNS = {0x4: "its power cap", 0x8: "a hardware slowdown", 0x20: "heat", 0x40: "heat", 0x80: "its power brake"}
+
+
+def slowdowns(reasons: int) -> list[str]:
+    return sorted({words for bit, words in SLOWDOWNS.items() if reasons & bit})

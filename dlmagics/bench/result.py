@@ -234,6 +234,12 @@ class BenchResult:
                                         "as rough."))
             if s and s.median > 0 and s.runs < 6 and (s.ci95[1] - s.ci95[0]) / 2 >= NOISY * s.median:
                 found.append(notes.info(few_runs_words(d.label, s)))
+            if held_clock(d.clocks):
+                c = d.clocks
+                found.append(notes.info(f"{d.label} ran at {c['sm_clock_mhz']:,} MHz as its runs ended, "
+                                        f"{c['sm_clock_mhz'] / c['max_sm_clock_mhz']:.0%} of its top clock of "
+                                        f"{c['max_sm_clock_mhz']:,} MHz, held down by {' and '.join(c['held_by'])} "
+                                        "(NVML): its figures are for that clock, and a longer run may be slower."))
             if d.kind == "cpu" and d.flop_rate and d.peak_flops and d.flop_rate > d.peak_flops:
                 found.append(notes.info(f"{d.label}: {format_rate(d.flop_rate)}, above its estimated peak of "
                                         f"{format_rate(d.peak_flops)}: the estimate is cores x the clock the CPU "
@@ -427,3 +433,12 @@ def _device_problem(d) -> str | None:
     if not isinstance(times, list) or not all(finite_number(t) and t > 0 for t in times):
         return f"{d['device']}: times must be a list of positive seconds"
     return None
+
+
+CLOCK_HELD = 0.95  # an SM clock below 95% of its top, with a reason NVML gives, is named
+
+
+def held_clock(clocks: dict) -> bool:
+    """NVML said why the GPU's clock was below its top as the runs ended (power, heat)."""
+    top, now = clocks.get("max_sm_clock_mhz"), clocks.get("sm_clock_mhz")
+    return bool(clocks.get("held_by")) and bool(top) and now is not None and now < CLOCK_HELD * top

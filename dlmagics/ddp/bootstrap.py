@@ -127,6 +127,11 @@ def main(folder: Path) -> None:
         if device.type == "cuda":
             torch.cuda.set_device(device)
         dist.init_process_group(settings["backend"], timeout=datetime.timedelta(seconds=settings["timeout_s"]))
+        # The ranks start the cell together, and NCCL sets up its communicator here (300 ms on an
+        # H200): neither is the cell's communication.
+        dist.barrier(device_ids=[local_rank]) if device.type == "cuda" else dist.barrier()
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
     except Exception as error:  # noqa: BLE001 - said in the report, then this rank ends the run
         report.update(error=f"{short_error(error)} (joining the process group on {settings['backend']})",
                       ended=time.time())

@@ -17,11 +17,13 @@ from typing import Callable
 import torch
 
 from .. import views
+from . import cost
 from .result import FIGURE, Running
 from .watch import StopTraining, predictions, right_answers
 
 MAX_TRACEBACK_CHARS = 20_000
 READ_EVERY_S = 0.25  # a batch's values are read from its device (one sync for all) at most this often
+FIRST_STEPS = 10  # the doctor's first checks are made in these; on a GPU their code loads then, once a kernel
 
 
 @dataclass
@@ -86,6 +88,7 @@ class OwnResult(Running):
     confusion: list[list[int]] | None = None  # rows: true class, columns: predicted (the last evaluation)
     elapsed_s: float = 0.0
     watch_s: float = 0.0  # of which in the watch's hooks and the doctor
+    first_steps_s: tuple[float, float] | None = None  # (watch_s, elapsed_s) over the first FIRST_STEPS steps
     sampled_steps: list[int] = field(default_factory=list)  # the steps of the doctor's heavier checks
     started_at: float | None = None
     doctor: bool = True
@@ -157,6 +160,10 @@ class Recorder:
         self.undecided = None  # a loss with gradients on a model in eval(), until the next step or loss
         self.ended_epochs: list[tuple[int, int]] = []  # (first batch, end) of epochs not judged yet
         self.most = None  # how much of the loop runs (autograde.OwnLoop), or None: all of it
+
+    def watch_s(self) -> float:
+        """The watch's time so far, and the doctor's outside its hooks (in forward and backward)."""
+        return (self.watch.spent_s if self.watch else 0.0) + (self.doctor.outside_s if self.doctor else 0.0)
 
     # -- events from the watch -----------------------------------------------------------
     def first_input(self, model, x) -> None:
@@ -233,6 +240,8 @@ class Recorder:
             self.controls.set_lr(lr)
         if self.doctor:
             self.doctor.after_step(optimizer, self.watch, self._now())
+        if self.history.steps == FIRST_STEPS:
+            self.result.first_steps_s = (self.watch_s(), time.perf_counter() - self.result.started_at)
         if self.on_step is not None:
             self.on_step()
         if self.most is not None and self.history.steps >= self.most.steps:
@@ -289,6 +298,7 @@ class Recorder:
         if not self.pending:
             return
         batches, self.pending = self.pending, []
+        cost.settle(batches[-1].loss)  # the learner's queued GPU work finishes here: not the watch's time
         losses = torch.stack([b.loss.float() for b in batches]).tolist()
         pairs = predictions(batches, self.result.classes)
         accuracy = right_answers(batches, self.result.classes, pairs)
@@ -436,10 +446,8 @@ def run_cell(result: OwnResult, code: str, namespace: dict, controls=None,
     finally:
         namespace[cellcode.LOOP] = cellcode.passthrough  # a function the cell defined may loop later
         result.elapsed_s = time.perf_counter() - started
-        result.watch_s = watch.spent_s if watch is not None else 0.0
+        result.watch_s = recorder.watch_s()
         result.model, result.images = recorder.model, _images_seen(watch, recorder.model)
-        if doctor is not None:  # its time outside the watch's hooks (in the model's forward, in backward)
-            result.watch_s += doctor.outside_s
         if not result.history.batches_done and result.status in ("finished", "failed") and result.error is None:
             result.notes.append("%%train saw no training in this cell: no loss was computed with gradients. It "
                                 "watches a loop that computes a loss (nn.CrossEntropyLoss(), F.mse_loss, ...), calls "

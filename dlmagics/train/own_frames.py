@@ -18,6 +18,7 @@ import numpy as np
 from . import svg
 from .. import theme
 from .frames import left_words, seconds_words
+from .own import FIRST_STEPS
 from .pictures import Chart, Image, colormap, downsample, gradcam_image
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,14 @@ def cost_words(result) -> str | None:
     if share is None or not result.history.batches_done:
         return None
     who = "watching this run (PyTorch's hooks and the doctor)" if result.doctor else "watching this run (PyTorch's hooks)"
-    return f"{who} took {share:.1%} of its time"
+    text = f"{who} took {share:.1%} of its time"
+    if result.first_steps_s and share >= 0.05:  # a first run on a GPU: mostly once, at the start
+        watched, elapsed = result.first_steps_s
+        later = (result.watch_s - watched) / (result.elapsed_s - elapsed) if result.elapsed_s > elapsed else None
+        if later is not None and later < share / 2:
+            text += (f": {seconds_words(watched)} in its first {FIRST_STEPS} steps (the doctor's first checks; on a "
+                     f"GPU, loading their code, once a kernel), {later:.1%} of the time after them")
+    return text
 
 
 # -- pictures --------------------------------------------------------------------------------

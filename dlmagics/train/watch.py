@@ -20,7 +20,6 @@ Everything the watch does in a step is timed, so the run can say what the doctor
 from __future__ import annotations
 
 import math
-import time
 import warnings
 from dataclasses import dataclass, field
 
@@ -29,6 +28,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..protocol import log
+from . import cost
 
 # The losses watched, and what their input is: logits of classes, probabilities, or values.
 LOSSES = {
@@ -75,7 +75,7 @@ class Watch:
         self.last_input = None  # the model's latest input (for the doctor's layer search)
         self._depth = 0
         self._finding_models = True
-        self.spent_s = 0.0  # time spent in the hooks
+        self.spent_s = 0.0  # time spent in the hooks (cost.py: GPU waits apart)
         self.zeroed = False  # zero_grad ran since the last step
         self._steps = 0  # optimizer steps, of any optimizer
 
@@ -156,7 +156,7 @@ class Watch:
                 loss = _warning_at_the_caller(original, input, target, *args, **kwargs)
             else:
                 loss = original(input, target, *args, **kwargs)
-            started = time.perf_counter()
+            started = cost.mark()
             try:
                 watch._seen_loss(name, kind, input, target, loss, kwargs.get("reduction", "mean"))
             except StopTraining:
@@ -164,7 +164,7 @@ class Watch:
             except Exception:  # noqa: BLE001 - a watch that fails must never break the learner's loop
                 log.exception("dlmagics: %%train could not read a loss")
             finally:
-                watch.spent_s += time.perf_counter() - started
+                watch.spent_s += cost.since(started)
             return loss
 
         loss_function.__wrapped__ = original
@@ -201,7 +201,7 @@ class Watch:
     def _guarded(self, function, *args) -> None:
         """Call the run's side, timed; whatever fails there never breaks the learner's loop
         (Stop, and Ctrl-C, still end it)."""
-        started = time.perf_counter()
+        started = cost.mark()
         try:
             function(*args)
         except StopTraining:
@@ -209,7 +209,7 @@ class Watch:
         except Exception:  # noqa: BLE001 - logged: the loop must go on
             log.exception("dlmagics: %%train's watch failed at a step")
         finally:
-            self.spent_s += time.perf_counter() - started
+            self.spent_s += cost.since(started)
 
 
 def _warning_at_the_caller(original, *args, **kwargs):

@@ -14,6 +14,7 @@ import time
 import torch
 from torch import nn
 
+from .. import cost
 from .findings import Finding
 
 # Thresholds (docs/doctor.md gives the measurements behind each).
@@ -75,7 +76,7 @@ class Doctor:
 
     def _timed(method):  # noqa: N805 - a decorator of the class's own methods
         def timed(self, *args):
-            started = time.perf_counter()
+            started = cost.mark()
             try:
                 return method(self, *args)
             except Exception:  # noqa: BLE001 - a rule that fails must not break the loop
@@ -83,7 +84,7 @@ class Doctor:
 
                 log.exception("dlmagics: a doctor's rule failed")
             finally:
-                self.spent_s += time.perf_counter() - started
+                self.spent_s += cost.since(started)
         return timed
 
     # -- first steps -------------------------------------------------------------------------
@@ -91,6 +92,7 @@ class Doctor:
     def first_input(self, model, x: torch.Tensor, now: dict) -> None:
         if not x.is_floating_point() or not x.numel():
             return
+        cost.settle(x)
         sample = x.detach()[:64].reshape(-1)[:4096].float()  # a few examples: an expanded batch is never copied
         low, high = (float(v) for v in torch.aminmax(sample))
         whole = float((sample == sample.round()).float().mean())
@@ -112,6 +114,7 @@ class Doctor:
             self._broadcast(name, input, target, now)
         if self._loss_calls > 1 or kind != "classes" or input.dim() != 2 or input.shape[1] < 2:
             return
+        cost.settle(input)
         out = input.detach().float()
         classes = out.shape[1]
         rows = out.sum(1)
@@ -215,14 +218,14 @@ class Doctor:
 
     def _incoming(self, grad):
         """The sampled parameter's gradient hook (in the learner's backward): timed apart."""
-        started = time.perf_counter()
+        started = cost.mark()
         try:
             self._check_incoming()
         except Exception:  # noqa: BLE001 - never into the learner's backward
             from ...protocol import log
 
             log.exception("dlmagics: a doctor's rule failed")
-        spent = time.perf_counter() - started
+        spent = cost.since(started)
         self.spent_s += spent
         self.outside_s += spent
         return None
@@ -238,6 +241,7 @@ class Doctor:
             self._piling = 0
             return None
         self._piling += 1
+        cost.settle(held)
         if self._piling == 1:
             self._grown = (float(held.norm()), self._now["step"])
         if self._piling >= ZERO_GRAD_STEPS:
@@ -256,6 +260,7 @@ class Doctor:
             return
         if "weight" in probe:
             weight, before = probe["weight"], probe.pop("before")
+            cost.settle(weight)
             size = float(before.norm())
             if size > 0:
                 probe["update"] = float((weight.detach() - before).norm()) / size
@@ -271,6 +276,8 @@ class Doctor:
                   and m.weight.grad is not None and m.weight.dim() > 1
                   and not isinstance(m, (nn.Embedding, nn.EmbeddingBag))]
         probe = {"step": step}
+        if layers:
+            cost.settle(layers[0][1].weight)
         if len(layers) >= 2:
             def relative(m):
                 w = float(m.weight.detach().norm())
@@ -323,10 +330,11 @@ class Doctor:
             F.relu, self._relu_original = self._relu_original, None
 
     def _record_dead(self, name: str, output) -> None:
-        started = time.perf_counter()  # called from a forward hook: counted here
+        started = cost.mark()  # called from a forward hook: counted here
+        cost.settle(output)
         alive = (output.detach() > 0).flatten(2).any(-1) if output.dim() > 2 else output.detach() > 0
         self._dead.setdefault(name, []).append(1.0 - float(alive.any(0).float().mean()))
-        spent = time.perf_counter() - started
+        spent = cost.since(started)
         self.spent_s += spent
         self.outside_s += spent
 
