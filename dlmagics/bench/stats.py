@@ -149,6 +149,7 @@ PRIOR_DF_MAX = 4  # the pool weighs at most as much as this many steps of the ce
 # cell that wanders more or less than the others (a 0.2 ms op against a 20 ms one) shows it
 # within a few runs (at 4 of its own, half the weight is its own)
 MIN_POOL_STEPS = 2  # fewer steps than this say too little about the machine to borrow
+AGREEMENT_STEPS = 3  # the cell's own steps before they can say it wanders unlike the pool
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,25 @@ class StepPool:
 
     def to_dict(self) -> dict:
         return {"sum_squares": self.sum_squares, "steps": self.steps, "cells": self.cells}
+
+
+# chi-square's 2.5% and 97.5% points over their degrees of freedom (3 to 10): where n steps'
+# mean square falls, against the variance it estimates, 95% of the time.
+_CHI2_LOW = (0.0719, 0.1211, 0.1662, 0.2062, 0.2414, 0.2725, 0.3000, 0.3247)
+_CHI2_HIGH = (3.1161, 2.7858, 2.5665, 2.4082, 2.2876, 2.1918, 2.1136, 2.0483)
+
+
+def like_the_pool(pool: StepPool, steps: Sequence[float]) -> bool:
+    """The cell's own steps could have come from the pool's wander (their mean square within
+    chance of the pool's), so borrowing it is sound. A cell that wanders far less or more than
+    the others shows it in AGREEMENT_STEPS steps: a 0.6 ms matmul moved 0.15% from run to run
+    where the kernel's smaller cells moved about 1%, and borrowing their wander made its
+    intervals 2.3x the spread of its medians."""
+    n = min(len(steps), 3 + len(_CHI2_LOW) - 1)
+    if len(steps) < AGREEMENT_STEPS or pool.mean_square <= 0:
+        return True
+    ratio = sum(s * s for s in steps[-n:]) / n / pool.mean_square
+    return _CHI2_LOW[n - 3] <= ratio <= _CHI2_HIGH[n - 3]
 
 
 def log_steps(medians: Sequence[float]) -> list[float]:
@@ -210,7 +230,7 @@ def repeat_interval(median: float, within: tuple[float, float], medians_of_block
         used_blocks, df = len(logs), len(logs) - 1
     steps = log_steps([*list(earlier_medians)[-RECENT_RUNS:], median])
     own = sum(s * s for s in steps)
-    borrowed = pool if pool is not None and pool.usable else None
+    borrowed = pool if pool is not None and pool.usable and like_the_pool(pool, steps) else None
     by_runs = None
     if borrowed is not None:
         prior_df = min(borrowed.steps, PRIOR_DF_MAX)
