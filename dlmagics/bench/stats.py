@@ -216,7 +216,8 @@ def repeat_interval(median: float, within: tuple[float, float], medians_of_block
     How far one run's median has moved to the next is measured directly by the steps
     between consecutive runs' medians (drift included): their mean square, from at least two
     steps of this cell's own, or shrunk toward the ``pool`` of the kernel's other cells when
-    it has one (see StepPool), t on every step it rests on. Before there are any, the spread
+    it has one and the cell's steps could be its (see StepPool, like_the_pool), t on every
+    step it rests on. Before there are any, the spread
     of this run's K block medians stands in: a repeat of K blocks differs from this run by a
     variance of 2 s^2 / K, t on K - 1 degrees of freedom (within one run, blocks vary less
     than runs do, and five of them on t(4) swing from narrow to wide: not kept once steps
