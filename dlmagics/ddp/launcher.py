@@ -68,7 +68,8 @@ def command(settings: Settings, folder: Path) -> list[str]:
 
 
 def environment(settings: Settings) -> dict:
-    env = dict(os.environ, PYTHONUNBUFFERED="1", OMP_NUM_THREADS=str(settings.threads))
+    # UTF-8 whatever the locale: the launcher decodes the ranks' output as UTF-8
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8", OMP_NUM_THREADS=str(settings.threads))
     package_root = str(Path(__file__).resolve().parents[2])  # so the ranks import this dlmagics
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
     return env
