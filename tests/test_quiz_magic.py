@@ -313,6 +313,10 @@ def test_each_answer_sends_the_whole_answer_sheet_for_the_notebook_s_answer_cell
     assert read_answer_cell(body) == {"pick-one": quiz.question("pick-one").options[1].text, "reduction": "36.4"}
     c.receive({"type": "request_snapshot"})
     assert c.sent[-1]["type"] == "snapshot" and "quiz_answers" not in json.dumps(c.sent[-1])
+    shell.run_line_magic("dlquiz", "--reset sample")  # the answer cell is emptied with the progress
+    assert c.sent[-1] == {"type": "quiz_answers", "quiz": "sample", "cell_id": None,
+                          "source": answer_cell_source(quiz, {})}
+    assert read_answer_cell(c.sent[-1]["source"].split("\n", 1)[1]) == {}
 
 
 def test_an_exam_sends_its_answer_sheet_once_at_submit(comms, shell, no_driver, tmp_path, monkeypatch):

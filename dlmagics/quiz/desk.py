@@ -1,7 +1,7 @@
 """The quizzes of one kernel: the progress store, every quiz shown here, and the status of
 each, which goes to the sidebar as a ``quiz`` message on every change and in snapshots;
-when a quiz answered before is shown and after each answer, the quiz's answer sheet goes to
-the notebook as a ``quiz_answers`` message.
+when a quiz answered before is shown, after each answer and at a reset, the quiz's answer
+sheet goes to the notebook as a ``quiz_answers`` message.
 
 Light to import (the magics create it at load): the quiz modules come with the first use.
 """
@@ -56,6 +56,7 @@ class QuizDesk:
         tutor.reset()
         if quiz.id in self.status:
             self._changed({**self.status[quiz.id], **tutor.progress.summary()})
+            self._answered(quiz, None, {})  # the answer cell starts afresh too: what it held no longer counts
 
     def _changed(self, summary: dict) -> None:
         from ..protocol import quiz_message
