@@ -45,8 +45,9 @@ def gradebook(tmp_path, monkeypatch):
             for (grade_id, _, _), score in zip(QUESTIONS, scores):
                 book.find_grade(grade_id, "01_why_now", "week1", student).auto_score = score
             book.find_grade("design-rubric", "01_why_now", "week1", student).manual_score = 4
-        book.add_student("dan")  # submitted, not autograded yet: not counted
+        book.add_student("dan")  # submitted, not autograded yet: not counted, named as waiting
         book.add_submission("week1", "dan")
+        book.add_student("eve")  # no submission yet: named as waiting
         book.db.commit()
     return path
 
@@ -66,9 +67,12 @@ def test_the_class_view_shows_each_questions_share_right_and_each_students_point
     assert [(s["student"], s["points"], s["max_points"]) for s in view.students] == [
         ("ada", 3.0, 3.0), ("bob", 2.0, 3.0), ("cy", 0.0, 3.0)]
     text = repr(view)
-    assert "why-now / backprop-year   2/3     67%" in text and "bob  2 of 3" in text and "dan" not in text
+    assert "why-now / backprop-year   2/3     67%" in text and "bob  2 of 3" in text and "dan  " not in text
+    waiting = ("nothing autograded yet for 2 students (no submission, or autograde not run on it): dan, eve")
+    assert view.waiting == ["dan", "eve"] and text.endswith("\n" + waiting)
     page = view._repr_html_()
     assert "<table class='dlm-quiz-class'>" in page and "<td>33%</td>" in page and "<td>ada</td>" in page
+    assert page.endswith(f"<p>{waiting}</p>")
     assert gradebook.read_bytes() == before  # read-only: nothing added to the teacher's file
 
 

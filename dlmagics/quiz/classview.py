@@ -42,8 +42,9 @@ class Mark:
         return self.max_points > 0 and self.points >= self.max_points - 1e-9
 
 
-def read(path: str | Path) -> list[Mark]:
-    """Every autograded quiz question of every submission in the gradebook at ``path``."""
+def read(path: str | Path) -> tuple[list[Mark], list[str]]:
+    """Every autograded quiz question of every submission in the gradebook at ``path``, and
+    every student the gradebook knows (submitted, graded or not)."""
     from ..files import FileProblem, resolve
 
     try:
@@ -71,10 +72,11 @@ def read(path: str | Path) -> list[Mark]:
                 quiz, question = calls.get((assignment, grade.name)) or ("", grade.name[len(TEST_PREFIX):])
                 marks.append(Mark(grade.student.id, assignment, quiz, question, float(grade.score),
                                   float(grade.max_score or 0)))
+            students = sorted(student.id for student in book.students)
     except SQLAlchemyError as error:
         raise ClassViewError(f"--class {path}: nbgrader could not read it as a gradebook "
                              f"({str(error).splitlines()[0][:120]}); give the gradebook.db of an nbgrader course") from None
-    return sorted(marks, key=lambda m: (m.assignment, m.quiz, m.question, m.student))
+    return sorted(marks, key=lambda m: (m.assignment, m.quiz, m.question, m.student)), students
 
 
 def _check_gradebook(where: Path) -> None:
@@ -117,10 +119,12 @@ def _quiz_and_question(source: str | None) -> tuple[str, str] | None:
 
 class ClassView:
     """Each question's share of right answers and each student's quiz points; a table in a
-    notebook, text in a terminal; ``questions`` and ``students`` for code."""
+    notebook, text in a terminal; ``questions``, ``students`` and ``waiting`` (the students with
+    nothing autograded yet: no submission, or autograde not run on it) for code."""
 
-    def __init__(self, marks: list[Mark], source: str):
+    def __init__(self, marks: list[Mark], source: str, everyone: list[str] = ()):
         self.marks, self.source = marks, source
+        self.waiting = sorted(set(everyone) - {m.student for m in marks})
         by_question: dict[tuple, list[Mark]] = {}
         by_student: dict[str, list[Mark]] = {}
         for m in marks:
@@ -136,6 +140,10 @@ class ClassView:
     def _question_label(self, row: dict) -> str:
         return f"{row['quiz']} / {row['question']}" if row["quiz"] else row["question"]
 
+    def _waiting_words(self) -> str:
+        return (f"nothing autograded yet for {len(self.waiting)} student{'s' if len(self.waiting) != 1 else ''} "
+                f"(no submission, or autograde not run on it): {', '.join(self.waiting)}")
+
     def __repr__(self) -> str:
         if not self.marks:
             return f"{self.source}: no autograded quiz question yet (run nbgrader autograde first)"
@@ -146,6 +154,8 @@ class ClassView:
         width = max(len(r["student"]) for r in self.students)
         lines.append(f"{'student':<{width}}  points")
         lines += [f"{r['student']:<{width}}  {r['points']:g} of {r['max_points']:g}" for r in self.students]
+        if self.waiting:
+            lines.append(self._waiting_words())
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -161,7 +171,8 @@ class ClassView:
                 "<table class='dlm-quiz-class'><thead><tr><th>question</th><th>right</th><th>share right</th></tr>"
                 f"</thead><tbody>{questions}</tbody></table>"
                 "<table class='dlm-quiz-class'><thead><tr><th>student</th><th>points</th></tr></thead>"
-                f"<tbody>{students}</tbody></table>")
+                f"<tbody>{students}</tbody></table>"
+                + (f"<p>{html.escape(self._waiting_words())}</p>" if self.waiting else ""))
 
     def to_dict(self) -> dict:
         return {"questions": self.questions, "students": self.students}

@@ -48,7 +48,8 @@ def _class_view(args):
     if args.export and args.export[0] != "csv":
         raise QuizUsageError(f"--class exports csv: --class {args.gradebook} --export csv PATH")
     try:
-        view = ClassView(read(args.gradebook), str(args.gradebook))
+        marks, everyone = read(args.gradebook)
+        view = ClassView(marks, str(args.gradebook), everyone)
     except ClassViewError as error:
         raise QuizUsageError(str(error)) from None
     if not args.export:
