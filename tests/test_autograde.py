@@ -63,6 +63,15 @@ def test_a_demo_asked_for_a_gpu_the_grader_lacks_still_runs_on_the_cpu(ip, gradi
     assert result.status == "finished" and result.settings.device == "cpu"
 
 
+@pytest.mark.parametrize("line", ["xor --epochs 0", "xor --lr -1", "xor --batch-size lots", "xor --seed -3"])
+def test_a_bad_option_is_refused_under_autograde_as_it_is_without(ip, grading, line):
+    from IPython.core.error import UsageError
+
+    with pytest.raises(UsageError) as caught:  # the short path replaces --epochs, but only a sound one
+        ip.run_line_magic("train_demo", line)
+    assert line.split()[1] in str(caught.value) and "\n" not in str(caught.value)
+
+
 def test_without_nbgrader_a_demo_runs_as_asked_and_says_nothing(ip, monkeypatch, capsys):
     monkeypatch.delenv(autograde.ENV, raising=False)
     result = ip.run_line_magic("train_demo", "xor --epochs 3 --no-live")
