@@ -27,9 +27,10 @@ SCORES = {"ada": (1.0, 2.0), "bob": (1.0, 1.0), "cy": (0.0, 0.0)}  # bob: partia
 def gradebook(tmp_path, monkeypatch):
     # nbgrader stamps a new gradebook with its schema version by running `alembic`, beside python
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    path = tmp_path / "my course" / "gradebook.db"  # read-only opens it by URI: a space must not break it
+    # read-only opens it by URI: a space, "#" and "%" in the folder's name must not break it
+    path = tmp_path / "my course #1 (50%)" / "gradebook.db"
     path.parent.mkdir()
-    with nbgrader_api.Gradebook(f"sqlite:///{path.as_uri()}?uri=true") as book:
+    with nbgrader_api.Gradebook(f"sqlite:///{path.as_uri().replace('%', '%25')}?uri=true") as book:
         book.add_assignment("week1")
         book.add_notebook("01_why_now", "week1")
         for grade_id, points, call in QUESTIONS:

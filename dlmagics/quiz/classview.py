@@ -61,7 +61,10 @@ def read(path: str | Path) -> tuple[list[Mark], list[str]]:
 
     try:
         # read-only, and course "" (Gradebook adds a missing course otherwise)
-        with Gradebook(f"sqlite:///{where.resolve().as_uri()}?mode=ro&uri=true", course_id="") as book:
+        # SQLAlchemy unescapes the URL once and SQLite the URI again: "#" and "%" in a folder name
+        # must come through both
+        uri = where.resolve().as_uri().replace("%", "%25")
+        with Gradebook(f"sqlite:///{uri}?mode=ro&uri=true", course_id="") as book:
             calls = {(c.notebook.assignment.name, c.name): _quiz_and_question(c.source)
                      for c in book.db.query(SourceCell).all() if c.name.startswith(TEST_PREFIX)}
             marks = []
