@@ -88,7 +88,7 @@ def test_an_unreadable_answer_cell_is_one_line_and_no_answers(shell, capsys):
 def test_the_release_stub_is_no_answers(shell, capsys):
     shell.run_line_magic("load_ext", "dlmagics")
     shell.run_cell_magic("dlquiz_answers", "why-now", "# Your answers\n# YOUR CODE HERE\nraise NotImplementedError()")
-    assert "0 answers to why-now read" in capsys.readouterr().out
+    assert "0 answers to why-now read (answer the quiz above: this cell fills in as you do)" in capsys.readouterr().out
 
 
 @pytest.mark.skipif(importlib.util.find_spec("nbgrader") is None, reason="nbgrader is in the test extra")

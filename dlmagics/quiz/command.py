@@ -107,5 +107,7 @@ def dlquiz_answers(quiz_id: str, body: str, desk) -> None:
             note = "; ".join(filter(None, (note, f"left out {', '.join(map(repr, unknown))}: not questions of {quiz_id}")))
     desk.sheets[quiz_id] = answers
     count = f"{len(answers)} answer{'' if len(answers) == 1 else 's'}"
+    if not answers:  # a Run All before any answer: say that the cell fills in, not that answers were lost
+        note = "; ".join(filter(None, (note, "answer the quiz above: this cell fills in as you do")))
     print(f"%dlquiz: {count} to {quiz_id} read" + (f" ({note})" if note else ""))
     return None
