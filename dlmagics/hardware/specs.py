@@ -155,7 +155,7 @@ def time_machine(label: str, rate: float) -> str:
     alexnet = by_id(ALEXNET_GPU)
     ratio = rate / alexnet.fp32
     words = f"{label} ran this at {format_rate(rate)}: "
-    if ratio >= 1:
+    if ratio >= 0.5:  # "0.87x", "about", "3.2x"; below half a fraction reads better ("about 1/19")
         words += f"{_times(ratio)} the FP32 peak of one of the two GTX 580s AlexNet trained on (2012)"
     else:
         words += f"about 1/{1 / ratio:.0f} of the FP32 peak of one of the two GTX 580s AlexNet trained on (2012)"
