@@ -300,3 +300,19 @@ def test_a_slow_cell_stops_at_its_budget_and_a_fast_one_has_every_round():
     assert more_blocks([0.001] * 30, [10] * 3, 2.0, options)
     assert not more_blocks([0.001] * 50, [10] * 5, 2.0, options)
     assert not more_blocks([0.001] * 10_000, [5000] * 2, 0.5, options)  # the most runs a device keeps
+
+
+def test_a_long_error_is_cut_after_a_whole_sentence_or_word_never_inside_one():
+    from dlmagics.bench.runner import clip
+
+    # PyTorch's CUDA out-of-memory message as an H200 gave it (cut at 300 it ended in "unalloc")
+    oom = ("CUDA out of memory. Tried to allocate 279.60 GiB. GPU 0 has a total capacity of 139.80 GiB of which "
+           "139.08 GiB is free. Including non-PyTorch memory, this process has 730.00 MiB memory in use. Of the "
+           "allocated memory 36.00 MiB is allocated by PyTorch, and 16.00 MiB is reserved by PyTorch but "
+           "unallocated. If reserved but unallocated memory is large try setting "
+           "PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.")
+    assert clip(oom) == oom[:oom.index(" Of the allocated")]
+    words = "word " * 100
+    assert clip(words) == ("word " * 60).strip() + "…" and len(clip(words)) <= 300
+    assert clip("x" * 400) == "x" * 299 + "…"
+    assert clip("short. text") == "short. text"

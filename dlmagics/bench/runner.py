@@ -251,7 +251,7 @@ class Lane:
         except (Exception, SystemExit) as error:  # exit() in the cell ends this device's runs, not the kernel
             if is_out_of_memory(error):
                 o.status = "out of memory"
-                o.error = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
+                o.error = clip(str(error).strip().splitlines()[0]) if str(error).strip() else type(error).__name__
             else:
                 o.status, o.error = "error", describe_error(error)
             self.release()
@@ -265,8 +265,21 @@ def describe_error(error: BaseException) -> str:
         if tb.tb_frame.f_code.co_filename == FILENAME:
             line = tb.tb_lineno
         tb = tb.tb_next
-    text = f"{type(error).__name__}: {error}".strip().splitlines()[0][:300]
+    text = clip(f"{type(error).__name__}: {error}".strip().splitlines()[0])
     return f"line {line}: {text}" if line else text
+
+
+def clip(text: str, limit: int = 300) -> str:
+    """At most ``limit`` characters, cut after a whole sentence where one ends in the second
+    half, else after a whole word, with an ellipsis. (PyTorch's CUDA out-of-memory message is
+    600 characters: cut at 300 it ended in 'unalloc'.)"""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    sentence = head.rfind(". ")
+    if sentence >= limit // 2:
+        return head[:sentence + 1]
+    return head[:head.rfind(" ")].rstrip(" ,;:") + "…" if " " in head else head[:limit - 1] + "…"
 
 
 def _check_agreement(result: BenchResult, outputs: dict, check_name: str | None, options: Options) -> None:
