@@ -48,3 +48,16 @@ def warn(text: str) -> Note:
 
 def info(text: str) -> Note:
     return Note("info", text)
+
+
+def clip(text: str, limit: int = 300) -> str:
+    """At most ``limit`` characters, cut after a whole sentence where one ends in the second
+    half, else after a whole word, with an ellipsis. (PyTorch's CUDA out-of-memory message is
+    600 characters: cut at 300 it ended in 'unalloc'.)"""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    sentence = head.rfind(". ")
+    if sentence >= limit // 2:
+        return head[:sentence + 1]
+    return head[:head.rfind(" ")].rstrip(" ,;:") + "…" if " " in head else head[:limit - 1] + "…"

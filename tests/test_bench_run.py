@@ -303,7 +303,7 @@ def test_a_slow_cell_stops_at_its_budget_and_a_fast_one_has_every_round():
 
 
 def test_a_long_error_is_cut_after_a_whole_sentence_or_word_never_inside_one():
-    from dlmagics.bench.runner import clip
+    from dlmagics.notes import clip
 
     # PyTorch's CUDA out-of-memory message as an H200 gave it (cut at 300 it ended in "unalloc")
     oom = ("CUDA out of memory. Tried to allocate 279.60 GiB. GPU 0 has a total capacity of 139.80 GiB of which "

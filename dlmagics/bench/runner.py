@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..hardware.devices import Device
+from ..notes import clip
 from .agree import TOLERANCE, compare, keep_output, last_assigned_name
 from .backends import backend_for, is_out_of_memory
 from .cell import FILENAME, SplitCell
@@ -268,18 +269,6 @@ def describe_error(error: BaseException) -> str:
     text = clip(f"{type(error).__name__}: {error}".strip().splitlines()[0])
     return f"line {line}: {text}" if line else text
 
-
-def clip(text: str, limit: int = 300) -> str:
-    """At most ``limit`` characters, cut after a whole sentence where one ends in the second
-    half, else after a whole word, with an ellipsis. (PyTorch's CUDA out-of-memory message is
-    600 characters: cut at 300 it ended in 'unalloc'.)"""
-    if len(text) <= limit:
-        return text
-    head = text[:limit]
-    sentence = head.rfind(". ")
-    if sentence >= limit // 2:
-        return head[:sentence + 1]
-    return head[:head.rfind(" ")].rstrip(" ,;:") + "…" if " " in head else head[:limit - 1] + "…"
 
 
 def _check_agreement(result: BenchResult, outputs: dict, check_name: str | None, options: Options) -> None:

@@ -17,6 +17,7 @@ from typing import Callable
 import torch
 
 from .. import views
+from ..notes import clip
 from . import cost
 from .result import FIGURE, Running
 from .watch import StopTraining, predictions, right_answers
@@ -468,7 +469,7 @@ def _images_seen(watch, model) -> torch.Tensor | None:
 
 def _failed(result: OwnResult, error: BaseException, recorder: Recorder) -> None:
     result.status = "failed"
-    result.error = f"{type(error).__name__}: {error}".strip().splitlines()[0][:500] if str(error) else type(error).__name__
+    result.error = clip(f"{type(error).__name__}: {error}".strip().splitlines()[0], 500) if str(error) else type(error).__name__
     text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     result.traceback = text[-MAX_TRACEBACK_CHARS:]
     try:

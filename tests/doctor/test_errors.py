@@ -437,3 +437,12 @@ NUMBERS = st.one_of(st.integers(-10, 10**40).map(str), st.text(max_size=8))
 def test_explain_never_raises(kind, message, facts):
     finding = explain(kind(message), facts)
     assert finding is None or finding.key.startswith("error_") and finding.line()
+
+
+def test_a_long_error_is_kept_to_whole_sentences():
+    from dlmagics.train.own import OwnResult, run_cell
+
+    message = "CUDA out of memory. " + "Tried to allocate a great deal of memory on a device. " * 12
+    run = run_cell(OwnResult("%%train"), f"raise RuntimeError({message!r})", {})
+    assert run.status == "failed" and run.error.startswith("RuntimeError: CUDA out of memory.")
+    assert len(run.error) <= 500 and run.error.endswith("device.")
