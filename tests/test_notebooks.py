@@ -13,8 +13,8 @@ import pytest
 from nbclient import NotebookClient
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.ipynb"))
-# Test sizes: a few of the learner's own sizes (epochs, steps), and a full-size demo at --quick
-# (whose lesson tests/test_train_lessons.py checks at that size), made smaller so CI runs each
+# Test sizes: a few of the learner's own sizes (epochs, steps) made smaller, and full-size demos
+# run at --quick (where tests/test_train_lessons.py checks their lessons), so CI runs each
 # notebook in seconds; what is asserted below holds at these sizes too. Each text is replaced
 # where it stands, once; ui-tests/tests/course.spec.ts runs the same sizes in the browser.
 QUICK_SIZES = json.loads((Path(__file__).parent / "quick_sizes.json").read_text())

@@ -27,12 +27,13 @@ const QUICK_SIZES: Record<string, Record<string, string>> = JSON.parse(
  * tests/test_notebooks.py checks it). */
 function atQuickSize(content: string, name: string): string {
   const nb = JSON.parse(content);
+  const source = (cell: any): string => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
   for (const [old, quick] of Object.entries(QUICK_SIZES[name] ?? {})) {
-    const cell = nb.cells.find((c: any) => c.cell_type === 'code' && [].concat(c.source).join('').includes(old));
+    const cell = nb.cells.find((c: any) => c.cell_type === 'code' && source(c).includes(old));
     if (!cell) {
       throw new Error(`quick_sizes.json: ${JSON.stringify(old)} is not in ${name}`);
     }
-    cell.source = [].concat(cell.source).join('').replace(old, quick);
+    cell.source = source(cell).replace(old, quick);
   }
   return JSON.stringify(nb);
 }

@@ -1,7 +1,8 @@
 /**
  * Checks of what a learner can read and reach, run inside the page: the contrast of every
  * visible text element against the background it is drawn on (WCAG 2.1 AA), and whether an
- * element is in view inside its scrolling container.
+ * element is in view inside its scrolling container; and the switch of theme after which a
+ * test reads the same page again.
  */
 import { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, Locator } from '@playwright/test';
