@@ -1,4 +1,5 @@
-"""Every example notebook runs top to bottom, headless, on the CPU (as a learner would run it)."""
+"""Every example notebook runs top to bottom, headless, on the CPU (as a learner would run it, at
+the test sizes of quick_sizes.json)."""
 
 import functools
 import json
@@ -12,12 +13,33 @@ import pytest
 from nbclient import NotebookClient
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.ipynb"))
+# Test sizes: a few of the learner's own sizes (epochs, steps) made smaller, and full-size demos
+# run at --quick (where tests/test_train_lessons.py checks their lessons), so CI runs each
+# notebook in seconds; what is asserted below holds at these sizes too. Each text is replaced
+# where it stands, once; ui-tests/tests/course.spec.ts runs the same sizes in the browser.
+QUICK_SIZES = json.loads((Path(__file__).parent / "quick_sizes.json").read_text())
+
+
+def at_quick_size(nb, name: str):
+    """The notebook with its code cells' sizes replaced by QUICK_SIZES's (nothing else changes)."""
+    for old, new in QUICK_SIZES.get(name, {}).items():
+        cells = [c for c in nb.cells if c.cell_type == "code" and old in c.source]
+        assert len(cells) == 1 and cells[0].source.count(old) == 1, f"quick_sizes.json: {old!r} is not once in {name}"
+        cells[0].source = cells[0].source.replace(old, new)
+    return nb
+
+
+def test_every_quick_size_is_found_once_in_its_notebook():
+    assert set(QUICK_SIZES) <= {p.name for p in EXAMPLES}
+    for name, sizes in QUICK_SIZES.items():
+        quick = at_quick_size(nbformat.read(EXAMPLES[0].parent / name, as_version=4), name)  # asserts each is found
+        assert all(new in "".join(c.source for c in quick.cells) for new in sizes.values())
 
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs_clean(path, tmp_path):
-    nb = nbformat.read(path, as_version=4)
+    nb = at_quick_size(nbformat.read(path, as_version=4), path.name)
     # 09 writes files beside itself (a folder of PNGs, an exported network): run it elsewhere
     where = tmp_path if path.name == "09_cnn_and_transfer.ipynb" else path.parent
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(where)}}).execute()

@@ -19,6 +19,24 @@ const COURSE = fs
 
 const DEMO = /^\s*(?:\w+\s*=\s*)?%train_demo\s+(?!--list)\w/m;
 const QUIZ = /^\s*%dlquiz\s+[\w-]+/m;
+const QUICK_SIZES: Record<string, Record<string, string>> = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../tests/quick_sizes.json'), 'utf-8')
+);
+
+/** The notebook's JSON with its code cells' sizes replaced by the test sizes (each found once:
+ * tests/test_notebooks.py checks it). */
+function atQuickSize(content: string, name: string): string {
+  const nb = JSON.parse(content);
+  const source = (cell: any): string => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
+  for (const [old, quick] of Object.entries(QUICK_SIZES[name] ?? {})) {
+    const cell = nb.cells.find((c: any) => c.cell_type === 'code' && source(c).includes(old));
+    if (!cell) {
+      throw new Error(`quick_sizes.json: ${JSON.stringify(old)} is not in ${name}`);
+    }
+    cell.source = source(cell).replace(old, quick);
+  }
+  return JSON.stringify(nb);
+}
 
 test.use({ viewport: { width: 1366, height: 768 } });
 
@@ -56,7 +74,7 @@ async function cellsMatching(page: IJupyterLabPageFixture, pattern: RegExp): Pro
 }
 
 async function runAll(page: IJupyterLabPageFixture, tmpPath: string, name: string) {
-  const content = fs.readFileSync(path.join(EXAMPLES, name), 'utf-8');
+  const content = atQuickSize(fs.readFileSync(path.join(EXAMPLES, name), 'utf-8'), name);
   await page.contents.uploadContent(content, 'text', `${tmpPath}/${name}`);
   await page.notebook.openByPath(`${tmpPath}/${name}`);
   await page.notebook.activate(name);

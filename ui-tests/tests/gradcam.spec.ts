@@ -7,7 +7,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 import { notebookOf } from './kernel';
-import { lowContrast } from './legibility';
+import { lowContrast, toTheme } from './legibility';
 
 const SHOTS = 'screenshots';
 
@@ -50,37 +50,43 @@ async function shot(page: IJupyterLabPageFixture, element: Locator, file: string
   await page.screenshot({ path: `${SHOTS}/${file}` });
 }
 
-for (const theme of ['light', 'dark']) {
-  test(`${theme} theme: Grad-CAM in %%train's final picture, in its own view and in the cnn and transfer demos`, async ({
-    page
-  }) => {
-    test.setTimeout(5 * 60 * 1000);
-    await notebookOf(page, `gradcam-${theme}.ipynb`, CELLS, theme);
-    await page.menu.clickMenuItem('Run>Run All Cells');
+/** Each Grad-CAM panel on the page, legible in the current theme; screenshots named by it. The
+ * first call waits for the run. */
+async function checkPanels(page: IJupyterLabPageFixture, theme: string) {
+  const train = output(page, TRAIN);
+  await expect(train).toContainText('Grad-CAM of the last images: where the model looks', { timeout: 180000 });
+  const trainPanel = train.locator('figure', { hasText: 'Grad-CAM of the last images' });
+  await expect(trainPanel.locator('svg image')).toHaveCount(1); // the picture, its columns labelled
+  await shot(page, trainPanel, `${theme}-gradcam-train.png`);
 
-    const train = output(page, TRAIN);
-    await expect(train).toContainText('Grad-CAM of the last images: where the model looks', { timeout: 180000 });
-    const trainPanel = train.locator('figure', { hasText: 'Grad-CAM of the last images' });
-    await expect(trainPanel.locator('svg image')).toHaveCount(1); // the picture, its columns labelled
-    await shot(page, trainPanel, `${theme}-gradcam-train.png`);
+  const view = output(page, VIEW).locator('.dlm-gradcam');
+  await expect(view).toBeVisible({ timeout: 60000 });
+  await expect(view).toContainText(/sanity check (passed|failed)/);
+  await expect(view.locator('img')).toHaveCount(12); // 3 images x (image, class, runner-up, contrast)
+  expect(await lowContrast(view), `the Grad-CAM view, ${theme}`).toEqual([]);
+  await shot(page, view, `${theme}-gradcam-view.png`);
 
-    const view = output(page, VIEW).locator('.dlm-gradcam');
-    await expect(view).toBeVisible({ timeout: 60000 });
-    await expect(view).toContainText(/sanity check (passed|failed)/);
-    await expect(view.locator('img')).toHaveCount(12); // 3 images x (image, class, runner-up, contrast)
-    expect(await lowContrast(view), 'the Grad-CAM view').toEqual([]);
-    await shot(page, view, `${theme}-gradcam-view.png`);
+  const panel = output(page, PANEL);
+  await expect(panel).toContainText('Grad-CAM of the CNN: where it looks', { timeout: 180000 });
+  await expect(panel).toContainText('sanity check');
+  await shot(page, panel.locator('figure', { hasText: 'Grad-CAM of the CNN' }), `${theme}-gradcam-demo.png`);
+  expect(await lowContrast(panel), `the cnn demo with its Grad-CAM panel, ${theme}`).toEqual([]);
 
-    const panel = output(page, PANEL);
-    await expect(panel).toContainText('Grad-CAM of the CNN: where it looks', { timeout: 180000 });
-    await expect(panel).toContainText('sanity check');
-    await shot(page, panel.locator('figure', { hasText: 'Grad-CAM of the CNN' }), `${theme}-gradcam-demo.png`);
-    expect(await lowContrast(panel), 'the cnn demo with its Grad-CAM panel').toEqual([]);
-
-    const frozen = output(page, FROZEN);
-    await expect(frozen).toContainText('Grad-CAM of the frozen conv: where it looks', { timeout: 180000 });
-    await expect(frozen).toContainText('sanity check');
-    await shot(page, frozen.locator('figure', { hasText: 'Grad-CAM of the frozen conv' }), `${theme}-gradcam-transfer.png`);
-    expect(await lowContrast(frozen), 'the transfer demo with its Grad-CAM panel').toEqual([]);
-  });
+  const frozen = output(page, FROZEN);
+  await expect(frozen).toContainText('Grad-CAM of the frozen conv: where it looks', { timeout: 180000 });
+  await expect(frozen).toContainText('sanity check');
+  await shot(page, frozen.locator('figure', { hasText: 'Grad-CAM of the frozen conv' }), `${theme}-gradcam-transfer.png`);
+  expect(await lowContrast(frozen), `the transfer demo with its Grad-CAM panel, ${theme}`).toEqual([]);
 }
+
+// One run, read in the light theme and then the dark (toTheme): the run is the slow part.
+test("light and dark theme: Grad-CAM in %%train's final picture, in its own view and in the cnn and transfer demos", async ({
+  page
+}) => {
+  test.setTimeout(5 * 60 * 1000);
+  await notebookOf(page, 'gradcam.ipynb', CELLS, 'light');
+  await page.menu.clickMenuItem('Run>Run All Cells');
+  await checkPanels(page, 'light');
+  await toTheme(page, 'dark');
+  await checkPanels(page, 'dark');
+});

@@ -5,6 +5,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
+import { toTheme } from './legibility';
 
 const SIDEBAR = 'dlmagics-sidebar';
 const TIMELINE = 'dlmagics-timeline';
@@ -32,60 +33,67 @@ async function runAt(page: IJupyterLabPageFixture, index: number, source: string
 const FRESH =
   "import os, tempfile; os.environ['DLMAGICS_QUIZ_STORE'] = tempfile.mkdtemp() + '/progress.jsonl'\n%load_ext dlmagics";
 
-for (const theme of ['light', 'dark']) {
-  test(`${theme} theme, 1024x768, sidebar open: every option label of the bank wraps whole, its box by its first line`, async ({
-    page
-  }) => {
-    test.setTimeout(5 * 60 * 1000);
-    if (theme === 'dark') {
-      await page.theme.setDarkTheme();
-    }
-    await page.setViewportSize({ width: 1024, height: 768 });
-    await page.notebook.createNew(`labels-${theme}.ipynb`);
-    await page.sidebar.openTab(SIDEBAR);
-    await runAt(page, 0, FRESH);
-    await runAt(page, 1, 'import json; from dlmagics.quiz import catalog; print(json.dumps(sorted(catalog.bank())))');
-    const ids: string[] = JSON.parse((await page.notebook.getCellTextOutput(1))!.join(''));
-    expect(ids.length).toBeGreaterThanOrEqual(7);
-    let measured = 0;
-    const cut: string[] = [];
-    for (const [k, id] of ids.entries()) {
-      // A cell per quiz; each label is scrolled into view (laid out) when measured.
-      await runAt(page, 2 + k, `%dlquiz ${id}`);
-      const quiz = (await page.notebook.getCellOutputLocator(2 + k))!.locator('.dlm-quiz');
-      await expect(quiz).toBeVisible({ timeout: 30000 });
-      const labels = quiz.locator('.dlm-quiz-question .widget-checkbox label.widget-label-basic');
-      await expect(labels.first()).toBeVisible();
-      for (const label of await labels.all()) {
-        await label.scrollIntoViewIfNeeded();
-        const m = await label.evaluate(node => {
-          const box = node.querySelector('input')!.getBoundingClientRect();
-          const span = node.querySelector('span')!;
-          const top = node.getBoundingClientRect().top;
-          return {
-            text: span.textContent ?? '',
-            shown: node.clientWidth > 0 && span.getBoundingClientRect().width > 0,
-            // (an inline span has no clientWidth: then the label's own widths tell)
-            cut: node.scrollWidth > node.clientWidth || (span.clientWidth > 0 && span.scrollWidth > span.clientWidth),
-            // the box sits by the first line (20 px): its middle within it
-            boxByFirstLine: (box.top + box.bottom) / 2 - top < 20,
-            lines: Math.round(span.getBoundingClientRect().height / 20)
-          };
-        });
-        expect(m.shown, `${id}: "${m.text}" is laid out`).toBe(true);
-        expect(m.boxByFirstLine, `${id}: the box of "${m.text}" is by its first line`).toBe(true);
-        if (m.cut) {
-          cut.push(`${id}: ${m.text}`);
-        }
-        measured++;
+/** Each option label of the quizzes in cells `first`.. (one quiz each, in the order of `ids`), laid
+ * out and measured: how many, and those cut. Each label is scrolled into view when measured. */
+async function measureLabels(page: IJupyterLabPageFixture, first: number, ids: string[]) {
+  let measured = 0;
+  const cut: string[] = [];
+  for (const [k, id] of ids.entries()) {
+    const quiz = (await page.notebook.getCellOutputLocator(first + k))!.locator('.dlm-quiz');
+    await expect(quiz).toBeVisible({ timeout: 30000 });
+    const labels = quiz.locator('.dlm-quiz-question .widget-checkbox label.widget-label-basic');
+    await expect(labels.first()).toBeVisible();
+    for (const label of await labels.all()) {
+      await label.scrollIntoViewIfNeeded();
+      const m = await label.evaluate(node => {
+        const box = node.querySelector('input')!.getBoundingClientRect();
+        const span = node.querySelector('span')!;
+        const top = node.getBoundingClientRect().top;
+        return {
+          text: span.textContent ?? '',
+          shown: node.clientWidth > 0 && span.getBoundingClientRect().width > 0,
+          // (an inline span has no clientWidth: then the label's own widths tell)
+          cut: node.scrollWidth > node.clientWidth || (span.clientWidth > 0 && span.scrollWidth > span.clientWidth),
+          // the box sits by the first line (20 px): its middle within it
+          boxByFirstLine: (box.top + box.bottom) / 2 - top < 20,
+          lines: Math.round(span.getBoundingClientRect().height / 20)
+        };
+      });
+      expect(m.shown, `${id}: "${m.text}" is laid out`).toBe(true);
+      expect(m.boxByFirstLine, `${id}: the box of "${m.text}" is by its first line`).toBe(true);
+      if (m.cut) {
+        cut.push(`${id}: ${m.text}`);
       }
+      measured++;
     }
-    // (Single-line, 16 of these labels were cut at this size: the test reproduces issue 35.)
-    expect(measured, 'option labels measured').toBeGreaterThan(100);
-    expect(cut, 'option labels cut').toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/${theme}-quiz-labels-1024x768.png` });
-  });
+  }
+  return { measured, cut };
 }
+
+// The quizzes run once and are measured in the light theme, then in the dark (toTheme).
+test('light and dark theme, 1024x768, sidebar open: every option label of the bank wraps whole, its box by its first line', async ({
+  page
+}) => {
+  test.setTimeout(5 * 60 * 1000);
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.notebook.createNew('labels.ipynb');
+  await page.sidebar.openTab(SIDEBAR);
+  await runAt(page, 0, FRESH);
+  await runAt(page, 1, 'import json; from dlmagics.quiz import catalog; print(json.dumps(sorted(catalog.bank())))');
+  const ids: string[] = JSON.parse((await page.notebook.getCellTextOutput(1))!.join(''));
+  expect(ids.length).toBeGreaterThanOrEqual(7);
+  for (const [k, id] of ids.entries()) {
+    await runAt(page, 2 + k, `%dlquiz ${id}`); // a cell per quiz
+  }
+  for (const theme of ['light', 'dark']) {
+    await toTheme(page, theme);
+    const { measured, cut } = await measureLabels(page, 2, ids);
+    // (Single-line, 16 of these labels were cut at this size: the test reproduces issue 35.)
+    expect(measured, `option labels measured, ${theme}`).toBeGreaterThan(100);
+    expect(cut, `option labels cut, ${theme}`).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/${theme}-quiz-labels-1024x768.png` });
+  }
+});
 
 /** Each open section of the DL Magics panel: its height, and the height its content wants. */
 async function sectionHeights(page: IJupyterLabPageFixture) {

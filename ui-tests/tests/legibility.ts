@@ -1,8 +1,10 @@
 /**
  * Checks of what a learner can read and reach, run inside the page: the contrast of every
  * visible text element against the background it is drawn on (WCAG 2.1 AA), and whether an
- * element is in view inside its scrolling container.
+ * element is in view inside its scrolling container; and the switch of theme after which a
+ * test reads the same page again.
  */
+import { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect, Locator } from '@playwright/test';
 
 export interface IContrast {
@@ -151,4 +153,12 @@ export async function inView(locator: Locator): Promise<boolean> {
     }
     return box.top >= top - 1 && box.bottom <= bottom + 1 && box.left >= left - 1 && box.right <= right + 1;
   });
+}
+
+/** Switch a page that already shows its outputs to the theme ('light' or 'dark'), and check
+ * that it took: a test then reads the same run in both themes (nothing on the page depends on
+ * the theme it was made in; only JupyterLab's CSS variables change). */
+export async function toTheme(page: IJupyterLabPageFixture, theme: string): Promise<void> {
+  await (theme === 'dark' ? page.theme.setDarkTheme() : page.theme.setLightTheme());
+  await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', String(theme === 'light'));
 }

@@ -7,7 +7,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 import { notebookOf } from './kernel';
-import { lowContrast } from './legibility';
+import { lowContrast, toTheme } from './legibility';
 
 const SIDEBAR = 'dlmagics-sidebar';
 const SHOTS = 'screenshots';
@@ -52,65 +52,70 @@ async function fitsAcross(element: Locator): Promise<boolean> {
   return element.evaluate(e => e.scrollWidth <= e.clientWidth + 1);
 }
 
-for (const theme of ['light', 'dark']) {
-  test(`${theme} theme: a learner's loop trains live, the doctor's finding by the curves and in the sidebar; Stop keeps it`, async ({
-    page
-  }) => {
-    test.setTimeout(5 * 60 * 1000);
-    await notebookOf(page, `owntrain-${theme}.ipynb`, CELLS, theme);
-    await page.sidebar.openTab(SIDEBAR);
-    await page.menu.clickMenuItem('Run>Run All Cells');
+// One run, read in both themes (toTheme) while it trains and once it stopped.
+test("light and dark theme: a learner's loop trains live, the doctor's finding by the curves and in the sidebar; Stop keeps it", async ({
+  page
+}) => {
+  test.setTimeout(5 * 60 * 1000);
+  await notebookOf(page, 'owntrain.ipynb', CELLS, 'light');
+  await page.sidebar.openTab(SIDEBAR);
+  await page.menu.clickMenuItem('Run>Run All Cells');
 
-    // Live: the curves, where the run stands, and the finding next to the curves.
-    const dashboard = output(page, TRAIN).locator('.dlm-dashboard');
-    await expect(dashboard.locator('svg polyline').first()).toBeVisible({ timeout: 120000 });
-    await expect(dashboard).toContainText('training: epoch', { timeout: 30000 });
-    const finding = dashboard.locator(`.dlm-doctor [data-key="${FINDING}"]`);
-    await expect(finding).toBeVisible({ timeout: 60000 });
-    await expect(finding).toContainText('zero_grad() is never called');
+  // Live: the curves, where the run stands, and the finding next to the curves.
+  const dashboard = output(page, TRAIN).locator('.dlm-dashboard');
+  await expect(dashboard.locator('svg polyline').first()).toBeVisible({ timeout: 120000 });
+  await expect(dashboard).toContainText('training: epoch', { timeout: 30000 });
+  const finding = dashboard.locator(`.dlm-doctor [data-key="${FINDING}"]`);
+  await expect(finding).toBeVisible({ timeout: 60000 });
+  await expect(finding).toContainText('zero_grad() is never called');
 
-    // The sidebar's Runs card: the run, its finding (the kernel's line, wrapped) and Stop.
-    const sidebar = page.locator(`#${SIDEBAR}`);
-    const card = sidebar.locator('.dlm-training[data-demo="%%train"]');
-    await expect(card).toHaveAttribute('data-status', 'running', { timeout: 30000 });
-    await expect(card.locator('b')).toHaveText('Your training of model');
-    await expect(card.locator('.dlm-training-head')).not.toContainText('()'); // no year for a learner's own run
-    const line = card.locator('.dlm-training-findings li', { hasText: 'zero_grad() is never called' });
-    await expect(line).toHaveCount(1, { timeout: 30000 });
-    await line.evaluate(node => node.scrollIntoView({ block: 'end' }));
-    await expect(line).toBeVisible();
-    expect(await fitsAcross(line), 'the finding wraps to the sidebar').toBe(true);
-    const stop = card.locator('.dlm-training-stop');
-    await expect(stop).toBeVisible();
+  // The sidebar's Runs card: the run, its finding (the kernel's line, wrapped) and Stop.
+  const sidebar = page.locator(`#${SIDEBAR}`);
+  const card = sidebar.locator('.dlm-training[data-demo="%%train"]');
+  await expect(card).toHaveAttribute('data-status', 'running', { timeout: 30000 });
+  await expect(card.locator('b')).toHaveText('Your training of model');
+  await expect(card.locator('.dlm-training-head')).not.toContainText('()'); // no year for a learner's own run
+  const line = card.locator('.dlm-training-findings li', { hasText: 'zero_grad() is never called' });
+  await expect(line).toHaveCount(1, { timeout: 30000 });
+  await line.evaluate(node => node.scrollIntoView({ block: 'end' }));
+  await expect(line).toBeVisible();
+  expect(await fitsAcross(line), 'the finding wraps to the sidebar').toBe(true);
+  const stop = card.locator('.dlm-training-stop');
+  await expect(stop).toBeVisible();
 
+  for (const theme of ['light', 'dark']) {
+    await toTheme(page, theme);
     await dashboard.evaluate(node => node.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: `${SHOTS}/owntrain-${theme}-live.png` });
     await sidebar.screenshot({ path: `${SHOTS}/owntrain-${theme}-sidebar-live.png` });
     await finding.evaluate(node => node.scrollIntoView({ block: 'end' })); // under the curves
     await page.screenshot({ path: `${SHOTS}/owntrain-${theme}-live-finding.png` });
-    expect(await lowContrast(line), 'the sidebar\'s finding').toEqual([]);
-    expect(await lowContrast(dashboard.locator('.dlm-doctor')), 'the finding in the cell').toEqual([]);
+    expect(await lowContrast(line), `the sidebar's finding, ${theme}`).toEqual([]);
+    expect(await lowContrast(dashboard.locator('.dlm-doctor')), `the finding in the cell, ${theme}`).toEqual([]);
+  }
 
-    // The sidebar's Stop: the cell becomes the final picture, stopped, with the finding kept.
-    await stop.click();
-    const final = output(page, TRAIN).locator('.dlm-train-final');
-    await expect(final).toBeVisible({ timeout: 60000 });
-    await expect(card).toHaveAttribute('data-status', 'stopped', { timeout: 30000 });
-    await expect(final).toContainText(/%%train of model: stopped after [\d,]+ batches/);
-    await expect(final.locator(`.dlm-doctor [data-key="${FINDING}"]`)).toBeVisible();
-    await expect(final.locator('svg polyline').first()).toBeVisible();
-    await expect(card.locator('.dlm-training-stop')).toHaveCount(0);
-    await expect(line).toHaveCount(1); // the finding kept
-    await expect(page.locator('.dlm-dashboard')).toHaveCount(0);
+  // The sidebar's Stop: the cell becomes the final picture, stopped, with the finding kept.
+  await stop.click();
+  const final = output(page, TRAIN).locator('.dlm-train-final');
+  await expect(final).toBeVisible({ timeout: 60000 });
+  await expect(card).toHaveAttribute('data-status', 'stopped', { timeout: 30000 });
+  await expect(final).toContainText(/%%train of model: stopped after [\d,]+ batches/);
+  await expect(final.locator(`.dlm-doctor [data-key="${FINDING}"]`)).toBeVisible();
+  await expect(final.locator('svg polyline').first()).toBeVisible();
+  await expect(card.locator('.dlm-training-stop')).toHaveCount(0);
+  await expect(line).toHaveCount(1); // the finding kept
+  await expect(page.locator('.dlm-dashboard')).toHaveCount(0);
 
-    // No cell shows an error (or anything on stderr).
-    await expect(page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).toHaveCount(0);
+  // No cell shows an error (or anything on stderr).
+  await expect(page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).toHaveCount(0);
 
+  for (const theme of ['dark', 'light']) {
+    await toTheme(page, theme);
     await final.evaluate(node => node.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: `${SHOTS}/owntrain-${theme}-final.png` });
     await final.evaluate(node => node.scrollIntoView({ block: 'end' })); // the finding and the summary
     await page.screenshot({ path: `${SHOTS}/owntrain-${theme}-final-summary.png` });
     await sidebar.screenshot({ path: `${SHOTS}/owntrain-${theme}-sidebar-final.png` });
-    expect(await lowContrast(final), 'the final picture').toEqual([]);
-  });
-}
+    expect(await lowContrast(final), `the final picture, ${theme}`).toEqual([]);
+  }
+});

@@ -8,7 +8,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 import { inKernel, printedBy } from './kernel';
-import { contrast } from './legibility';
+import { contrast, toTheme } from './legibility';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 const COURSE = '01_why_now.ipynb';
@@ -125,34 +125,33 @@ test('a saved and reopened course notebook shows no widget error and its last sc
   expect(errors).toEqual([]);
 });
 
-for (const theme of ['light', 'dark']) {
-  test(`${theme} theme: hints and the solution read at AA contrast, the solution said once`, async ({ page }) => {
-    test.setTimeout(3 * 60 * 1000);
-    if (theme === 'dark') {
-      await page.theme.setDarkTheme();
-    }
-    await page.notebook.createNew(`notes-${theme}.ipynb`);
-    await page.notebook.setCell(0, 'code', '%load_ext dlmagics');
-    await page.notebook.addCell('code', '%dlquiz --reset why-now');
-    await page.notebook.addCell('code', '%dlquiz why-now');
-    await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 60000 });
-    await page.menu.clickMenuItem('Run>Run All Cells');
-    const quiz = page.locator('.dlm-quiz');
-    await quiz.waitFor({ timeout: 60000 });
-    // The numeric question with hints: three wrong tries open its solution (practice mode).
-    const question = quiz.locator('.dlm-quiz-question').filter({ hasText: 'percentage reduction' });
-    await question.scrollIntoViewIfNeeded();
-    for (const attempt of [1, 2, 3]) {
-      await question.locator('input[type="text"]').fill(`${attempt}`); // each a wrong answer
-      await question.locator('button', { hasText: 'Check' }).click();
-      await expect(question.locator('.dlm-live')).toContainText(`(attempt ${attempt})`);
-    }
-    await question.locator('button', { hasText: 'Hint' }).click();
-    await expect(question.locator('.dlm-quiz-note', { hasText: 'Hint 1' })).toBeVisible();
-    await question.locator('button', { hasText: 'Solution' }).click();
-    const feedback = question.locator('.dlm-live');
-    await expect(feedback).toContainText(/Solution: [\d.]+ %/);
-    expect(((await feedback.textContent()) ?? '').match(/Solution/g)).toHaveLength(1);
+// One run, read in the light theme and then the dark (toTheme).
+test('light and dark theme: hints and the solution read at AA contrast, the solution said once', async ({ page }) => {
+  test.setTimeout(3 * 60 * 1000);
+  await page.notebook.createNew('notes.ipynb');
+  await page.notebook.setCell(0, 'code', '%load_ext dlmagics');
+  await page.notebook.addCell('code', '%dlquiz --reset why-now');
+  await page.notebook.addCell('code', '%dlquiz why-now');
+  await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 60000 });
+  await page.menu.clickMenuItem('Run>Run All Cells');
+  const quiz = page.locator('.dlm-quiz');
+  await quiz.waitFor({ timeout: 60000 });
+  // The numeric question with hints: three wrong tries open its solution (practice mode).
+  const question = quiz.locator('.dlm-quiz-question').filter({ hasText: 'percentage reduction' });
+  await question.scrollIntoViewIfNeeded();
+  for (const attempt of [1, 2, 3]) {
+    await question.locator('input[type="text"]').fill(`${attempt}`); // each a wrong answer
+    await question.locator('button', { hasText: 'Check' }).click();
+    await expect(question.locator('.dlm-live')).toContainText(`(attempt ${attempt})`);
+  }
+  await question.locator('button', { hasText: 'Hint' }).click();
+  await expect(question.locator('.dlm-quiz-note', { hasText: 'Hint 1' })).toBeVisible();
+  await question.locator('button', { hasText: 'Solution' }).click();
+  const feedback = question.locator('.dlm-live');
+  await expect(feedback).toContainText(/Solution: [\d.]+ %/);
+  expect(((await feedback.textContent()) ?? '').match(/Solution/g)).toHaveLength(1);
+  for (const theme of ['light', 'dark']) {
+    await toTheme(page, theme);
     await question.screenshot({ path: `screenshots/${theme}-quiz-hint-solution.png` });
     // Read as the question is, not in a lighter grey: the prompt's own colour.
     const colour = (selector: string) => question.locator(selector).first().evaluate(e => getComputedStyle(e).color);
@@ -160,7 +159,7 @@ for (const theme of ['light', 'dark']) {
       expect(await note.evaluate(e => getComputedStyle(e).color)).toBe(await colour('.dlm-quiz-prompt p'));
     }
     const { checked, failures } = await contrast(question.locator('.dlm-quiz-note'));
-    expect(checked, 'text elements measured').toBeGreaterThan(0);
-    expect(failures).toEqual([]);
-  });
-}
+    expect(checked, `text elements measured, ${theme}`).toBeGreaterThan(0);
+    expect(failures, theme).toEqual([]);
+  }
+});

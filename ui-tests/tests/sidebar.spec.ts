@@ -24,6 +24,14 @@ async function runInNewCell(page: IJupyterLabPageFixture, source: string) {
   await page.notebook.runCell(index, true);
 }
 
+/** A new cell of 150 lines of output, scrolled to its end: the cells above it are out of view. */
+async function pushOutOfView(page: IJupyterLabPageFixture) {
+  await runInNewCell(page, "print('\\n'.join(['filler'] * 150))");
+  const output = page.locator('.jp-Notebook .jp-Cell').last().locator('.jp-OutputArea');
+  await expect(output).toContainText('filler');
+  await output.evaluate(node => node.scrollIntoView({ block: 'end' }));
+}
+
 /**
  * The kernel process dies (as an out-of-memory kill does) and the server restarts it.
  * (JupyterLab 4.6.6's own "Restart Kernel" never reconnects in this headless setup,
@@ -264,9 +272,7 @@ test.describe('DL Magics sidebar', () => {
     await expect(output.locator('table.dlm-bench')).toContainText(figure);
 
     // Push the cell out of view, then click the result: the notebook scrolls back to it.
-    for (let i = 0; i < 12; i++) {
-      await runInNewCell(page, `print('\\n'.join(['filler ${i}'] * 12))`);
-    }
+    await pushOutOfView(page);
     const benchCell = page.locator('.jp-Notebook .jp-Cell').nth(1);
     await expect(benchCell).not.toBeInViewport();
     await row.locator('.dlm-bench-open').click();
@@ -365,9 +371,7 @@ test.describe('DL Magics sidebar', () => {
     await question.screenshot({ path: `${SHOTS}/quiz-feedback.png` });
 
     // Push the quiz out of view, then click it in the sidebar: the notebook scrolls to it.
-    for (let i = 0; i < 12; i++) {
-      await runInNewCell(page, `print('\\n'.join(['filler ${i}'] * 12))`);
-    }
+    await pushOutOfView(page);
     const quizCell = page.locator('.jp-Notebook .jp-Cell').nth(1);
     await expect(quizCell).not.toBeInViewport();
     await row.locator('.dlm-quiz-open').click();

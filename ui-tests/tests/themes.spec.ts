@@ -5,7 +5,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
-import { inView, lowContrast } from './legibility';
+import { inView, lowContrast, toTheme } from './legibility';
 
 const SIDEBAR = 'dlmagics-sidebar';
 const SHOTS = 'screenshots';
@@ -66,84 +66,97 @@ async function controlsAndCurveInView(page: IJupyterLabPageFixture) {
   return seen;
 }
 
-for (const theme of ['light', 'dark']) {
-  test(`${theme} theme: every view reads at AA contrast, the dashboard's controls stay by its curves`, async ({
-    page
-  }) => {
-    test.setTimeout(6 * 60 * 1000);
-    if (theme === 'dark') {
-      await page.theme.setDarkTheme();
-    }
-    await notebookWith(page, `${theme}.ipynb`, CELLS);
-    await page.sidebar.openTab(SIDEBAR);
-    await page.menu.clickMenuItem('Run>Run All Cells');
-
-    // The live dashboard: a curve drawn, controls in view with it, at both screen sizes.
-    await page.locator('.dlm-dashboard svg polyline').first().waitFor({ timeout: 120000 });
-    const all = { pause: true, stop: true, slider: true, curve: true };
-    // Polled: the cells above may still be growing (a quiz typesets its maths) and move it.
-    await expect.poll(() => controlsAndCurveInView(page), { message: 'at 1366x768', timeout: 15000 }).toEqual(all);
-    await page.screenshot({ path: `${SHOTS}/${theme}-dashboard-live.png` });
-    expect(await lowContrast(page.locator('.dlm-dashboard')), 'the live dashboard').toEqual([]);
-    await page.setViewportSize({ width: 1024, height: 768 });
-    await expect.poll(() => controlsAndCurveInView(page), { message: 'at 1024x768', timeout: 15000 }).toEqual(all);
-    await page.screenshot({ path: `${SHOTS}/${theme}-dashboard-1024x768.png` });
-    // The chart labels keep their size on the narrow screen (the SVG is not scaled down).
-    // (Polled: each frame replaces the SVG, and a replaced one measures 0.)
-    await expect
-      .poll(() => page.locator('.dlm-dashboard svg text').first().evaluate(t => t.getBoundingClientRect().height))
-      .toBeGreaterThanOrEqual(10);
-    await page.setViewportSize({ width: 1366, height: 768 });
-    // Stop works while the next cell waits for the run (the kernel reads no widget message
-    // then: the click becomes an interrupt), and the dashboard says so beforehand.
-    await expect(page.locator('.dlm-dashboard.dlm-waited')).toContainText('A cell is waiting for this run');
-    await page.locator('.dlm-dashboard button', { hasText: 'Stop' }).click();
-    await expect(output(page, LIVE)).toContainText('Stopped after', { timeout: 30000 });
-    await expect(output(page, FINISHED)).toContainText('stopped by the interrupt');
-
-    // Everything finished: the finished demo, the report, the sidebar.
-    await expect(output(page, FINISHED).locator('.dlm-demo-final')).toBeVisible({ timeout: 180000 });
-    await expect(output(page, CONTROL)).toContainText('grey text', { timeout: 30000 });
-
-    // The quiz, with feedback: an answer to its first question, checked.
-    const quiz = output(page, QUIZ).locator('.dlm-quiz');
-    // Its static copy (for exports) is in the output, hidden under the drawn widget.
-    await expect(output(page, QUIZ).locator('.dlm-quiz-static')).toHaveCount(1);
-    await expect(output(page, QUIZ).locator('.dlm-quiz-static')).toBeHidden();
-    const first = quiz.locator('.dlm-quiz-question').first();
-    await first.locator('input[type="checkbox"]').first().check();
-    await first.locator('button', { hasText: 'Check' }).click();
-    await expect(first.locator('.dlm-live')).toContainText(/Not yet|Partly right|Correct/);
-    await expect(output(page, FINISHED)).toContainText(/Lesson (shown|not shown)/);
-    await expect(output(page, FINISHED)).toContainText('1e-10 or less'); // the heat map's colour scale
-    const shots: [string, number][] = [
-      ['gpubench', BENCH],
-      ['quiz-feedback', QUIZ],
-      ['demo-stopped', LIVE],
-      ['demo-finished', FINISHED]
-    ];
-    for (const [view, index] of shots) {
-      await shot(page, view === 'quiz-feedback' ? first : output(page, index), `${theme}-${view}.png`);
-    }
-    const sidebar = page.locator(`#${SIDEBAR}`);
-    await expect(sidebar.locator('.dlm-gpu')).toHaveAttribute('data-status', 'connected');
-    await expect(sidebar.locator('.dlm-quiz-row')).not.toHaveCount(0);
-    // The Runs section holds the report's result and the stopped demo: their text is checked too.
-    await expect(sidebar.locator('.dlm-bench-row')).not.toHaveCount(0);
-    await expect(sidebar.locator('.dlm-training')).toHaveCount(1);
-    await sidebar.screenshot({ path: `${SHOTS}/${theme}-sidebar.png` });
-
-    const low: string[] = [];
-    for (const index of [BENCH, QUIZ, LIVE, FINISHED]) {
-      await output(page, index).scrollIntoViewIfNeeded();
-      low.push(...(await lowContrast(output(page, index).locator('.jp-OutputArea-output'))));
-    }
-    low.push(...(await lowContrast(sidebar)));
-    const control = await lowContrast(output(page, CONTROL).locator('.jp-OutputArea-output'));
-    expect(control, 'the check finds grey text too low').toEqual([expect.stringContaining('"grey text"')]);
-    expect(low, `text under 4.5:1 in the ${theme} theme`).toEqual([]);
-  });
+/** The live dashboard in the current theme: a curve drawn, its controls in view with it at
+ * both screen sizes, legible. */
+async function checkLive(page: IJupyterLabPageFixture, theme: string) {
+  const all = { pause: true, stop: true, slider: true, curve: true };
+  // Polled: the cells above may still be growing (a quiz typesets its maths) and move it.
+  await expect.poll(() => controlsAndCurveInView(page), { message: 'at 1366x768', timeout: 15000 }).toEqual(all);
+  await page.screenshot({ path: `${SHOTS}/${theme}-dashboard-live.png` });
+  expect(await lowContrast(page.locator('.dlm-dashboard')), `the live dashboard, ${theme}`).toEqual([]);
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await expect.poll(() => controlsAndCurveInView(page), { message: 'at 1024x768', timeout: 15000 }).toEqual(all);
+  await page.screenshot({ path: `${SHOTS}/${theme}-dashboard-1024x768.png` });
+  // The chart labels keep their size on the narrow screen (the SVG is not scaled down).
+  // (Polled: each frame replaces the SVG, and a replaced one measures 0.)
+  await expect
+    .poll(() => page.locator('.dlm-dashboard svg text').first().evaluate(t => t.getBoundingClientRect().height))
+    .toBeGreaterThanOrEqual(10);
+  await page.setViewportSize({ width: 1366, height: 768 });
 }
+
+/** Every finished view and the sidebar in the current theme: pictured, and no text under AA. */
+async function checkFinished(page: IJupyterLabPageFixture, theme: string, first: Locator) {
+  const shots: [string, number][] = [
+    ['gpubench', BENCH],
+    ['quiz-feedback', QUIZ],
+    ['demo-stopped', LIVE],
+    ['demo-finished', FINISHED]
+  ];
+  for (const [view, index] of shots) {
+    await shot(page, view === 'quiz-feedback' ? first : output(page, index), `${theme}-${view}.png`);
+  }
+  const sidebar = page.locator(`#${SIDEBAR}`);
+  await sidebar.screenshot({ path: `${SHOTS}/${theme}-sidebar.png` });
+  const low: string[] = [];
+  for (const index of [BENCH, QUIZ, LIVE, FINISHED]) {
+    await output(page, index).scrollIntoViewIfNeeded();
+    low.push(...(await lowContrast(output(page, index).locator('.jp-OutputArea-output'))));
+  }
+  low.push(...(await lowContrast(sidebar)));
+  const control = await lowContrast(output(page, CONTROL).locator('.jp-OutputArea-output'));
+  expect(control, `the check finds grey text too low, ${theme}`).toEqual([expect.stringContaining('"grey text"')]);
+  expect(low, `text under 4.5:1 in the ${theme} theme`).toEqual([]);
+}
+
+// One run, read in both themes (toTheme) while it trains and once everything finished.
+test("light and dark theme: every view reads at AA contrast, the dashboard's controls stay by its curves", async ({
+  page
+}) => {
+  test.setTimeout(6 * 60 * 1000);
+  await notebookWith(page, 'themes.ipynb', CELLS);
+  await page.sidebar.openTab(SIDEBAR);
+  await page.menu.clickMenuItem('Run>Run All Cells');
+
+  // The live dashboard: a curve drawn, controls in view with it, at both screen sizes.
+  await page.locator('.dlm-dashboard svg polyline').first().waitFor({ timeout: 120000 });
+  for (const theme of ['light', 'dark']) {
+    await toTheme(page, theme);
+    await checkLive(page, theme);
+  }
+  // Stop works while the next cell waits for the run (the kernel reads no widget message
+  // then: the click becomes an interrupt), and the dashboard says so beforehand.
+  await expect(page.locator('.dlm-dashboard.dlm-waited')).toContainText('A cell is waiting for this run');
+  await page.locator('.dlm-dashboard button', { hasText: 'Stop' }).click();
+  await expect(output(page, LIVE)).toContainText('Stopped after', { timeout: 30000 });
+  await expect(output(page, FINISHED)).toContainText('stopped by the interrupt');
+
+  // Everything finished: the finished demo, the report, the sidebar.
+  await expect(output(page, FINISHED).locator('.dlm-demo-final')).toBeVisible({ timeout: 180000 });
+  await expect(output(page, CONTROL)).toContainText('grey text', { timeout: 30000 });
+
+  // The quiz, with feedback: an answer to its first question, checked.
+  const quiz = output(page, QUIZ).locator('.dlm-quiz');
+  // Its static copy (for exports) is in the output, hidden under the drawn widget.
+  await expect(output(page, QUIZ).locator('.dlm-quiz-static')).toHaveCount(1);
+  await expect(output(page, QUIZ).locator('.dlm-quiz-static')).toBeHidden();
+  const first = quiz.locator('.dlm-quiz-question').first();
+  await first.locator('input[type="checkbox"]').first().check();
+  await first.locator('button', { hasText: 'Check' }).click();
+  await expect(first.locator('.dlm-live')).toContainText(/Not yet|Partly right|Correct/);
+  await expect(output(page, FINISHED)).toContainText(/Lesson (shown|not shown)/);
+  await expect(output(page, FINISHED)).toContainText('1e-10 or less'); // the heat map's colour scale
+  const sidebar = page.locator(`#${SIDEBAR}`);
+  await expect(sidebar.locator('.dlm-gpu')).toHaveAttribute('data-status', 'connected');
+  await expect(sidebar.locator('.dlm-quiz-row')).not.toHaveCount(0);
+  // The Runs section holds the report's result and the stopped demo: their text is checked too.
+  await expect(sidebar.locator('.dlm-bench-row')).not.toHaveCount(0);
+  await expect(sidebar.locator('.dlm-training')).toHaveCount(1);
+  for (const theme of ['dark', 'light']) {
+    await toTheme(page, theme);
+    await checkFinished(page, theme, first);
+  }
+});
 
 test('a quiz answered with the keyboard alone; notebook shortcuts stay out of it', async ({ page }) => {
   test.setTimeout(3 * 60 * 1000);
