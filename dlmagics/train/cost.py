@@ -13,10 +13,15 @@ import torch
 _waited_s = 0.0  # every wait so far, in this process: only ever read as a difference
 
 
+def on_gpu(tensor) -> bool:
+    """The tensor's values are on a (CUDA) GPU: reading them waits for its queued work."""
+    return isinstance(tensor, torch.Tensor) and tensor.is_cuda
+
+
 def settle(tensor) -> None:
     """Before reading a value on a GPU: wait for the device here, the wait timed apart."""
     global _waited_s
-    if isinstance(tensor, torch.Tensor) and tensor.is_cuda:
+    if on_gpu(tensor):
         started = time.perf_counter()
         torch.cuda.synchronize(tensor.device)
         _waited_s += time.perf_counter() - started

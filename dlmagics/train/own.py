@@ -88,7 +88,7 @@ class OwnResult(Running):
     confusion: list[list[int]] | None = None  # rows: true class, columns: predicted (the last evaluation)
     elapsed_s: float = 0.0
     watch_s: float = 0.0  # of which in the watch's hooks and the doctor
-    first_steps_s: tuple[float, float] | None = None  # (watch_s, elapsed_s) over the first FIRST_STEPS steps
+    first_steps_s: tuple[float, float] | None = None  # (watch_s, elapsed_s) over the first FIRST_STEPS steps, on a GPU
     sampled_steps: list[int] = field(default_factory=list)  # the steps of the doctor's heavier checks
     started_at: float | None = None
     doctor: bool = True
@@ -240,7 +240,7 @@ class Recorder:
             self.controls.set_lr(lr)
         if self.doctor:
             self.doctor.after_step(optimizer, self.watch, self._now())
-        if self.history.steps == FIRST_STEPS:
+        if self.history.steps == FIRST_STEPS and cost.on_gpu(self.watch.last_input if self.watch else None):
             self.result.first_steps_s = (self.watch_s(), time.perf_counter() - self.result.started_at)
         if self.on_step is not None:
             self.on_step()
@@ -318,6 +318,7 @@ class Recorder:
         if e is None or not e.batches:
             return
         sizes = [b.size for b in e.batches]
+        cost.settle(e.batches[-1].loss)  # the evaluation's queued GPU work finishes here: not the watch's time
         losses = torch.stack([b.loss.float() for b in e.batches]).tolist()
         record = {"batch": self.batches, "epoch": self.history.epoch,
                   "loss": sum(v * n for v, n in zip(losses, sizes)) / sum(sizes)}

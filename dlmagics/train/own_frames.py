@@ -112,7 +112,8 @@ def cost_words(result) -> str | None:
         watched, elapsed = result.first_steps_s
         later = (result.watch_s - watched) / (result.elapsed_s - elapsed) if result.elapsed_s > elapsed else None
         if later is not None and later < share / 2:
-            text += (f": {seconds_words(watched)} in its first {FIRST_STEPS} steps (the doctor's first checks; on a "
+            took = f"{watched * 1000:.0f} ms" if watched < 0.1 else seconds_words(watched)  # not "0.0 s"
+            text += (f": {took} in its first {FIRST_STEPS} steps (the doctor's first checks; on a "
                      f"GPU, loading their code, once a kernel), {later:.1%} of the time after them")
     return text
 
