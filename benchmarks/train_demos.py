@@ -79,14 +79,14 @@ def view_cost(names, rounds: int, device: str = "cpu"):
         plain, viewed, drawing = [], [], []
         for _ in range(rounds):
             plain.append(steps_per_second(demo, False, device)[0])
-            rate, share, costs = steps_per_second(demo, True, device)
+            rate, share, frames = steps_per_second(demo, True, device)
             viewed.append(rate)
             drawing.append(share)
         a, b = statistics.median(plain), statistics.median(viewed)
         costs.append(1 - b / a)
         shares.append(statistics.median(drawing))
         print(f"{name:<11} {a:10.0f} {b:10.0f} {1 - b / a:7.1%} {shares[-1]:8.2%}   last live run's frames (ms): "
-              + ", ".join(f"{c * 1e3:.0f}" for c in costs), flush=True)
+              + ", ".join(f"{c * 1e3:.0f}" for c in frames), flush=True)
     print(f"median cost over the demos: {statistics.median(costs):.1%}; worst: {max(costs):.1%}; "
           f"drawing at most {max(shares):.2%} of a run (goal: <= 5%)")
 
