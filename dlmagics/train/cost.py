@@ -2,7 +2,7 @@
 loop, less the time they wait for a GPU to finish the learner's own queued work before
 reading a value there. That work would have run anyway (the first run on a GPU also loads
 its kernels then); counting it made a warm-up look like the doctor's cost. On a CPU nothing
-is queued, so nothing is subtracted."""
+is queued, so nothing is subtracted. A pause the learner asked for is taken out the same way."""
 
 from __future__ import annotations
 
@@ -25,6 +25,16 @@ def settle(tensor) -> None:
         started = time.perf_counter()
         torch.cuda.synchronize(tensor.device)
         _waited_s += time.perf_counter() - started
+
+
+def held(wait) -> float:
+    """Call ``wait`` (the learner's Pause, held), its time apart as a GPU wait's; returns it."""
+    global _waited_s
+    started = time.perf_counter()
+    wait()
+    spent = time.perf_counter() - started
+    _waited_s += spent
+    return spent
 
 
 def mark() -> tuple[float, float]:

@@ -122,3 +122,31 @@ def test_an_evaluations_queued_gpu_work_is_waited_for_apart_before_its_losses_ar
         recorder.evaluation_batch(Batch(torch.tensor(loss).as_subclass(OnTheGpu), 4, None))
     recorder._close_evaluation()
     assert len(waits) == 1 and abs(recorder.history.evals[0]["loss"] - 0.6) < 1e-6
+
+
+def test_a_pause_is_neither_the_runs_time_nor_the_watchs(monkeypatch):
+    # Paused 1 s in a 3 s CPU run, the run read "watching ... took 35.5% of its time": the pause
+    # is held in the watch's step hook, and counted there.
+    import time
+
+    from dlmagics.train.engine import Controls
+    from dlmagics.train.own import OwnResult, run_cell
+
+    clock = FakeClock()
+
+    def perf_counter() -> float:  # each read a microsecond on: the run's own time is milliseconds
+        clock.now += 1e-6
+        return clock.now
+    monkeypatch.setattr(time, "perf_counter", perf_counter)
+    controls = Controls(0.1)
+
+    def pause_once() -> None:  # the learner holds Pause for 100 s at one step
+        if not getattr(pause_once, "done", False):
+            pause_once.done = True
+            clock.now += 100.0
+    controls.wait_while_paused = pause_once
+    run = run_cell(OwnResult("%%train"), LOOP, {"make": lambda x: x, "STEPS": 30}, controls=controls)
+    assert run.status == "finished" and pause_once.done
+    assert 100.0 <= run.paused_s < 100.001 and run.elapsed_s > 100.0
+    assert run.watch_s < 0.1  # was 100 s and more
+    assert run.doctor_share == run.watch_s / (run.elapsed_s - run.paused_s)  # of the time it ran
