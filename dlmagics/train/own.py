@@ -89,7 +89,8 @@ class OwnResult(Running):
     elapsed_s: float = 0.0
     watch_s: float = 0.0  # of which in the watch's hooks and the doctor
     paused_s: float = 0.0  # of which held by the learner's Pause: neither training nor watching
-    first_steps_s: tuple[float, float] | None = None  # (watch_s, seconds less pauses) over the first FIRST_STEPS steps, on a GPU
+    # on a GPU: (watch_s, the seconds less pauses) over the first FIRST_STEPS steps
+    first_steps_s: tuple[float, float] | None = None
     sampled_steps: list[int] = field(default_factory=list)  # the steps of the doctor's heavier checks
     started_at: float | None = None
     doctor: bool = True
