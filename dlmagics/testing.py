@@ -36,8 +36,13 @@ class FakeGpu:
     temperature: int = 41
     power_mw: int = 312_000
     power_limit_mw: int = 700_000
+    sm_clock_mhz: int = 1980
+    max_sm_clock_mhz: int = 1980
+    memory_clock_mhz: int = 3201
+    clock_reasons: int = 0  # NVML's clocks event reason bits (0x4: its power cap)
     # Fields this GPU cannot report (NotSupported): memory, memory_v2, utilization,
-    # temperature, power, power_limit, name.
+    # temperature, power, power_limit, name, clocks, clock_reasons; "clock_events": a driver
+    # before 535, without nvmlDeviceGetCurrentClocksEventReasons (FunctionNotFound).
     unsupported: set = field(default_factory=set)
     error: int | None = None  # an NVML error code every query of this GPU raises (15: lost)
     processes: list = field(default_factory=list)  # the PIDs of the compute processes running on it
@@ -48,6 +53,7 @@ class FakeNVML:
 
     nvmlMemory_v2 = pynvml.nvmlMemory_v2
     NVMLError = NVMLError
+    NVML_CLOCK_SM, NVML_CLOCK_MEM = pynvml.NVML_CLOCK_SM, pynvml.NVML_CLOCK_MEM
 
     def __init__(self, gpus: list[FakeGpu] | None = None, init_error: int | None = None):
         self.gpus = list(gpus) if gpus is not None else [FakeGpu()]
@@ -112,6 +118,25 @@ class FakeNVML:
 
     def nvmlDeviceGetEnforcedPowerLimit(self, gpu):
         return self._answer(gpu, "power_limit", gpu.power_limit_mw)
+
+    def nvmlDeviceGetClockInfo(self, gpu, kind):
+        return self._answer(gpu, "clocks", gpu.sm_clock_mhz if kind == pynvml.NVML_CLOCK_SM else gpu.memory_clock_mhz)
+
+    def nvmlDeviceGetMaxClockInfo(self, gpu, kind):
+        return self._answer(gpu, "clocks", gpu.max_sm_clock_mhz if kind == pynvml.NVML_CLOCK_SM
+                            else gpu.memory_clock_mhz)
+
+    def nvmlSystemGetDriverVersion(self):
+        self._check()
+        return "580.95.05"
+
+    def nvmlDeviceGetCurrentClocksEventReasons(self, gpu):
+        if "clock_events" in gpu.unsupported:
+            raise NVMLError(pynvml.NVML_ERROR_FUNCTION_NOT_FOUND)
+        return self._answer(gpu, "clock_reasons", gpu.clock_reasons)
+
+    def nvmlDeviceGetCurrentClocksThrottleReasons(self, gpu):
+        return self._answer(gpu, "clock_reasons", gpu.clock_reasons)
 
     # -- helpers --------------------------------------------------------------------
     def _answer(self, gpu, name, value):

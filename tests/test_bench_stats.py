@@ -222,3 +222,16 @@ def test_pooled_intervals_hold_the_next_median_and_are_sharper_from_run_3():
     # to twice as wide.
     assert 1.2 < statistics.median(widths_pooled) < 1.45
     assert max(widths_pooled) < 1.5 < max(widths_alone)
+
+
+def test_a_pool_whose_medians_never_moved_does_not_narrow_a_cell_that_wanders():
+    # Other cells whose medians were the same run after run (a pool of mean square 0) said
+    # nothing of this cell's 5% wander, yet were borrowed: its interval came out half as wide.
+    from dlmagics.bench.stats import StepPool, repeat_interval, t975
+
+    still = StepPool(sum_squares=0.0, steps=4, cells=2)
+    wandering = repeat_interval(1.0, (0.999, 1.001), [1.0] * 5, [1.0, 1.05, 1.0], still)
+    assert wandering.pooled_steps == 0
+    assert math.log(wandering.high) == pytest.approx(t975(3) * math.log(1.05) * math.sqrt(2 / 3), rel=0.001)  # its own
+    quiet = repeat_interval(1.0, (0.999, 1.001), [1.0] * 5, [1.0, 1.0, 1.0], still)  # like the pool: borrowed
+    assert quiet.pooled_steps == 4

@@ -298,3 +298,27 @@ def test_a_gpu_clock_held_down_is_named_with_nvmls_reason_and_a_full_clock_or_no
     assert not any("MHz" in line for line in run({**top, "sm_clock_mhz": 1200, "held_by": slowdowns(0x1)}))  # idle
     assert not any("MHz" in line for line in run({**top, "sm_clock_mhz": 1200}))  # NVML gave no reason
     assert slowdowns(0x20 | 0x40 | 0x4) == ["heat", "its power cap"]
+
+
+def test_nvmls_clock_reasons_are_read_from_the_newer_function_or_the_older_and_nvml_is_always_shut_down():
+    from dlmagics import testing
+    from dlmagics.bench.environment import gpu_clocks
+
+    cuda = testing.FakeCuda()
+    try:
+        held = testing.install(testing.FakeNVML([testing.FakeGpu(sm_clock_mhz=1560, clock_reasons=0x4 | 0x1)]))
+        assert gpu_clocks(cuda, 0) == {"sm_clock_mhz": 1560, "max_sm_clock_mhz": 1980, "memory_clock_mhz": 3201,
+                                       "driver": "580.95.05", "held_by": ["its power cap"]}
+        assert not held.initialised
+        # a driver before 535 has only the older function (nvidia-ml-py has both names)
+        old = testing.install(testing.FakeNVML([testing.FakeGpu(clock_reasons=0x20, unsupported={"clock_events"})]))
+        assert gpu_clocks(cuda, 0)["held_by"] == ["heat"] and not old.initialised
+        # no reasons at all: the clocks without them
+        none = testing.install(testing.FakeNVML([testing.FakeGpu(unsupported={"clock_reasons"})]))
+        clocks = gpu_clocks(cuda, 0)
+        assert clocks["sm_clock_mhz"] == 1980 and "held_by" not in clocks and not none.initialised
+        # a clock NVML cannot read: no clocks, and NVML shut down all the same
+        failed = testing.install(testing.FakeNVML([testing.FakeGpu(unsupported={"clocks"})]))
+        assert gpu_clocks(cuda, 0) == {} and not failed.initialised
+    finally:
+        testing.uninstall()

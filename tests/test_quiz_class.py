@@ -69,7 +69,7 @@ def test_the_class_view_shows_each_questions_share_right_and_each_students_point
         ("ada", 3.0, 3.0), ("bob", 2.0, 3.0), ("cy", 0.0, 3.0)]
     text = repr(view)
     assert "why-now / backprop-year   2/3     67%" in text and "bob  2 of 3" in text and "dan  " not in text
-    waiting = ("nothing autograded yet for 2 students (no submission, or autograde not run on it): dan, eve")
+    waiting = ("no quiz answer autograded yet for 2 students (no submission, or autograde not run on it): dan, eve")
     assert view.waiting == ["dan", "eve"] and text.endswith("\n" + waiting)
     page = view._repr_html_()
     assert "<table class='dlm-quiz-class'>" in page and "<td>33%</td>" in page and "<td>ada</td>" in page

@@ -319,6 +319,24 @@ def test_each_answer_sends_the_whole_answer_sheet_for_the_notebook_s_answer_cell
     assert read_answer_cell(c.sent[-1]["source"].split("\n", 1)[1]) == {}
 
 
+def test_a_reset_in_a_fresh_kernel_empties_the_answer_cell_and_the_sheet_autograde_reads(comms, shell, no_driver,
+                                                                                         tmp_path, monkeypatch):
+    # After a restart the quiz is not shown yet but its answer cell still holds the answers (and
+    # has run): --reset left both, so the checks still graded what the learner had reset.
+    from dlmagics.nbgrader import _sheet
+    from dlmagics.quiz.sheet import answer_cell_source
+
+    monkeypatch.setenv("DLMAGICS_QUIZ_STORE", str(tmp_path / "progress.jsonl"))
+    shell.run_line_magic("load_ext", "dlmagics")
+    c = next(made for made in comms if made.target_name == "dlmagics")
+    shell.run_cell_magic("dlquiz_answers", "why-now", '{"backprop-year": "1986"}')
+    assert _sheet("why-now")[0] == {"backprop-year": "1986"}
+    shell.run_line_magic("dlquiz", "--reset why-now")
+    assert _sheet("why-now")[0] == {}
+    assert c.sent[-1] == {"type": "quiz_answers", "quiz": "why-now", "cell_id": None,
+                          "source": answer_cell_source(catalog.find("why-now", {}), {})}
+
+
 def test_an_exam_sends_its_answer_sheet_once_at_submit(comms, shell, no_driver, tmp_path, monkeypatch):
     from dlmagics.quiz.sheet import read_answer_cell
 

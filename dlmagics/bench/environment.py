@@ -71,17 +71,25 @@ def gpu_clocks(cuda, index: int) -> dict:
             "memory_clock_mhz": pynvml.nvmlDeviceGetClockInfo(handle, pynvml.NVML_CLOCK_MEM),
             "driver": pynvml.nvmlSystemGetDriverVersion(),
         }
+        reasons = clock_reasons(pynvml, handle)
+        if reasons is not None:  # else the clocks without their reasons: nothing is said of a slowdown
+            clocks["held_by"] = slowdowns(reasons)
+        return clocks
     except Exception:
         return {}
-    try:  # the newer name, then the older one (nvidia-ml-py before 12.535)
-        reasons = getattr(pynvml, "nvmlDeviceGetCurrentClocksEventReasons", None) \
-            or pynvml.nvmlDeviceGetCurrentClocksThrottleReasons
-        clocks["held_by"] = slowdowns(reasons(handle))
-    except Exception:
-        pass  # the clocks without their reasons: nothing is said of a slowdown
     finally:
         pynvml.nvmlShutdown()
-    return clocks
+
+
+def clock_reasons(pynvml, handle) -> int | None:
+    """NVML's bits for why the clocks are below their top, or None: the newer function, then
+    the older (a driver before 535 has only the older one; CUDA 14 removes it)."""
+    for name in ("nvmlDeviceGetCurrentClocksEventReasons", "nvmlDeviceGetCurrentClocksThrottleReasons"):
+        try:
+            return getattr(pynvml, name)(handle)
+        except Exception:  # noqa: BLE001 - not in this nvidia-ml-py, nor in this driver, or not supported
+            continue
+    return None
 
 
 # NVML's reasons for a clock below its top (nvmlClocksEventReason* bits), in words. Idle, an

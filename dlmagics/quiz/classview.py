@@ -123,7 +123,7 @@ def _quiz_and_question(source: str | None) -> tuple[str, str] | None:
 class ClassView:
     """Each question's share of right answers and each student's quiz points; a table in a
     notebook, text in a terminal; ``questions``, ``students`` and ``waiting`` (the students with
-    nothing autograded yet: no submission, or autograde not run on it) for code."""
+    no quiz answer autograded yet: no submission, or autograde not run on it) for code."""
 
     def __init__(self, marks: list[Mark], source: str, everyone: list[str] = ()):
         self.marks, self.source = marks, source
@@ -144,7 +144,8 @@ class ClassView:
         return f"{row['quiz']} / {row['question']}" if row["quiz"] else row["question"]
 
     def _waiting_words(self) -> str:
-        return (f"nothing autograded yet for {len(self.waiting)} student{'s' if len(self.waiting) != 1 else ''} "
+        # "quiz answer": a student autograded only in a notebook without a quiz has nothing here either
+        return (f"no quiz answer autograded yet for {len(self.waiting)} student{'s' if len(self.waiting) != 1 else ''} "
                 f"(no submission, or autograde not run on it): {', '.join(self.waiting)}")
 
     def __repr__(self) -> str:

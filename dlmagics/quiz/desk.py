@@ -56,7 +56,10 @@ class QuizDesk:
         tutor.reset()
         if quiz.id in self.status:
             self._changed({**self.status[quiz.id], **tutor.progress.summary()})
-            self._answered(quiz, None, {})  # the answer cell starts afresh too: what it held no longer counts
+        # the answer cell starts afresh too, and the kernel's copy of it (shown here or not: after a
+        # restart the cell still holds the answers): what it held no longer counts
+        self.sheets.pop(quiz.id, None)
+        self._answered(quiz, None, {})
 
     def _changed(self, summary: dict) -> None:
         from ..protocol import quiz_message

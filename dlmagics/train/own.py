@@ -89,7 +89,9 @@ class OwnResult(Running):
     confusion: list[list[int]] | None = None  # rows: true class, columns: predicted (the last evaluation)
     elapsed_s: float = 0.0
     watch_s: float = 0.0  # of which in the watch's hooks and the doctor
-    first_steps_s: tuple[float, float] | None = None  # (watch_s, elapsed_s) over the first FIRST_STEPS steps
+    paused_s: float = 0.0  # of which held by the learner's Pause: neither training nor watching
+    # on a GPU: (watch_s, the seconds less pauses) over the first FIRST_STEPS steps
+    first_steps_s: tuple[float, float] | None = None
     sampled_steps: list[int] = field(default_factory=list)  # the steps of the doctor's heavier checks
     started_at: float | None = None
     doctor: bool = True
@@ -103,7 +105,8 @@ class OwnResult(Running):
     @property
     def doctor_share(self) -> float | None:
         """The share of the run's time spent watching it (hooks and doctor)."""
-        return self.watch_s / self.elapsed_s if self.elapsed_s > 0 else None
+        running = self.elapsed_s - self.paused_s
+        return self.watch_s / running if running > 0 else None
 
     @property
     def final(self) -> dict:
@@ -218,7 +221,7 @@ class Recorder:
             self.history.lr[:] = [self.applied_lr if math.isnan(v) else v for v in self.history.lr]
         if optimizer is not self.optimizer:
             return
-        self.controls.wait_while_paused()
+        self.result.paused_s += cost.held(self.controls.wait_while_paused)
         self._check_stop()
         wanted = self.controls.lr
         if wanted != self.applied_lr and self.applied_lr:
@@ -241,8 +244,9 @@ class Recorder:
             self.controls.set_lr(lr)
         if self.doctor:
             self.doctor.after_step(optimizer, self.watch, self._now())
-        if self.history.steps == FIRST_STEPS:
-            self.result.first_steps_s = (self.watch_s(), time.perf_counter() - self.result.started_at)
+        if self.history.steps == FIRST_STEPS and cost.on_gpu(self.watch.last_input if self.watch else None):
+            self.result.first_steps_s = (self.watch_s(),
+                                         time.perf_counter() - self.result.started_at - self.result.paused_s)
         if self.on_step is not None:
             self.on_step()
         if self.most is not None and self.history.steps >= self.most.steps:
@@ -319,6 +323,7 @@ class Recorder:
         if e is None or not e.batches:
             return
         sizes = [b.size for b in e.batches]
+        cost.settle(e.batches[-1].loss)  # the evaluation's queued GPU work finishes here: not the watch's time
         losses = torch.stack([b.loss.float() for b in e.batches]).tolist()
         record = {"batch": self.batches, "epoch": self.history.epoch,
                   "loss": sum(v * n for v, n in zip(losses, sizes)) / sum(sizes)}

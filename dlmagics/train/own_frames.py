@@ -110,9 +110,11 @@ def cost_words(result) -> str | None:
     text = f"{who} took {share:.1%} of its time"
     if result.first_steps_s and share >= 0.05:  # a first run on a GPU: mostly once, at the start
         watched, elapsed = result.first_steps_s
-        later = (result.watch_s - watched) / (result.elapsed_s - elapsed) if result.elapsed_s > elapsed else None
+        running = result.elapsed_s - result.paused_s
+        later = (result.watch_s - watched) / (running - elapsed) if running > elapsed else None
         if later is not None and later < share / 2:
-            text += (f": {seconds_words(watched)} in its first {FIRST_STEPS} steps (the doctor's first checks; on a "
+            took = f"{watched * 1000:.0f} ms" if watched < 0.1 else seconds_words(watched)  # not "0.0 s"
+            text += (f": {took} in its first {FIRST_STEPS} steps (the doctor's first checks; on a "
                      f"GPU, loading their code, once a kernel), {later:.1%} of the time after them")
     return text
 

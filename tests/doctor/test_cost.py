@@ -69,15 +69,84 @@ def test_a_run_whose_watching_cost_came_at_its_start_says_so_and_a_steady_one_do
     assert cost_words(run) == "watching this run (PyTorch's hooks and the doctor) took 3.0% of its time"
 
 
-def test_a_real_run_records_its_first_steps_watching_time():
+LOOP = ("import torch\nfrom torch import nn\nmodel = nn.Linear(4, 3)\n"
+        "opt = torch.optim.SGD(model.parameters(), lr=0.1)\nx, y = make(torch.randn(32, 4)), torch.randint(0, 3, (32,))\n"
+        "for _ in range(STEPS):\n    opt.zero_grad()\n    loss = nn.functional.cross_entropy(model(x), y)\n"
+        "    loss.backward()\n    opt.step()\n")
+
+
+def test_a_real_run_on_a_gpu_records_its_first_steps_watching_time(monkeypatch):
     from dlmagics.train.own import OwnResult, run_cell
 
-    namespace = {}
-    code = ("import torch\nfrom torch import nn\nmodel = nn.Linear(4, 3)\n"
-            "opt = torch.optim.SGD(model.parameters(), lr=0.1)\nx, y = torch.randn(32, 4), torch.randint(0, 3, (32,))\n"
-            "for _ in range(30):\n    opt.zero_grad()\n    loss = nn.functional.cross_entropy(model(x), y)\n"
-            "    loss.backward()\n    opt.step()\n")
-    run = run_cell(OwnResult("%%train"), code, namespace)
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: None)
+    run = run_cell(OwnResult("%%train"), LOOP, {"make": lambda x: x.as_subclass(OnTheGpu), "STEPS": 30})
     assert run.status == "finished" and run.history.steps == 30
     watched, elapsed = run.first_steps_s
     assert 0 < watched <= run.watch_s and 0 < elapsed <= run.elapsed_s
+
+
+def test_a_cpu_run_records_no_first_steps_and_never_speaks_of_loading_gpu_code():
+    # On the CPU, a 12-step run read "took 5.8% of its time: 0.0 s in its first 10 steps (the
+    # doctor's first checks; on a GPU, loading their code, once a kernel), 0.3% of the time after them"
+    from dlmagics.train.own import OwnResult, run_cell
+    from dlmagics.train.own_frames import cost_words
+
+    for steps in (12, 30):
+        run = run_cell(OwnResult("%%train"), LOOP, {"make": lambda x: x, "STEPS": steps})
+        assert run.status == "finished" and run.first_steps_s is None
+        assert "first 10 steps" not in cost_words(run)
+
+
+def test_a_short_first_share_is_said_in_milliseconds_not_as_zero_seconds():
+    from dlmagics.train.own import OwnResult
+    from dlmagics.train.own_frames import cost_words
+
+    run = OwnResult("%%train")
+    run.history.loss = [1.0] * 40
+    run.elapsed_s, run.watch_s, run.first_steps_s = 0.5, 0.05, (0.04, 0.1)
+    assert "took 10.0% of its time: 40 ms in its first 10 steps" in cost_words(run)
+
+
+def test_an_evaluations_queued_gpu_work_is_waited_for_apart_before_its_losses_are_read(monkeypatch):
+    # A loop that evaluates mid-epoch on a GPU queues the whole evaluation; its first training
+    # loss after it closes the evaluation in the watch's hook, where reading the losses waited
+    # for all of that work and counted it as watching.
+    from dlmagics.train.engine import Controls
+    from dlmagics.train.own import OwnResult, Recorder
+    from dlmagics.train.watch import Batch
+
+    waits = []
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: waits.append(device))
+    recorder = Recorder(OwnResult("%%train"), Controls(0.1), None, {})
+    for loss in (0.5, 0.7):
+        recorder.evaluation_batch(Batch(torch.tensor(loss).as_subclass(OnTheGpu), 4, None))
+    recorder._close_evaluation()
+    assert len(waits) == 1 and abs(recorder.history.evals[0]["loss"] - 0.6) < 1e-6
+
+
+def test_a_pause_is_neither_the_runs_time_nor_the_watchs(monkeypatch):
+    # Paused 1 s in a 3 s CPU run, the run read "watching ... took 35.5% of its time": the pause
+    # is held in the watch's step hook, and counted there.
+    import time
+
+    from dlmagics.train.engine import Controls
+    from dlmagics.train.own import OwnResult, run_cell
+
+    clock = FakeClock()
+
+    def perf_counter() -> float:  # each read a microsecond on: the run's own time is milliseconds
+        clock.now += 1e-6
+        return clock.now
+    monkeypatch.setattr(time, "perf_counter", perf_counter)
+    controls = Controls(0.1)
+
+    def pause_once() -> None:  # the learner holds Pause for 100 s at one step
+        if not getattr(pause_once, "done", False):
+            pause_once.done = True
+            clock.now += 100.0
+    controls.wait_while_paused = pause_once
+    run = run_cell(OwnResult("%%train"), LOOP, {"make": lambda x: x, "STEPS": 30}, controls=controls)
+    assert run.status == "finished" and pause_once.done
+    assert 100.0 <= run.paused_s < 100.001 and run.elapsed_s > 100.0
+    assert run.watch_s < 0.1  # was 100 s and more
+    assert run.doctor_share == run.watch_s / (run.elapsed_s - run.paused_s)  # of the time it ran
