@@ -33,11 +33,21 @@ def train_demo(args, trainer, live: bool):
     demo = find_demo(args.name)
     if autograde.active():  # quick size, a few epochs, the CPU: within nbgrader's 30 s a cell
         args.quick, args.epochs, args.device = True, str(autograde.DEMO_EPOCHS), "cpu"
-        chosen = settings(demo, args)
+        chosen = runnable(demo, settings(demo, args))
         autograde.say(f"quick size, {chosen.epochs} epoch{'s' if chosen.epochs > 1 else ''}, seed {chosen.seed}, "
                       "on the CPU; the lesson needs the full run")
         return trainer.run(demo, chosen, live=False)
-    return trainer.run(demo, settings(demo, args), live)
+    return trainer.run(demo, runnable(demo, settings(demo, args)), live)
+
+
+def runnable(demo: Demo, chosen: Settings) -> Settings:
+    """The settings, or one line saying why this machine cannot run the demo (the parallel ones)."""
+    problem = demo.cannot_run(chosen) if demo.cannot_run else None
+    if problem:
+        error = DemoUsageError(f"{demo.name} cannot run here: {problem}")
+        error.with_usage = False
+        raise error
+    return chosen
 
 
 def train_cell(args, trainer, ctx):
