@@ -91,7 +91,7 @@ def find_demo(name: str | None) -> Demo:
         raise DemoUsageError(f"name a demo: {', '.join(DEMOS)} (or --list)")
     demo = DEMOS.get(name.lower())
     if demo is None:
-        near = difflib.get_close_matches(name.lower(), DEMOS, n=3, cutoff=0.5)
+        near = difflib.get_close_matches(name.lower(), DEMOS, n=3, cutoff=0.6)  # not alexnet2 for resnett
         hint = f"did you mean {' or '.join(near)}? " if near else ""
         raise DemoUsageError(f"no demo named {name!r}; {hint}the demos are {', '.join(DEMOS)}")
     return demo
