@@ -96,9 +96,8 @@ def race(plan, controls, seed: int, history, on_step=None) -> str:
         if on_step is not None:
             on_step(history)
 
-    backend = "nccl" if plan.contenders[0].device.startswith("cuda") else "gloo"
     try:
-        outcome = launch(code(config), Settings(RANKS, backend, threads=1, timeout_s=TIMEOUT_S), on_line,
+        outcome = launch(code(config), Settings(RANKS, plan.notes["backend"], threads=1, timeout_s=TIMEOUT_S), on_line,
                          controls.stop_requested)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
