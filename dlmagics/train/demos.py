@@ -598,13 +598,13 @@ def build_transfer(s: Settings) -> Plan:
 
 # -- 13. beyond one device -------------------------------------------------------------
 
-def _parallel_plan(s: Settings, kind: str, phases: list[dict], make) -> Plan:
-    """The phases as contenders (one process, then each rank: the nets they build from the
-    seed), trained on ranks by parallel.race."""
-    from . import parallel
+def _parallel_plan(s: Settings, kind: str, phases: list[dict]) -> Plan:
+    """The phases as contenders (one process, then each rank: the one-device net they all
+    build from the seed, ranks.net), trained on ranks by parallel.race."""
+    from .ranks import net
 
     data = datasets.digits(s.seed)
-    contenders = [Contender(name, _seeded(s.seed, lambda: make(p, data)), "adam")
+    contenders = [Contender(name, _seeded(s.seed, lambda: net(kind, p, data)), "adam")
                   for p in phases for name in (p["one"], *p["ranks"])]
     return Plan(contenders, data, sum(2 * p["steps"] for p in phases), s.batch_size,
                 notes={"kind": kind, "phases": phases, "backend": "nccl" if s.device.startswith("cuda") else "gloo",
@@ -653,8 +653,7 @@ def build_parallel(s: Settings) -> Plan:
     train = len(datasets.digits(s.seed).x_train)
     phases = [phase("small net", _split_steps(s, train, s.batch_size), s.batch_size, width=32),
               phase("wide net", _split_steps(s, train, 1024), 1024, width=256)]
-    return _parallel_plan(s, "parallel", phases, lambda p, data: mlp([data.features, p["width"], p["width"],
-                                                                       data.classes]))
+    return _parallel_plan(s, "parallel", phases)
 
 
 @_parallel_demo("alexnet2", "2012", "AlexNet's two-GPU split, in small", epochs=10)
@@ -671,11 +670,10 @@ def build_alexnet2(s: Settings) -> Plan:
     batches than with the narrow net on small batches, and end within 2 points of the one
     device's test accuracy.
     """
-    from .nets import two_columns
     from .parallel import phase
 
     train = len(datasets.digits(s.seed).x_train)
     phases = [phase("narrow net", _split_steps(s, train, s.batch_size), s.batch_size, "one device", width=4,
                     hidden=16),
               phase("wide net", _split_steps(s, train, 256), 256, "one device", width=32, hidden=128)]
-    return _parallel_plan(s, "alexnet2", phases, lambda p, data: two_columns(data.classes, p["width"], p["hidden"]))
+    return _parallel_plan(s, "alexnet2", phases)

@@ -60,9 +60,8 @@ meet = Meet.apply
 
 def _share(layer: nn.Module, rank: int, world: int) -> nn.Module:
     """This rank's share of a layer's outputs (its rows of the weight), as a layer of its own."""
-    rows = slice(rank * layer.out_features // world if isinstance(layer, nn.Linear) else
-                 rank * layer.out_channels // world,
-                 (rank + 1) * (layer.out_features if isinstance(layer, nn.Linear) else layer.out_channels) // world)
+    outputs = layer.out_features if isinstance(layer, nn.Linear) else layer.out_channels
+    rows = slice(rank * outputs // world, (rank + 1) * outputs // world)
     weight = layer.weight[rows]
     if isinstance(layer, nn.Linear):
         mine = nn.Linear(weight.shape[1], weight.shape[0])
@@ -92,7 +91,7 @@ class Column(nn.Module):
         return meet(self.dense2(meet(a)))
 
 
-class Trainer:
+class TimedTraining:
     """One net's steps, timed, each said as a line."""
 
     def __init__(self, name: str, model: nn.Module, lr: float, device, loss_scale: float = 1.0):
@@ -130,7 +129,7 @@ def say(message: dict) -> None:
     print(PREFIX + json.dumps(message), flush=True)
 
 
-def train(trainer: Trainer, data, phase: dict, seed: int, part=None) -> None:
+def train(trainer: TimedTraining, data, phase: dict, seed: int, part=None) -> None:
     """``phase["steps"]`` steps on the global batches of ``seed``; ``part(x)``: this rank's share."""
     stream = BatchStream(data.x_train, data.y_train, phase["batch"], seed)
     for index in range(1, phase["steps"] + 1):
@@ -152,16 +151,16 @@ def main(rank: int, world: int, device, step, config: dict) -> None:
         torch.manual_seed(seed)
         whole = net(kind, phase, data)
         if rank == 0:  # one process: the others wait, idle, so it has the machine to itself
-            train(Trainer(phase["one"], copy.deepcopy(whole), lr, device), data, phase, seed)
+            train(TimedTraining(phase["one"], copy.deepcopy(whole), lr, device), data, phase, seed)
             handed_over.touch()
         while not handed_over.exists():
             time.sleep(0.05)
         name = phase["ranks"][rank]
         if kind == "parallel":
             model = DistributedDataParallel(whole.to(device))
-            train(Trainer(name, model, lr, device), data, phase, seed, part=lambda t: t.tensor_split(world)[rank])
+            train(TimedTraining(name, model, lr, device), data, phase, seed, part=lambda t: t.tensor_split(world)[rank])
         else:
-            train(Trainer(name, Column(whole, rank, world), lr, device, loss_scale=1 / world), data, phase, seed)
+            train(TimedTraining(name, Column(whole, rank, world), lr, device, loss_scale=1 / world), data, phase, seed)
 
 
 def code(config: dict) -> str:
