@@ -26,10 +26,13 @@ def two_threads():
 # other work does not show it, whatever the code does, so it is measured where speed goals are,
 # in benchmarks/train_demos.py; here its race and its check are tested on their own (below).
 TIMED = {"hardware"}
+# The parallel demos train on ranks under torchrun: tests/test_demos_parallel.py runs them (and
+# their lessons over three seeds) with real processes.
+ON_RANKS = {name for name, demo in DEMOS.items() if demo.race is not None}
 
 
 # One test per demo and seed: each within its own time limit, however slow the machine.
-@pytest.mark.parametrize("name, seed", [(name, seed) for name in DEMOS if name not in TIMED for seed in (0, 1, 2)])
+@pytest.mark.parametrize("name, seed", [(name, seed) for name in DEMOS if name not in TIMED | ON_RANKS for seed in (0, 1, 2)])
 def test_the_lesson_holds_over_three_seeds(name, seed):
     demo = DEMOS[name]
     assert demo.claim, f"{name} states no lesson in its docstring"

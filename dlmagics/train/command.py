@@ -35,11 +35,21 @@ def train_demo(args, trainer, live: bool):
     if autograde.active():  # quick size, a few epochs, the CPU: within nbgrader's 30 s a cell
         settings(demo, argparse.Namespace(**{**vars(args), "device": None, "data": None}))  # bad options still fail
         args.quick, args.epochs, args.device = True, str(autograde.DEMO_EPOCHS), "cpu"
-        chosen = settings(demo, args)
+        chosen = runnable(demo, settings(demo, args))
         autograde.say(f"quick size, {chosen.epochs} epoch{'s' if chosen.epochs > 1 else ''}, seed {chosen.seed}, "
                       "on the CPU; the lesson needs the full run")
         return trainer.run(demo, chosen, live=False)
-    return trainer.run(demo, settings(demo, args), live)
+    return trainer.run(demo, runnable(demo, settings(demo, args)), live)
+
+
+def runnable(demo: Demo, chosen: Settings) -> Settings:
+    """The settings, or one line saying why this machine cannot run the demo (the parallel ones)."""
+    problem = demo.cannot_run(chosen) if demo.cannot_run else None
+    if problem:
+        error = DemoUsageError(f"{demo.name} cannot run here: {problem}")
+        error.with_usage = False
+        raise error
+    return chosen
 
 
 def train_cell(args, trainer, ctx):
@@ -83,7 +93,7 @@ def find_demo(name: str | None) -> Demo:
         raise DemoUsageError(f"name a demo: {', '.join(DEMOS)} (or --list)")
     demo = DEMOS.get(name.lower())
     if demo is None:
-        near = difflib.get_close_matches(name.lower(), DEMOS, n=3, cutoff=0.5)
+        near = difflib.get_close_matches(name.lower(), DEMOS, n=3, cutoff=0.6)  # not alexnet2 for resnett
         hint = f"did you mean {' or '.join(near)}? " if near else ""
         raise DemoUsageError(f"no demo named {name!r}; {hint}the demos are {', '.join(DEMOS)}")
     return demo

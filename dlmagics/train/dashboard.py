@@ -52,6 +52,12 @@ class Dashboard:
         self.widget = w.VBox([self.header, controls, progress, self.picture, self.command])
         self.widget.add_class("dlm-dashboard")
         self.widget.add_class(theme.OWN_KEYS)
+        # the parallel demos' ranks train in other processes, with the rate they started with
+        self.steerable = getattr(getattr(result, "demo", None), "steerable", True)
+        if not self.steerable:
+            for control in (self.lr, self.pause):
+                control.disabled = True
+                control.tooltip = "The ranks train in processes of their own, at the rate they started with; Stop ends them"
         self.throttle = Throttle()
         self.waiting = False
         self._following = False  # the slider follows the run's rate (a scheduler's, the first step's)
@@ -88,12 +94,12 @@ class Dashboard:
 
     def _follow_lr(self) -> None:
         lr = self.controls.lr
-        if lr > 0 and (self.lr.disabled and not self.waiting or abs(self.lr.value - lr) > 1e-9 * lr):
+        if lr > 0 and (self.lr.disabled and not self.waiting and self.steerable or abs(self.lr.value - lr) > 1e-9 * lr):
             self._following = True
             try:
                 power = math.log10(lr)  # a learner's rate may lie outside 1e-5..10 (100, 1e-7): the scale follows
                 self.lr.min, self.lr.max = min(self.lr.min, math.floor(power) - 1), max(self.lr.max, math.ceil(power) + 1)
-                self.lr.value, self.lr.disabled = lr, self.waiting
+                self.lr.value, self.lr.disabled = lr, self.waiting or not self.steerable
             finally:
                 self._following = False
 
@@ -104,7 +110,7 @@ class Dashboard:
         self.waiting = waiting
         (self.widget.add_class if waiting else self.widget.remove_class)(WAITED_CLASS)
         for control in (self.lr, self.pause):
-            control.disabled = waiting
+            control.disabled = waiting or not self.steerable
         self.refresh(force=True)
 
     def finish(self, final_html: str) -> None:

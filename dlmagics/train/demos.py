@@ -58,6 +58,9 @@ class Demo:
     min_classes: int = 2  # that --data must have, and why (said when it has fewer)
     classes_why: str = "a classifier tells two or more apart"
     metric: str = "accuracy"  # what the curves compare: accuracy, or an RBM's reconstruction error
+    race: Callable | None = None  # how the plan trains: engine.run_race in this process, or parallel.race on ranks
+    cannot_run: Callable[[Settings], str | None] | None = None  # why this machine cannot run it, in one line
+    steerable: bool = True  # the learning-rate slider and Pause act on the run (not on ranks in other processes)
 
     @property
     def story(self) -> str:
@@ -591,3 +594,86 @@ def build_transfer(s: Settings) -> Plan:
     return Plan(contenders, target, _steps(s, len(target.x_train)), s.batch_size,
                 notes={"source_accuracy": pretrain.evaluate(source.x_test, source.y_test)["accuracy"],
                        "source_classes": list(range(first)), "target_classes": list(range(first, full.classes))})
+
+
+# -- 13. beyond one device -------------------------------------------------------------
+
+def _parallel_plan(s: Settings, kind: str, phases: list[dict]) -> Plan:
+    """The phases as contenders (one process, then each rank: the one-device net they all
+    build from the seed, ranks.net), trained on ranks by parallel.race."""
+    from .ranks import net
+
+    data = datasets.digits(s.seed)
+    contenders = [Contender(name, _seeded(s.seed, lambda: net(kind, p, data)), "adam")
+                  for p in phases for name in (p["one"], *p["ranks"])]
+    return Plan(contenders, data, sum(2 * p["steps"] for p in phases), s.batch_size,
+                notes={"kind": kind, "phases": phases, "backend": "nccl" if s.device.startswith("cuda") else "gloo",
+                       "batch_sizes": {name: p["batch"] for p in phases for name in (p["one"], *p["ranks"])}})
+
+
+def _split_steps(s: Settings, train_size: int, batch: int) -> int:
+    return s.epochs * math.ceil(train_size / batch)
+
+
+def _check_split(r) -> Lesson:
+    from .parallel import figures
+
+    try:
+        small, wide = figures(r)
+    except ValueError as early:  # stopped before a phase's end: its figures would not be the claim's
+        raise NotReached(str(early)) from None
+    same = all(abs(f.accuracy_ranks - f.accuracy_one) <= 0.02 for f in (small, wide))
+    return Lesson(wide.speedup > small.speedup and same, f"{small.words()}; {wide.words()}")
+
+
+def _parallel_demo(name: str, year: str, title: str, epochs: int, **options):
+    from .parallel import cannot_run, panel, race
+
+    return demo(name, year, title, _check_split, epochs=epochs, lr=1e-3, batch_size=32, quick_epochs=1,
+                panel=panel, uses_digits=False, race=race, cannot_run=cannot_run, steerable=False, **options)
+
+
+@_parallel_demo("parallel", "2012 / 2020", "Data parallelism: two ranks share each batch", epochs=10)
+def build_parallel(s: Settings) -> Plan:
+    """Since DistBelief (Dean et al. 2012), large nets train on many devices at once. With
+    PyTorch's DistributedDataParallel (DDP, Li et al. 2020), each of two ranks (processes, here
+    one CPU core each) holds a copy of the net and takes half of each batch, and DDP sums their
+    gradients with an all_reduce at each step, so
+    both copies take the step one process would take on the whole batch. Splitting halves the
+    computing and adds the communication: it pays only when a step computes more than it
+    sends. A net with two hidden layers of 32 units on small batches, then one with two hidden
+    layers of 256 units on big batches, each trained by one process and by two ranks.
+
+    Lesson: two ranks gain more samples per second over one process with the wide net on big
+    batches than with the small net on small batches, and end within 2 points of the one
+    process's test accuracy.
+    """
+    from .parallel import phase
+
+    train = len(datasets.digits(s.seed).x_train)
+    phases = [phase("small net", _split_steps(s, train, s.batch_size), s.batch_size, width=32),
+              phase("wide net", _split_steps(s, train, 1024), 1024, width=256)]
+    return _parallel_plan(s, "parallel", phases)
+
+
+@_parallel_demo("alexnet2", "2012", "AlexNet's two-GPU split, in small", epochs=10)
+def build_alexnet2(s: Settings) -> Plan:
+    """AlexNet (Krizhevsky, Sutskever and Hinton 2012) did not fit on one GPU of its day, so
+    it was cut in two: each GPU held half of the filters of every layer, and the halves
+    exchanged activations only into the third convolution and into the fully connected layers.
+    The same cut in small, on two ranks: each holds its half of the weights, and the halves
+    meet by all_gather where the paper's did. Beside it, the whole net on one device (its
+    second convolution grouped, so it computes the same function). A narrow net on small
+    batches, then a wide one on big batches.
+
+    Lesson: two ranks gain more samples per second over one device with the wide net on big
+    batches than with the narrow net on small batches, and end within 2 points of the one
+    device's test accuracy.
+    """
+    from .parallel import phase
+
+    train = len(datasets.digits(s.seed).x_train)
+    phases = [phase("narrow net", _split_steps(s, train, s.batch_size), s.batch_size, "one device", width=4,
+                    hidden=16),
+              phase("wide net", _split_steps(s, train, 256), 256, "one device", width=32, hidden=128)]
+    return _parallel_plan(s, "alexnet2", phases)

@@ -181,6 +181,10 @@ class Plan:
     eval_limit: int = 2000  # evaluate on at most this many examples of each set
     notes: dict = field(default_factory=dict)  # what a demo's panel needs (e.g. data sizes)
 
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.contenders]
+
     def __post_init__(self):
         if self.eval_every <= 0:
             self.eval_every = max(1, min(self.steps // 40, 50))
@@ -200,6 +204,8 @@ class History:
     lr_changes: list[dict] = field(default_factory=list)  # {"step", "from", "to"}
     # per contender whose loss stopped being finite: that step (counted from 1); it trains no further
     diverged: dict[str, int] = field(default_factory=dict)
+    # per contender, per step: the time with a collective in flight (a parallel demo's ranks)
+    comm_s: dict[str, list[float]] = field(default_factory=dict)
 
     def __post_init__(self):
         for name in self.names:
@@ -214,7 +220,8 @@ class History:
     def to_dict(self) -> dict:
         return {"steps_planned": self.steps_planned, "steps_done": self.steps_done, "lr": self.lr,
                 "loss": self.loss, "seconds": self.seconds, "evals": self.evals,
-                "grad_norms": self.grad_norms, "lr_changes": self.lr_changes, "diverged": self.diverged}
+                "grad_norms": self.grad_norms, "lr_changes": self.lr_changes, "diverged": self.diverged,
+                "comm_s": self.comm_s}
 
 
 class Stopped(Exception):

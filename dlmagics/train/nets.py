@@ -127,3 +127,18 @@ class RBM(nn.Module):
         self.visible_bias += lr * (v0 - v).mean(0)
         self.hidden_bias += lr * (h0 - hk).mean(0)
         return float(((v0 - self.reconstruct(v0)) ** 2).mean())
+
+
+def two_columns(classes: int, width: int, hidden: int, size: int = 8, columns: int = 2) -> nn.Sequential:
+    """AlexNet's layout in small, on one device: ``columns`` columns of ``width`` filters each.
+    The second convolution sees only its own column (a grouped convolution, as each of
+    AlexNet's GPUs saw only its own half there); the third convolution and the dense layers see
+    every column. ranks.Column runs one column of it on each rank."""
+    all_filters, all_hidden = columns * width, columns * hidden
+    return nn.Sequential(
+        nn.Conv2d(1, all_filters, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(all_filters, all_filters, 3, padding=1, groups=columns), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(all_filters, all_filters, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(all_filters * (size // 4) ** 2, all_hidden), nn.ReLU(),
+        nn.Linear(all_hidden, classes),
+    )

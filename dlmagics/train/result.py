@@ -86,7 +86,8 @@ class DemoResult(Running):
         times = [t for t in self.history.seconds[name] if not math.isnan(t)]
         if not times or name in self.history.diverged:
             return None
-        return self.settings.batch_size / statistics.median(times)
+        batch = self.notes.get("batch_sizes", {}).get(name, self.settings.batch_size)  # a phase's own (parallel)
+        return batch / statistics.median(times)
 
     def diverged(self, name: str) -> str | None:
         """In words, where the contender's loss stopped being finite (None if it never did)."""

@@ -27,9 +27,10 @@ def run(result: DemoResult, controls: Controls | None = None,
             plan = result.demo.build(result.settings)
             result.plan = plan
             result.notes.update(plan.notes)
-            result.history = History([c.name for c in plan.contenders], plan.steps)
+            result.history = History(plan.names, plan.steps)
             callback = (lambda history: on_step(result)) if on_step else None
-            result.status = run_race(plan, controls, result.settings.seed, result.history, callback)
+            race = result.demo.race or run_race
+            result.status = race(plan, controls, result.settings.seed, result.history, callback)
     except KeyboardInterrupt:
         result.status = "interrupted"
     except Exception as error:  # noqa: BLE001 - kept and shown: a demo must never lose its history
