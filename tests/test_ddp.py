@@ -145,6 +145,10 @@ def test_a_rank_running_on_after_another_ended_is_ended_after_the_timeout():
     assert outcome.status == "timed out"
     assert outcome.fault == f"rank 1 did not end within {TIMEOUT_S:g} s of rank 0 ending; all ranks were ended"
     assert [r.rank for r in outcome.ranks] == [0]
+    # a rank that prints without end: its lines never leave the launcher's queue empty
+    outcome, lines = run("import time\nif rank == 1:\n    while True:\n        print('still here')\n"
+                         "        time.sleep(0.001)\n")
+    assert outcome.status == "timed out" and [r.rank for r in outcome.ranks] == [0] and (1, "still here") in lines
 
 
 def test_stop_ends_every_rank():

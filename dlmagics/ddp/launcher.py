@@ -115,8 +115,13 @@ def _follow(process, folder: Path, settings: Settings, outcome: Outcome, on_line
         reader.start()
     first_end = exited = None
     while True:
-        if stop is not None and stop.is_set():  # first: ranks that print at every step never leave the queue empty
+        # first, however many lines come: ranks that print at every step never leave the queue empty
+        if stop is not None and stop.is_set():
             return "stopped"
+        if first_end is None and any(folder.glob("rank*.json")):
+            first_end = time.monotonic()
+        if first_end is not None and time.monotonic() - first_end > settings.timeout_s:
+            return "timed out"
         try:
             line = lines.get(timeout=POLL_S)
         except queue.Empty:
@@ -136,10 +141,6 @@ def _follow(process, folder: Path, settings: Settings, outcome: Outcome, on_line
             read_all = not any(r.is_alive() for r in readers)
             if lines.empty() and (read_all or time.monotonic() - exited > 1):
                 return "finished" if process.returncode == 0 else "failed"
-        if first_end is None and any(folder.glob("rank*.json")):
-            first_end = time.monotonic()
-        if first_end is not None and time.monotonic() - first_end > settings.timeout_s:
-            return "timed out"
 
 
 def _read(pipe, name: str, lines: queue.Queue) -> None:
