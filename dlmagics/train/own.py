@@ -221,7 +221,8 @@ class Recorder:
             self.history.lr[:] = [self.applied_lr if math.isnan(v) else v for v in self.history.lr]
         if optimizer is not self.optimizer:
             return
-        self.result.paused_s += cost.held(self.controls.wait_while_paused)
+        if self.controls.paused:  # (timed only then: a step that is not paused pays one check)
+            self.result.paused_s += cost.held(self.controls.wait_while_paused)
         self._check_stop()
         wanted = self.controls.lr
         if wanted != self.applied_lr and self.applied_lr:

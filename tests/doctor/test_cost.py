@@ -140,11 +140,13 @@ def test_a_pause_is_neither_the_runs_time_nor_the_watchs(monkeypatch):
     monkeypatch.setattr(time, "perf_counter", perf_counter)
     controls = Controls(0.1)
 
-    def pause_once() -> None:  # the learner holds Pause for 100 s at one step
+    def pause_once() -> None:  # the learner holds Pause for 100 s at one step, then Resume
         if not getattr(pause_once, "done", False):
             pause_once.done = True
             clock.now += 100.0
+            controls.resume()
     controls.wait_while_paused = pause_once
+    controls.pause()
     run = run_cell(OwnResult("%%train"), LOOP, {"make": lambda x: x, "STEPS": 30}, controls=controls)
     assert run.status == "finished" and pause_once.done
     assert 100.0 <= run.paused_s < 100.001 and run.elapsed_s > 100.0

@@ -30,7 +30,7 @@ TOO_LOW_UPDATE = 1e-5  # |dW| / |W| per step (about 1e-3 is typical: cs231n)
 TOO_LOW_LOSS_CHANGE = 0.02
 VANISHING_RATIO = 1e-3  # first layer's relative gradient / last layer's
 DEAD_SHARE = 0.9  # of a ReLU layer's units zero for every example of a batch
-DOCTOR_SHARE = 0.008  # past the early sampled steps, the next waits while the doctor has spent more
+DOCTOR_SHARE = 0.005  # past the early sampled steps, the next waits while the doctor has spent more
 PROBE_GAP = 25  # steps at least between two sampled steps
 PROBE_STEPS = (5, 10, 20, 35, 50)  # the first sampled steps, then as the budget allows
 OVERFIT_RISE = 1.2  # validation loss 20% above its best, rising two evaluations in a row
@@ -405,14 +405,14 @@ class Doctor:
         for i, value in enumerate(losses):
             if self.has("nonfinite_loss"):
                 return
-            at = self._at(first + i)
             if not math.isfinite(value):
-                self._nonfinite(first + i, value, at)
+                self._nonfinite(first + i, value, self._at(first + i))
             elif value > ceiling and math.isfinite(start) and start > 0 and not self.has("exploding_loss"):
                 self.found("exploding_loss", "the loss explodes",
                            f"the loss jumped from {start:.3g} at the first batch to {value:.3g} at batch {first + i + 1:,}",
                            f"lower the learning rate (it is {history.lr[first + i]:.3g}): ten times smaller at a time "
-                           "until the loss falls; clipping the gradients (torch.nn.utils.clip_grad_norm_) also helps", at)
+                           "until the loss falls; clipping the gradients (torch.nn.utils.clip_grad_norm_) also helps",
+                           self._at(first + i))
 
     def _at(self, index: int) -> dict:
         """Batch ``index`` (from 0) as a finding's place: its number and its epoch."""
