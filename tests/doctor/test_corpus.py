@@ -46,3 +46,22 @@ def test_the_corpus_is_as_the_issue_asks():
     texts = " ".join(loop.code for loop in CORPUS if loop.expect == "none")
     assert "lr_scheduler" in texts and "clip_grad_norm_" in texts
     assert "nn.CrossEntropyLoss()" in texts and "F.cross_entropy" in " ".join(loop.code for loop in CORPUS)
+
+
+# The rules that read the sampled steps, and the healthy loops (no false alarm either way).
+SAMPLED = [loop for loop in CORPUS if loop.expect in ("dead_relu", "lr_too_low", "not_learning",
+                                                       "vanishing_gradients", "none")]
+
+
+@pytest.mark.parametrize("loop", SAMPLED, ids=[loop.name for loop in SAMPLED])
+def test_the_findings_do_not_hang_on_which_steps_were_sampled(loop, monkeypatch):
+    # Past its first sampled steps the doctor samples as its time budget allows, so a busy
+    # machine samples other steps than a quiet one. Sampling none of those and sampling every
+    # 25th step must find the same.
+    from dlmagics.train.doctor import rules
+
+    found = []
+    for share in (0.0, 1.0):
+        monkeypatch.setattr(rules, "DOCTOR_SHARE", share)
+        found.append(sorted(f.key for f in run(loop).findings))
+    assert found[0] == found[1] == ([] if loop.expect == "none" else [loop.expect]), found
