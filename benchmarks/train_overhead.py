@@ -3,12 +3,15 @@ and under %%train's run (doctor on, doctor off), in one process, taking turns, a
 median time per step of each compared as a ratio. Goal (issue 29): at most 1.03x with the
 doctor on, for a small MLP and a CNN at batch 64.
 
-    python benchmarks/train_overhead.py [--rounds 7] [--steps 500] [--device cpu] [--threads N]
+    python benchmarks/train_overhead.py [--rounds 15] [--steps 500] [--device cpu] [--threads N]
 
 Time per step is read in the steady state (from step 100, one global step hook in every way);
 the whole run's ratio, with what a run does once (the first batch's checks, the model search of
 the first steps, the early sampled steps, the end's reads), is printed beside it. 500 steps at
-batch 64 is about half an epoch of MNIST.
+batch 64 is about half an epoch of MNIST. On a shared 2-core machine one round's ratio moves by
+a few percent either way, so the median of the rounds comes with its 95% interval (order
+statistics: 15 rounds give ranks 4 to 12): a goal met only by luck shows as an interval that
+straddles it.
 
 glibc's allocator is held steady (``--allocator steady``, the default): left to itself it gives
 memory back to the system and takes it again as the heap's top frees up, so a way of running can
@@ -26,8 +29,13 @@ import resource
 import statistics
 import sys
 import time
+from pathlib import Path
 
-import torch
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import torch  # noqa: E402
+
+from dlmagics.bench.stats import median_interval  # noqa: E402
 
 LOOP = '''
 import time
@@ -135,7 +143,7 @@ def watched(doctor: bool):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--steps", type=int, default=500)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, help="torch's CPU threads (default: its own choice)")
@@ -167,8 +175,10 @@ def main() -> None:
             steady = sorted(w[1] / p[1] for w, p in zip(runs[name], runs["plain"]))
             whole = statistics.median(w[0] / p[0] for w, p in zip(runs[name], runs["plain"]))
             share = statistics.median(ways[name].shares)
-            print(f"  {name}: {statistics.median(steady):.3f}x plain per step (median of the rounds' ratios; they "
-                  f"ranged {steady[0]:.3f} to {steady[-1]:.3f}); the whole run, set-up and end included, "
+            low, high = median_interval(steady)
+            print(f"  {name}: {statistics.median(steady):.3f}x plain per step (median of the rounds' ratios, 95% "
+                  f"interval {low:.3f} to {high:.3f}; they ranged {steady[0]:.3f} to {steady[-1]:.3f}); the whole run, "
+                  f"set-up and end included, "
                   f"{whole:.3f}x; the run's own count: {share:.2%} of its time in the watch")
 
 
