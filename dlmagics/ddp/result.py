@@ -64,6 +64,7 @@ class Compare:
     many: list[float] = field(default_factory=list)  # of each N-rank run
     speedup: tuple[float, float, float] | None = None  # (point, low, high) of one / many, 95% interval
     error: str | None = None  # a compare run that did not finish
+    ended: str | None = None  # and its status (interrupted, failed...)
 
 
 @dataclass
