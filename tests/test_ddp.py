@@ -171,7 +171,7 @@ def test_ctrl_c_in_the_kernel_ends_every_rank_and_the_kernel_stays(tmp_path):
         kernel_process = psutil.Process(kernel.km.provisioner.process.pid)
         assert kernel_process.children(recursive=True) == []
         assert kernel.execute("print(_.status, _.fault)").strip() == \
-            "interrupted interrupted (Ctrl-C): all 2 ranks on this node were ended"
+            "interrupted the kernel was interrupted (its stop button, I I or the sidebar's Stop): all 2 ranks on this node were ended"
         rows = runs_rows(kernel)  # the sidebar's Stop interrupts the kernel just so: its row ends stopped
         assert rows[0]["status"] == "running" and rows[-1]["status"] == "stopped"
         assert rows[-1]["words"].endswith("the kernel was interrupted and all 2 ranks were ended")

@@ -25,7 +25,7 @@ def outcome(status: str, fault: str | None = None, steps: int = 0) -> Outcome:
 
 @pytest.mark.parametrize("status, fault, says", [
     ("finished", None, ("finished", "finished: 2 ranks, 5 steps in 3.0 s")),
-    ("interrupted", "interrupted (Ctrl-C): all 2 ranks on this node were ended",
+    ("interrupted", "the kernel was interrupted (its stop button, I I or the sidebar's Stop): all 2 ranks ...",
      ("stopped", "stopped after 3.0 s: the kernel was interrupted and all 2 ranks were ended")),
     ("failed", "rank 1 failed: ValueError: boom", ("failed", "failed after 3.0 s: rank 1 failed: ValueError: boom")),
     ("timed out", "rank 1 did not end within 4 s of rank 0 ending; all ranks were ended",

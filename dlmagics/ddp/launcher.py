@@ -199,7 +199,9 @@ def fault_line(outcome: Outcome, returncode: int | None) -> str | None:
     if outcome.status == "finished":
         return None
     if outcome.status == "interrupted":
-        return f"interrupted (Ctrl-C): all {outcome.local_ranks} ranks on this node were ended"
+        # the kernel cannot tell its stop button or I I from the sidebar's Stop: all three interrupt it
+        return (f"the kernel was interrupted (its stop button, I I or the sidebar's Stop): all {outcome.local_ranks} "
+                "ranks on this node were ended")
     if outcome.status == "stopped":
         return f"stopped: all {outcome.local_ranks} ranks on this node were ended"
     # torchrun ends the other ranks with SIGTERM: a rank that died of another signal was killed

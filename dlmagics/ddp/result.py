@@ -74,7 +74,7 @@ class Outcome:
     backend: str
     threads: int
     timeout_s: float
-    status: str = "running"  # finished, failed, timed out, interrupted (Ctrl-C), stopped (Stop)
+    status: str = "running"  # finished, failed, timed out, interrupted (the kernel's interrupt), stopped (the stop Event)
     fault: str | None = None  # one line naming the rank and its error when it did not finish
     ranks: list[RankReport] = field(default_factory=list)
     seconds: float = 0.0  # launch to the last process gone, torchrun's start included
