@@ -152,6 +152,25 @@ def test_a_rank_running_on_after_another_ended_is_ended_after_the_timeout():
     assert outcome.status == "timed out" and [r.rank for r in outcome.ranks] == [0] and (1, "still here") in lines
 
 
+def test_the_steps_so_far_are_told_while_the_ranks_run(tmp_path):
+    """For the sidebar's Runs row: each rank's steps (step() calls) reach the kernel as it runs."""
+    seen = tmp_path / "seen"
+    told = []
+
+    def on_steps(counts: dict) -> None:
+        told.append(dict(counts))
+        if sorted(counts) == [0, 1] and min(counts.values()) >= 1:
+            seen.touch()  # the ranks wait for it: the count came before they ended
+
+    code = ("import os, time\nfor _ in range(3):\n    step()\nuntil = time.time() + 60\n"
+            f"while not os.path.exists({str(seen)!r}) and time.time() < until:\n    time.sleep(0.05)\n")
+    outcome = launch(code, Settings(2, threads=1, timeout_s=TIMEOUT_S), on_steps=on_steps)
+    assert outcome.status == "finished" and seen.exists()
+    assert sorted(told[-1]) == [0, 1] and all(1 <= n <= 3 for n in told[-1].values())
+    assert [len(r.steps) for r in outcome.ranks] == [3, 3]  # telling them took nothing from the report
+    assert no_child_left() == []
+
+
 def test_stop_ends_every_rank():
     stop = threading.Event()
     outcome = launch("import time\nprint('ready')\ntime.sleep(600)\n", Settings(2, threads=1),

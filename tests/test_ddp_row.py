@@ -35,6 +35,11 @@ def test_the_last_row_says_how_the_run_ended_with_the_ranks_one_line(status, fau
     assert end_words(outcome(status, fault, steps=5), 3.0) == says
 
 
+def test_a_run_stopped_midway_says_the_step_every_rank_had_reached():
+    assert end_words(outcome("interrupted"), 7.3, step=12)[1] == \
+        "stopped after 7.3 s at step 12: the kernel was interrupted and all 2 ranks were ended"
+
+
 def test_a_comparison_that_was_interrupted_marks_the_row_stopped():
     o = outcome("finished")
     o.compare = Compare(error="the run of one process interrupted: ...", ended="interrupted")
@@ -64,6 +69,19 @@ def test_rows_follow_the_schema_and_none_is_sent_after_the_last():
 def ip(comms, shell, no_driver):
     shell.run_line_magic("load_ext", "dlmagics")
     return shell
+
+
+def test_the_running_row_claims_the_step_every_rank_has_reached_and_no_more():
+    sent: list[dict] = []
+    row = RunsRow("%%ddp -n 2", sent.append, every_s=0.01)
+    row.start(Settings(2))
+    row.steps({0: 5})  # rank 1 not heard from: no step claimed
+    assert row.step == 0
+    row.steps({0: 5, 1: 4})
+    wait_for(lambda: sent[-1]["run"]["step"] == 4)
+    assert ", step 4, " in sent[-1]["run"]["words"]
+    row.end(outcome("finished", steps=6))
+    assert sent[-1]["run"]["step"] == 6  # the end: the reports' count
 
 
 def test_a_launch_that_raises_leaves_a_failed_row(ip, comms, monkeypatch):

@@ -88,7 +88,7 @@ def ddp(args, code: str, progress=None, row=None) -> Outcome:
     if row is not None:
         row.start(settings)
     try:
-        outcome = launch(code, settings, print_line)
+        outcome = launch(code, settings, print_line, on_steps=row.steps if row is not None else None)
         if rounds and outcome.status == "finished":
             outcome.compare = compare(code, settings, rounds, outcome, progress or (lambda text: None))
     except BaseException as error:

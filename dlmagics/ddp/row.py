@@ -22,17 +22,18 @@ ENDED = {"finished": "finished", "interrupted": "stopped", "stopped": "stopped"}
 
 def run_row(command: str, status: str, elapsed_s: float, ranks: list[str], words: str, step: int = 0) -> dict:
     """The row as the schema's training_run has it: the ranks are its contenders (no loss:
-    the cell's own numbers are its own), the steps marked by step() its step (none claimed
-    while it runs: the ranks say them only at the end), no length known (steps 0)."""
+    the cell's own numbers are its own), the steps marked by step() its step (0 while none
+    is known), no length known (steps 0)."""
     return {"demo": "%%ddp", "title": command, "year": "", "status": status, "step": step, "steps": 0, "lr": None,
             "elapsed_s": round(elapsed_s, 3), "left_s": None, "words": words,
             "contenders": [{"name": name, "loss": None} for name in ranks], "command": command, "lesson": None,
             "stop": "interrupt"}
 
 
-def end_words(outcome: Outcome, elapsed_s: float) -> tuple[str, str]:
+def end_words(outcome: Outcome, elapsed_s: float, step: int = 0) -> tuple[str, str]:
     """(status, words) of the row of a run that ended: a fault (a rank's one-line error), or
-    with --compare a comparison run that did not finish, is said."""
+    with --compare a comparison run that did not finish, is said; ``step``: the steps every
+    rank had marked when it was stopped or failed (0: none known)."""
     status, fault = outcome.status, outcome.fault
     compare = outcome.compare
     if status == "finished" and compare is not None and compare.error:
@@ -42,9 +43,10 @@ def end_words(outcome: Outcome, elapsed_s: float) -> tuple[str, str]:
     if ended == "finished":
         steps = f", {outcome.steps} steps" if outcome.steps else ""
         return ended, f"finished: {ranks}{steps} in {elapsed_s:.1f} s"
+    when = f"after {elapsed_s:.1f} s" + (f" at step {step:,}" if step else "")
     if ended == "stopped":
-        return ended, f"stopped after {elapsed_s:.1f} s: the kernel was interrupted and all {ranks} were ended"
-    return ended, f"failed after {elapsed_s:.1f} s: {fault or status}"
+        return ended, f"stopped {when}: the kernel was interrupted and all {ranks} were ended"
+    return ended, f"failed {when}: {fault or status}"
 
 
 class RunsRow:
@@ -52,6 +54,7 @@ class RunsRow:
         """``command``: the cell's magic line as typed ("%%ddp -n 2"); ``publish``: to the sidebar."""
         self.command, self.publish, self.every_s = command, publish, every_s
         self.ranks: list[str] = []
+        self.step = 0  # the steps every rank on this node has marked so far (the slowest rank's)
         self.started = time.perf_counter()
         self._done = threading.Event()
         self._lock = threading.Lock()  # a running row is never sent after the last one
@@ -64,11 +67,16 @@ class RunsRow:
         self._send_running()
         threading.Thread(target=self._tick, name="dlmagics-ddp-row", daemon=True).start()
 
+    def steps(self, counts: dict) -> None:
+        """The launcher's ``on_steps``: each rank's steps so far; a rank not yet heard from has 0."""
+        self.step = min(counts.values()) if self.ranks and len(counts) >= len(self.ranks) else 0
+
     def end(self, outcome: Outcome) -> None:
         elapsed = time.perf_counter() - self.started
-        status, words = end_words(outcome, elapsed)
+        step = outcome.steps or self.step  # the reports' count; a rank ended before its report, the last told
+        status, words = end_words(outcome, elapsed, step)
         ranks = [f"rank {r.rank}" for r in outcome.ranks] or self.ranks  # the reports know the global ranks
-        self._last(run_row(self.command, status, elapsed, ranks, words, outcome.steps))
+        self._last(run_row(self.command, status, elapsed, ranks, words, step))
 
     def fail(self, error: BaseException) -> None:
         """The launch itself raised (torchrun could not start...): the row says it in one line."""
@@ -89,5 +97,6 @@ class RunsRow:
 
     def _send_running(self) -> None:
         elapsed = time.perf_counter() - self.started
-        words = f"running: {len(self.ranks)} ranks, {elapsed:.0f} s"
-        self.publish(training_message(run_row(self.command, "running", elapsed, self.ranks, words)))
+        step = f", step {self.step:,}" if self.step else ""  # no step() called: no progress claimed
+        words = f"running: {len(self.ranks)} ranks{step}, {elapsed:.0f} s"
+        self.publish(training_message(run_row(self.command, "running", elapsed, self.ranks, words, self.step)))

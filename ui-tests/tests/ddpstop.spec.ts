@@ -1,6 +1,6 @@
 /**
  * A %%ddp cell in a real JupyterLab and kernel, light and dark, at 1024x768: while its two
- * ranks run (a loop of minutes), the sidebar's Runs has its row with both ranks; the row's
+ * ranks run (a loop of minutes), the sidebar's Runs has its row with both ranks and their steps; the row's
  * Stop interrupts the kernel, which ends every rank: the row is marked stopped, the cell keeps
  * what the ranks printed and its report, the kernel runs the next cell, and no rank is left.
  */
@@ -18,7 +18,8 @@ const LOOP = [
   "open(f'ddp-rank{rank}.pid', 'w').write(str(os.getpid()))",
   "print('ready', flush=True)",
   'for i in range(600):',
-  '    time.sleep(0.5)'
+  '    time.sleep(0.5)',
+  '    step()'
 ].join('\n');
 const CHECK = [
   'import psutil',
@@ -55,7 +56,10 @@ for (const theme of ['light', 'dark']) {
     await expect(row).toHaveAttribute('data-status', 'running', { timeout: 30000 });
     await expect(row.locator('b')).toHaveText('%%ddp -n 2 --threads 1');
     await expect(row.locator('.dlm-training-legend')).toHaveText(/rank 0\s*rank 1/);
-    await expect(row.locator('.dlm-training-step')).toContainText(/^running: 2 ranks, \d+ s$/);
+    // the steps both ranks marked with step(), as they come (about once a second)
+    await expect(row.locator('.dlm-training-step')).toContainText(/^running: 2 ranks, step \d+, \d+ s$/, {
+      timeout: 30000
+    });
     const stop = row.getByRole('button', { name: 'Stop' });
     await expect(stop).toHaveAttribute('title', 'Stop: interrupts the kernel, ending every rank');
     await page.screenshot({ path: `${SHOTS}/ddpstop-${theme}-running.png` });
@@ -66,7 +70,7 @@ for (const theme of ['light', 'dark']) {
     await stop.click();
     await expect(row).toHaveAttribute('data-status', 'stopped', { timeout: 60000 });
     await expect(row.locator('.dlm-training-step')).toContainText(
-      /^stopped after [\d.]+ s: the kernel was interrupted and all 2 ranks were ended$/
+      /^stopped after [\d.]+ s at step \d+: the kernel was interrupted and all 2 ranks were ended$/
     );
     await expect(stop).toHaveCount(0);
     await expect(cell).toContainText('[rank 0] ready');
