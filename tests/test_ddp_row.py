@@ -84,6 +84,17 @@ def test_the_running_row_claims_the_step_every_rank_has_reached_and_no_more():
     assert sent[-1]["run"]["step"] == 6  # the end: the reports' count
 
 
+def test_a_run_that_lost_a_rank_before_its_report_still_names_every_rank():
+    sent: list[dict] = []
+    row = RunsRow("%%ddp -n 2", sent.append, every_s=60)
+    row.start(Settings(2))
+    failed = outcome("failed", "rank 1 was killed (SIGKILL) before it finished; the other ranks were ended")
+    failed.ranks = failed.ranks[:1]
+    row.end(failed)
+    assert [c["name"] for c in sent[-1]["run"]["contenders"]] == ["rank 0", "rank 1"]
+    assert sent[-1]["run"]["status"] == "failed" and "rank 1 was killed (SIGKILL)" in sent[-1]["run"]["words"]
+
+
 def test_a_launch_that_raises_leaves_a_failed_row(ip, comms, monkeypatch):
     from dlmagics.ddp import command
 

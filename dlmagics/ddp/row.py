@@ -75,7 +75,9 @@ class RunsRow:
         elapsed = time.perf_counter() - self.started
         step = outcome.steps or self.step  # the reports' count; a rank ended before its report, the last told
         status, words = end_words(outcome, elapsed, step)
-        ranks = [f"rank {r.rank}" for r in outcome.ranks] or self.ranks  # the reports know the global ranks
+        # every rank's report: they know the global ranks; a rank killed before its report: the names so far
+        reported = [f"rank {r.rank}" for r in outcome.ranks]
+        ranks = reported if len(reported) == len(self.ranks) else self.ranks
         self._last(run_row(self.command, status, elapsed, ranks, words, step))
 
     def fail(self, error: BaseException) -> None:
