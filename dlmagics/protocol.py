@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 COMM_TARGET = "dlmagics"
-PROTOCOL_VERSION = "1.10.0"
+PROTOCOL_VERSION = "1.11.0"
 
 log = logging.getLogger("dlmagics")
 
@@ -58,7 +58,15 @@ def benchmarks_message(results: list[dict]) -> dict:
 
 
 def training_message(run: dict) -> dict:
+    """A Runs row: a %train_demo run, a %%train cell or a %%ddp cell (whichever wing sent it,
+    the snapshot's ``training`` is the last one: ``kept``)."""
     return {"type": "training", "run": run}
+
+
+def kept(message: dict) -> dict:
+    """The snapshot's part that a message sent replaces: a training message's run is the
+    snapshot's ``training``, whichever wing sent it ({}: the message is not kept)."""
+    return {"training": message["run"]} if message.get("type") == "training" else {}
 
 
 def quiz_message(summary: dict) -> dict:

@@ -23,6 +23,7 @@ class KernelSession:
         self.channel = Channel(active=getattr(shell, "kernel", None) is not None, on_message=self._on_message,
                                allowed=self.frontend_messages)
         self.wings: list = []
+        self.kept: dict = {}  # the snapshot's parts that the last message of their kind set (protocol.kept)
 
     # -- lifecycle -----------------------------------------------------------------
     def open(self) -> None:
@@ -44,6 +45,7 @@ class KernelSession:
                 parts.update(wing.snapshot_part())
             except Exception:  # one wing's fault must not cost the sidebar every other section
                 log.exception("dlmagics: the %s wing's part of the snapshot is left out", wing.name)
+        parts.update(self.kept)
         return protocol.snapshot({"pid": os.getpid(), "python": platform.python_version(), "dlmagics": __version__},
                                  parts)
 
@@ -57,6 +59,9 @@ class KernelSession:
 
     def publish(self, message: dict) -> None:
         """Send a message (built by protocol.py) to the sidebar, from any thread."""
+        part = protocol.kept(message)
+        if part:
+            self.kept = {**self.kept, **part}  # a new dict: a snapshot may be reading the old one
         self.channel.send(message)
 
     # -- callbacks -----------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+SIDEBAR_S = 1.0  # a Runs row (a training message) at most once a second
 MIN_FRAME_S = 0.1  # at most 10 frames a second
 FRAME_SHARE = 0.02  # and drawing takes at most ~2% of the run's time
 

@@ -251,6 +251,18 @@ export class KernelChannel {
     return true;
   }
 
+  /** Interrupt the kernel, as the notebook's stop button does: how a run in the foreground
+   * (a %%ddp cell) is stopped, as its kernel reads no message until the cell ends. False when
+   * there is no kernel. */
+  interrupt(): boolean {
+    const kernel = this.sessionContext.session?.kernel;
+    if (!kernel) {
+      return false;
+    }
+    void kernel.interrupt().catch(reason => console.warn('dlmagics: could not interrupt the kernel', reason));
+    return true;
+  }
+
   /** Ask the kernel to stop the demo training now; false when no channel is open. */
   stopTraining(): boolean {
     return this.send(STOP_TRAINING);

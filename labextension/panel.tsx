@@ -50,6 +50,7 @@ export function sidePanels(model: SidebarModel, reader: NotebookReader): SidePan
     label: () => model.current?.label() ?? null,
     reveal: cellId => reader.reveal(cellId),
     send: message => model.current?.send(message) ?? false,
+    interrupt: () => model.current?.interrupt() ?? false,
     reader
   };
   const own = model.sections.all.filter(s => s.ownPanel);

@@ -6,7 +6,7 @@
  */
 
 export const COMM_TARGET = 'dlmagics';
-export const PROTOCOL_VERSION = '1.10.0';
+export const PROTOCOL_VERSION = '1.11.0';
 
 /** One event of the history of deep learning (the snapshot's `timeline`). */
 export interface ITimelineEvent {
@@ -167,7 +167,7 @@ export interface IBenchmarksMessage {
   results: IBenchResult[];
 }
 
-/** Where a %train_demo or %%train run stands. */
+/** Where a %train_demo run, a %%train cell or (since 1.11.0) a %%ddp cell stands. */
 export interface ITrainingRun {
   demo: string;
   title: string;
@@ -175,7 +175,8 @@ export interface ITrainingRun {
   status: 'running' | 'finished' | 'stopped' | 'interrupted' | 'failed';
   step: number;
   steps: number;
-  lr: number;
+  /** Since 1.11.0 null: the run has no one learning rate (a %%ddp cell). */
+  lr: number | null;
   elapsed_s: number;
   /** Since 1.5.0: seconds left at the pace so far (null before the first step, and once done). */
   left_s?: number | null;
@@ -188,6 +189,11 @@ export interface ITrainingRun {
     test_accuracy?: number | null;
   }[];
   command: string;
+  /** Since 1.11.0: what the sidebar's Stop does. 'message' (or absent): it sends
+   * stop_training, read by the kernel while the run trains in the background. 'interrupt': it
+   * interrupts the kernel (a run in the foreground, a %%ddp cell, keeps the kernel from reading
+   * any message until it ends; the interrupt ends every rank). */
+  stop?: 'message' | 'interrupt';
   lesson: { holds: boolean; measured: string } | null;
   /** Since 1.8.0, a %%train run's only (its demo is '%%train', its year ''): the training
    * doctor's findings so far, each a line made in the kernel (what is wrong, the evidence,
@@ -337,6 +343,7 @@ export function isTrainingRun(value: unknown): value is ITrainingRun {
     typeof value.steps === 'number' &&
     Array.isArray(value.contenders) &&
     (value.words === undefined || typeof value.words === 'string') && // shown as it is
+    (value.stop === undefined || typeof value.stop === 'string') && // only 'interrupt' is not a message
     (value.findings === undefined || isStrings(value.findings))
   );
 }

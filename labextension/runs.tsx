@@ -1,6 +1,6 @@
 /**
- * The sidebar's Runs section: the demo or %%train run now (step, time left, its losses in
- * small, the training doctor's findings, Stop) and the last %%gpubench results of the active
+ * The sidebar's Runs section: the demo, %%train or %%ddp run now (step, time left, its losses
+ * in small, the training doctor's findings, Stop) and the last %%gpubench results of the active
  * notebook's kernel, each device's speedup as a bar with its 95% interval and the kernel's
  * words for it; a result scrolls to its cell. A snapshot brings both back after a page reload.
  */
@@ -31,7 +31,7 @@ export interface ITrainingPoint {
 export interface IRunsPart {
   /** The latest %%gpubench results of this kernel, oldest first. */
   benchmarks: IBenchResult[];
-  /** The latest %train_demo or %%train run of this kernel (running or done). */
+  /** The latest %train_demo, %%train or %%ddp run of this kernel (running or done). */
   training: ITrainingRun | null;
   /** That run's losses so far, a point per training message (about one a second). */
   curve: ITrainingPoint[];
@@ -101,6 +101,7 @@ export const runsSection: ISection<IRunsPart, IBenchmarksMessage | ITrainingMess
       part={props.part}
       revealCell={cellId => props.host.reveal(cellId)}
       stopTraining={() => props.host.send(STOP_TRAINING)}
+      interrupt={() => props.host.interrupt()}
     />
   )
 };
@@ -112,6 +113,8 @@ export interface IRunsSectionProps {
   revealCell: (cellId: string) => boolean;
   /** Ask the kernel to stop its demo; false when it cannot be asked. */
   stopTraining: () => boolean;
+  /** Interrupt the kernel (a run in the foreground); false when there is none. */
+  interrupt: () => boolean;
 }
 
 export function RunsSection(props: IRunsSectionProps): JSX.Element {
@@ -123,7 +126,7 @@ export function RunsSection(props: IRunsSectionProps): JSX.Element {
   return (
     <div className="dlm-runs" data-results={results.length}>
       {training && (
-        <TrainingRun run={training} curve={part.curve} stop={props.stopTraining} />
+        <TrainingRun run={training} curve={part.curve} stop={stopOf(training, props)} />
       )}
       {results.length > 0 && (
         <ul className="dlm-bench-list" aria-label="Latest %%gpubench results">
@@ -160,6 +163,18 @@ export function progressText(run: ITrainingRun): string {
   );
 }
 
+/** What a run's Stop does, in its tooltip, and the doing (false: it could not be done). A
+ * run in the foreground (a %%ddp cell, since 1.11.0) is stopped by interrupting the kernel,
+ * which reads no message while the cell runs; the others by asking the kernel over the channel. */
+export function stopOf(
+  run: ITrainingRun,
+  how: Pick<IRunsSectionProps, 'stopTraining' | 'interrupt'>
+): { title: string; press: () => boolean } {
+  return run.stop === 'interrupt'
+    ? { title: 'Stop: interrupts the kernel, ending every rank', press: how.interrupt }
+    : { title: 'Stop training at the next step; the history so far is kept', press: how.stopTraining };
+}
+
 /** What a speedup says: the kernel's words (its report's), else the bare figure (a result
  * saved before 1.6.0). */
 export function speedupText(s: ISpeedup): string {
@@ -169,7 +184,7 @@ export function speedupText(s: ISpeedup): string {
 function TrainingRun(props: {
   run: ITrainingRun;
   curve: ITrainingPoint[];
-  stop: () => boolean;
+  stop: { title: string; press: () => boolean };
 }): JSX.Element {
   const { run, curve } = props;
   const [asked, setAsked] = React.useState<string | null>(null);
@@ -201,8 +216,8 @@ function TrainingRun(props: {
           <button
             className="jp-Button jp-mod-styled jp-mod-warn dlm-training-stop"
             disabled={stopping}
-            onClick={() => setAsked(props.stop() ? run.command : null)}
-            title="Stop training at the next step; the history so far is kept"
+            onClick={() => setAsked(props.stop.press() ? run.command : null)}
+            title={props.stop.title}
           >
             {stopping ? 'Stopping…' : 'Stop'}
           </button>
@@ -211,7 +226,9 @@ function TrainingRun(props: {
       <div className="dlm-training-step" role="status">
         {where}
       </div>
-      <Sparkline series={series} label={`Training loss of ${run.contenders.map(c => c.name).join(' and ')}`} />
+      {losses.length > 0 && ( // none yet, or none ever (a %%ddp cell's ranks): no empty chart
+        <Sparkline series={series} label={`Training loss of ${run.contenders.map(c => c.name).join(' and ')}`} />
+      )}
       <div className="dlm-legend dlm-training-legend">
         {run.contenders.map((c, i) => (
           <span key={c.name} className={`dlm-key dlm-key-${i % 4}`}>

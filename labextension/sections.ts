@@ -31,6 +31,8 @@ export interface ISectionHost {
   reveal(cellId: string): boolean;
   /** Send a message to the active notebook's kernel; false when no channel is open. */
   send(message: { type: string }): boolean;
+  /** Interrupt the active notebook's kernel (what its stop button does); false when it has none. */
+  interrupt(): boolean;
   /** The active notebook's cells and where the learner reads; `changed` emits as they move. */
   readonly reader: Pick<NotebookReader, 'reading' | 'changed' | 'insert' | 'jump'>;
 }

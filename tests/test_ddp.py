@@ -17,6 +17,7 @@ import pytest
 import torch
 from IPython.core.error import UsageError
 
+from conftest import validate
 from dlmagics.ddp.launcher import Settings, launch
 from test_kernel_e2e import Kernel
 
@@ -151,6 +152,25 @@ def test_a_rank_running_on_after_another_ended_is_ended_after_the_timeout():
     assert outcome.status == "timed out" and [r.rank for r in outcome.ranks] == [0] and (1, "still here") in lines
 
 
+def test_the_steps_so_far_are_told_while_the_ranks_run(tmp_path):
+    """For the sidebar's Runs row: each rank's steps (step() calls) reach the kernel as it runs."""
+    seen = tmp_path / "seen"
+    told = []
+
+    def on_steps(counts: dict) -> None:
+        told.append(dict(counts))
+        if sorted(counts) == [0, 1] and min(counts.values()) >= 1:
+            seen.touch()  # the ranks wait for it: the count came before they ended
+
+    code = ("import os, time\nfor _ in range(3):\n    step()\nuntil = time.time() + 60\n"
+            f"while not os.path.exists({str(seen)!r}) and time.time() < until:\n    time.sleep(0.05)\n")
+    outcome = launch(code, Settings(2, threads=1, timeout_s=TIMEOUT_S), on_steps=on_steps)
+    assert outcome.status == "finished" and seen.exists()
+    assert sorted(told[-1]) == [0, 1] and all(1 <= n <= 3 for n in told[-1].values())
+    assert [len(r.steps) for r in outcome.ranks] == [3, 3]  # telling them took nothing from the report
+    assert no_child_left() == []
+
+
 def test_stop_ends_every_rank():
     stop = threading.Event()
     outcome = launch("import time\nprint('ready')\ntime.sleep(600)\n", Settings(2, threads=1),
@@ -170,7 +190,42 @@ def test_ctrl_c_in_the_kernel_ends_every_rank_and_the_kernel_stays(tmp_path):
         kernel_process = psutil.Process(kernel.km.provisioner.process.pid)
         assert kernel_process.children(recursive=True) == []
         assert kernel.execute("print(_.status, _.fault)").strip() == \
-            "interrupted interrupted (Ctrl-C): all 2 ranks on this node were ended"
+            "interrupted the kernel was interrupted (its stop button, I I or the sidebar's Stop): all 2 ranks on this node were ended"
+        rows = runs_rows(kernel)  # the sidebar's Stop interrupts the kernel just so: its row ends stopped
+        assert rows[0]["status"] == "running" and rows[-1]["status"] == "stopped"
+        assert rows[-1]["words"].endswith("the kernel was interrupted and all 2 ranks were ended")
+    finally:
+        kernel.close()
+
+
+def runs_rows(kernel: Kernel) -> list[dict]:
+    """The %%ddp rows the kernel sent to the sidebar's Runs, each checked against the schema."""
+    rows = [m["content"]["data"] for m in kernel.comm_messages
+            if m["msg_type"] == "comm_msg" and m["content"]["data"].get("type") == "training"]
+    for row in rows:
+        validate(row)
+    return [row["run"] for row in rows if row["run"]["demo"] == "%%ddp"]
+
+
+def test_a_ddp_cell_has_a_row_in_the_sidebars_runs_from_start_to_end(tmp_path):
+    """A real kernel: the row while the ranks run (its ranks, no progress claimed, a Stop that
+    interrupts), the last when they end, and the snapshot a reloaded sidebar asks for."""
+    kernel = Kernel()
+    try:
+        kernel.execute("%load_ext dlmagics")
+        comm_id = next(m for m in kernel.comm_messages if m["msg_type"] == "comm_open")["content"]["comm_id"]
+        kernel.execute("%%ddp -n 2 --threads 1\nx = torch.ones(3)\nfor _ in range(4):\n    dist.all_reduce(x); step()\n",
+                       timeout=120)
+        rows = runs_rows(kernel)
+        first, last = rows[0], rows[-1]
+        assert {r["status"] for r in rows[:-1]} == {"running"} and last["status"] == "finished"
+        assert all(r["title"] == r["command"] == "%%ddp -n 2 --threads 1" and r["stop"] == "interrupt" for r in rows)
+        assert [c["name"] for c in first["contenders"]] == ["rank 0", "rank 1"] and first["step"] == 0
+        assert last["step"] == 4 and last["words"].startswith("finished: 2 ranks, 4 steps in ")
+        kernel.send_comm("comm_msg", {"comm_id": comm_id, "data": {"type": "request_snapshot"}})
+        snapshot = kernel.wait_comm(lambda m: m["msg_type"] == "comm_msg" and m["content"]["data"]["type"] == "snapshot", 30)
+        assert snapshot["content"]["data"]["training"] == last
+        assert psutil.Process(kernel.km.provisioner.process.pid).children(recursive=True) == []
     finally:
         kernel.close()
 

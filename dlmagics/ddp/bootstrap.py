@@ -3,7 +3,8 @@
 It labels its output ("[rank 1] ..."), joins the process group (with the run's timeout, so
 a collective that waits longer raises), wraps the collectives (collectives.py), runs
 FOLDER/cell.py with ``rank``, ``world_size``, ``device``, ``step``, ``torch`` and ``dist`` in
-its namespace, and leaves FOLDER/rank<N>.json: its times, its collectives and its error."""
+its namespace, and leaves FOLDER/rank<N>.json: its times, its collectives and its error
+(and while it runs, FOLDER/steps<N>.txt: the steps it marked so far)."""
 
 from __future__ import annotations
 
@@ -70,20 +71,28 @@ class Labelled:
         return getattr(self.stream, name)
 
 
+SAY_S = 1.0  # the steps so far, for the sidebar's Runs row: at most once a second
+
+
 class Steps:
     """``step()`` in the cell marks the end of a step: its time, and its time in collectives
-    (the time with a collective in flight: DDP's all_reduce ends before backward returns)."""
+    (the time with a collective in flight: DDP's all_reduce ends before backward returns).
+    ``say(count)``: told the steps so far at the first step, then at most every SAY_S."""
 
-    def __init__(self, counter):
+    def __init__(self, counter, say=None):
         self.counter, self.last, self.last_comm = counter, time.perf_counter(), 0.0
         self.seconds: list[float] = []
         self.comm: list[float] = []
+        self.say, self.said_at = say, None
 
     def __call__(self) -> None:
         now, comm = time.perf_counter(), self.counter.seconds()
         self.seconds.append(now - self.last)
         self.comm.append(comm - self.last_comm)
         self.last, self.last_comm = now, comm
+        if self.say is not None and (self.said_at is None or now - self.said_at >= SAY_S):
+            self.said_at = now
+            self.say(len(self.seconds))
 
 
 def no_input(prompt: object = "") -> str:
@@ -103,8 +112,18 @@ def die_with_parent() -> None:
 
 
 def write_report(folder: Path, rank: int, report: dict) -> None:
-    path = folder / f"rank{rank}.json"
-    path.with_suffix(".tmp").write_text(json.dumps(report))
+    _write(folder / f"rank{rank}.json", json.dumps(report))
+
+
+def say_steps(folder: Path, rank: int, count: int) -> None:
+    try:
+        _write(folder / f"steps{rank}.txt", str(count))
+    except OSError:  # the progress is the sidebar's, never worth the cell's step
+        pass
+
+
+def _write(path: Path, text: str) -> None:
+    path.with_suffix(".tmp").write_text(text)
     path.with_suffix(".tmp").replace(path)  # whole or absent: the launcher may read it at any time
 
 
@@ -139,7 +158,7 @@ def main(folder: Path) -> None:
         write_report(folder, rank, report)
         leave(1)
     counter = Counter()
-    steps = Steps(counter)
+    steps = Steps(counter, lambda count: say_steps(folder, rank, count))
     counter.patch(dist)
     namespace = {"__name__": "__main__", "rank": rank, "world_size": world_size, "device": device,
                  "step": steps, "torch": torch, "dist": dist, "input": no_input}

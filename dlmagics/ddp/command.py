@@ -73,8 +73,9 @@ def print_line(line: Line) -> None:
     print(f"[rank {line.rank}] {line.text}", file=sys.stderr if line.stream == "stderr" else sys.stdout, flush=True)
 
 
-def ddp(args, code: str, progress=None) -> Outcome:
-    """``progress(text)``: told what a --compare round runs (None: nothing said)."""
+def ddp(args, code: str, progress=None, row=None) -> Outcome:
+    """``progress(text)``: told what a --compare round runs (None: nothing said); ``row``: the
+    run's row in the sidebar's Runs (row.RunsRow), started with the ranks and ended with the run."""
     settings = settings_from(args)
     rounds = rounds_from(args, settings)
     if not code.strip():
@@ -84,9 +85,18 @@ def ddp(args, code: str, progress=None) -> Outcome:
     except (SyntaxError, ValueError) as error:
         where = f"line {error.lineno}: {error.msg}" if isinstance(error, SyntaxError) else str(error)
         raise DdpUsageError(f"the cell does not compile: {where}") from None
-    outcome = launch(code, settings, print_line)
-    if rounds and outcome.status == "finished":
-        outcome.compare = compare(code, settings, rounds, outcome, progress or (lambda text: None))
+    if row is not None:
+        row.start(settings)
+    try:
+        outcome = launch(code, settings, print_line, on_steps=row.steps if row is not None else None)
+        if rounds and outcome.status == "finished":
+            outcome.compare = compare(code, settings, rounds, outcome, progress or (lambda text: None))
+    except BaseException as error:
+        if row is not None:
+            row.fail(error)
+        raise
+    if row is not None:
+        row.end(outcome)
     return outcome
 
 
@@ -103,7 +113,7 @@ def compare(code: str, settings: Settings, rounds: int, first: Outcome, progress
             progress(f"%%ddp --compare: round {k + 1} of {rounds}, {words}")
             outcome = launch(code, how)
             if outcome.status != "finished":
-                result.error = f"the run of {words} {outcome.status}: {outcome.fault}"
+                result.error, result.ended = f"the run of {words} {outcome.status}: {outcome.fault}", outcome.status
                 return result
             times.append(outcome.step_s)
     result.speedup = paired_speedup(result.one, result.many)

@@ -1,9 +1,10 @@
 """Run code on N ranks with PyTorch's own launcher, torchrun (``python -m
 torch.distributed.run``), and end every process it started, however the run ends.
 
-``launch(code, settings, on_line, stop)``: the code is written to a module in a fresh folder
+``launch(code, settings, on_line, stop, on_steps)``: the code is written to a module in a fresh folder
 (nothing is pickled from the kernel's ``__main__``); each rank runs it through bootstrap.py.
-``on_line(Line)`` gets each rank's output line as it comes, on the calling thread. The run
+``on_line(Line)`` gets each rank's output line as it comes, on the calling thread;
+``on_steps({rank: steps})`` about once a second, the steps each rank marked so far. The run
 ends when every rank has ended; or when a rank fails (torchrun ends the others); or
 ``timeout_s`` after the first rank ended while another still runs; or at ``stop`` (an Event,
 the sidebar's Stop) or Ctrl-C. Then the whole process tree is killed (psutil) and the
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..throttle import SIDEBAR_S
 from .result import Outcome, RankReport
 
 TIMEOUT_S = 60.0  # default of --timeout: a collective's longest wait, and a straggler's after the first rank ended
@@ -76,7 +78,7 @@ def environment(settings: Settings) -> dict:
 
 
 def launch(code: str, settings: Settings, on_line: Callable[[Line], None] | None = None,
-           stop: threading.Event | None = None) -> Outcome:
+           stop: threading.Event | None = None, on_steps: Callable[[dict], None] | None = None) -> Outcome:
     folder = Path(tempfile.mkdtemp(prefix="dlmagics-ddp-"))
     (folder / "cell.py").write_text(code)
     (folder / "settings.json").write_text(json.dumps({"backend": settings.backend, "threads": settings.threads,
@@ -89,7 +91,7 @@ def launch(code: str, settings: Settings, on_line: Callable[[Line], None] | None
         # stdin: nothing (the kernel's own is a pipe nobody writes to: input() in a rank would wait for ever)
         process = subprocess.Popen(command(settings, folder), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, env=environment(settings), start_new_session=True)
-        outcome.status = _follow(process, folder, settings, outcome, on_line or (lambda line: None), stop)
+        outcome.status = _follow(process, folder, settings, outcome, on_line or (lambda line: None), stop, on_steps)
     except KeyboardInterrupt:
         outcome.status = "interrupted"
     finally:
@@ -106,18 +108,25 @@ def launch(code: str, settings: Settings, on_line: Callable[[Line], None] | None
     return outcome
 
 
-def _follow(process, folder: Path, settings: Settings, outcome: Outcome, on_line, stop) -> str:
-    """Pass on the output until the run ends; the status it ended with."""
+def _follow(process, folder: Path, settings: Settings, outcome: Outcome, on_line, stop, on_steps=None) -> str:
+    """Pass on the output (and the steps so far, about once a second) until the run ends; the
+    status it ended with."""
     lines: queue.Queue = queue.Queue()
     readers = [threading.Thread(target=_read, args=(pipe, name, lines), daemon=True)
                for pipe, name in ((process.stdout, "stdout"), (process.stderr, "stderr"))]
     for reader in readers:
         reader.start()
     first_end = exited = None
+    steps_due = time.monotonic()
     while True:
         # first, however many lines come: ranks that print at every step never leave the queue empty
         if stop is not None and stop.is_set():
             return "stopped"
+        if on_steps is not None and time.monotonic() >= steps_due:
+            steps_due = time.monotonic() + SIDEBAR_S
+            counts = read_steps(folder)
+            if counts:
+                on_steps(counts)
         if first_end is None and any(folder.glob("rank*.json")):
             first_end = time.monotonic()
         if first_end is not None and time.monotonic() - first_end > settings.timeout_s:
@@ -187,6 +196,17 @@ def _session(pid: int) -> int | None:
         return None
 
 
+def read_steps(folder: Path) -> dict[int, int]:
+    """Rank -> the steps it marked so far (bootstrap's Steps says them at most once a second)."""
+    counts = {}
+    for path in folder.glob("steps*.txt"):
+        try:
+            counts[int(path.stem[len("steps"):])] = int(path.read_text())
+        except (OSError, ValueError):  # gone with the run, or not ours
+            continue
+    return counts
+
+
 def read_reports(folder: Path) -> list[RankReport]:
     reports = []
     for path in folder.glob("rank*.json"):
@@ -199,7 +219,9 @@ def fault_line(outcome: Outcome, returncode: int | None) -> str | None:
     if outcome.status == "finished":
         return None
     if outcome.status == "interrupted":
-        return f"interrupted (Ctrl-C): all {outcome.local_ranks} ranks on this node were ended"
+        # the kernel cannot tell its stop button or I I from the sidebar's Stop: all three interrupt it
+        return (f"the kernel was interrupted (its stop button, I I or the sidebar's Stop): all {outcome.local_ranks} "
+                "ranks on this node were ended")
     if outcome.status == "stopped":
         return f"stopped: all {outcome.local_ranks} ranks on this node were ended"
     # torchrun ends the other ranks with SIGTERM: a rank that died of another signal was killed

@@ -64,6 +64,7 @@ class Compare:
     many: list[float] = field(default_factory=list)  # of each N-rank run
     speedup: tuple[float, float, float] | None = None  # (point, low, high) of one / many, 95% interval
     error: str | None = None  # a compare run that did not finish
+    ended: str | None = None  # and its status (interrupted, failed...)
 
 
 @dataclass
@@ -73,7 +74,7 @@ class Outcome:
     backend: str
     threads: int
     timeout_s: float
-    status: str = "running"  # finished, failed, timed out, interrupted (Ctrl-C), stopped (Stop)
+    status: str = "running"  # finished, failed, timed out, interrupted (the kernel's interrupt), stopped (the stop Event)
     fault: str | None = None  # one line naming the rank and its error when it did not finish
     ranks: list[RankReport] = field(default_factory=list)
     seconds: float = 0.0  # launch to the last process gone, torchrun's start included

@@ -54,6 +54,9 @@ DDP = MagicSpec(
         ended too). Interrupting the kernel (the stop button, or I I) ends every rank;
         no process is left behind and the kernel stays.
 
+        While the ranks run, the run has a row in the sidebar's Runs (its ranks, the time
+        so far; at the end how it ended). Its Stop interrupts the kernel, ending every rank.
+
         More machines: run the same cell on each with ``--nnodes M --rdzv-endpoint
         HOST:PORT`` (torchrun's c10d rendezvous, hosted by the machine at HOST); each node's
         report shows its own ranks.
@@ -84,10 +87,13 @@ class DdpWing(Wing):
     def run(self, name, args, ctx: Context):
         from . import command
         from ..progress_line import ProgressLine
+        from .row import RunsRow
 
         line = ProgressLine(ctx.show, every_s=0.0) if ctx.watched else None
+        # the sidebar's Runs row: only where a sidebar may listen (in a terminal, no thread for nobody)
+        row = RunsRow(f"%%ddp {ctx.line.strip()}".strip(), self.kernel.publish) if self.kernel.in_kernel else None
         try:
-            return command.ddp(args, ctx.cell, line.draw if line else None)
+            return command.ddp(args, ctx.cell, line.draw if line else None, row)
         finally:
             if line is not None:
                 line.close()

@@ -12,9 +12,8 @@ import html
 import time
 
 from ..protocol import log
-from ..throttle import Throttle
+from ..throttle import SIDEBAR_S, Throttle
 
-SIDEBAR_S = 1.0  # a training message at most once a second
 PROGRESS_LINE_S = 0.5  # a headless run's progress line, at most twice a second
 
 

@@ -1,5 +1,6 @@
 """The training wing: the %train_demo and %%train magics' options and help, the kernel's
-Trainer (at most one run training in the background), and that run for the sidebar's Runs."""
+Trainer (at most one run training in the background), whose training messages are the
+sidebar's Runs row (the session keeps the last for the snapshot)."""
 
 from __future__ import annotations
 
@@ -139,8 +140,8 @@ class TrainWing(Wing):
         super().__init__(kernel)
         from .trainer import Trainer
 
-        self.trainer = Trainer(self._publish, kernel.show, kernel.in_kernel)
-        self.latest: dict | None = None  # the last training message's run, for snapshots
+        # its runs' training messages: the session keeps the last for the snapshot (protocol.kept)
+        self.trainer = Trainer(kernel.publish, kernel.show, kernel.in_kernel)
         self.hooks = {"pre_run_cell": self.trainer.wait}  # a cell waits for the run training before it
         if kernel.on_interrupt is not None:
             kernel.on_interrupt(self.trainer.interrupt_between_cells)
@@ -151,13 +152,6 @@ class TrainWing(Wing):
         if name == "train":
             return command.train_cell(args, self.trainer, ctx)
         return command.train_demo(args, self.trainer, not args.no_live and ctx.watched)
-
-    def _publish(self, message: dict) -> None:
-        self.latest = message["run"]
-        self.kernel.publish(message)
-
-    def snapshot_part(self) -> dict:
-        return {"training": self.latest} if self.latest is not None else {}
 
     def handle(self, message: dict) -> None:
         self.trainer.stop_running()

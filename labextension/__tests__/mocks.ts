@@ -56,6 +56,11 @@ export class MockKernel {
   async requestCommInfo(content: { target_name: string }): Promise<any> {
     return { content: { status: 'ok', comms: { ...this.existing } } };
   }
+  /** How many times the kernel was interrupted. */
+  interrupts = 0;
+  async interrupt(): Promise<void> {
+    this.interrupts += 1;
+  }
   hasComm(id: string): boolean {
     return this.comms.some(c => c.commId === id && !c.isDisposed);
   }

@@ -20,6 +20,8 @@ import training from './training.json';
 // A %%train run's message (protocol 1.8.0: its findings), written by Python: own_frames.run_state
 // of a learner's loop over the digits with optimizer.zero_grad() left out.
 import owntrain from './owntrain.json';
+// A %%ddp cell's rows (1.11.0: stop 'interrupt', lr null), written by Python: ddp/row.py.
+import ddp from './ddp.json';
 import quiz from './quiz.json';
 import quizAnswers from './quiz_answers.json';
 import { quizAnswersReader } from '../answerCells';
@@ -69,6 +71,8 @@ const FIXTURES = {
   'benchmarks from %%gpubench': benchmarks,
   'a finished %train_demo run': training,
   'a %%train run with the doctor\'s findings (1.8.0)': owntrain,
+  'a %%ddp cell running, its Stop an interrupt (1.11.0)': ddp.running,
+  'a %%ddp cell finished (1.11.0)': ddp.finished,
   'a quiz answered in %dlquiz': quiz,
   'snapshot with quizzes': { ...snapshot([]), quizzes: [quiz.quiz] },
   'snapshot with the timeline': { ...snapshot([]), timeline: events },
@@ -124,6 +128,7 @@ describe('protocol', () => {
     ['training whose words are not words', { type: 'training', run: { ...training.run, words: 7 } }],
     ['%%train whose findings are not a list', { type: 'training', run: { ...owntrain.run, findings: 'bad loss' } }],
     ['%%train whose findings are not lines', { type: 'training', run: { ...owntrain.run, findings: ['ok', 3] } }],
+    ['%%ddp whose stop is not words', { type: 'training', run: { ...ddp.running.run, stop: 1 } }],
     [
       'benchmarks whose words are not words',
       { type: 'benchmarks', results: [{ ...benchmarks.results[0], speedups: [{ ...benchmarks.results[0].speedups[0], words: 31 }] }] }

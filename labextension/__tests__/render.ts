@@ -10,12 +10,15 @@ import { AnySection, ISectionHost } from '../sections';
 export interface IStubHost extends ISectionHost {
   sent: unknown[];
   revealed: string[];
+  /** How many times a view interrupted the kernel. */
+  interrupts: number;
 }
 
 export function stubHost(label: string | null = 'a.ipynb', connected = true): IStubHost {
   const host: IStubHost = {
     sent: [],
     revealed: [],
+    interrupts: 0,
     label: () => label,
     reveal: cellId => {
       host.revealed.push(cellId);
@@ -23,6 +26,10 @@ export function stubHost(label: string | null = 'a.ipynb', connected = true): IS
     },
     send: message => {
       host.sent.push(message);
+      return connected;
+    },
+    interrupt: () => {
+      host.interrupts += 1;
       return connected;
     },
     reader: {

@@ -11,7 +11,8 @@ import {
   runsSection,
   progressText,
   scaleTicks,
-  speedupText
+  speedupText,
+  stopOf
 } from '../runs';
 import { render, stubHost } from './render';
 import { snapshot } from './fixtures';
@@ -20,6 +21,9 @@ import { flush, MockKernel, MockSessionContext } from './mocks';
 import benchmarks from './benchmarks.json';
 import training from './training.json';
 import owntrain from './owntrain.json';
+// A %%ddp cell's rows (protocol 1.11.0), written by Python: dlmagics.ddp.row.RunsRow around a real
+// 2-rank run with gloo, its first row and its last.
+import ddp from './ddp.json';
 
 const finished = training.run as ITrainingRun;
 const { words: _, ...wordless } = finished;
@@ -291,6 +295,64 @@ describe('runs after a page reload (protocol 1.6.0)', () => {
     const state = reduce(initialState('connecting'), reloaded);
     expect(render(runsSection, { ...state, status: 'restarting' })).toContain('No run yet');
     expect(render(runsSection, null)).toContain('No run yet');
+  });
+});
+
+describe('a %%ddp cell in the Runs section (protocol 1.11.0)', () => {
+  const connected = reduce(initialState('connecting'), snapshot([]));
+  const running = ddp.running.run as ITrainingRun;
+  const finished = ddp.finished.run as ITrainingRun;
+  const demo = training.run as ITrainingRun;
+
+  it("shows its ranks and the kernel's words, no empty chart, and a Stop that says it interrupts the kernel", () => {
+    const html = render(runsSection, reduce(connected, ddp.running as any));
+    expect(html).toContain('data-demo="%%ddp"');
+    expect(html).toContain('<b>%%ddp -n 2</b>');
+    expect(html).toContain('running: 2 ranks, 0 s');
+    expect(html).toContain('rank 0</span>');
+    expect(html).toContain('rank 1</span>');
+    expect(html).not.toContain('dlm-sparkline'); // the ranks report no loss: no chart claims one
+    expect(html).toMatch(/<button[^>]*title="Stop: interrupts the kernel, ending every rank"[^>]*>Stop<\/button>/);
+    const done = render(runsSection, reduce(connected, ddp.finished as any));
+    expect(done).toContain('data-status="finished"');
+    expect(done).toContain('finished: 2 ranks, 3 steps in ');
+    expect(done).not.toContain('dlm-training-stop');
+  });
+
+  it("its Stop interrupts the kernel and sends nothing; a demo's Stop still asks over the channel", () => {
+    const host = stubHost();
+    const how = { stopTraining: () => host.send({ type: 'stop_training' }), interrupt: () => host.interrupt() };
+    expect(stopOf(running, how).press()).toBe(true);
+    expect([host.interrupts, host.sent]).toEqual([1, []]);
+    const old = stopOf(demo, how); // a run without the field (every kernel before 1.11.0): as before
+    expect(old.title).toBe('Stop training at the next step; the history so far is kept');
+    expect(old.press()).toBe(true);
+    expect([host.interrupts, host.sent]).toEqual([1, [{ type: 'stop_training' }]]);
+    expect(stopOf({ ...demo, stop: 'message' }, how).title).toBe(old.title);
+  });
+
+  it("the channel interrupts the notebook's kernel, and says when there is none", async () => {
+    const kernel = new MockKernel();
+    const session = new MockSessionContext(kernel);
+    const channel = new KernelChannel(session as any, () => 'a.ipynb');
+    await flush();
+    const comm = kernel.opens(snapshot([]), '1.11.0');
+    comm.receive(ddp.running);
+    expect(runs(channel.state).training?.stop).toBe('interrupt');
+    expect(channel.interrupt()).toBe(true);
+    expect(kernel.interrupts).toBe(1);
+    expect(comm.sent).toEqual([{ type: 'request_snapshot' }]); // nothing the busy kernel would read late
+    session.session = { kernel: null };
+    expect(channel.interrupt()).toBe(false);
+    channel.dispose();
+  });
+
+  it('a snapshot after a reload brings the row back, running or ended', () => {
+    const mid = runs(reduce(connected, { ...snapshot([]), training: running }));
+    expect(mid.training).toEqual(running);
+    const after = runs(reduce(reduce(connected, ddp.running as any), { ...snapshot([]), training: finished }));
+    expect(after.training?.status).toBe('finished');
+    expect(after.curve.map(p => p.step)).toEqual([0, 3]); // the same run followed to its end
   });
 });
 
