@@ -11,7 +11,9 @@ the first steps, the early sampled steps, the end's reads), is printed beside it
 batch 64 is about half an epoch of MNIST. On a shared 2-core machine one round's ratio moves by
 a few percent either way, so the median of the rounds comes with its 95% interval (order
 statistics: 15 rounds give ranks 4 to 12): a goal met only by luck shows as an interval that
-straddles it.
+straddles it. A fourth way, "plain again", runs the plain loop a second time: its ratio to the
+first is the machine's own noise (an A/A test), the yardstick for the others', which are read
+against both plain runs of their round (their geometric mean).
 
 glibc's allocator is held steady (``--allocator steady``, the default): left to itself it gives
 memory back to the system and takes it again as the heap's top frees up, so a way of running can
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import math
 import resource
 import statistics
 import sys
@@ -154,15 +157,17 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}, "
-          f"{args.steps} steps at batch 64, {args.rounds} rounds (the three take turns); glibc's allocator "
+          f"{args.steps} steps at batch 64, {args.rounds} rounds (the four ways take turns); glibc's allocator "
           + ("held steady" if held else "left as it is"))
     for kind in MODELS:
-        ways = {"plain": plain, "doctor on": watched(True), "doctor off": watched(False)}
+        # "plain again": the same plain loop a second time, whose ratio to plain is this machine's
+        # own noise (an A/A test): a goal met or missed by less than its spread is not shown
+        ways = {"plain": plain, "doctor on": watched(True), "doctor off": watched(False), "plain again": plain}
         runs = {name: [] for name in ways}  # (whole run's seconds, steady per-step seconds)
         faulted = {name: [] for name in ways}  # page faults per step
         plain(namespace(kind, StepClock.FROM + 20, args.device))  # warm up
         for round in range(args.rounds):  # the order turns each round, so a drifting machine favours none
-            names = list(ways)[round % 3:] + list(ways)[:round % 3]
+            names = list(ways)[round % len(ways):] + list(ways)[:round % len(ways)]
             for name in names:
                 ns = namespace(kind, args.steps, args.device)
                 before = faults()
@@ -171,16 +176,17 @@ def main() -> None:
         base = statistics.median(step for _, step in runs["plain"])
         print(f"{kind}: plain {base * 1e3:.3f} ms/step (steady, from step {StepClock.FROM}); page faults a step: "
               + ", ".join(f"{name} {statistics.median(f):.1f}" for name, f in faulted.items()))
-        for name in ("doctor on", "doctor off"):
-            steady = sorted(w[1] / p[1] for w, p in zip(runs[name], runs["plain"]))
-            whole = statistics.median(w[0] / p[0] for w, p in zip(runs[name], runs["plain"]))
-            share = statistics.median(ways[name].shares)
+        # each round's reference: its two plain runs (geometric mean); the A/A line compares them
+        reference = [(math.sqrt(a[0] * b[0]), math.sqrt(a[1] * b[1])) for a, b in zip(runs["plain"], runs["plain again"])]
+        for name, against in (("doctor on", reference), ("doctor off", reference), ("plain again", runs["plain"])):
+            steady = sorted(w[1] / p[1] for w, p in zip(runs[name], against))
+            whole = statistics.median(w[0] / p[0] for w, p in zip(runs[name], against))
+            shares = getattr(ways[name], "shares", None)
+            count = f"; the run's own count: {statistics.median(shares):.2%} of its time in the watch" if shares else ""
             low, high = median_interval(steady)
             print(f"  {name}: {statistics.median(steady):.3f}x plain per step (median of the rounds' ratios, 95% "
                   f"interval {low:.3f} to {high:.3f}; they ranged {steady[0]:.3f} to {steady[-1]:.3f}); the whole run, "
-                  f"set-up and end included, "
-                  f"{whole:.3f}x; the run's own count: {share:.2%} of its time in the watch")
-
+                  f"set-up and end included, {whole:.3f}x{count}")
 
 if __name__ == "__main__":
     main()
