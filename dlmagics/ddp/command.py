@@ -85,9 +85,9 @@ def ddp(args, code: str, progress=None, row=None) -> Outcome:
     except (SyntaxError, ValueError) as error:
         where = f"line {error.lineno}: {error.msg}" if isinstance(error, SyntaxError) else str(error)
         raise DdpUsageError(f"the cell does not compile: {where}") from None
-    if row is not None:
-        row.start(settings)
     try:
+        if row is not None:
+            row.start(settings)
         outcome = launch(code, settings, print_line, on_steps=row.steps if row is not None else None)
         if rounds and outcome.status == "finished":
             outcome.compare = compare(code, settings, rounds, outcome, progress or (lambda text: None))
