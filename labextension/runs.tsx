@@ -175,6 +175,20 @@ export function stopOf(
     : { title: 'Stop training at the next step; the history so far is kept', press: how.stopTraining };
 }
 
+/** Whether `run` is the run whose Stop was pressed (`asked`: that run as it was then), still
+ * running: a new run of the same command (the cell run again) starts with less time or fewer
+ * steps than it had, and has its own Stop. */
+export function stillStopping(asked: ITrainingRun | null, run: ITrainingRun): boolean {
+  return (
+    asked !== null &&
+    run.status === 'running' &&
+    asked.demo === run.demo &&
+    asked.command === run.command &&
+    run.elapsed_s >= asked.elapsed_s &&
+    run.step >= asked.step
+  );
+}
+
 /** What a speedup says: the kernel's words (its report's), else the bare figure (a result
  * saved before 1.6.0). */
 export function speedupText(s: ISpeedup): string {
@@ -187,8 +201,13 @@ function TrainingRun(props: {
   stop: { title: string; press: () => boolean };
 }): JSX.Element {
   const { run, curve } = props;
-  const [asked, setAsked] = React.useState<string | null>(null);
+  const [asked, setAsked] = React.useState<ITrainingRun | null>(null);
   const running = run.status === 'running';
+  React.useEffect(() => {
+    if (!running) {
+      setAsked(null); // that run ended: the next, the same cell run again, has its own Stop
+    }
+  }, [running]);
   const where = progressText(run);
   const losses: number[] = [];
   curve.forEach(p => p.losses.forEach(l => l !== null && isFinite(l) && losses.push(l)));
@@ -204,7 +223,7 @@ function TrainingRun(props: {
       return loss === null || loss === undefined || !isFinite(loss) ? null : place(loss);
     })
   }));
-  const stopping = asked === run.command && running;
+  const stopping = stillStopping(asked, run);
   return (
     <div className="dlm-training" data-status={run.status} data-demo={run.demo}>
       <div className="dlm-training-head">
@@ -216,7 +235,7 @@ function TrainingRun(props: {
           <button
             className="jp-Button jp-mod-styled jp-mod-warn dlm-training-stop"
             disabled={stopping}
-            onClick={() => setAsked(props.stop.press() ? run.command : null)}
+            onClick={() => setAsked(props.stop.press() ? run : null)}
             title={props.stop.title}
           >
             {stopping ? 'Stopping…' : 'Stop'}

@@ -138,3 +138,44 @@ def test_the_snapshot_carries_the_last_row_whichever_wing_sent_it(ip, comms):
     assert last_row()["demo"] == "%%ddp" and last_row()["status"] == "finished" and last_row()["step"] == 1
     ip.run_line_magic("train_demo", "xor --quick --no-live")
     assert snapshot_training() == last_row() and last_row()["demo"] == "xor"
+
+
+def ddp_rows(comms) -> list[dict]:
+    (c,) = comms
+    return [m["run"] for m in c.sent if m["type"] == "training"]
+
+
+def test_an_interrupt_outside_the_launch_leaves_a_stopped_row_not_a_failed_one(ip, comms, monkeypatch):
+    """A KeyboardInterrupt the launcher does not catch (between --compare rounds, or as it
+    cleans up after a second press): the kernel was interrupted, the row says so."""
+    from dlmagics.ddp import command
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "launch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ip.run_cell_magic("ddp", "-n 2", "print(rank)")
+    last = ddp_rows(comms)[-1]
+    validate({"type": "training", "run": last})
+    assert last["status"] == "stopped" and last["words"].startswith("stopped after ")
+    assert last["words"].endswith(": the kernel was interrupted and all 2 ranks were ended")
+
+
+def test_an_interrupt_while_the_last_row_is_made_still_ends_the_row(ip, comms, monkeypatch):
+    """Without a last row the row's thread would say 'running' every second for ever, and its
+    Stop would interrupt whatever cell runs next."""
+    from dlmagics.ddp import command, row
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "launch", lambda *args, **kwargs: outcome("finished", steps=2))
+    monkeypatch.setattr(row, "end_words", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ip.run_cell_magic("ddp", "-n 2", "print(rank)")
+    for thread in threading.enumerate():
+        if thread.name == "dlmagics-ddp-row":
+            thread.join(10)
+            assert not thread.is_alive(), "the row's thread outlived the cell"
+    assert ddp_rows(comms)[-1]["status"] == "stopped"

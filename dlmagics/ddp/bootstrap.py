@@ -21,6 +21,8 @@ import time
 import traceback
 from pathlib import Path
 
+from ..throttle import SIDEBAR_S
+
 
 CELL = "<%%ddp cell>"  # the cell's file name in tracebacks (its lines come from linecache)
 WHERE = re.compile(r"\[[^\]]*\.(?:cc|cpp|h|hpp):\d+\] ")  # gloo's "[.../pair.cc:553] " before its message
@@ -71,13 +73,10 @@ class Labelled:
         return getattr(self.stream, name)
 
 
-SAY_S = 1.0  # the steps so far, for the sidebar's Runs row: at most once a second
-
-
 class Steps:
     """``step()`` in the cell marks the end of a step: its time, and its time in collectives
     (the time with a collective in flight: DDP's all_reduce ends before backward returns).
-    ``say(count)``: told the steps so far at the first step, then at most every SAY_S."""
+    ``say(count)``: told the steps so far at the first step, then at most every SIDEBAR_S (the Runs row's pace)."""
 
     def __init__(self, counter, say=None):
         self.counter, self.last, self.last_comm = counter, time.perf_counter(), 0.0
@@ -90,7 +89,7 @@ class Steps:
         self.seconds.append(now - self.last)
         self.comm.append(comm - self.last_comm)
         self.last, self.last_comm = now, comm
-        if self.say is not None and (self.said_at is None or now - self.said_at >= SAY_S):
+        if self.say is not None and (self.said_at is None or now - self.said_at >= SIDEBAR_S):
             self.said_at = now
             self.say(len(self.seconds))
 

@@ -85,18 +85,18 @@ def ddp(args, code: str, progress=None, row=None) -> Outcome:
     except (SyntaxError, ValueError) as error:
         where = f"line {error.lineno}: {error.msg}" if isinstance(error, SyntaxError) else str(error)
         raise DdpUsageError(f"the cell does not compile: {where}") from None
-    if row is not None:
-        row.start(settings)
     try:
+        if row is not None:
+            row.start(settings)
         outcome = launch(code, settings, print_line, on_steps=row.steps if row is not None else None)
         if rounds and outcome.status == "finished":
             outcome.compare = compare(code, settings, rounds, outcome, progress or (lambda text: None))
-    except BaseException as error:
+        if row is not None:
+            row.end(outcome)
+    except BaseException as error:  # an interrupt may land anywhere here, row.end included
         if row is not None:
             row.fail(error)
         raise
-    if row is not None:
-        row.end(outcome)
     return outcome
 
 

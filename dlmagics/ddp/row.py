@@ -43,10 +43,17 @@ def end_words(outcome: Outcome, elapsed_s: float, step: int = 0) -> tuple[str, s
     if ended == "finished":
         steps = f", {outcome.steps} steps" if outcome.steps else ""
         return ended, f"finished: {ranks}{steps} in {elapsed_s:.1f} s"
-    when = f"after {elapsed_s:.1f} s" + (f" at step {step:,}" if step else "")
     if ended == "stopped":
-        return ended, f"stopped {when}: the kernel was interrupted and all {ranks} were ended"
-    return ended, f"failed {when}: {fault or status}"
+        return ended, stopped_words(outcome.local_ranks, elapsed_s, step)
+    return ended, f"failed {_when(elapsed_s, step)}: {fault or status}"
+
+
+def stopped_words(ranks: int, elapsed_s: float, step: int = 0) -> str:
+    return f"stopped {_when(elapsed_s, step)}: the kernel was interrupted and all {ranks} ranks were ended"
+
+
+def _when(elapsed_s: float, step: int) -> str:
+    return f"after {elapsed_s:.1f} s" + (f" at step {step:,}" if step else "")
 
 
 class RunsRow:
@@ -81,10 +88,21 @@ class RunsRow:
         self._last(run_row(self.command, status, elapsed, ranks, words, step))
 
     def fail(self, error: BaseException) -> None:
-        """The launch itself raised (torchrun could not start...): the row says it in one line."""
-        elapsed = time.perf_counter() - self.started
-        line = f"failed after {elapsed:.1f} s: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-        self._last(run_row(self.command, "failed", elapsed, self.ranks, line.rstrip(": ")))
+        """The run raised (torchrun could not start...; the kernel interrupted where the launcher
+        does not catch it, the ranks ended all the same): the row says it in one line, unless
+        the last row was sent. The row's thread ends whatever happens here."""
+        try:
+            if self._done.is_set():
+                return
+            elapsed = time.perf_counter() - self.started
+            if isinstance(error, KeyboardInterrupt):
+                status, words = "stopped", stopped_words(len(self.ranks), elapsed, self.step)
+            else:
+                first = str(error).splitlines()[0] if str(error) else ""
+                status, words = "failed", f"failed {_when(elapsed, self.step)}: {type(error).__name__}: {first}".rstrip(": ")
+            self._last(run_row(self.command, status, elapsed, self.ranks, words, self.step))
+        finally:
+            self._done.set()
 
     def _last(self, run: dict) -> None:
         with self._lock:

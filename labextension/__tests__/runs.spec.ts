@@ -12,6 +12,7 @@ import {
   progressText,
   scaleTicks,
   speedupText,
+  stillStopping,
   stopOf
 } from '../runs';
 import { render, stubHost } from './render';
@@ -329,6 +330,16 @@ describe('a %%ddp cell in the Runs section (protocol 1.11.0)', () => {
     expect(old.press()).toBe(true);
     expect([host.interrupts, host.sent]).toEqual([1, [{ type: 'stop_training' }]]);
     expect(stopOf({ ...demo, stop: 'message' }, how).title).toBe(old.title);
+  });
+
+  it('a Stop pressed holds for that run only: the same cell run again has its own Stop', () => {
+    const pressed = { ...running, elapsed_s: 7, step: 12 }; // stopped at step 12, 7 s in
+    expect(stillStopping(pressed, { ...pressed, elapsed_s: 8 })).toBe(true); // the stop not yet seen
+    expect(stillStopping(pressed, { ...pressed, status: 'stopped' })).toBe(false);
+    expect(stillStopping(pressed, { ...running, elapsed_s: 0, step: 0 })).toBe(false); // run again
+    expect(stillStopping(pressed, { ...pressed, elapsed_s: 1, step: 12 })).toBe(false); // again, as far in steps
+    expect(stillStopping(pressed, { ...pressed, command: '%%ddp -n 3' })).toBe(false);
+    expect(stillStopping(null, running)).toBe(false);
   });
 
   it("the channel interrupts the notebook's kernel, and says when there is none", async () => {

@@ -2,7 +2,8 @@
  * A %%ddp cell in a real JupyterLab and kernel, light and dark, at 1024x768: while its two
  * ranks run (a loop of minutes), the sidebar's Runs has its row with both ranks and their steps; the row's
  * Stop interrupts the kernel, which ends every rank: the row is marked stopped, the cell keeps
- * what the ranks printed and its report, the kernel runs the next cell, and no rank is left.
+ * what the ranks printed and its report, the kernel runs the next cell, and no rank is left; the
+ * cell run again has a Stop of its own.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
@@ -85,5 +86,13 @@ for (const theme of ['light', 'dark']) {
     await page.screenshot({ path: `${SHOTS}/ddpstop-${theme}-stopped.png` });
     await sidebar.screenshot({ path: `${SHOTS}/ddpstop-${theme}-sidebar-stopped.png` });
     expect(await lowContrast(row), 'the stopped row').toEqual([]);
+
+    // The same cell run again has its own Stop (not the last run's 'Stopping…'), and it stops it.
+    await page.menu.clickMenuItem('Run>Run All Cells');
+    await expect(row).toHaveAttribute('data-status', 'running', { timeout: 120000 });
+    await expect(stop).toHaveText('Stop');
+    await expect(stop).toBeEnabled();
+    await stop.click();
+    await expect(row).toHaveAttribute('data-status', 'stopped', { timeout: 60000 });
   });
 }
