@@ -120,6 +120,18 @@ class RecordingComm:
     def types(self) -> list[str]:
         return [m.get("type") for m in self.sent]
 
+    def request_snapshot(self) -> dict:
+        """The sidebar asks for a snapshot: the reply. Not ``sent[-1]``: the first request starts
+        the monitor's sampler, whose samples may come just before or after the reply."""
+        before = len(self.sent)
+        self.receive({"type": "request_snapshot"})
+        (reply,) = [m for m in self.sent[before:] if m["type"] == "snapshot"]
+        return reply
+
+    def last(self, kind: str) -> dict:
+        """The last message of type ``kind`` sent (the sampler may have sent after it)."""
+        return [m for m in self.sent if m["type"] == kind][-1]
+
 
 @pytest.fixture
 def comms(monkeypatch, shell):

@@ -59,8 +59,7 @@ def test_malformed_frontend_messages_are_logged_and_ignored(comms, shell, no_dri
     with caplog.at_level(logging.WARNING, logger="dlmagics"):
         c.receive(bad)
     assert c.sent == [] and "ignored" in caplog.text
-    c.receive({"type": "request_snapshot"})  # the channel still works
-    assert c.types()[-1] == "snapshot"
+    c.request_snapshot()  # the channel still works: the reply came
 
 
 def test_closed_comms_are_forgotten(comms, shell, no_driver):
@@ -110,8 +109,7 @@ def test_without_a_sidebar_gpumon_stop_stops_the_monitor_and_a_sidebar_starts_it
     snap = shell.run_line_magic("gpumon", "--stop")
     assert "monitor stopped (%gpumon --start to run it)" in repr(snap)
     assert not any(t.name == "dlmagics-gpumon" for t in threading.enumerate())
-    c.receive({"type": "request_snapshot"})  # a sidebar opened later gets a running monitor
-    assert c.sent[-1]["monitor"]["running"] is True
+    assert c.request_snapshot()["monitor"]["running"] is True  # a sidebar opened later gets a running monitor
     shell.run_line_magic("unload_ext", "dlmagics")
 
 

@@ -123,9 +123,9 @@ def test_the_snapshot_carries_the_last_row_whichever_wing_sent_it(ip, comms):
     (c,) = comms
 
     def snapshot_training() -> dict:
-        c.receive({"type": "request_snapshot"})
-        validate(c.sent[-1])
-        return c.sent[-1]["training"]
+        snapshot = c.request_snapshot()
+        validate(snapshot)
+        return snapshot["training"]
 
     def last_row() -> dict:
         return [m for m in c.sent if m["type"] == "training"][-1]["run"]

@@ -277,8 +277,7 @@ def test_the_sidebar_gets_quiz_messages_and_snapshots_that_follow_the_schema(com
     assert [m["quiz"]["answered"] for m in quiz_messages] == [0, 1]
     for message in quiz_messages:
         validate(message)
-    c.receive({"type": "request_snapshot"})
-    snapshot = c.sent[-1]
+    snapshot = c.request_snapshot()
     validate(snapshot)
     assert snapshot["quizzes"] == [quiz_messages[-1]["quiz"]]
 
@@ -311,12 +310,11 @@ def test_each_answer_sends_the_whole_answer_sheet_for_the_notebook_s_answer_cell
                           "source": answer_cell_source(quiz, {"pick-one": 1, "reduction": "36.4"})}
     body = sheets[-1]["source"].split("\n", 1)[1]
     assert read_answer_cell(body) == {"pick-one": quiz.question("pick-one").options[1].text, "reduction": "36.4"}
-    c.receive({"type": "request_snapshot"})
-    assert c.sent[-1]["type"] == "snapshot" and "quiz_answers" not in json.dumps(c.sent[-1])
+    assert "quiz_answers" not in json.dumps(c.request_snapshot())
     shell.run_line_magic("dlquiz", "--reset sample")  # the answer cell is emptied with the progress
-    assert c.sent[-1] == {"type": "quiz_answers", "quiz": "sample", "cell_id": None,
-                          "source": answer_cell_source(quiz, {})}
-    assert read_answer_cell(c.sent[-1]["source"].split("\n", 1)[1]) == {}
+    assert c.last("quiz_answers") == {"type": "quiz_answers", "quiz": "sample", "cell_id": None,
+                                      "source": answer_cell_source(quiz, {})}
+    assert read_answer_cell(c.last("quiz_answers")["source"].split("\n", 1)[1]) == {}
 
 
 def test_a_reset_in_a_fresh_kernel_empties_the_answer_cell_and_the_sheet_autograde_reads(comms, shell, no_driver,

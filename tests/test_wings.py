@@ -65,8 +65,7 @@ def test_a_wing_from_outside_dlmagics_gets_its_magic_message_snapshot_and_handle
     c.receive({"type": "wave", "hand": "left"})
     c.receive({"type": "wave", "elbow": "no"})  # keys it did not declare: ignored, as any bad message
     assert magics.wing("hello").waves == ["left"]
-    c.receive({"type": "request_snapshot"})
-    snapshot = c.sent[-1]
+    snapshot = c.request_snapshot()
     assert snapshot["hello"] == {"greeted": ["Ada"]}
     validate({k: v for k, v in snapshot.items() if k != "hello"})  # the rest is the built-in protocol
     with pytest.raises(ValueError, match="taken already"):  # a second wing of that name, or of %hello
@@ -112,8 +111,7 @@ def test_a_snapshot_carries_the_latest_benchmarks_and_training_run(comms, shell,
     (c,) = comms
     shell.run_cell_magic("gpubench", "-d cpu --budget 0.05 -q", "x = torch.ones(8)\n# timed\ny = x + 1")
     shell.run_line_magic("train_demo", "xor --quick --no-live")
-    c.receive({"type": "request_snapshot"})
-    snapshot = c.sent[-1]
+    snapshot = c.request_snapshot()
     validate(snapshot)
     assert snapshot["benchmarks"] == next(m for m in c.sent if m["type"] == "benchmarks")["results"]
     last_run = [m for m in c.sent if m["type"] == "training"][-1]["run"]
