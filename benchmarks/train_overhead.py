@@ -1,47 +1,56 @@
-"""What %%train's watch and doctor cost a learner's loop: the same loops run plain (exec)
-and under %%train's run (doctor on, doctor off), in one process, taking turns, and the
-median time per step of each compared as a ratio. Goal (issue 29): at most 1.03x with the
-doctor on, for a small MLP and a CNN at batch 64.
+"""What %%train's watch and doctor cost a learner's loop: the same loop run plain and under
+%%train's run (doctor on, or off), two processes taking turns step by step, and the time per step
+of each compared as a ratio. Goal (issue 29): at most 1.03x with the doctor on, for a small MLP
+and a CNN at batch 64.
 
-    python benchmarks/train_overhead.py [--rounds 15] [--steps 500] [--device cpu] [--threads N]
+    python benchmarks/train_overhead.py [--rounds 7] [--steps 300] [--threads 1] [--device cpu]
+        [--turn 1] [--models mlp,cnn] [--ways "doctor on,doctor off,plain again"]
 
-Time per step is read in the steady state (from step 100, one global step hook in every way);
-the whole run's ratio, with what a run does once (the first batch's checks, the model search of
-the first steps, the early sampled steps, the end's reads), is printed beside it. 500 steps at
-batch 64 is about half an epoch of MNIST. On a shared 2-core machine one round's ratio moves by
-a few percent either way, so the median of the rounds comes with its 95% interval (order
-statistics: 15 rounds give ranks 4 to 12): a goal met only by luck shows as an interval that
-straddles it. A fourth way, "plain again", runs the plain loop a second time: its ratio to the
-first is the machine's own noise (an A/A test), the yardstick for the others', which are read
-against both plain runs of their round (their geometric mean).
+Why two processes taking turns: this VM's own speed drifts by 10-20% over seconds. Runs taken in
+turn in one process (this script's first design) gave ratios that swung by 10-35% even plain
+against plain. Here one process runs the loop plain and the other runs it watched, pinned to the
+same cores, and they hand a token to each other through a pipe after every optimizer step. So
+each step of one has the other's step beside it, milliseconds apart, on the same machine. A
+step's time runs from getting the turn to handing it over: the loop's own work and the watch's
+hooks, not the other's step and not the pipe. Plain against plain ("plain again", an A/A test)
+then stays within about 1%: what is left is each process's memory layout, so every round starts
+a new pair, and who goes first alternates. ``--turn N`` hands over every N steps instead: the
+caches then stay warm for N-1 steps (measured: the plain step 17% faster at 10, the watch's
+share the same).
 
-glibc's allocator is held steady (``--allocator steady``, the default): left to itself it gives
-memory back to the system and takes it again as the heap's top frees up, so a way of running can
-pay hundreds of page faults a step that another does not, by where a few small tensors happen to
-lie (measured: 210 faults a step plain, 0.5 under the watch, in one process; the order flips in
-another). That swings the ratios by more than the watch costs, either way; ``--allocator
-default`` shows it, with the page faults per step of each way.
+Read per round: the watched side's total over the plain side's, steady (from step 100, past what
+a run does once: the first batch's checks, the first steps' model search, the early sampled
+steps) and whole (the run's set-up, every step and its end). Printed: the median of the rounds
+with its 95% interval (order statistics) and their range, and the run's own count of its watch
+(`doctor_share`, which the final summary reports). Each turn starts with the other process's data
+in the caches, which a learner's kernel running alone does not have: if anything, the watch's
+cost reads high here.
+
+glibc's allocator is held steady in both processes (no trimming of the heap's top, no mmap for
+big blocks): left to itself it gives memory back and takes it again, and a way of running can
+pay hundreds of page faults a step that another does not, by where a few small tensors lie.
 """
 
 from __future__ import annotations
 
 import argparse
 import ctypes
-import math
-import resource
+import multiprocessing
+import os
 import statistics
 import sys
 import time
+import traceback
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
 from dlmagics.bench.stats import median_interval  # noqa: E402
 
 LOOP = '''
-import time
 for epoch in range(EPOCHS):
     model.train()
     for x, y in batches:
@@ -49,8 +58,10 @@ for epoch in range(EPOCHS):
         loss = criterion(model(x), y)
         loss.backward()
         optimizer.step()
-SYNC()
+        TURN()
 '''
+
+STEADY_FROM = 100  # the first step read as steady
 
 MODELS = {
     # the course's tutorial 1: MNIST's 28x28 flattened, 2 x 512 dense + ReLU + Dropout
@@ -62,6 +73,7 @@ MODELS = {
         torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Flatten(), torch.nn.Linear(32 * 7 * 7, 10)),
 }
+WAYS = ("doctor on", "doctor off", "plain again")  # each against "plain"
 
 
 def namespace(kind: str, steps: int, device: str) -> dict:
@@ -73,38 +85,39 @@ def namespace(kind: str, steps: int, device: str) -> dict:
     x = torch.randn(steps * 64, 1, 28, 28, device=device)
     y = (torch.nn.functional.avg_pool2d(x, 4).flatten(1) @ torch.randn(49, 10, device=device)).argmax(1)
     batches = [(x[i:i + 64], y[i:i + 64]) for i in range(0, len(x), 64)]
-    sync = (lambda: torch.cuda.synchronize()) if device.startswith("cuda") else (lambda: None)
     return {"model": model, "optimizer": torch.optim.Adam(model.parameters(), lr=1e-3),
-            "criterion": torch.nn.CrossEntropyLoss(), "batches": batches, "EPOCHS": 1, "SYNC": sync, "torch": torch}
+            "criterion": torch.nn.CrossEntropyLoss(), "batches": batches, "EPOCHS": 1}
 
 
-class StepClock:
-    """When each optimizer step ends (one global hook, the same in every way of running), so a
-    step's time can be read in the steady state: from step FROM on, past what a run does once
-    (the first batch's checks, the first steps' model search, the early sampled steps)."""
+class Turns:
+    """This process's side of the pair, called after each step as ``TURN()``: the step's time
+    is kept, the turn handed over, and the next step's time starts when it comes back."""
 
-    FROM = 100
+    def __init__(self, pipe, device: str, every: int):
+        self.pipe, self.steps, self.since, self.every = pipe, [], 0.0, every
+        self.sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
 
-    def __init__(self):
-        self.times: list[float] = []
+    def start(self, first: bool) -> None:
+        if not first:
+            self.pipe.recv()
+        self.since = time.perf_counter()
 
-    def __enter__(self):
-        from torch.optim.optimizer import register_optimizer_step_post_hook
+    def __call__(self) -> None:
+        self.sync()
+        self.steps.append(time.perf_counter() - self.since)
+        if len(self.steps) % self.every == 0:
+            self.pipe.send(None)
+            self.pipe.recv()
+        self.since = time.perf_counter()
 
-        self.handle = register_optimizer_step_post_hook(lambda *_: self.times.append(time.perf_counter()))
-        return self
-
-    def __exit__(self, *exc):
-        self.handle.remove()
-
-    def per_step(self) -> float:
-        times = self.times[self.FROM:]
-        return (times[-1] - times[0]) / (len(times) - 1)
+    def end(self) -> None:
+        self.sync()
+        self.steps.append(time.perf_counter() - self.since)  # the run's end: its last reads and record
+        self.pipe.send(None)  # the other's last turn
 
 
 def steady_allocator() -> bool:
-    """glibc: no trimming of the heap's top and no mmap for big blocks, so memory once taken is
-    reused and no way of running pays page faults the others do not. False elsewhere."""
+    """glibc: no trimming of the heap's top and no mmap for big blocks. False elsewhere."""
     if not sys.platform.startswith("linux"):
         return False
     try:
@@ -115,78 +128,98 @@ def steady_allocator() -> bool:
     return bool(libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)) and bool(libc.mallopt(M_MMAP_THRESHOLD, 1 << 25))
 
 
-def faults() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-
-
-def plain(ns: dict) -> tuple[float, float]:
-    """(seconds of the whole run, seconds per step in the steady state)."""
-    with StepClock() as clock:
-        started = time.perf_counter()
-        exec(LOOP, ns)  # noqa: S102 - our own benchmark loop
-        return time.perf_counter() - started, clock.per_step()
-
-
-def watched(doctor: bool):
-    from dlmagics.train import own
-
-    def run(ns: dict) -> tuple[float, float]:
-        result = own.start("%%train", doctor)
-        with StepClock() as clock:
-            started = time.perf_counter()
+def side(way: str, kind: str, args, cores: set[int], pipe, first: bool, ready, results) -> None:
+    """One process of a pair: the loop plain, or under %%train's run."""
+    try:
+        if hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, cores)
+        torch.set_num_threads(args.threads)
+        steady_allocator()
+        from dlmagics.train import cellcode, own, watch  # noqa: F401 - both ways load the same: a kernel with dlmagics
+        from dlmagics.train.doctor import rules  # noqa: F401
+        ns = namespace(kind, args.steps, args.device)
+        ns["TURN"] = turns = Turns(pipe, args.device, args.turn)
+        ready.wait()
+        turns.start(first)
+        share = None
+        if way in ("plain", "plain again"):
+            exec(LOOP, ns)  # noqa: S102 - our own benchmark loop
+        else:
+            result = own.start("%%train", doctor=way == "doctor on")
             own.run_cell(result, LOOP, ns)
-            elapsed = time.perf_counter() - started
-        assert result.status == "finished" and not result.findings, (result.status, result.error, result.findings)
-        run.shares.append(result.doctor_share)
-        return elapsed, clock.per_step()
+            assert result.status == "finished" and not result.findings, (result.status, result.error, result.findings)
+            share = result.doctor_share
+        turns.end()
+        results.put((way, turns.steps, share))
+    except BaseException:  # noqa: BLE001 - told to the parent, which stops the pair
+        results.put((way, traceback.format_exc(), None))
 
-    run.shares = []
-    return run
+
+def pair(way: str, kind: str, args, plain_first: bool) -> tuple[list[float], list[float], float | None]:
+    """One round: (the plain side's step times, the other's, the other's own count)."""
+    spawn = multiprocessing.get_context("spawn")
+    one, other = spawn.Pipe()
+    ready, results = spawn.Barrier(2), spawn.Queue()
+    cores = set(sorted(os.sched_getaffinity(0))[:args.threads]) if hasattr(os, "sched_getaffinity") else set()
+    processes = [spawn.Process(target=side, args=("plain", kind, args, cores, one, plain_first, ready, results)),
+                 spawn.Process(target=side, args=(way, kind, args, cores, other, not plain_first, ready, results))]
+    for p in processes:
+        p.start()
+    try:
+        got = {}
+        for _ in processes:
+            name, steps, share = results.get(timeout=600)
+            if isinstance(steps, str):
+                raise SystemExit(f"{name} failed:\n{steps}")
+            got.setdefault(name, (steps, share))  # "plain again" against "plain": two names
+        return got["plain"][0], got[way][0], got[way][1]
+    finally:
+        for p in processes:
+            p.join(timeout=10)
+            if p.is_alive():
+                p.kill()
+
+
+def ratio(watched: list[float], plain: list[float], steady: bool) -> float:
+    first = STEADY_FROM if steady else 0
+    last = -1 if steady else None  # steady: the end's reads left out too
+    return sum(watched[first:last]) / sum(plain[first:last])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--steps", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--threads", type=int, help="torch's CPU threads (default: its own choice)")
-    parser.add_argument("--allocator", choices=("steady", "default"), default="steady",
-                        help="hold glibc's allocator steady (default) or leave it as it is")
+    parser.add_argument("--threads", type=int, default=1, help="torch's CPU threads in each process (default 1)")
+    parser.add_argument("--turn", type=int, default=1, help="steps a process takes before handing over (default 1)")
+    parser.add_argument("--models", default=",".join(MODELS), help="which of " + ", ".join(MODELS))
+    parser.add_argument("--ways", default=",".join(WAYS), help="which of " + ", ".join(WAYS) + ", each against plain")
     args = parser.parse_args()
-    held = args.allocator == "steady" and steady_allocator()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}, "
-          f"{args.steps} steps at batch 64, {args.rounds} rounds (the four ways take turns); glibc's allocator "
-          + ("held steady" if held else "left as it is"))
-    for kind in MODELS:
-        # "plain again": the same plain loop a second time, whose ratio to plain is this machine's
-        # own noise (an A/A test): a goal met or missed by less than its spread is not shown
-        ways = {"plain": plain, "doctor on": watched(True), "doctor off": watched(False), "plain again": plain}
-        runs = {name: [] for name in ways}  # (whole run's seconds, steady per-step seconds)
-        faulted = {name: [] for name in ways}  # page faults per step
-        plain(namespace(kind, StepClock.FROM + 20, args.device))  # warm up
-        for round in range(args.rounds):  # the order turns each round, so a drifting machine favours none
-            names = list(ways)[round % len(ways):] + list(ways)[:round % len(ways)]
-            for name in names:
-                ns = namespace(kind, args.steps, args.device)
-                before = faults()
-                runs[name].append(ways[name](ns))
-                faulted[name].append((faults() - before) / args.steps)
-        base = statistics.median(step for _, step in runs["plain"])
-        print(f"{kind}: plain {base * 1e3:.3f} ms/step (steady, from step {StepClock.FROM}); page faults a step: "
-              + ", ".join(f"{name} {statistics.median(f):.1f}" for name, f in faulted.items()))
-        # each round's reference: its two plain runs (geometric mean); the A/A line compares them
-        reference = [(math.sqrt(a[0] * b[0]), math.sqrt(a[1] * b[1])) for a, b in zip(runs["plain"], runs["plain again"])]
-        for name, against in (("doctor on", reference), ("doctor off", reference), ("plain again", runs["plain"])):
-            steady = sorted(w[1] / p[1] for w, p in zip(runs[name], against))
-            whole = statistics.median(w[0] / p[0] for w, p in zip(runs[name], against))
-            shares = getattr(ways[name], "shares", None)
-            count = f"; the run's own count: {statistics.median(shares):.2%} of its time in the watch" if shares else ""
+    if not set(args.ways.split(",")) <= set(WAYS):
+        parser.error("--ways: a comma-separated list of " + ", ".join(WAYS))
+    if args.steps <= STEADY_FROM + 10:
+        parser.error(f"--steps must be above {STEADY_FROM + 10}: the steady state is read from step {STEADY_FROM}")
+    print(f"torch {torch.__version__}, {args.threads} thread(s) a process, device {args.device}, {args.steps} steps "
+          f"at batch 64, {args.rounds} rounds; in each, a plain process and a watched one take turns step by step")
+    for kind in args.models.split(","):
+        rows, plain_steps = {}, []
+        for way in args.ways.split(","):
+            rows[way] = []
+            for n in range(args.rounds):  # who goes first alternates
+                plain, watched, share = pair(way, kind, args, plain_first=n % 2 == 0)
+                plain_steps.append(statistics.median(plain[STEADY_FROM:-1]))
+                rows[way].append((ratio(watched, plain, True), ratio(watched, plain, False), share))
+        print(f"{kind}: plain {statistics.median(plain_steps) * 1e3:.2f} ms a step (median)")
+        for way, got in rows.items():
+            steady = sorted(r[0] for r in got)
             low, high = median_interval(steady)
-            print(f"  {name}: {statistics.median(steady):.3f}x plain per step (median of the rounds' ratios, 95% "
-                  f"interval {low:.3f} to {high:.3f}; they ranged {steady[0]:.3f} to {steady[-1]:.3f}); the whole run, "
-                  f"set-up and end included, {whole:.3f}x{count}")
+            whole = statistics.median(r[1] for r in got)
+            shares = [r[2] for r in got if r[2] is not None]
+            count = f"; the run's own count: {statistics.median(shares):.2%} of its time in the watch" if shares else ""
+            print(f"  {way}: {statistics.median(steady):.3f}x plain a step, steady (95% interval {low:.3f} to "
+                  f"{high:.3f}; rounds {steady[0]:.3f} to {steady[-1]:.3f}); the whole run {whole:.3f}x{count}")
+
 
 if __name__ == "__main__":
     main()

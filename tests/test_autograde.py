@@ -165,7 +165,7 @@ GRADED = ["01_why_now.ipynb", "07_training_demos.ipynb", "08_your_own_training.i
 
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("name", GRADED)
-def test_a_course_notebook_with_demos_runs_within_nbgraders_cell_timeout(name, tmp_path, monkeypatch):
+def test_a_course_notebook_with_demos_runs_within_nbgraders_cell_timeout(name, tmp_path, monkeypatch, one_torch_thread):
     nbformat = pytest.importorskip("nbformat")
     from nbclient import NotebookClient
 

@@ -4,6 +4,7 @@ malformed messages, restarts and reloads."""
 
 from __future__ import annotations
 
+import os
 import queue
 import time
 from pathlib import Path
@@ -23,7 +24,9 @@ DISPLAYS = ("execute_result", "display_data", "update_display_data")
 
 class Kernel:
     def __init__(self):
-        self.km, self.kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
+        # one torch thread, as conftest's one_torch_thread gives the notebooks' kernels
+        env = {**os.environ, "OMP_NUM_THREADS": "1"}
+        self.km, self.kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT), env=env)
         self.comm_messages: list[dict] = []  # every comm_* message seen on iopub
         self.outputs: list[dict] = []  # the data of every execute_result and display_data
         self.shown: list[tuple[str, dict]] = []  # the last cell's displays and updates: (msg_type, data)

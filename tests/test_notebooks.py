@@ -38,7 +38,7 @@ def test_every_quick_size_is_found_once_in_its_notebook():
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_example_runs_clean(path, tmp_path):
+def test_example_runs_clean(path, tmp_path, one_torch_thread):
     nb = at_quick_size(nbformat.read(path, as_version=4), path.name)
     # 09 writes files beside itself (a folder of PNGs, an exported network): run it elsewhere
     where = tmp_path if path.name == "09_cnn_and_transfer.ipynb" else path.parent

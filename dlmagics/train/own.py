@@ -189,7 +189,7 @@ class Recorder:
             self.result.classes = int(input.shape[1])
         self.pending.append(batch)
         self.history.lr.append(self._lr())
-        if self.doctor:
+        if self.doctor and self.doctor.wants_loss():
             self.doctor.training_loss(batch.name, kind, input, target, batch.loss, self._now())
         if time.perf_counter() >= self._read_at:
             self.read()
@@ -232,7 +232,7 @@ class Recorder:
             if self.history.lr:
                 self.history.lr[-1] = optimizer.param_groups[0]["lr"]
             self.applied_lr = wanted
-        if self.doctor:
+        if self.doctor and self.doctor.wants_before_step(self.history.steps):
             self.doctor.before_step(optimizer, self.watch, self._now())
 
     def after_step(self, optimizer) -> None:
@@ -243,7 +243,7 @@ class Recorder:
         if lr != self.applied_lr:  # a scheduler moved it: the slider follows
             self.applied_lr = lr
             self.controls.set_lr(lr)
-        if self.doctor:
+        if self.doctor and self.doctor.wants_after_step():
             self.doctor.after_step(optimizer, self.watch, self._now())
         if self.history.steps == FIRST_STEPS and cost.on_gpu(self.watch.last_input if self.watch else None):
             self.result.first_steps_s = (self.watch_s(),

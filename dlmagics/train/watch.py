@@ -257,6 +257,7 @@ def right_answers(batches: list[Batch], classes: int | None, predicted=None) -> 
     ``predictions(batches)``, when the caller has it already."""
     shares = [math.nan] * len(batches)
     labelled = [i for i, b in enumerate(batches) if _labelled(b, classes)]
+    scored = set(labelled)
     if labelled:
         chosen, target = predicted if predicted is not None else predictions(batches, classes)
         right = (chosen == target).float()
@@ -266,7 +267,7 @@ def right_answers(batches: list[Batch], classes: int | None, predicted=None) -> 
         for i, value in zip(labelled, sums.tolist()):
             shares[i] = value
     for i, b in enumerate(batches):
-        if b.labelled and i not in labelled and b.outputs.shape == b.target.shape:  # binary: 0/1 targets
+        if b.labelled and i not in scored and b.outputs.shape == b.target.shape:  # binary: 0/1 targets
             threshold = 0.0 if b.name.endswith("logits") else 0.5
             shares[i] = float(((b.outputs > threshold) == (b.target > 0.5)).float().mean())
     return shares

@@ -102,9 +102,8 @@ TRAIN = MagicSpec(
 
         The run appears in the sidebar's Runs, with its Stop and the doctor's findings. At the
         end the dashboard becomes a picture that stays in the saved notebook: the curves, a
-        confusion matrix for a classification, the findings and a summary, including what
-        watching cost ("watching this run (PyTorch's hooks and the doctor) took 0.8% of its
-        time").
+        confusion matrix for a classification, the findings and a summary, with the time spent
+        in the watch ("the watch's hooks and the doctor ran for 1.0% of this run's time").
 
         Training runs in the background, so the controls answer; the next cell waits for it.
         The kernel's interrupt (the stop button, or I I) stops it and keeps the history.

@@ -51,6 +51,10 @@ def test_a_cpu_tensor_is_never_waited_for(monkeypatch):
     assert cost.since(start) >= 0
 
 
+TIMED = ("the watch's hooks and the doctor ran for {} of this run's time (timed inside them; the calls into them "
+         "are not counted)")
+
+
 def test_a_run_whose_watching_cost_came_at_its_start_says_so_and_a_steady_one_does_not():
     from dlmagics.train.own import OwnResult
     from dlmagics.train.own_frames import cost_words
@@ -59,14 +63,14 @@ def test_a_run_whose_watching_cost_came_at_its_start_says_so_and_a_steady_one_do
     run.history.loss = [1.0] * 200
     run.elapsed_s, run.watch_s = 0.62, 0.25
     run.first_steps_s = (0.23, 0.27)  # a first run on a GPU: the doctor's kernels load in its first steps
-    assert cost_words(run) == ("watching this run (PyTorch's hooks and the doctor) took 40.3% of its time: 0.2 s in "
-                               "its first 10 steps (the doctor's first checks; on a GPU, loading their code, once a "
-                               "kernel), 5.7% of the time after them")
+    assert cost_words(run) == ("the watch's hooks and the doctor ran for 40.3% of this run's time (timed inside "
+                               "them; the calls into them are not counted): 0.2 s in its first 10 steps (the doctor's "
+                               "first checks; on a GPU, loading their code, once a kernel), 5.7% of the time after them")
     run.first_steps_s = (0.0125, 0.0338)  # the same share all along: nothing more to say
     run.watch_s, run.elapsed_s = 0.0125 * 20, 0.0338 * 20
-    assert cost_words(run) == "watching this run (PyTorch's hooks and the doctor) took 37.0% of its time"
+    assert cost_words(run) == TIMED.format("37.0%")
     run.first_steps_s, run.watch_s, run.elapsed_s = (0.02, 0.03), 0.03, 1.0  # 3%: a small share is said plainly
-    assert cost_words(run) == "watching this run (PyTorch's hooks and the doctor) took 3.0% of its time"
+    assert cost_words(run) == TIMED.format("3.0%")
 
 
 LOOP = ("import torch\nfrom torch import nn\nmodel = nn.Linear(4, 3)\n"
@@ -104,7 +108,7 @@ def test_a_short_first_share_is_said_in_milliseconds_not_as_zero_seconds():
     run = OwnResult("%%train")
     run.history.loss = [1.0] * 40
     run.elapsed_s, run.watch_s, run.first_steps_s = 0.5, 0.05, (0.04, 0.1)
-    assert "took 10.0% of its time: 40 ms in its first 10 steps" in cost_words(run)
+    assert "not counted): 40 ms in its first 10 steps" in cost_words(run)
 
 
 def test_an_evaluations_queued_gpu_work_is_waited_for_apart_before_its_losses_are_read(monkeypatch):
@@ -152,3 +156,31 @@ def test_a_pause_is_neither_the_runs_time_nor_the_watchs(monkeypatch):
     assert 100.0 <= run.paused_s < 100.001 and run.elapsed_s > 100.0
     assert run.watch_s < 0.1  # was 100 s and more
     assert run.doctor_share == run.watch_s / (run.elapsed_s - run.paused_s)  # of the time it ran
+
+
+def test_past_its_first_checks_the_doctor_is_called_only_at_its_sampled_steps(monkeypatch):
+    # Each call into the doctor costs a learner's step a few microseconds of Python: a step with
+    # nothing to check skips it (the recorder asks Doctor.wants_*), and the findings stay the same
+    # (tests/doctor/test_corpus.py runs every loop of the corpus through the same calls).
+    from dlmagics.train.doctor import rules
+    from dlmagics.train.doctor.rules import NO_STEP_BATCHES, PROBE_GAP, ZERO_GRAD_WATCH, Doctor
+    from dlmagics.train.own import OwnResult, run_cell
+
+    monkeypatch.setattr(rules, "DOCTOR_SHARE", 1.0)  # every sampled step within its budget, on any machine
+    called = dict.fromkeys(("before_step", "after_step", "training_loss"), 0)
+
+    def counted(name, method):
+        def call(self, *args):
+            called[name] += 1
+            return method(self, *args)
+        return call
+
+    for name in called:
+        monkeypatch.setattr(Doctor, name, counted(name, getattr(Doctor, name)))
+    steps = ZERO_GRAD_WATCH + 4 * PROBE_GAP
+    run = run_cell(OwnResult("%%train"), LOOP, {"make": lambda x: x, "STEPS": steps})
+    assert run.status == "finished" and run.history.steps == steps and not run.findings
+    assert called["training_loss"] == NO_STEP_BATCHES  # the first losses' checks
+    # the zero_grad watch over the first steps, then one call at each sampled step past it
+    assert ZERO_GRAD_WATCH <= called["before_step"] <= ZERO_GRAD_WATCH + 1 + 4, called
+    assert called["after_step"] == len(rules.PROBE_STEPS) + 4, called

@@ -74,6 +74,19 @@ class Doctor:
     def has(self, *keys: str) -> bool:
         return any(k in self._keys for k in keys)
 
+    # -- what a step needs: most steps, nothing (the recorder then skips the call) --------
+    def wants_loss(self) -> bool:
+        """training_loss checks the first NO_STEP_BATCHES losses only."""
+        return self._loss_calls < NO_STEP_BATCHES
+
+    def wants_before_step(self, steps: int) -> bool:
+        """before_step has work: the first step, the zero_grad watch, a sampled step due."""
+        return not self._stepping or self._sample is not False or steps + 1 >= self._next_probe_step
+
+    def wants_after_step(self) -> bool:
+        """after_step finishes a sampled step's measurements."""
+        return self._probe is not None
+
     def _timed(method):  # noqa: N805 - a decorator of the class's own methods
         def timed(self, *args):
             started = cost.mark()
