@@ -21,10 +21,15 @@ share the same).
 Read per round: the watched side's total over the plain side's, steady (from step 100, past what
 a run does once: the first batch's checks, the first steps' model search, the early sampled
 steps) and whole (the run's set-up, every step and its end). Printed: the median of the rounds
-with its 95% interval (order statistics) and their range, and the run's own count of its watch
-(`doctor_share`, which the final summary reports). Each turn starts with the other process's data
-in the caches, which a learner's kernel running alone does not have: if anything, the watch's
-cost reads high here.
+with its 95% interval (order statistics) and their range, the watched step's extra time, and the
+run's own count of its watch (`doctor_share`, which the final summary reports).
+
+The watched run's clock stops while it waits for its turn (``OwnClock``): its reads (four a
+second), its doctor's budget (0.5% of the run's time) and its share are then of its own time, as
+when it runs alone; on the wall clock, the other's turns would double its reads and its sampled
+steps a step. Each turn starts with the other process's data in the caches, which a learner's
+kernel running alone does not have: a cost both sides pay makes the ratio read a little low, so
+the extra time a step is printed too.
 
 glibc's allocator is held steady in both processes (no trimming of the heap's top, no mmap for
 big blocks): left to itself it gives memory back and takes it again, and a way of running can
@@ -37,6 +42,7 @@ import argparse
 import ctypes
 import multiprocessing
 import os
+import queue
 import statistics
 import sys
 import time
@@ -95,25 +101,45 @@ class Turns:
 
     def __init__(self, pipe, device: str, every: int):
         self.pipe, self.steps, self.since, self.every = pipe, [], 0.0, every
+        self.waited = 0.0  # seconds spent waiting for the turn
         self.sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
 
     def start(self, first: bool) -> None:
         if not first:
-            self.pipe.recv()
+            self._wait()
         self.since = time.perf_counter()
+
+    def _wait(self) -> None:
+        started = time.perf_counter()
+        self.pipe.recv()
+        self.waited += time.perf_counter() - started
 
     def __call__(self) -> None:
         self.sync()
         self.steps.append(time.perf_counter() - self.since)
         if len(self.steps) % self.every == 0:
             self.pipe.send(None)
-            self.pipe.recv()
+            self._wait()
         self.since = time.perf_counter()
 
     def end(self) -> None:
         self.sync()
         self.steps.append(time.perf_counter() - self.since)  # the run's end: its last reads and record
         self.pipe.send(None)  # the other's last turn
+
+
+class OwnClock:
+    """The ``time`` module as the watched run sees it: ``perf_counter`` stops while the process
+    waits for its turn."""
+
+    def __init__(self, turns: Turns):
+        self.turns = turns
+
+    def perf_counter(self) -> float:
+        return time.perf_counter() - self.turns.waited
+
+    def __getattr__(self, name):
+        return getattr(time, name)
 
 
 def steady_allocator() -> bool:
@@ -136,7 +162,7 @@ def side(way: str, kind: str, args, cores: set[int], pipe, first: bool, ready, r
         torch.set_num_threads(args.threads)
         steady_allocator()
         from dlmagics.train import cellcode, own, watch  # noqa: F401 - both ways load the same: a kernel with dlmagics
-        from dlmagics.train.doctor import rules  # noqa: F401
+        from dlmagics.train.doctor import rules
         ns = namespace(kind, args.steps, args.device)
         ns["TURN"] = turns = Turns(pipe, args.device, args.turn)
         ready.wait()
@@ -145,6 +171,7 @@ def side(way: str, kind: str, args, cores: set[int], pipe, first: bool, ready, r
         if way in ("plain", "plain again"):
             exec(LOOP, ns)  # noqa: S102 - our own benchmark loop
         else:
+            own.time = rules.time = OwnClock(turns)  # (this process only: it ends with the run)
             result = own.start("%%train", doctor=way == "doctor on")
             own.run_cell(result, LOOP, ns)
             assert result.status == "finished" and not result.findings, (result.status, result.error, result.findings)
@@ -168,7 +195,7 @@ def pair(way: str, kind: str, args, plain_first: bool) -> tuple[list[float], lis
     try:
         got = {}
         for _ in processes:
-            name, steps, share = results.get(timeout=600)
+            name, steps, share = next_result(results, processes)
             if isinstance(steps, str):
                 raise SystemExit(f"{name} failed:\n{steps}")
             got.setdefault(name, (steps, share))  # "plain again" against "plain": two names
@@ -178,6 +205,17 @@ def pair(way: str, kind: str, args, plain_first: bool) -> tuple[list[float], lis
             p.join(timeout=10)
             if p.is_alive():
                 p.kill()
+
+
+def next_result(results, processes):
+    """The next side's result; a side that died without one (killed, a crash) ends the script."""
+    while True:
+        try:
+            return results.get(timeout=1)
+        except queue.Empty:
+            dead = [p for p in processes if p.exitcode not in (None, 0)]
+            if dead:
+                raise SystemExit(f"a side of the pair died (exit code {dead[0].exitcode})") from None
 
 
 def ratio(watched: list[float], plain: list[float], steady: bool) -> float:
@@ -209,7 +247,8 @@ def main() -> None:
             for n in range(args.rounds):  # who goes first alternates
                 plain, watched, share = pair(way, kind, args, plain_first=n % 2 == 0)
                 plain_steps.append(statistics.median(plain[STEADY_FROM:-1]))
-                rows[way].append((ratio(watched, plain, True), ratio(watched, plain, False), share))
+                extra = (sum(watched[STEADY_FROM:-1]) - sum(plain[STEADY_FROM:-1])) / len(plain[STEADY_FROM:-1])
+                rows[way].append((ratio(watched, plain, True), ratio(watched, plain, False), share, extra))
         print(f"{kind}: plain {statistics.median(plain_steps) * 1e3:.2f} ms a step (median)")
         for way, got in rows.items():
             steady = sorted(r[0] for r in got)
@@ -217,8 +256,10 @@ def main() -> None:
             whole = statistics.median(r[1] for r in got)
             shares = [r[2] for r in got if r[2] is not None]
             count = f"; the run's own count: {statistics.median(shares):.2%} of its time in the watch" if shares else ""
+            extra = statistics.median(r[3] for r in got)
             print(f"  {way}: {statistics.median(steady):.3f}x plain a step, steady (95% interval {low:.3f} to "
-                  f"{high:.3f}; rounds {steady[0]:.3f} to {steady[-1]:.3f}); the whole run {whole:.3f}x{count}")
+                  f"{high:.3f}; rounds {steady[0]:.3f} to {steady[-1]:.3f}), {extra * 1e6:+.0f} us a step; the whole "
+                  f"run {whole:.3f}x{count}")
 
 
 if __name__ == "__main__":
