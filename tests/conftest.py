@@ -40,12 +40,17 @@ def private_quiz_store(tmp_path_factory):
     os.environ["DLMAGICS_LEARNER"] = "suite"  # the options' order is this learner's on every machine
 
 
+# Kernels started in the test run torch on one thread: on a 2-core machine that other processes
+# also use, torch's OpenMP threads wait for each other (notebook 04 took 15 s alone and 349 s
+# beside two busy processes with two threads). A kernel inherits it from its environment.
+ONE_TORCH_THREAD = {"OMP_NUM_THREADS": "1"}
+
+
 @pytest.fixture
 def one_torch_thread(monkeypatch):
-    """Kernels started in the test run torch on one thread: on a 2-core machine that other
-    processes also use, torch's OpenMP threads wait for each other (notebook 04 took 15 s alone
-    and 349 s beside two busy processes with two threads). A kernel inherits the variable."""
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    """ONE_TORCH_THREAD for the kernels this test starts (NotebookClient's)."""
+    for name, value in ONE_TORCH_THREAD.items():
+        monkeypatch.setenv(name, value)
 
 
 def wait_for(predicate, timeout: float = 30.0) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from conftest import validate
+from conftest import ONE_TORCH_THREAD, validate
 from dlmagics.protocol import PROTOCOL_VERSION
 
 ROOT = Path(__file__).parent.parent
@@ -24,8 +24,7 @@ DISPLAYS = ("execute_result", "display_data", "update_display_data")
 
 class Kernel:
     def __init__(self):
-        # one torch thread, as conftest's one_torch_thread gives the notebooks' kernels
-        env = {**os.environ, "OMP_NUM_THREADS": "1"}
+        env = {**os.environ, **ONE_TORCH_THREAD}
         self.km, self.kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT), env=env)
         self.comm_messages: list[dict] = []  # every comm_* message seen on iopub
         self.outputs: list[dict] = []  # the data of every execute_result and display_data
