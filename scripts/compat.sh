@@ -30,6 +30,18 @@ cat >"$WORK/root/compat.ipynb" <<'NB'
  "nbformat": 4, "nbformat_minor": 5}
 NB
 
+# Every version's venv at once (measured on 2 busy cores: three at once took 56 s, one after
+# another 96 s), without compiling every module of them ahead (10 s less each): a server
+# compiles what it imports.
+echo "-- the venvs"
+for spec in "${MATRIX[@]}"; do
+  name="${spec//==/-}"; venv="$WORK/$name"
+  [ -x "$venv/bin/jupyter" ] && continue
+  (python3 -m venv "$venv" && "$venv/bin/pip" install -q --no-compile "$spec" "${DEPS[@]}" >"$WORK/$name.pip" 2>&1) \
+    || rm -rf "$venv" &
+done
+wait
+
 failed=()
 for spec in "${MATRIX[@]}"; do
   name="${spec//==/-}"
@@ -37,8 +49,8 @@ for spec in "${MATRIX[@]}"; do
   venv="$WORK/$name"
   echo "-- $spec"
   if [ ! -x "$venv/bin/jupyter" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q "$spec" "${DEPS[@]}" >"$WORK/$name.pip" 2>&1 || { grep -m1 "^ERROR" "$WORK/$name.pip" | cut -c1-200; rm -rf "$venv"; failed+=("$spec"); continue; }
+    echo "   could not install it: $(grep -m1 "^ERROR" "$WORK/$name.pip" 2>/dev/null | cut -c1-200) (log: $WORK/$name.pip)"
+    failed+=("$spec"); continue
   fi
   "$venv/bin/pip" install -q --no-deps --force-reinstall "$WHEEL" >"$WORK/$name.pip" 2>&1
   "$venv/bin/jupyter" labextension list >"$WORK/$name.list" 2>&1 || true

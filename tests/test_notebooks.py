@@ -13,7 +13,7 @@ import pytest
 from nbclient import NotebookClient
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.ipynb"))
-# Test sizes: a few of the learner's own sizes (epochs, steps) made smaller, and full-size demos
+# Test sizes: a few of the learner's own sizes (epochs, steps, matrices) made smaller, and full-size demos
 # run at --quick (where tests/test_train_lessons.py checks their lessons), so CI runs each
 # notebook in seconds; what is asserted below holds at these sizes too. Each text is replaced
 # where it stands, once; ui-tests/tests/course.spec.ts runs the same sizes in the browser.
