@@ -15,6 +15,13 @@ elif [ $# -gt 0 ]; then
   echo "usage: bash scripts/test.sh [--repeat N]" >&2; exit 2
 fi
 source "$ROOT/scripts/setup.sh"
+# Torch's CPU threads spin only briefly (1,000 turns, not 300,000) before they sleep while they
+# wait for each other: beside other busy processes (CI's), long spins hold the cores their
+# partners need. Measured with two busy processes beside: notebook 07's demos 15.5 s -> 1.3 s,
+# the doctor's corpus and %%train's tests 138 s -> 56 s; on an idle machine 22.7 s -> 24.3 s
+# (sleeping at once, OMP_WAIT_POLICY=PASSIVE: 58 s and 34 s). Every test's process and kernel
+# inherits it: pytest's, Galata's and compat's servers'.
+export GOMP_SPINCOUNT=1000
 PYTEST=(python -m pytest -q tests --durations=15)
 
 if [ "$REPEAT" -gt 0 ]; then
