@@ -30,17 +30,21 @@ cat >"$WORK/root/compat.ipynb" <<'NB'
  "nbformat": 4, "nbformat_minor": 5}
 NB
 
-# Every version's venv at once (measured on 2 busy cores: three at once took 56 s, one after
-# another 96 s), without compiling every module of them ahead (10 s less each): a server
-# compiles what it imports.
+# Every version's venv at once (measured on 2 cores with two busy processes beside: six at once
+# took 102 s, one after another about 250 s), without compiling every module of them ahead (10 s
+# less each): a server compiles what it imports. A venv counts once its install finished
+# (.installed): one cut short (a timeout, Ctrl-C) is made again, and Ctrl-C ends every install.
 echo "-- the venvs"
+trap 'kill $(jobs -p) 2>/dev/null; exit 130' INT TERM
 for spec in "${MATRIX[@]}"; do
   name="${spec//==/-}"; venv="$WORK/$name"
-  [ -x "$venv/bin/jupyter" ] && continue
-  (python3 -m venv "$venv" && "$venv/bin/pip" install -q --no-compile "$spec" "${DEPS[@]}" >"$WORK/$name.pip" 2>&1) \
-    || rm -rf "$venv" &
+  [ -f "$venv/.installed" ] && continue
+  rm -rf "$venv"
+  (python3 -m venv "$venv" && "$venv/bin/pip" install -q --no-compile "$spec" "${DEPS[@]}" && touch "$venv/.installed") \
+    >"$WORK/$name.pip" 2>&1 &
 done
 wait
+trap - INT TERM
 
 failed=()
 for spec in "${MATRIX[@]}"; do
@@ -48,8 +52,8 @@ for spec in "${MATRIX[@]}"; do
   app="${spec%%==*}"  # jupyterlab or notebook
   venv="$WORK/$name"
   echo "-- $spec"
-  if [ ! -x "$venv/bin/jupyter" ]; then
-    echo "   could not install it: $(grep -m1 "^ERROR" "$WORK/$name.pip" 2>/dev/null | cut -c1-200) (log: $WORK/$name.pip)"
+  if [ ! -f "$venv/.installed" ]; then
+    echo "   could not install it: $(grep -m1 -E "^ERROR|Error" "$WORK/$name.pip" | cut -c1-200) (log: $WORK/$name.pip)"
     failed+=("$spec"); continue
   fi
   "$venv/bin/pip" install -q --no-deps --force-reinstall "$WHEEL" >"$WORK/$name.pip" 2>&1

@@ -16,10 +16,10 @@ pytestmark = pytest.mark.timeout(300)
 
 @pytest.fixture(autouse=True)
 def one_thread():
-    """The demos train on one thread: their numbers are then the same on every machine (a
-    matmul's sums are split by the thread count), and a CI machine busy with other work runs
-    them 2-3x faster than on two threads that wait for each other (measured). Gives the
-    threads torch had before."""
+    """The demos train on one thread: their numbers are then the same whatever the machine's
+    core count (a matmul's sums are split by the thread count), and a CI machine busy with
+    other work runs them 2-3x faster than on two threads that wait for each other (measured).
+    Gives the threads torch had before."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield before
